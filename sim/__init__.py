@@ -1,0 +1,3 @@
+"""sitroom's headless core: models, loader, engine. Never imports the TUI."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,310 @@
+"""The expression language for conditions and effect amounts.
+
+Authors write short Python-like expressions over state names::
+
+    tension >= 70 and not flags.un_resolution
+    0.9 - tension / 200
+    trust.self.target < 40 or self.domestic_support > 60
+
+They are parsed with the standard library's :mod:`ast` parser (so syntax errors come with exact
+offsets), checked against a whitelist of node types and known names, and compiled into a tree of
+closures. They are never passed to ``eval``. Closures rather than re-walking the tree on every call
+(as ``simpleeval`` does) because the engine and the computer players evaluate them millions of times:
+a compiled condition costs well under a microsecond (``benchmarks/bench_expr.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+Value = float | int | bool
+Values = Mapping[str, Value]
+Fn = Callable[[Values], Value]
+
+#: Placeholders a move's expressions may use; bound to actor ids when the move is used.
+PLACEHOLDERS = ("self", "target")
+
+_BINOPS: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+_CMPOPS: dict[type[ast.cmpop], Callable[[Value, Value], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+def _clamp(x: Value, lo: Value, hi: Value) -> Value:
+    return lo if x < lo else hi if x > hi else x
+
+
+_FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
+    # name: (function, min args, max args)
+    "min": (min, 2, 8),
+    "max": (max, 2, 8),
+    "abs": (abs, 1, 1),
+    "clamp": (_clamp, 3, 3),
+    "round": (round, 1, 2),
+}
+_CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
+
+
+class ExprError(ValueError):
+    """A problem in an expression, with its 0-based character offset inside the source."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A compiled expression: call :attr:`fn` with a mapping of flat state names to values."""
+
+    source: str
+    fn: Fn = field(repr=False, compare=False)
+    names: frozenset[str] = field(compare=False)
+    """The flat state names it reads (with placeholders still unresolved); used to re-check only
+    the triggers whose inputs changed."""
+    constant: Value | None = field(default=None, compare=False)
+    """Its value when it reads no state name, so callers can precompute it."""
+
+    def __call__(self, values: Values) -> Value:
+        return self.fn(values)
+
+
+def canonical_name(dotted: str) -> str:
+    """Relations are symmetric: ``trust.us.china`` and ``trust.china.us`` name one value."""
+    parts = dotted.split(".")
+    if len(parts) == 3 and parts[0] == "trust" and not set(parts[1:]) & set(PLACEHOLDERS):
+        a, b = sorted(parts[1:])
+        return f"trust.{a}.{b}"
+    return dotted
+
+
+def bind(name: str, bindings: Mapping[str, str]) -> str:
+    """Replace placeholder segments (``self``, ``target``) of a dotted name with actor ids."""
+    if not bindings:
+        return name
+    parts = [bindings.get(p, p) for p in name.split(".")]
+    return canonical_name(".".join(parts))
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A ' did you mean ...?' suffix, or ''."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+class _Compiler:
+    def __init__(self, source: str, known: Callable[[str], bool], hint: Iterable[str]) -> None:
+        self.source = source
+        self.known = known
+        self.hint = hint
+        self.names: set[str] = set()
+        # ast offsets count UTF-8 bytes on one line; expressions are one logical line.
+        self._line_starts = [0]
+        for i, ch in enumerate(source):
+            if ch == "\n":
+                self._line_starts.append(i + 1)
+
+    def offset(self, node: ast.AST) -> int:
+        line = getattr(node, "lineno", 1) - 1
+        col_bytes = getattr(node, "col_offset", 0)
+        start = self._line_starts[min(line, len(self._line_starts) - 1)]
+        text = self.source[start:].encode()[:col_bytes].decode(errors="ignore")
+        return start + len(text)
+
+    def fail(self, node: ast.AST, message: str) -> ExprError:
+        return ExprError(message, self.offset(node))
+
+    def compile(self, node: ast.expr) -> Fn:  # noqa: C901, PLR0911, PLR0912 - one case per node type
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool | int | float):
+                return lambda _v: value
+            raise self.fail(node, f"only numbers and true/false are allowed, not {value!r}")
+        if isinstance(node, ast.Name | ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is None:
+                raise self.fail(node, "only dotted state names are allowed here")
+            if dotted in _CONSTANTS:
+                const = _CONSTANTS[dotted]
+                return lambda _v: const
+            name = canonical_name(dotted)
+            if not self.known(name):
+                raise self.fail(node, f"unknown name '{dotted}'{suggest(dotted, self.hint)}")
+            self.names.add(name)
+            return operator.itemgetter(name)
+        if isinstance(node, ast.BoolOp):
+            parts = [self.compile(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                if len(parts) == 2:
+                    a, b = parts
+                    return lambda v: a(v) and b(v)
+                return lambda v: all(p(v) for p in parts)
+            if len(parts) == 2:
+                a, b = parts
+                return lambda v: a(v) or b(v)
+            return lambda v: any(p(v) for p in parts)
+        if isinstance(node, ast.UnaryOp):
+            inner = self.compile(node.operand)
+            if isinstance(node.op, ast.Not):
+                return lambda v: not inner(v)
+            if isinstance(node.op, ast.USub):
+                return lambda v: -inner(v)
+            if isinstance(node.op, ast.UAdd):
+                return inner
+            raise self.fail(node, "this operator is not allowed")
+        if isinstance(node, ast.BinOp):
+            op = _BINOPS.get(type(node.op))
+            if op is None:
+                raise self.fail(node, "this operator is not allowed (use + - * / // %)")
+            left, right = self.compile(node.left), self.compile(node.right)
+            if op is operator.truediv:
+                # A zero denominator is an authoring slip, not a crash mid-exercise.
+                return lambda v: (lambda d: left(v) / d if d else 0.0)(right(v))
+            return lambda v: op(left(v), right(v))
+        if isinstance(node, ast.Compare):
+            if len(node.ops) == 1:
+                cmp = _CMPOPS.get(type(node.ops[0]))
+                if cmp is None:
+                    raise self.fail(node, "only < <= > >= == != comparisons are allowed")
+                left, right = self.compile(node.left), self.compile(node.comparators[0])
+                return lambda v: cmp(left(v), right(v))
+            operands = [self.compile(node.left), *(self.compile(c) for c in node.comparators)]
+            cmps = []
+            for op_node in node.ops:
+                cmp = _CMPOPS.get(type(op_node))
+                if cmp is None:
+                    raise self.fail(node, "only < <= > >= == != comparisons are allowed")
+                cmps.append(cmp)
+
+            def chain(v: Values) -> bool:
+                prev = operands[0](v)
+                for cmp_fn, nxt in zip(cmps, operands[1:], strict=True):
+                    cur = nxt(v)
+                    if not cmp_fn(prev, cur):
+                        return False
+                    prev = cur
+                return True
+
+            return chain
+        if isinstance(node, ast.IfExp):
+            test, body, orelse = (self.compile(n) for n in (node.test, node.body, node.orelse))
+            return lambda v: body(v) if test(v) else orelse(v)
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
+                fname = _dotted(node.func) or "?"
+                raise self.fail(node, f"unknown function '{fname}'{suggest(fname, _FUNCS)}"
+                                      f" (allowed: {', '.join(_FUNCS)})")
+            fn, lo, hi = _FUNCS[node.func.id]
+            if node.keywords or not lo <= len(node.args) <= hi:
+                raise self.fail(node, f"{node.func.id}() takes {lo}"
+                                      f"{'' if lo == hi else f' to {hi}'} positional arguments")
+            args = [self.compile(a) for a in node.args]
+            return lambda v: fn(*(a(v) for a in args))
+        raise self.fail(node, f"'{ast.unparse(node)}' is not allowed in an expression")
+
+
+def compile_expr(
+    source: str | float | int | bool,
+    known: Callable[[str], bool] | Iterable[str],
+    hint: Iterable[str] | None = None,
+) -> Expr:
+    """Parse and compile ``source``; raise :class:`ExprError` on a syntax error or unknown name.
+
+    ``known`` is a predicate (or a collection) of valid flat names; ``hint`` the names offered in
+    "did you mean" suggestions.
+    """
+    if isinstance(source, bool | int | float):
+        value: Value = source
+        return Expr(str(source).lower(), lambda _v: value, frozenset(), value)
+    if isinstance(known, Callable):  # type: ignore[arg-type]
+        pred: Callable[[str], bool] = known  # type: ignore[assignment]
+        hint_names: Iterable[str] = hint or ()
+    else:
+        known_set = frozenset(known)  # type: ignore[arg-type]
+        pred = known_set.__contains__
+        hint_names = hint if hint is not None else known_set
+    text = source.strip()
+    lead = len(source) - len(source.lstrip())
+    if not text:
+        raise ExprError("empty expression", 0)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        col = max((exc.offset or 1) - 1, 0)
+        if exc.lineno and exc.lineno > 1:
+            col += sum(len(line) + 1 for line in text.splitlines()[: exc.lineno - 1])
+        raise ExprError(f"syntax error: {exc.msg}", lead + min(col, len(text))) from None
+    compiler = _Compiler(text, pred, hint_names)
+    try:
+        fn = compiler.compile(tree.body)
+    except ExprError as exc:
+        raise ExprError(exc.message, lead + exc.offset) from None
+    names = frozenset(compiler.names)
+    constant = fn({}) if not names else None
+    return Expr(text, fn, names, constant)
+
+
+def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]) -> Expr:
+    """Compile ``expr`` again with placeholders replaced by actor ids (done once per actor).
+
+    Raises :class:`ExprError` when a bound name does not exist (e.g. ``target.x`` with no target).
+    """
+    if not any(seg in bindings for name in expr.names for seg in name.split(".")):
+        return expr
+    tree = ast.parse(expr.source, mode="eval")
+    _BindNames(bindings).visit(tree)
+    compiler = _Compiler(expr.source, known, ())
+    fn = compiler.compile(tree.body)
+    return Expr(expr.source, fn, frozenset(compiler.names), None)
+
+
+class _BindNames(ast.NodeTransformer):
+    """Rewrites ``self.x`` / ``trust.self.target`` into concrete dotted names before compiling."""
+
+    def __init__(self, bindings: Mapping[str, str]) -> None:
+        self.bindings = bindings
+
+    def _rewrite(self, node: ast.expr) -> ast.expr:
+        dotted = _dotted(node)
+        if dotted is None:
+            return node
+        bound = bind(dotted, self.bindings)
+        if bound == dotted:
+            return node
+        parts = bound.split(".")
+        new: ast.expr = ast.Name(id=parts[0], ctx=ast.Load())
+        for part in parts[1:]:
+            new = ast.Attribute(value=new, attr=part, ctx=ast.Load())
+        return ast.copy_location(new, node)
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        return self._rewrite(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        return self._rewrite(node)

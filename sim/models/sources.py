@@ -1,0 +1,29 @@
+"""The list of sources that profiles and scenarios cite."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from sim.models.base import Strict
+
+
+class Source(Strict):
+    """One citable document."""
+
+    key: str = Field(description="Short key used in citations.", examples=["S1", "E7"],
+                     pattern=r"^[A-Z][A-Z0-9]*$")
+    title: str = Field(description="Author, title and date.")
+    url: str = Field(default="", description="Where it can be found, if public.")
+    file: str = Field(default="", description="Path of a local copy under shared/sources, if any.")
+    reliability: Literal["primary", "reported", "low"] = Field(
+        default="primary", description="primary: read directly; reported: seen through summaries "
+                                       "or press; low: uncorroborated.")
+
+
+class SourceList(Strict):
+    """The bibliography shared by all bundled profiles and scenarios."""
+
+    kind: Literal["sources"] = Field(description="Marks this file as a source list.")
+    sources: list[Source] = Field(description="Every source that may be cited.", min_length=1)
