@@ -140,7 +140,7 @@ class _Compiler:
     def fail(self, node: ast.AST, message: str) -> ExprError:
         return ExprError(message, self.offset(node))
 
-    def compile(self, node: ast.expr) -> Fn:  # noqa: C901, PLR0911, PLR0912 - one case per node type
+    def compile(self, node: ast.expr) -> Fn:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool | int | float):
