@@ -1,7 +1,8 @@
 """The event log's vocabulary: small frozen records, one per change to the world.
 
 Every event has ``seq`` (position in the log), ``t`` (sim hours), ``round`` and ``type``. The log
-is JSON Lines with sorted keys and no insignificant whitespace, so the same run gives the same bytes.
+is JSON Lines with sorted keys and no insignificant whitespace: the same run gives the same
+bytes.
 """
 
 from __future__ import annotations

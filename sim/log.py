@@ -121,7 +121,8 @@ def read_log(path: str | Path) -> Log:
 def inputs_from_log(log: Log) -> list[Input]:
     """The inputs that produced a log: non-computer orders and control actions, round by round.
 
-    Within a round, seat changes come first, then orders and control actions after, in log order; then the close.
+    Within a round, seat changes come first, then orders, then control actions in log order,
+    then the close.
     (Overrides name moves, so the orders must be in; replayed orders are not re-checked, so
     their order relative to control injects does not matter.)
     """

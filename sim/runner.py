@@ -199,7 +199,7 @@ def describe(event: Event, world: World) -> str | None:
 
 def format_round(events: Iterable[Event], world: World) -> str:
     """A readable round-by-round block, times in sim hours."""
-    out = []
+    out: list[str] = []
     for e in events:
         if isinstance(e, RoundClosed):
             out.insert(0, f"Round {e.round}  (ends t={e.t:g}h, state {e.hash[:8]})")

@@ -349,7 +349,7 @@ class Session:
 
     def _round_orders(self) -> list[tuple[str, Orders, Seat, tuple[str, ...]]]:
         decisions = self._decisions()
-        out = []
+        out: list[tuple[str, Orders, Seat, tuple[str, ...]]] = []
         for actor in self.world.actors:
             seat = self.seats[actor]
             if seat == "computer":

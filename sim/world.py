@@ -9,6 +9,7 @@ dropped with a warning rather than failing: a small scenario may include the def
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -587,11 +588,9 @@ class _Builder:
         self.unique("triggers", [x.id for x in sc.triggers])
         ends = []
         for i, end in enumerate(sc.end_conditions):
-            try:
+            with contextlib.suppress(BuildFailed):
                 ends.append(CompiledEnd(end, self.expr("scenario", ("end_conditions", i, "when"),
                                                        end.when)))
-            except BuildFailed:
-                pass
         self.unique("end_conditions", [x.id for x in sc.end_conditions])
         objectives = []
         for i, obj in enumerate(sc.objectives):
