@@ -120,8 +120,10 @@ class State:
 
 
 def _move(s: State, e: MoveMade) -> None:
+    # A secret move is known to its actor alone until someone detects it, target included.
+    knows = {e.actor} if e.target is None or e.visibility == "secret" else {e.actor, e.target}
     s.moves[e.mid] = MoveRecord(e.actor, e.move, e.target, e.round, e.visibility, e.escalation,
-                                {e.actor} if e.target is None else {e.actor, e.target})
+                                knows)
     s.escalation[e.actor].append(e.escalation)
 
 
