@@ -93,6 +93,9 @@ class State:
     """Actor id to the escalation level of each of its moves, in order (the ladder)."""
     outcome: str | None = None
     paused: bool = False
+    move_chain: str = ""
+    """A running hash of every resolved move, so the round hash covers the whole history of
+    moves without re-serialising it each round (which made long runs quadratic)."""
 
     @classmethod
     def initial(cls, world: World) -> State:
@@ -109,7 +112,7 @@ class State:
             "values": self.values,
             "t": self.t,
             "round": self.round,
-            "moves": {k: [m.outcome, sorted(m.known_by)] for k, m in self.moves.items()},
+            "moves": self.move_chain,
             "proposals": {k: [p.expires, p.answers] for k, p in self.proposals.items()},
             "agreements": sorted(self.agreements),
             "fired": self.fired,
@@ -131,6 +134,8 @@ def _resolved(s: State, e: Resolved) -> None:
     rec = s.moves[e.mid]
     rec.outcome = e.outcome
     rec.known_by.update(e.detected_by)
+    link = f"{s.move_chain}|{e.mid}|{e.outcome}|{','.join(sorted(rec.known_by))}"
+    s.move_chain = hashlib.blake2b(link.encode(), digest_size=12).hexdigest()
 
 
 def _message(s: State, e: MessageSent) -> None:
