@@ -198,13 +198,18 @@ def describe(event: Event, world: World) -> str | None:
 
 
 def format_round(events: Iterable[Event], world: World) -> str:
-    """A readable round-by-round block, times in sim hours."""
-    out: list[str] = []
+    """Readable blocks, one per round (its header first), times in sim hours."""
+    blocks: list[str] = []
+    body: list[str] = []
     for e in events:
         if isinstance(e, RoundClosed):
-            out.insert(0, f"Round {e.round}  (ends t={e.t:g}h, state {e.hash[:8]})")
+            blocks.append("\n".join([f"Round {e.round}  (ends t={e.t:g}h, state {e.hash[:8]})",
+                                      *body]))
+            body = []
             continue
         line = describe(e, world)
         if line is not None:
-            out.append(f"  t={e.t:>5g}h  {line}")
-    return "\n".join(out)
+            body.append(f"  t={e.t:>5g}h  {line}")
+    if body:
+        blocks.append("\n".join(body))
+    return "\n".join(blocks)

@@ -1,0 +1,1 @@
+"""Actor profiles (YAML) and the profile-driven computer players."""

@@ -1,0 +1,1 @@
+"""The scenario library (YAML) and the default move catalogue."""
