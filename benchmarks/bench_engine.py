@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import simpy  # noqa: E402
+import simpy
+from sim.loader import load_scenario
 
-from sim.loader import load_scenario  # noqa: E402
-from sim.runner import run  # noqa: E402
-from sim.world import World, build  # noqa: E402
+from sim.runner import run
+from sim.world import World, build
 
 
 def long_world(world: World, rounds: int) -> World:
@@ -83,7 +83,7 @@ def main() -> None:
         s = run(world, seed)
         rounds += sum(1 for e in s.log if e.type == "round_closed")
         events += len(s.log)
-        simpy_events += s.env._eid  # noqa: SLF001 - SimPy's own count of scheduled events
+        simpy_events += s.env._eid
     wall = time.perf_counter() - t
     bare = simpy_baseline(simpy_events)
     print(f"scenario            {world.id} ({len(world.actors)} computer seats, "

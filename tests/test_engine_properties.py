@@ -28,7 +28,7 @@ plan = st.lists(  # rounds
 
 
 def play(seed: int, rounds: list[dict[str, list[dict[str, Any]]]], humans: set[str]) -> Session:
-    s = Session(WORLD, seed, {a: "human" for a in humans})
+    s = Session(WORLD, seed, dict.fromkeys(humans, "human"))
     for by_actor in rounds:
         if s.over:
             break
