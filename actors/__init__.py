@@ -1,0 +1,1 @@
+"""Bundled actor profiles (YAML), found through importlib.resources by sim.registry."""

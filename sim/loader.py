@@ -1,0 +1,187 @@
+"""Load sitroom YAML files into models, collecting every problem with its position.
+
+One file: :func:`check_file` reads it, picks the model by its ``kind:`` and reports everything wrong
+with it in one pass. A scenario also needs its actor profiles and move catalogues; those are found
+beside the scenario file first, then among the bundled ones, and problems are reported in the file
+they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from sim import registry
+from sim.modelerrors import problems_from
+from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Strict
+from sim.problems import Problem, UserError, has_errors
+from sim.yamlsrc import Doc, parse, read_text
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of checking one file: the model if it is valid, and every problem found."""
+
+    path: str
+    doc: Doc | None
+    model: Strict | None
+    problems: tuple[Problem, ...]
+
+
+def check_text(text: str, path: str) -> Checked:
+    """Check YAML text as if it were the file ``path``; never raises for bad input."""
+    try:
+        doc = parse(text, path)
+    except UserError as exc:
+        return Checked(path, None, None, exc.problems)
+    problems = list(doc.problems)
+    model_cls = _kind(doc, problems)
+    model: Strict | None = None
+    if model_cls is not None:
+        try:
+            model = model_cls.model_validate(doc.data)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, doc, model_cls))
+    if has_errors(problems):
+        model = None
+    problems.sort(key=lambda p: (p.line, p.col))
+    return Checked(path, doc, model, tuple(problems))
+
+
+def check_file(path: str | Path) -> Checked:
+    """Check one file on disk; never raises for bad input."""
+    shown = str(path)
+    try:
+        text = read_text(path, shown)
+    except UserError as exc:
+        return Checked(shown, None, None, exc.problems)
+    return check_text(text, shown)
+
+
+def load_file(path: str | Path) -> tuple[Strict, Doc]:
+    """The validated model and the document of one file; raises :class:`UserError` if invalid."""
+    checked = check_file(path)
+    if checked.model is None or checked.doc is None:
+        raise UserError(checked.problems)
+    return checked.model, checked.doc
+
+
+def _kind(doc: Doc, problems: list[Problem]) -> type[Strict] | None:
+    kinds = ", ".join(sorted(KINDS))
+    kind = doc.data.get("kind")
+    if "kind" not in doc.data:
+        problems.append(doc.problem((), f"missing 'kind:' at the top of the file; it is one of: "
+                                        f"{kinds}"))
+        return None
+    if ("kind",) in doc.poisoned:
+        return None
+    if not isinstance(kind, str) or kind not in KINDS:
+        hint = registry.suggest(str(kind), KINDS) or f" (kinds: {kinds})"
+        problems.append(doc.problem(("kind",), f"unknown kind '{kind}'{hint}"))
+        return None
+    return KINDS[kind]
+
+
+@dataclass
+class Bundle:
+    """A scenario with the profiles and catalogues it uses, each with its document."""
+
+    scenario: Scenario
+    doc: Doc
+    profiles: dict[str, tuple[ActorProfile, Doc]] = field(default_factory=dict)
+    catalogues: dict[str, tuple[Catalogue, Doc]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def gather(scenario: Scenario, doc: Doc) -> Bundle:
+    """Find and check every profile and catalogue ``scenario`` uses.
+
+    Files beside the scenario win over bundled ones, so an author can override a bundled actor by
+    dropping ``china.yaml`` next to the scenario.
+    """
+    bundle = Bundle(scenario, doc)
+    here = Path(doc.path).parent
+    for i, actor in enumerate(scenario.actors):
+        pid = actor.profile or actor.id
+        if pid in bundle.profiles:
+            continue
+        at = ("actors", i, "profile" if actor.profile else "id")
+        local = here / f"{pid}.yaml"
+        path = local if local.is_file() else registry.actor_path(pid)
+        if path is None:
+            hint = registry.suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
+            bundle.problems.append(doc.problem(at, f"unknown actor '{pid}': no {pid}.yaml beside "
+                                                   f"the scenario and no bundled profile{hint}"))
+            continue
+        loaded = _dependency(path, ActorProfile, pid, bundle.problems)
+        if loaded is not None:
+            bundle.profiles[pid] = loaded
+    local_catalogues = registry.catalogue_paths(here)
+    for i, cid in enumerate(scenario.moves.include):
+        path = local_catalogues.get(cid) or registry.catalogue_path(cid)
+        if path is None:
+            hint = registry.suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
+            bundle.problems.append(doc.problem(("moves", "include", i),
+                                               f"unknown move catalogue '{cid}'{hint}"))
+            continue
+        cat = _dependency(path, Catalogue, cid, bundle.problems)
+        if cat is not None:
+            bundle.catalogues[cid] = cat
+    return bundle
+
+
+def _local_ids(here: Path, kind: str) -> set[str]:
+    return {p.stem for p in here.glob("*.yaml") if registry.sniff_kind(p) == kind}
+
+
+_M = TypeVar("_M", bound=Strict)
+
+
+def _dependency(path: Path, model: type[_M], want_id: str,
+                problems: list[Problem]) -> tuple[_M, Doc] | None:
+    checked = check_file(path)
+    problems.extend(checked.problems)
+    if checked.model is None or checked.doc is None:
+        return None
+    if not isinstance(checked.model, model):
+        kind = checked.doc.data.get("kind")
+        problems.append(checked.doc.problem(("kind",), f"expected a file of kind "
+                                                       f"'{model.model_fields['kind'].default}'"
+                                                       f" here, found '{kind}'"))
+        return None
+    got = getattr(checked.model, "id", want_id)
+    if got != want_id:
+        problems.append(checked.doc.problem(("id",), f"this file is used as '{want_id}' but its "
+                                                     f"id is '{got}'"))
+        return None
+    return checked.model, checked.doc
+
+
+def validate_paths(paths: Iterable[str | Path]) -> list[Problem]:
+    """Every problem in the given files and in the files their scenarios use (no duplicates)."""
+    out: dict[Problem, None] = {}
+    for path in paths:
+        checked = check_file(path)
+        out.update(dict.fromkeys(checked.problems))
+        if isinstance(checked.model, Scenario) and checked.doc is not None:
+            bundle = gather(checked.model, checked.doc)
+            out.update(dict.fromkeys(bundle.problems))
+    return list(out)
+
+
+def resolve_scenario(ref: str | Path) -> Path:
+    """The file of a bundled scenario id, or ``ref`` itself if it is a path."""
+    text = str(ref)
+    if isinstance(ref, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        return Path(ref)
+    return registry.lookup_scenario(text)
+
+
+def problems_or_raise(problems: Sequence[Problem]) -> None:
+    """Raise :class:`UserError` if any problem is an error."""
+    if has_errors(problems):
+        raise UserError(problems)
