@@ -1,1 +1,1 @@
-"""Bundled actor profiles (YAML), found through importlib.resources by sim.registry."""
+"""Actor profiles (YAML) and the profile-driven computer players."""

@@ -1,1 +1,1 @@
-"""Bundled scenarios and move catalogues (YAML), found through importlib.resources by sim.registry."""
+"""The scenario library (YAML) and the default move catalogue."""

@@ -8,9 +8,9 @@ Authors write short Python-like expressions over state names::
 
 They are parsed with the standard library's :mod:`ast` parser (so syntax errors come with exact
 offsets), checked against a whitelist of node types and known names, and compiled into a tree of
-closures. They are never passed to ``eval``. Closures rather than re-walking the tree on every call
-(as ``simpleeval`` does) because the engine and the computer players evaluate them millions of times:
-a compiled condition costs well under a microsecond (``benchmarks/bench_expr.py``).
+closures. They are never passed to ``eval``. Closures rather than re-walking the tree on every
+call (as ``simpleeval`` does) because the engine and the computer players evaluate them millions
+of times: a compiled condition costs well under a microsecond (``benchmarks/bench_expr.py``).
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ class _Compiler:
     def fail(self, node: ast.AST, message: str) -> ExprError:
         return ExprError(message, self.offset(node))
 
-    def compile(self, node: ast.expr) -> Fn:  # noqa: C901, PLR0911, PLR0912 - one case per node type
+    def compile(self, node: ast.expr) -> Fn:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool | int | float):
@@ -189,11 +189,11 @@ class _Compiler:
             return lambda v: op(left(v), right(v))
         if isinstance(node, ast.Compare):
             if len(node.ops) == 1:
-                cmp = _CMPOPS.get(type(node.ops[0]))
-                if cmp is None:
+                cmp1 = _CMPOPS.get(type(node.ops[0]))
+                if cmp1 is None:
                     raise self.fail(node, "only < <= > >= == != comparisons are allowed")
                 left, right = self.compile(node.left), self.compile(node.comparators[0])
-                return lambda v: cmp(left(v), right(v))
+                return lambda v: cmp1(left(v), right(v))
             operands = [self.compile(node.left), *(self.compile(c) for c in node.comparators)]
             cmps = []
             for op_node in node.ops:

@@ -55,8 +55,8 @@ class Citation(Strict):
 
     source: str = Field(description="Key of a source in actors/sources.yaml (S1, S2, E1, ...).",
                         examples=["S2"])
-    basis: Basis = Field(description="documented: the source states it; reported: seen through "
-                                     "press or summaries; assumption: a modelling inference that no "
-                                     "source states.")
+    basis: Basis = Field(description="documented: the source states it; reported: seen "
+                                     "through press or summaries; assumption: a modelling "
+                                     "inference that no source states.")
     note: str = Field(default="", description="A short paraphrase of what the source supports. "
                                                "Never copy a sentence from the source.")

@@ -105,6 +105,8 @@ class MoveSet(Strict):
                                       "ids to include (bundled, or a catalogue file beside the "
                                       "scenario).")
     exclude: list[Id] = Field(default_factory=list, description="Move type ids to leave out.")
+    per_round: int = Field(default=2, ge=1, le=20, description="How many moves each actor may "
+                                                               "make in a round.")
     extra: list[MoveType] = Field(default_factory=list, description="Move types defined in this "
                                                                     "scenario.")
 

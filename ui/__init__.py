@@ -1,0 +1,1 @@
+"""Front ends: the `sitroom` command (ui.cli) and the Textual app (ui.tui)."""
