@@ -8,7 +8,7 @@ they belong to.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +19,8 @@ from sim import registry
 from sim.modelerrors import problems_from
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Strict
 from sim.problems import Problem, UserError, has_errors
-from sim.yamlsrc import Doc, parse, read_text
+from sim.world import World, build
+from sim.yamlsrc import Doc, Loc, parse, read_text
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,22 @@ def check_file(path: str | Path) -> Checked:
     return check_text(text, shown)
 
 
-def load_file(path: str | Path) -> tuple[Strict, Doc]:
-    """The validated model and the document of one file; raises :class:`UserError` if invalid."""
+def load_file(path: str | Path, expect: str | None = None) -> tuple[Strict, Doc]:
+    """The validated model and the document of one file; raises :class:`UserError` if invalid.
+
+    With ``expect`` (a kind such as ``"script"``), a valid file of another kind is an error too.
+    """
     checked = check_file(path)
     if checked.model is None or checked.doc is None:
         raise UserError(checked.problems)
+    if expect is not None and checked.doc.data.get("kind") != expect:
+        raise UserError([_wrong_kind(checked.doc, expect)])
     return checked.model, checked.doc
+
+
+def _wrong_kind(doc: Doc, expect: str) -> Problem:
+    return doc.problem(("kind",), f"expected a file of kind '{expect}' here, found "
+                                  f"'{doc.data.get('kind')}'")
 
 
 def _kind(doc: Doc, problems: list[Problem]) -> type[Strict] | None:
@@ -95,6 +106,8 @@ class Bundle:
     profiles: dict[str, tuple[ActorProfile, Doc]] = field(default_factory=dict)
     catalogues: dict[str, tuple[Catalogue, Doc]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    reported: set[Loc] = field(default_factory=set)
+    """Scenario locations whose profile or catalogue could not be used; problems were reported."""
 
 
 def gather(scenario: Scenario, doc: Doc) -> Bundle:
@@ -116,9 +129,12 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
             hint = registry.suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
             bundle.problems.append(doc.problem(at, f"unknown actor '{pid}': no {pid}.yaml beside "
                                                    f"the scenario and no bundled profile{hint}"))
+            bundle.reported.add(at)
             continue
         loaded = _dependency(path, ActorProfile, pid, bundle.problems)
-        if loaded is not None:
+        if loaded is None:
+            bundle.reported.add(at)
+        else:
             bundle.profiles[pid] = loaded
     local_catalogues = registry.catalogue_paths(here)
     for i, cid in enumerate(scenario.moves.include):
@@ -127,9 +143,12 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
             hint = registry.suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
             bundle.problems.append(doc.problem(("moves", "include", i),
                                                f"unknown move catalogue '{cid}'{hint}"))
+            bundle.reported.add(("moves", "include", i))
             continue
         cat = _dependency(path, Catalogue, cid, bundle.problems)
-        if cat is not None:
+        if cat is None:
+            bundle.reported.add(("moves", "include", i))
+        else:
             bundle.catalogues[cid] = cat
     return bundle
 
@@ -139,6 +158,7 @@ def _local_ids(here: Path, kind: str) -> set[str]:
 
 
 _M = TypeVar("_M", bound=Strict)
+_KIND_OF = {model: kind for kind, model in KINDS.items()}
 
 
 def _dependency(path: Path, model: type[_M], want_id: str,
@@ -148,10 +168,7 @@ def _dependency(path: Path, model: type[_M], want_id: str,
     if checked.model is None or checked.doc is None:
         return None
     if not isinstance(checked.model, model):
-        kind = checked.doc.data.get("kind")
-        problems.append(checked.doc.problem(("kind",), f"expected a file of kind "
-                                                       f"'{model.model_fields['kind'].default}'"
-                                                       f" here, found '{kind}'"))
+        problems.append(_wrong_kind(checked.doc, _KIND_OF[model]))
         return None
     got = getattr(checked.model, "id", want_id)
     if got != want_id:
@@ -161,16 +178,42 @@ def _dependency(path: Path, model: type[_M], want_id: str,
     return checked.model, checked.doc
 
 
+def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
+    """Compile a gathered scenario; problems include the gathering ones, each in its own file."""
+    profiles = {pid: model for pid, (model, _) in bundle.profiles.items()}
+    catalogues = {cid: model for cid, (model, _) in bundle.catalogues.items()}
+    docs = {"scenario": bundle.doc}
+    docs.update({f"actor:{pid}": doc for pid, (_, doc) in bundle.profiles.items()})
+    docs.update({f"catalogue:{cid}": doc for cid, (_, doc) in bundle.catalogues.items()})
+    world, issues = build(bundle.scenario, profiles, catalogues)
+    problems = list(bundle.problems)
+    for issue in issues:
+        if issue.origin == "scenario" and issue.loc in bundle.reported:
+            continue  # already explained (missing or broken profile/catalogue file)
+        doc = docs.get(issue.origin)
+        if doc is None:  # cannot happen with sim.world's origins; keep the message anyway
+            problems.append(Problem(bundle.doc.path, 0, 0, f"{issue.origin}: {issue.message}",
+                                    issue.severity))
+            continue
+        problems.append(doc.problem(issue.loc, issue.message, offset=issue.offset,
+                                    severity=issue.severity))
+    return (None if has_errors(problems) else world), problems
+
+
 def validate_paths(paths: Iterable[str | Path]) -> list[Problem]:
-    """Every problem in the given files and in the files their scenarios use (no duplicates)."""
-    out: dict[Problem, None] = {}
+    """Every problem in the given files and in the files their scenarios use.
+
+    No duplicates; grouped by file in the order first met, sorted by position within a file.
+    """
+    found: dict[Problem, None] = {}
     for path in paths:
         checked = check_file(path)
-        out.update(dict.fromkeys(checked.problems))
+        found.update(dict.fromkeys(checked.problems))
         if isinstance(checked.model, Scenario) and checked.doc is not None:
-            bundle = gather(checked.model, checked.doc)
-            out.update(dict.fromkeys(bundle.problems))
-    return list(out)
+            _, problems = build_bundle(gather(checked.model, checked.doc))
+            found.update(dict.fromkeys(problems))
+    order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in found))}
+    return sorted(found, key=lambda p: (order[p.path], p.line, p.col))
 
 
 def resolve_scenario(ref: str | Path) -> Path:
@@ -181,7 +224,27 @@ def resolve_scenario(ref: str | Path) -> Path:
     return registry.lookup_scenario(text)
 
 
-def problems_or_raise(problems: Sequence[Problem]) -> None:
-    """Raise :class:`UserError` if any problem is an error."""
-    if has_errors(problems):
+def load_scenario(ref: str | Path) -> World:
+    """Load, check and build a scenario (a bundled id or a path) with everything it uses.
+
+    Raises :class:`UserError` carrying every problem found, in every file involved.
+    """
+    path = resolve_scenario(ref)
+    model, doc = load_file(path, expect="scenario")
+    assert isinstance(model, Scenario)
+    world, problems = build_bundle(gather(model, doc))
+    if world is None:
         raise UserError(problems)
+    return world
+
+
+def bundled_catalogues() -> dict[str, Catalogue]:
+    """Every bundled move catalogue by id; :class:`UserError` if one is invalid."""
+    out: dict[str, Catalogue] = {}
+    for cid in registry.catalogue_ids():
+        path = registry.catalogue_path(cid)
+        assert path is not None
+        model, _ = load_file(path, expect="catalogue")
+        assert isinstance(model, Catalogue)
+        out[cid] = model
+    return out

@@ -47,8 +47,8 @@ _PATTERNS = {
 _BOUNDS = {
     "greater_than_equal": ("ge", "{v} is below the minimum of {b}"),
     "less_than_equal": ("le", "{v} is above the maximum of {b}"),
-    "greater_than": ("gt", "{v} is too small; it must be greater than {b}"),
-    "less_than": ("lt", "{v} is too large; it must be less than {b}"),
+    "greater_than": ("gt", "must be greater than {b}, got {v}"),
+    "less_than": ("lt", "must be less than {b}, got {v}"),
 }
 
 
@@ -68,12 +68,27 @@ def problems_from(exc: ValidationError, doc: Doc, model: type[BaseModel]) -> lis
     """Every error of ``exc`` as a :class:`Problem` in ``doc``, sorted by position."""
     placed = [_place(err, doc.data) for err in exc.errors(include_url=False)]
     placed = [p for p in placed if not any(p.loc[: len(q)] == q for q in doc.poisoned)]
+    placed = _drop_misspelt_missing(placed, model)
     out: list[Problem] = []
     for group in _fold_unions(placed):
         first = group[0]
         message = _message(group, doc, model)
         out.append(doc.problem(first.loc, message, at="key" if first.at_key else "value"))
     return sorted(dict.fromkeys(out), key=lambda p: (p.line, p.col))
+
+
+def _drop_misspelt_missing(placed: list[_Placed], model: type[BaseModel]) -> list[_Placed]:
+    """'missing key escalation' says nothing new next to 'unknown key escalaton; did you mean
+    escalation?', so keep only the latter."""
+    misspelt: set[tuple[Loc, str]] = set()
+    for p in placed:
+        if p.err["type"] == "extra_forbidden" and p.loc:
+            fields = _fields_at(model, p.loc[:-1])
+            close = difflib.get_close_matches(str(p.loc[-1]), fields, n=1, cutoff=0.6)
+            if close:
+                misspelt.add((p.loc[:-1], close[0]))
+    return [p for p in placed
+            if not (p.err["type"] == "missing" and (p.loc, str(p.err["loc"][-1])) in misspelt)]
 
 
 def _place(err: ErrorDetails, data: Any) -> _Placed:

@@ -180,7 +180,8 @@ def parse(text: str, path: str) -> Doc:
         what = "a list" if isinstance(root, SequenceNode) else "a single value"
         line, col = root.start_mark.line + 1, root.start_mark.column + 1
         raise UserError([Problem(path, line, col, f"the top level must be a mapping of keys "
-                                                  f"(starting with 'kind:'), not {what}")])
+                                                  f"(starting with 'kind:'), not {what}",
+                                 source_line=doc.source_line(line))])
     _check_aliases(doc, root, loader.alias_marks)
     doc.data = _Builder(doc, loader.alias_marks).build(root, ())
     return doc
@@ -384,7 +385,7 @@ class _Builder:
         try:
             return getattr(_SCALARS, f"construct_yaml_{name}")(node)
         except (ValueError, KeyError, TypeError):
-            self._bad(node, loc, f"'{node.value}' is not a valid {name}")
+            self._bad(node, loc, f"'{node.value}' is not a valid {name} (it is tagged !!{name})")
             return None
 
     def _key(self, node: Node, loc: Loc) -> str | int | None:
