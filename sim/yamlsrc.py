@@ -9,6 +9,7 @@ expand before expanding anything).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +34,9 @@ _T = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_T}{n}" for n in ("str", "int", "float", "bool", "null", "timestamp", "value")}
 _MERGE = f"{_T}merge"
 _SEQ, _MAP = f"{_T}seq", f"{_T}map"
-# PyYAML's own line breaks (reader.py), so our line numbers agree with its marks.
-_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# Lines as editors count them. PyYAML also breaks lines at U+0085/U+2028/U+2029, which editors
+# show inside a line, so positions are computed from each mark's character index instead.
+_BREAKS = re.compile("\r\n|[\n\r]")
 _ESCAPE_LEN = {"x": 4, "u": 6, "U": 10}  # source characters of \xXX, \uXXXX, \UXXXXXXXX
 
 
@@ -65,10 +67,28 @@ class Doc:
     poisoned: set[Loc] = field(default_factory=set)
     """Locations already reported by the reader (bad tags): later checks stay quiet there."""
     lines: list[str] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if not self.lines:
-            self.lines = _BREAKS.split(self.text)
+        self.lines = _BREAKS.split(self.text)
+        self.line_starts = [0, *(m.end() for m in _BREAKS.finditer(self.text))]
+
+    def linecol(self, index: int) -> tuple[int, int]:
+        """1-based (line, col) of a character index into the text."""
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def mark_pos(self, mark: yaml.Mark) -> tuple[int, int]:
+        """1-based (line, col) of a PyYAML mark."""
+        return self.linecol(mark.index)
+
+    def node_span(self, node: Node) -> Span:
+        """Where a node starts and ends, with a scalar's style and text."""
+        (line, col), (end_line, end_col) = self.mark_pos(node.start_mark), self.mark_pos(
+            node.end_mark)
+        if isinstance(node, ScalarNode):
+            return Span(line, col, end_line, end_col, node.style, node.value)
+        return Span(line, col, end_line, end_col)
 
     def source_line(self, line: int) -> str:
         """Text of a 1-based line, or '' if out of range."""
@@ -164,7 +184,7 @@ def parse(text: str, path: str) -> Doc:
     except yaml.MarkedYAMLError as exc:
         raise UserError([_syntax_problem(doc, exc)]) from None
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, exc.position)
+        line, col = doc.linecol(exc.position)
         what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "byte"
         raise UserError([Problem(path, line, col, f"unacceptable {what}: {exc.reason}",
                                  source_line=doc.source_line(line))]) from None
@@ -178,7 +198,7 @@ def parse(text: str, path: str) -> Doc:
                                              "'kind:'")])
     if not isinstance(root, MappingNode) or root.tag != _MAP:
         what = "a list" if isinstance(root, SequenceNode) else "a single value"
-        line, col = root.start_mark.line + 1, root.start_mark.column + 1
+        line, col = doc.mark_pos(root.start_mark)
         raise UserError([Problem(path, line, col, f"the top level must be a mapping of keys "
                                                   f"(starting with 'kind:'), not {what}",
                                  source_line=doc.source_line(line))])
@@ -230,25 +250,12 @@ def _syntax_problem(doc: Doc, exc: yaml.MarkedYAMLError) -> Problem:
     message = _FRIENDLY.get(problem, problem)
     if (problem not in _FRIENDLY and exc.context and exc.problem and exc.context_mark
             and mark is not exc.context_mark):
-        message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        message += f" ({exc.context} at line {doc.mark_pos(exc.context_mark)[0]})"
     if mark is None:
         return Problem(doc.path, 0, 0, f"YAML syntax error: {message}")
-    line, col = mark.line + 1, mark.column + 1
+    line, col = doc.mark_pos(mark)
     return Problem(doc.path, line, col, f"YAML syntax error: {message}",
                    source_line=doc.source_line(line))
-
-
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    before = _BREAKS.split(text[:index])
-    return len(before), len(before[-1]) + 1
-
-
-def _span(node: Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    if isinstance(node, ScalarNode):
-        return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1,
-                    node.style, node.value)
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 def _children(node: Node) -> list[Node]:
@@ -333,7 +340,7 @@ def _alias_target_size(where: tuple[int, int, bool], nodes: dict[int, Node],
 
 
 def _at_mark(doc: Doc, mark: yaml.Mark, message: str) -> Problem:
-    line, col = mark.line + 1, mark.column + 1
+    line, col = doc.mark_pos(mark)
     return Problem(doc.path, line, col, message, source_line=doc.source_line(line))
 
 
@@ -351,12 +358,12 @@ class _Builder:
         """Build a child; a value reached through an alias is positioned at the alias."""
         mark = self.alias_marks.get((id(parent), pos, False))
         if mark is not None:
-            self.doc.values[loc] = Span(mark.line + 1, mark.column + 1, mark.line + 1,
-                                        mark.column + 1, style="*")
+            line, col = self.doc.mark_pos(mark)
+            self.doc.values[loc] = Span(line, col, line, col, style="*")
         return self.build(child, loc)
 
     def build(self, node: Node, loc: Loc) -> Any:
-        self.doc.values.setdefault(loc, _span(node))
+        self.doc.values.setdefault(loc, self.doc.node_span(node))
         if len(loc) > MAX_DEPTH:
             self._bad(node, loc, f"nested more than {MAX_DEPTH} levels deep")
             return None
@@ -416,7 +423,7 @@ class _Builder:
                     self.doc, key_node.start_mark,
                     f"duplicate key '{key}' (first defined at line {first.line})"))
                 continue
-            self.doc.keys[sub] = _span(key_node)
+            self.doc.keys[sub] = self.doc.node_span(key_node)
             out[key] = self._child(node, pos, value_node, sub)
         # Merged keys (`<<: *base`) never override explicit ones; earlier sources win.
         for source in merged:
@@ -425,7 +432,7 @@ class _Builder:
                 if key is None or key in out:
                     continue
                 sub = (*loc, key)
-                self.doc.keys[sub] = _span(key_node)
+                self.doc.keys[sub] = self.doc.node_span(key_node)
                 out[key] = self._child(source, pos, value_node, sub)
         return out
 
