@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from sim import registry
+from sim.exprcheck import expression_syntax
 from sim.modelerrors import problems_from
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Strict
 from sim.problems import Problem, UserError, has_errors
@@ -47,6 +48,11 @@ def check_text(text: str, path: str) -> Checked:
             model = model_cls.model_validate(doc.data)
         except ValidationError as exc:
             problems.extend(problems_from(exc, doc, model_cls))
+    if model is not None and not isinstance(model, Scenario):
+        # Profiles and catalogues are shared: check expression syntax here, where the file is
+        # named, rather than let a scenario quietly leave the item out. Scenarios get the full
+        # check (names too) from sim.world.build.
+        problems.extend(expression_syntax(model, doc))
     if has_errors(problems):
         model = None
     problems.sort(key=lambda p: (p.line, p.col))
@@ -124,7 +130,7 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
             continue
         at = ("actors", i, "profile" if actor.profile else "id")
         local = here / f"{pid}.yaml"
-        path = local if local.is_file() else registry.actor_path(pid)
+        path = local if local.is_file() else _shown(registry.actor_path(pid))
         if path is None:
             hint = registry.suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
             bundle.problems.append(doc.problem(at, f"unknown actor '{pid}': no {pid}.yaml beside "
@@ -138,7 +144,7 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
             bundle.profiles[pid] = loaded
     local_catalogues = registry.catalogue_paths(here)
     for i, cid in enumerate(scenario.moves.include):
-        path = local_catalogues.get(cid) or registry.catalogue_path(cid)
+        path = local_catalogues.get(cid) or _shown(registry.catalogue_path(cid))
         if path is None:
             hint = registry.suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
             bundle.problems.append(doc.problem(("moves", "include", i),
@@ -151,6 +157,17 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
         else:
             bundle.catalogues[cid] = cat
     return bundle
+
+
+def _shown(path: Path | None) -> Path | None:
+    """A bundled file's path relative to the working directory when it lies below it (shorter
+    messages from a checkout); otherwise as it is."""
+    if path is None or not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _local_ids(here: Path, kind: str) -> set[str]:
@@ -221,7 +238,9 @@ def resolve_scenario(ref: str | Path) -> Path:
     text = str(ref)
     if isinstance(ref, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
         return Path(ref)
-    return registry.lookup_scenario(text)
+    shown = _shown(registry.lookup_scenario(text))
+    assert shown is not None
+    return shown
 
 
 def load_scenario(ref: str | Path) -> World:
