@@ -294,3 +294,10 @@ def test_lines_counted_as_editors_do() -> None:
     """U+2028 inside a value does not start a new line, so line numbers match the editor."""
     doc = parse("a: 'x\u2028y'\r\nb: 2\n", "t.yaml")
     assert doc.position(("b",)) == (2, 4)
+
+
+def test_unknown_actor_id_is_user_error() -> None:
+    """Looking up a bundled actor that does not exist is a user error, not a crash."""
+    with pytest.raises(UserError) as info:
+        registry.lookup_actor("nobody_at_all")
+    assert "no bundled actor profile 'nobody_at_all'" in info.value.message

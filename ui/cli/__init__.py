@@ -57,6 +57,8 @@ class SitroomGroup(click.Group):
         """Run the command; user errors print their problems, bugs one 'internal error' line."""
         try:
             return super().main(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # only reaches here with standalone_mode=False; the caller handles them
         except Exception as exc:
             if os.environ.get("SITROOM_DEBUG") == "1":
                 raise
