@@ -135,7 +135,7 @@ def test_duplicate_key_reported_at_second() -> None:
     ("a: \x07\n", "unacceptable character"),
     ("a: 1\n---\nb: 2\n", "second document"),
     ("a: &x [*x]\n", "recursive"),
-    ("[" * 3000, "nested too deeply"),
+    pytest.param("[" * 3000, "nested too deeply", id="deep-nesting"),
 ])
 def test_unreadable_text_is_one_problem(text: str, words: str) -> None:
     """Each way a file can fail to parse gives exactly one problem that says why."""
