@@ -301,3 +301,10 @@ def test_unknown_actor_id_is_user_error() -> None:
     with pytest.raises(UserError) as info:
         registry.lookup_actor("nobody_at_all")
     assert "no bundled actor profile 'nobody_at_all'" in info.value.message
+
+
+def test_control_characters_not_echoed() -> None:
+    """A source line with control characters is shown with replacement characters."""
+    shown = Problem("f", 1, 3, "m", source_line="a\x1b[2Jb").format()
+    assert "\x1b" not in shown
+    assert shown.splitlines()[1] == " 1 | a\ufffd[2Jb"
