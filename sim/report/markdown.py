@@ -54,8 +54,8 @@ def render(d: Debrief) -> str:
     h = d.header
     out = [f"# After-action report: {d.title}", ""]
     if d.redacted_for:
-        out += [f"> **Redacted for {d.redacted_for}**: only what {d.redacted_for} could know.",
-                ""]
+        who = d.name(d.redacted_for)
+        out += [f"> **Redacted for {who}**: only what {who} could know.", ""]
     out += [d.summary, "",
             f"- Scenario: `{h['scenario']}` ({h['scenario_ref']}), content hash "
             f"`{h['scenario_hash']}`",
