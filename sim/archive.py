@@ -253,6 +253,7 @@ class Archive:
         if info.settled:
             return self.stored_log(info.id)
         resumed = self.resume(info.id, load=load)
+        resumed.close()
         return Log(resumed.session.header.to_dict(), list(resumed.session.log))
 
     # -- writing -------------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""The archive commands through a real `sitroom` process: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SITROOM = str(Path(sys.executable).parent / "sitroom")
+
+
+def sitroom(*args: str | Path, db: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
+    """Run the command against the archive ``db``; check the exit code and that no traceback
+    escaped."""
+    proc = subprocess.run([SITROOM, *map(str, args)], capture_output=True, text=True,
+                          env={"SITROOM_ARCHIVE": str(db), "PATH": "/usr/bin:/bin"},
+                          timeout=120)
+    assert proc.returncode == code, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    assert "internal error" not in proc.stderr
+    return proc
+
+
+def one_line_error(proc: subprocess.CompletedProcess[str], pattern: str) -> None:
+    """The error is a single line on stderr and says what went wrong."""
+    lines = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert re.search(pattern, lines[0]), lines[0]
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A default-scenario run, archived: (archive, log file, session id)."""
+    tmp = tmp_path_factory.mktemp("cli")
+    db, log = tmp / "archive.sqlite3", tmp / "run.jsonl"
+    proc = sitroom("run", "--seed", "3", "--out", log, "-q", db=db)
+    match = re.search(r"session ([0-9a-f]{8})", proc.stderr)
+    assert match, proc.stderr
+    return db, log, match.group(1)
+
+
+def test_sessions_lists_the_run(played: tuple[Path, Path, str]) -> None:
+    """`sitroom sessions` shows the run with its seed, rounds and status."""
+    db, _log, sid = played
+    out = sitroom("sessions", db=db).stdout
+    line = next(x for x in out.splitlines() if x.startswith(sid))
+    assert "korea-instability-2012" in line and " 3 " in line and "ended" in line
+    (data,) = [json.loads(x) for x in sitroom("sessions", "--json", db=db).stdout.splitlines()]
+    assert data["id"] == sid and data["status"] == "ended"
+
+
+def test_export_is_the_log_byte_for_byte(played: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """Exporting an archived run gives exactly the log the run wrote; a prefix id is enough."""
+    db, log, sid = played
+    sitroom("export", sid[:4], "--out", tmp_path / "x.jsonl", db=db)
+    assert (tmp_path / "x.jsonl").read_bytes() == log.read_bytes()
+    assert sitroom("export", sid, db=db).stdout.encode() == log.read_bytes()
+
+
+def test_redacted_export(played: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """`--as` marks the header and drops what the actor could not know."""
+    db, log, sid = played
+    sitroom("export", sid, "--as", "china", "--out", tmp_path / "c.jsonl", db=db)
+    rows = (tmp_path / "c.jsonl").read_text().splitlines()
+    assert json.loads(rows[0])["redacted_for"] == "china"
+    assert len(rows) < len(log.read_text().splitlines())
+    one_line_error(sitroom("export", sid, "--as", "chna", db=db, code=1),
+                   r"unknown actor 'chna'.*china")
+
+
+def test_unknown_and_malformed_ids(played: tuple[Path, Path, str]) -> None:
+    """Unknown or malformed session ids are one-line errors with exit code 1."""
+    db, _log, _sid = played
+    one_line_error(sitroom("export", "0000ffff", db=db, code=1), r"no session '0000ffff'")
+    one_line_error(sitroom("export", "not-an-id", db=db, code=1), r"not a session id")
+    one_line_error(sitroom("run", "--resume", "0000ffff", db=db, code=1), r"no session")
+
+
+def test_resume_of_an_ended_session_is_refused(played: tuple[Path, Path, str]) -> None:
+    """A finished session cannot be continued; the message says where to look instead."""
+    db, _log, sid = played
+    one_line_error(sitroom("run", "--resume", sid, db=db, code=1),
+                   rf"already ended.*sitroom report {sid}")
+
+
+def test_html_report_of_a_default_run_is_self_contained(played: tuple[Path, Path, str],
+                                                        tmp_path: Path) -> None:
+    """The HTML report has its charts inline and no external reference or script."""
+    db, log, sid = played
+    sitroom("report", log, "--out", tmp_path / "r.html", db=db)
+    html = (tmp_path / "r.html").read_text()
+    assert html.count("<svg") >= 2
+    assert "<script" not in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert not re.search(r"https?://(?!www\.w3\.org/)", html)
+    md = sitroom("report", sid[:6], db=db).stdout
+    assert md.startswith("# After-action report: Preparation for Instability in North Korea")
+    assert "## Learning objectives" in md and "coordination" in md
+    mine = sitroom("report", sid, "--as", "rok", db=db).stdout
+    assert "Redacted for" in mine
+
+
+def test_report_errors(tmp_path: Path) -> None:
+    """Missing and corrupt logs are one-line errors naming the file (and line)."""
+    db = tmp_path / "a.sqlite3"
+    one_line_error(sitroom("report", tmp_path / "missing.jsonl", db=db, code=1),
+                   r"missing\.jsonl: no such file")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"format": "sitroom-log/1"\n')
+    one_line_error(sitroom("report", bad, db=db, code=1), r"bad\.jsonl:1: not a sitroom log")
+    one_line_error(sitroom("import", bad, db=db, code=1), r"bad\.jsonl:1")
+    one_line_error(sitroom("report", "abcdef12", db=db, code=1), r"no session archive|no such")
+
+
+def test_import_then_report(played: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """An imported log becomes a session; importing it twice is refused."""
+    _db, log, _sid = played
+    db = tmp_path / "other.sqlite3"
+    out = sitroom("import", log, db=db).stdout
+    sid = re.search(r"as session ([0-9a-f]{8})", out)
+    assert sid, out
+    sitroom("report", sid.group(1), "--format", "html", db=db)
+    one_line_error(sitroom("import", log, db=db, code=1), r"already in the archive")
+    corrupt = tmp_path / "corrupt.jsonl"
+    rows = log.read_text().splitlines()
+    corrupt.write_text("\n".join(rows[:5] + ["{not json"] + rows[6:]) + "\n")
+    one_line_error(sitroom("import", corrupt, db=db, code=1), r"corrupt\.jsonl:6: corrupt line")
+
+
+def test_interrupted_run_resumes_to_the_same_log(tmp_path: Path) -> None:
+    """A run cut off mid-way (here: two rounds then nothing) resumes to the uninterrupted log."""
+    from sim.archive import Archive
+    from sim.loader import load_scenario
+    from sim.registry import DEFAULT_SCENARIO
+
+    db = tmp_path / "a.sqlite3"
+    world = load_scenario(DEFAULT_SCENARIO)
+    with Archive(db) as archive:
+        archived = archive.create(world, 5, scenario_ref=DEFAULT_SCENARIO)
+        archived.session.close_round()
+        archived.session.close_round()
+        archived.pending.clear()  # the process died before writing its last events
+        sid = archived.id
+    assert "interrupted" in sitroom("sessions", db=db).stdout
+    sitroom("run", "--resume", sid[:5], "--out", tmp_path / "resumed.jsonl", "-q", db=db)
+    sitroom("run", "--seed", "5", "--no-archive", "--out", tmp_path / "plain.jsonl", "-q",
+            db=db)
+    assert (tmp_path / "resumed.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
