@@ -23,7 +23,7 @@ from tests.archive_driver import plain, script
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = (15, 25)
-SLOW = "0.03"
+SLOW = "0.02"
 
 
 def start(db: Path, out: Path) -> subprocess.Popen[str]:
@@ -51,36 +51,45 @@ def check_journal(db: Path, acks: list[int]) -> int:
     return len(journal)
 
 
+def kill_at(proc: subprocess.Popen[str], rng: random.Random, done: int, target: int) -> str:
+    """SIGKILL the driver once the journal reaches ``target`` inputs (plus a random fraction of
+    an input); at once if it is already there (the kill then lands in start-up or resume)."""
+    assert proc.stdout is not None
+    seen: list[str] = []
+    if target > done:
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("ack ") and int(line.split()[1]) + 1 >= target:
+                break
+        time.sleep(rng.uniform(0, 2 * float(SLOW)))
+    else:
+        time.sleep(rng.uniform(0, 0.4))
+    proc.send_signal(signal.SIGKILL)
+    return "".join(seen)
+
+
 def test_sigkill_anywhere_loses_nothing(tmp_path: Path) -> None:
     """Killed 15-25 times at random points, the resumed run ends in the uninterrupted log."""
-    rng = random.Random(os.environ.get("SITROOM_CRASH_SEED") or time.time_ns())
+    seed = int(os.environ.get("SITROOM_CRASH_SEED") or time.time_ns() % 2**32)
+    rng = random.Random(seed)
     db, out = tmp_path / "archive.sqlite3", tmp_path / "run.jsonl"
-    wanted = rng.randint(*KILLS)
-    kills = 0
-    progress: list[int] = []
-    deadline = time.monotonic() + 60
+    # Kill points as journal lengths; repeats kill a run before it gets anywhere.
+    targets = sorted(rng.randrange(len(script()) - 2) for _ in range(rng.randint(*KILLS)))
+    done, kills, progress = 0, 0, []
     while True:
         proc = start(db, out)
-        if kills < wanted:
-            # Start-up (imports, resume replay) takes ~0.3 s; aim from inside it to a few inputs
-            # past it, so kills land in every phase.
-            try:
-                proc.wait(timeout=rng.uniform(0.15, 0.6))
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                kills += 1
+        head = kill_at(proc, rng, done, targets[kills]) if kills < len(targets) else ""
         stdout, stderr = proc.communicate(timeout=30)
         assert proc.returncode in (0, -signal.SIGKILL), stderr
-        progress.append(check_journal(db, acked(stdout)))
+        kills += proc.returncode == -signal.SIGKILL
+        done = check_journal(db, acked(head + stdout))
+        progress.append(done)
         if proc.returncode == 0:
-            assert "done" in stdout
             break
-        assert time.monotonic() < deadline, f"no completion after {kills} kills: {progress}"
-    print(f"{kills} kills; journal length after each run: {progress}")
-    assert kills >= KILLS[0], f"only {kills} kills landed before the run finished"
+    assert kills == len(targets), f"seed {seed}: the run finished after {kills} kills"
     ref = plain()
     expected = "\n".join(lines(ref.header.to_dict(), ref.log)) + "\n"
-    assert out.read_text(encoding="utf-8") == expected
+    assert out.read_text(encoding="utf-8") == expected, f"seed {seed}, journal: {progress}"
     with Archive(db) as archive:
         (info,) = archive.sessions()
         stored = archive.log(info.id)

@@ -26,6 +26,10 @@ COMMANDS: dict[str, str] = {
     "new": "ui.cli.new:new_command",
     "schema": "ui.cli.schema:schema_command",
     "list": "ui.cli.listing:list_command",
+    "sessions": "ui.cli.sessions:sessions_command",
+    "export": "ui.cli.export:export_command",
+    "import": "ui.cli.importing:import_command",
+    "report": "ui.cli.report:report_command",
 }
 
 

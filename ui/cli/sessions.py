@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sim.archive import SessionInfo
 from ui.cli.archiving import archive_option, opened
 
 
-def seats_text(seats: dict[str, str]) -> str:
+def seats_text(seats: Mapping[str, str]) -> str:
     """Human and script seats by name, computer seats counted: the part a facilitator scans."""
     named = [f"{a}={s}" for a, s in seats.items() if s != "computer"]
     computers = Counter(seats.values())["computer"]
