@@ -15,6 +15,7 @@ from sim.events import (
     Answered,
     Breach,
     ControlNote,
+    EffectApplied,
     Ended,
     Event,
     InjectDelivered,
@@ -34,7 +35,7 @@ from sim.state import State, apply
 from sim.world import World
 
 Kind = Literal["inject", "move", "message", "answer", "agreement", "proposal", "breach",
-               "trigger", "control", "seat", "end"]
+               "trigger", "flag", "control", "seat", "end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +262,10 @@ def _line(e: Event, world: World, names: dict[str, str]) -> Item | None:
                     f"{world.moves[e.move].type.name}", e.actor)
     if isinstance(e, TriggerFired):
         return Item(e.t, e.round, "trigger", f"Trigger fired: {e.id}")
+    if isinstance(e, EffectApplied) and e.name.startswith("flags.") and e.delta == 0:
+        # Flags are the story's turning points (a mandate, a sealed border); numbers are charted.
+        return Item(e.t, e.round, "flag", f"{e.name.removeprefix('flags.')} is now "
+                    f"{str(e.value).lower()} ({e.source})")
     if isinstance(e, Overridden):
         note = f" — {e.note}" if e.note else ""
         return Item(e.t, e.round, "control", f"Control forced {e.mid} to {e.outcome}{note}")

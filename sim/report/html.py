@@ -53,7 +53,7 @@ def render(d: Debrief) -> str:
               f"content hash <code>{_e(h['scenario_hash'])}</code></li>",
               f"<li>Seed {_e(h['seed'])}, sitroom {_e(h['engine'])}</li>",
               f"<li>Played {d.rounds} round(s), {d.hours:g} sim hours from "
-              f"{_e(d.when(0))}</li></ul>",
+              f"{_e(d.clock)}</li></ul>",
               "<h2>Outcome</h2>", f"<p><strong>{_e(d.outcome_title)}</strong>"
               + (f" (<code>{_e(d.outcome)}</code>)" if d.outcome else "") + "</p>"]
     if d.outcome_text:

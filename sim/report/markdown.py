@@ -60,7 +60,7 @@ def render(d: Debrief) -> str:
             f"- Scenario: `{h['scenario']}` ({h['scenario_ref']}), content hash "
             f"`{h['scenario_hash']}`",
             f"- Seed {h['seed']}, sitroom {h['engine']}",
-            f"- Played: {d.rounds} round(s), {d.hours:g} sim hours from {d.when(0)}", "",
+            f"- Played: {d.rounds} round(s), {d.hours:g} sim hours from {d.clock}", "",
             "## Outcome", "", f"**{d.outcome_title}**" + (f" (`{d.outcome}`)" if d.outcome
                                                            else "")]
     if d.outcome_text:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.archive import SessionInfo
+from sim.archive import SessionInfo, default_path
 from ui.cli.archiving import archive_option, opened
 
 
@@ -38,9 +38,11 @@ def sessions_command(archive_path: Path | None, as_json: bool) -> None:
     Continue one with `sitroom play --resume ID` or `sitroom run --resume ID`; an id prefix is
     enough when it is unique.
     """
-    with opened(archive_path) as archive:
-        infos = archive.sessions()
-        where = archive.path
+    where = archive_path if archive_path is not None else default_path()
+    infos = []
+    if where.exists():  # listing never creates an empty archive
+        with opened(where) as archive:
+            infos = archive.sessions()
     if as_json:
         for info in infos:
             data = asdict(info)
