@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from sim.events import Ended, Event, RoundClosed, Seat, dumps, from_dict
 from sim.log import Log, compare, inputs_from_log
+from sim.problems import UserError
 from sim.session import IllegalInput, Input, Session
 from sim.world import World
 
@@ -78,8 +79,9 @@ CREATE TABLE events (
 """
 
 
-class ArchiveError(Exception):
-    """A problem a user can act on (unknown id, changed scenario, unreadable file): one line."""
+class ArchiveError(UserError):
+    """A problem a user can act on (unknown id, changed scenario, unreadable file): one line,
+    exit code 1 wherever it surfaces."""
 
 
 class UnknownSession(ArchiveError):

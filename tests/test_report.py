@@ -116,3 +116,35 @@ def test_unfinished_log_says_so() -> None:
     facts = debrief(s, WORLD)
     assert facts.outcome is None and facts.outcome_title == "Not finished"
     assert "after round 1 of 4" in facts.outcome_text
+
+
+def diplomacy() -> Session:
+    """a proposes to b a pact forbidding provocation; b accepts; a provokes anyway."""
+    from sim.models import Orders
+
+    s = Session(WORLD, 9, dict.fromkeys(WORLD.actors, "human"))
+    s.submit("a", Orders.model_validate({"messages": [{
+        "to": ["b"], "text": "pact-offer", "proposal": {
+            "title": "No provocations", "expires_after": 2,
+            "terms": {"commitments": [{"forbid": ["provoke"], "hours": 48}]}}}]}))
+    s.close_round()
+    (pid,) = s.state.proposals
+    s.submit("b", Orders.model_validate({"answers": [{"proposal": pid, "accept": True}]}))
+    s.close_round()
+    s.submit("a", Orders.model_validate({"moves": [{"move": "provoke"}]}))
+    s.close_round()
+    return s
+
+
+def test_agreements_and_breaches_reach_their_parties_only() -> None:
+    """The timeline shows the pact and its breach to control and the parties, not to c."""
+    s = diplomacy()
+    full = write_report(s, WORLD, "md")
+    assert "Agreement: No provocations (A, B)" in full
+    assert "Breach: A broke" in full
+    assert "B accepts proposal" in full
+    for actor in ("a", "b"):
+        mine = write_report(s, WORLD, "md", as_actor=actor)
+        assert "Agreement: No provocations" in mine and "Breach: A broke" in mine
+    other = write_report(s, WORLD, "html", as_actor="c")
+    assert "No provocations" not in other and "pact-offer" not in other

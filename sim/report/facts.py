@@ -175,7 +175,7 @@ def gather(log: Log, world: World) -> Debrief:
     ended: Ended | None = None
     for e in log.events:
         apply(state, e)
-        item = _line(e, world, names)
+        item = _line(e, world, names, moves)
         if item is not None:
             timeline.append(item)
         if isinstance(e, MoveMade):
@@ -228,7 +228,8 @@ def gather(log: Log, world: World) -> Debrief:
         start=_start(sc.clock.start), round_hours=sc.clock.round_hours)
 
 
-def _line(e: Event, world: World, names: dict[str, str]) -> Item | None:
+def _line(e: Event, world: World, names: dict[str, str],
+          moves: dict[str, Decision]) -> Item | None:
     """The timeline's line for an event, or None for bookkeeping events."""
     def who(a: str) -> str:
         return names.get(a, a)
@@ -264,8 +265,10 @@ def _line(e: Event, world: World, names: dict[str, str]) -> Item | None:
         return Item(e.t, e.round, "trigger", f"Trigger fired: {e.id}")
     if isinstance(e, EffectApplied) and e.name.startswith("flags.") and e.delta == 0:
         # Flags are the story's turning points (a mandate, a sealed border); numbers are charted.
+        move = moves.get(e.source)
+        source = f"{who(move.actor)}: {move.move}" if move else e.source
         return Item(e.t, e.round, "flag", f"{e.name.removeprefix('flags.')} is now "
-                    f"{str(e.value).lower()} ({e.source})")
+                    f"{str(e.value).lower()} ({source})")
     if isinstance(e, Overridden):
         note = f" — {e.note}" if e.note else ""
         return Item(e.t, e.round, "control", f"Control forced {e.mid} to {e.outcome}{note}")
