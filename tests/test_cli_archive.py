@@ -171,3 +171,17 @@ def test_interrupted_run_resumes_to_the_same_log(tmp_path: Path) -> None:
     sitroom("run", MINI, "--seed", "5", "--no-archive", "--out", tmp_path / "plain.jsonl",
             "-q", db=db)
     assert (tmp_path / "resumed.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+
+
+def test_run_does_not_resume_human_seats(tmp_path: Path) -> None:
+    """A session with human seats belongs to `play --resume`; `run` would pass their turns."""
+    from sim.archive import Archive
+    from sim.loader import load_scenario
+
+    db = tmp_path / "a.sqlite3"
+    with Archive(db) as archive:
+        archived = archive.create(load_scenario(str(MINI)), 1, {"alpha": "human"},
+                                  scenario_ref=str(MINI))
+        archived.close()
+    one_line_error(sitroom("run", "--resume", archived.id, db=db, code=1),
+                   rf"human seats \(alpha\).*sitroom play --resume {archived.id}")

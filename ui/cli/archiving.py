@@ -111,10 +111,14 @@ def start_archived(path: Path | None, world: World, seed: int, seats: dict[str, 
     return archived
 
 
-def resume_archived(ref: str, path: Path | None, *, allow_ended: bool = False
+def resume_archived(ref: str, path: Path | None, *, for_play: bool = False
                     ) -> ArchivedSession:
     """Session ``ref`` rebuilt from its journal and recording again; the hook for
-    ``run --resume`` and ``play --resume`` (which must ``close()`` it when done)."""
+    ``run --resume`` and ``play --resume`` (which must ``close()`` it when done).
+
+    ``for_play``: the TUI may open a finished session (on its debrief) and human seats; a
+    headless run may not, since it would silently pass every human's turns.
+    """
     where = path if path is not None else default_path()
     if not where.exists():
         raise UserError(f"no session archive at {where}, so no session '{ref}' to resume")
@@ -122,11 +126,15 @@ def resume_archived(ref: str, path: Path | None, *, allow_ended: bool = False
         archive = Archive(where)
         try:
             info = archive.find(ref)
-            if info.status == "ended" and not allow_ended:
+            if info.status == "ended" and not for_play:
                 raise UserError(f"session {info.id} has already ended ({info.outcome}); see "
                                 f"`sitroom report {info.id}`")
             world = load_world(info.scenario_ref, info.scenario_hash, f"session {info.id}")
             archived = archive.resume(info.id, world=world)
+            humans = [a for a, seat in archived.session.seats.items() if seat == "human"]
+            if humans and not for_play:
+                raise UserError(f"session {info.id} has human seats ({', '.join(humans)}); "
+                                f"continue it with `sitroom play --resume {info.id}`")
         except BaseException:
             archive.close()
             raise
