@@ -38,4 +38,6 @@ def redact_log(log: Log, actor: str, world: World) -> Log:
         if data is not None:
             data["seq"] = len(events)
             events.append(from_dict(data))
-    return Log(dict(log.header) | {"redacted_for": actor}, events)
+    # The seed goes too: with it and its own moves, a player could re-run the computer players
+    # and recover every hidden move.
+    return Log(dict(log.header) | {"redacted_for": actor, "seed": None}, events)

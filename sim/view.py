@@ -56,6 +56,9 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             return None
         if isinstance(event, MoveMade) and event.actor != actor:
             data["rationale"] = None  # a computer player's reasoning is its own secret
+        if isinstance(event, Resolved) and event.detected_by:
+            # Detectors know they saw it; nobody, the mover included, learns who else did.
+            data["detected_by"] = [actor] if actor in event.detected_by else []
         return data
     if isinstance(event, EffectApplied):
         if event.name not in world.visible[actor]:
