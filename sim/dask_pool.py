@@ -13,21 +13,24 @@ from typing import Any
 
 from sim.batch import Chunk, Plan, Span, play
 from sim.pool import in_order
+from sim.problems import UserError
 from sim.world import World
 
 
-class DaskMissing(ImportError):
-    """``--dask`` was asked for but dask.distributed is not installed."""
+def connect(address: str, timeout: float = 20) -> Any:
+    """A ``distributed.Client`` for a scheduler address (``tcp://host:8786``).
 
-
-def connect(address: str) -> Any:
-    """A ``distributed.Client`` for a scheduler address (``tcp://host:8786``)."""
+    Raises :class:`UserError` when dask is not installed or the scheduler cannot be reached.
+    """
     # An optional extra: imported by name so type checking works with or without it installed.
     try:
         distributed = importlib.import_module("distributed")
     except ImportError:
-        raise DaskMissing("--dask needs dask.distributed: pip install 'sitroom[dask]'") from None
-    return distributed.Client(address)
+        raise UserError("--dask needs dask.distributed: pip install 'sitroom[dask]'") from None
+    try:
+        return distributed.Client(address, timeout=timeout)
+    except (OSError, ValueError) as exc:  # unreachable (OSError/TimeoutError), malformed address
+        raise UserError(f"cannot use the Dask scheduler at {address}: {exc}") from None
 
 
 class DaskCluster:

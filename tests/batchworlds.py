@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -38,3 +39,18 @@ def recipe(patch: dict[str, Any] | None = None,
     w = world(patch, profiles=profiles)
     return Recipe(w.scenario, {m.profile.id: m.profile for m in w.models.values()},
                   {"mini": Catalogue.model_validate(yaml.safe_load(MOVES))})
+
+
+def write_files(folder: Path) -> Path:
+    """The what-if world as YAML files (scenario, profiles and catalogue side by side), for the
+    command line; returns the scenario's path."""
+    r = recipe(TENSE, players())
+    docs: dict[str, Any] = {"mini-moves": r.catalogues["mini"],
+                            **r.profiles}
+    for name, model in docs.items():
+        data = model.model_dump(mode="json", exclude_none=True)
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    path = folder / "tense.yaml"
+    data = r.scenario.model_dump(mode="json", exclude_none=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

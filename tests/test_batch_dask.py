@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+from pathlib import Path
 
 import pytest
 
 from sim.batch import Plan, RunResult, Serial, run_batch
-from tests.batchworlds import TENSE, players, recipe
+from tests.batchworlds import TENSE, players, recipe, write_files
+from tests.test_cli_foundation import sitroom
 
 distributed = pytest.importorskip("distributed")
 
@@ -37,3 +40,19 @@ def test_dask_local_cluster_equals_local_run() -> None:
         backend = DaskCluster(client)
         assert backend.workers == 2
         assert results(backend) == results(Serial())
+
+
+def test_cli_dask_option_equals_a_local_run(tmp_path: Path) -> None:
+    """`sitroom batch --dask ADDRESS` on a cluster reached over TCP matches local processes."""
+    scenario = str(write_files(tmp_path))
+    local = sitroom("batch", scenario, "-n", "16", "--workers", "2", "--json")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        remote = sitroom("batch", scenario, "-n", "16", "--dask", cluster.scheduler_address,
+                         "--json")
+    assert remote.returncode == 0, remote.stderr
+    a, b = json.loads(local.stdout), json.loads(remote.stdout)
+    for data in (a, b):
+        del data["wall_seconds"], data["workers"]
+    assert a == b

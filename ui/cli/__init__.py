@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "new": "ui.cli.new:new_command",
     "schema": "ui.cli.schema:schema_command",
     "list": "ui.cli.listing:list_command",
+    "batch": "ui.cli.batch:batch_command",
 }
 
 

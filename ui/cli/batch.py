@@ -56,13 +56,9 @@ def _variants(ref: str, sets: tuple[Setting, ...], vs: tuple[Setting, ...]
 @contextmanager
 def _backend(workers: int, dask: str | None) -> Iterator[Backend]:
     if dask is not None:
-        from sim.dask_pool import DaskCluster, DaskMissing, connect
+        from sim.dask_pool import DaskCluster, connect
 
-        try:
-            client = connect(dask)
-        except DaskMissing as exc:
-            raise click.UsageError(str(exc)) from None
-        with client:
+        with connect(dask) as client:
             yield DaskCluster(client)
     elif workers == 1:
         yield Serial()

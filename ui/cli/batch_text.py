@@ -17,12 +17,14 @@ def _ci(lo_hi: Sequence[float], signed: bool = False) -> str:
     return "[" + ", ".join(fmt.format(100 * v) for v in lo_hi) + "]"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-aligned first column, right-aligned numbers."""
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_last: bool = False
+           ) -> list[str]:
+    """Left-aligned first column (and last, if ``text_last``), right-aligned numbers."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    left = {0, len(header) - 1} if text_last else {0}
     out = []
     for r in [header, *rows]:
-        cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
+        cells = [str(c).ljust(w) if i in left else str(c).rjust(w)
                  for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         out.append("  ".join(cells).rstrip())
     return out
@@ -49,7 +51,7 @@ def _variant(rep: Report) -> list[str]:
     lines += ["", *_table(
         ["actor", "mean escalation", "most frequent moves (uses per run)"],
         [[a, f"{x:.2f}", ", ".join(f"{m} {k:.2f}" for m, k in rep["top_moves"][a].items())]
-         for a, x in rep["mean_escalation"].items()])]
+         for a, x in rep["mean_escalation"].items()], text_last=True)]
     if rep["triggers"]:
         lines += ["", *_table(["trigger", "fired in"],
                               [[t, _pct(v["share"])] for t, v in rep["triggers"].items()])]
@@ -67,9 +69,9 @@ def render(report: Report) -> str:
     a, b = report["a"], report["b"]
     lines = [_headline({**a, "seed": report["seed"]}, games, wall, workers, report["rounds"]),
              f"A: {_settings(a['settings'])}",
-             f"B: {_settings(b['settings'])}",
+             f"B: A + {_settings(b['settings'][len(a['settings']):])}",
              "both variants play the same seeds; B - A intervals are Newcombe 95%", ""]
-    lines += _table(["outcome", "A", "B", "B - A", "95% CI"],
+    lines += _table(["outcome", "A", "B", "B - A (points)", "95% CI"],
                     [[o, _pct(d["a"]), _pct(d["b"]), f"{100 * d['difference']:+.1f}",
                       _ci(d["ci95"], signed=True)] for o, d in report["difference"].items()])
     lines += ["", *_table(["indicator mean (final)", "A", "B"],
