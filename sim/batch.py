@@ -121,12 +121,11 @@ def result_of(session: Session, index: int) -> RunResult:
     triggers: dict[str, None] = {}
     rounds = 0
     for e in session.log:
-        kind = type(e)
-        if kind is MoveMade:
-            moves[e.actor, e.move] += 1  # type: ignore[attr-defined]
-        elif kind is TriggerFired:
-            triggers[e.id] = None  # type: ignore[attr-defined]
-        elif kind is RoundClosed:
+        if isinstance(e, MoveMade):
+            moves[e.actor, e.move] += 1
+        elif isinstance(e, TriggerFired):
+            triggers[e.id] = None
+        elif isinstance(e, RoundClosed):
             rounds += 1
     actor_index = {a: i for i, a in enumerate(world.actors)}
     ladders = [state.escalation.get(a) or [] for a in world.actors]
@@ -224,18 +223,19 @@ class Serial:
 
 
 def spans_for(n: int, workers: int) -> list[Span]:
-    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..250 runs.
+    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs.
 
-    Small enough that the progress bar moves and a slow chunk does not leave a core idle at the
-    end, large enough that the per-task overhead (pickling, a round trip) stays negligible.
+    Small enough that the progress bar moves, a slow chunk does not leave a core idle at the end
+    and Ctrl-C returns within a second (queued tasks still finish), large enough that the
+    per-task overhead (pickling, a round trip: about a millisecond) stays negligible.
     """
-    size = max(1, min(250, n // max(1, workers * 16)))
+    size = max(1, min(64, n // max(1, workers * 16)))
     return [(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-@dataclass
-class Outcome:
-    """A finished batch: per-variant results folded by the caller, plus timing."""
+@dataclass(frozen=True)
+class Finished:
+    """A finished batch (the results themselves went to ``on_run``): size, time, worlds."""
 
     games: int
     wall_seconds: float
@@ -245,7 +245,7 @@ class Outcome:
 def run_batch(recipes: Sequence[Recipe], n: int, seed: int = 0, *,
               backend: Backend | None = None,
               on_run: Callable[[tuple[RunResult, ...]], None] | None = None,
-              worlds: Sequence[World] | None = None) -> Outcome:
+              worlds: Sequence[World] | None = None) -> Finished:
     """Play ``n`` runs of every variant; ``on_run`` sees each run's results in index order.
 
     ``worlds`` are the recipes' built worlds if the caller already has them (to validate early).
@@ -258,4 +258,4 @@ def run_batch(recipes: Sequence[Recipe], n: int, seed: int = 0, *,
         if on_run is not None:
             for results in chunk:
                 on_run(results)
-    return Outcome(n, time.perf_counter() - started, built)
+    return Finished(n, time.perf_counter() - started, built)

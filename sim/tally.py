@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sim import __version__
-from sim.batch import Outcome, RunResult
+from sim.batch import Finished, RunResult
 from sim.stats import Distribution, newcombe, wilson
 from sim.world import World
 
@@ -102,7 +102,7 @@ def compare(a: Tally, b: Tally) -> dict[str, dict[str, Any]]:
     return out
 
 
-def batch_report(tallies: Sequence[Tally], settings: Sequence[Sequence[str]], result: Outcome,
+def batch_report(tallies: Sequence[Tally], settings: Sequence[Sequence[str]], result: Finished,
                  seed: int, workers: int) -> dict[str, Any]:
     """The whole batch for ``--json``: one variant flat, two as ``a``/``b`` plus ``difference``."""
     head: dict[str, Any] = {
