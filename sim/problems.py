@@ -58,7 +58,9 @@ class Problem:
             return head
         gutter = str(self.line)
         pad = " " * len(gutter)
-        text = self.source_line.rstrip("\r\n")
+        # Control characters could drive the terminal; one replacement character keeps columns.
+        text = "".join(ch if ch == "\t" or ch.isprintable() else "\ufffd"
+                       for ch in self.source_line.rstrip("\r\n"))
         out = [head, f" {gutter} | {text}"]
         if self.col > 0:
             out.append(f" {pad} | {_caret_prefix(text, self.col)}^")

@@ -143,3 +143,12 @@ def lookup_scenario(ident: str) -> Path:
         raise UserError(f"no bundled scenario '{ident}'{suggest(ident, scenario_ids())}; "
                         f"`sitroom list` shows them")
     return path
+
+
+def lookup_actor(ident: str) -> Path:
+    """The file of a bundled actor profile; :class:`UserError` with a suggestion if none."""
+    path = actor_path(ident)
+    if path is None:
+        raise UserError(f"no bundled actor profile '{ident}'{suggest(ident, actor_ids())}; "
+                        f"`sitroom list` shows them")
+    return path

@@ -197,11 +197,13 @@ def parse(text: str, path: str) -> Doc:
         raise UserError([Problem(path, 0, 0, "empty file; expected a mapping starting with "
                                              "'kind:'")])
     if not isinstance(root, MappingNode) or root.tag != _MAP:
-        what = "a list" if isinstance(root, SequenceNode) else "a single value"
         line, col = doc.mark_pos(root.start_mark)
-        raise UserError([Problem(path, line, col, f"the top level must be a mapping of keys "
-                                                  f"(starting with 'kind:'), not {what}",
-                                 source_line=doc.source_line(line))])
+        if isinstance(root, MappingNode):
+            message = _tag_message(root.tag)
+        else:
+            what = "a list" if isinstance(root, SequenceNode) else "a single value"
+            message = f"the top level must be a mapping of keys (starting with 'kind:'), not {what}"
+        raise UserError([Problem(path, line, col, message, source_line=doc.source_line(line))])
     _check_aliases(doc, root, loader.alias_marks)
     doc.data = _Builder(doc, loader.alias_marks).build(root, ())
     return doc

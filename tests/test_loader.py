@@ -135,7 +135,7 @@ def test_duplicate_key_reported_at_second() -> None:
     ("a: \x07\n", "unacceptable character"),
     ("a: 1\n---\nb: 2\n", "second document"),
     ("a: &x [*x]\n", "recursive"),
-    ("[" * 3000, "nested too deeply"),
+    pytest.param("[" * 3000, "nested too deeply", id="deep-nesting"),
 ])
 def test_unreadable_text_is_one_problem(text: str, words: str) -> None:
     """Each way a file can fail to parse gives exactly one problem that says why."""
@@ -294,3 +294,17 @@ def test_lines_counted_as_editors_do() -> None:
     """U+2028 inside a value does not start a new line, so line numbers match the editor."""
     doc = parse("a: 'x\u2028y'\r\nb: 2\n", "t.yaml")
     assert doc.position(("b",)) == (2, 4)
+
+
+def test_unknown_actor_id_is_user_error() -> None:
+    """Looking up a bundled actor that does not exist is a user error, not a crash."""
+    with pytest.raises(UserError) as info:
+        registry.lookup_actor("nobody_at_all")
+    assert "no bundled actor profile 'nobody_at_all'" in info.value.message
+
+
+def test_control_characters_not_echoed() -> None:
+    """A source line with control characters is shown with replacement characters."""
+    shown = Problem("f", 1, 3, "m", source_line="a\x1b[2Jb").format()
+    assert "\x1b" not in shown
+    assert shown.splitlines()[1] == " 1 | a\ufffd[2Jb"

@@ -26,6 +26,11 @@ COMMANDS: dict[str, str] = {
     "new": "ui.cli.new:new_command",
     "schema": "ui.cli.schema:schema_command",
     "list": "ui.cli.listing:list_command",
+    "actors": "ui.cli.actors:actors_command",
+    "sessions": "ui.cli.sessions:sessions_command",
+    "export": "ui.cli.export:export_command",
+    "import": "ui.cli.importing:import_command",
+    "report": "ui.cli.report:report_command",
     "batch": "ui.cli.batch:batch_command",
 }
 
@@ -58,6 +63,8 @@ class SitroomGroup(click.Group):
         """Run the command; user errors print their problems, bugs one 'internal error' line."""
         try:
             return super().main(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # only reaches here with standalone_mode=False; the caller handles them
         except Exception as exc:
             if os.environ.get("SITROOM_DEBUG") == "1":
                 raise
