@@ -83,3 +83,10 @@ def test_bad_settings_exit_2_with_a_clear_message(scenario: Path, args: list[str
     assert message in result.stderr and ("'--set'" in result.stderr
                                          or "'--vs'" in result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_unwritable_csv_is_a_user_error(scenario: Path, tmp_path: Path) -> None:
+    """A --csv path that cannot be written is reported in one line, exit 1."""
+    result = sitroom("batch", str(scenario), "-n", "2", "--csv", str(tmp_path / "no" / "x.csv"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot write") and "Traceback" not in result.stderr

@@ -133,6 +133,7 @@ def batch_command(scenario: str | None, n: int, workers: int | None, seed: int,
       sitroom batch -n 100000 --csv runs.csv --dask tcp://scheduler:8786
     """
     from sim.batchcsv import CsvSink
+    from sim.problems import UserError
     from sim.registry import DEFAULT_SCENARIO
     from sim.tally import Tally, batch_report
 
@@ -144,7 +145,10 @@ def batch_command(scenario: str | None, n: int, workers: int | None, seed: int,
     with ExitStack() as stack:
         sink = None
         if csv_path is not None:
-            out = stack.enter_context(csv_path.open("w", encoding="utf-8", newline=""))
+            try:
+                out = stack.enter_context(csv_path.open("w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise UserError(f"cannot write {csv_path}: {exc.strerror}") from None
             sink = CsvSink(out, worlds[0], names)
         advance = stack.enter_context(_progress(n, show))
         backend = stack.enter_context(_backend(count, dask_address))
