@@ -167,14 +167,15 @@ class ProfilePolicy:
         chosen: list[tuple[str, str | None]] = []
         why: list[str] = []
 
-        for rid, cond, responses in self.model.red_lines:
+        for rid, cond, responses, aim in self.model.red_lines:
             if len(chosen) >= per_round or not cond(values):
                 continue
             if r - self.red_line_round.get(rid, -RED_LINE_MEMORY) < RED_LINE_MEMORY:
                 continue
             for move in responses:
-                target = next((t for t in world.targets(actor, move)
-                               if illegal(world, state, actor, move, t) is None), "")
+                legal = [t for t in world.targets(actor, move)
+                         if illegal(world, state, actor, move, t) is None]
+                target = aim if aim in legal else legal[0] if legal else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
                     self.red_line_round[rid] = r

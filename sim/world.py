@@ -127,8 +127,9 @@ class ActorModel:
     profile: ActorProfile
     interests: tuple[tuple[Interest, float, tuple[tuple[str, float], ...]], ...]
     """(interest, effective weight, ((bound state name, signed weight), ...))."""
-    red_lines: tuple[tuple[str, Expr, tuple[str, ...]], ...]
-    """(red line id, bound condition, response move ids usable by this actor)."""
+    red_lines: tuple[tuple[str, Expr, tuple[str, ...], str | None], ...]
+    """(red line id, bound condition, response move ids usable by this actor, preferred
+    target)."""
     factions: tuple[tuple[str, float, Mapping[str, float], tuple[tuple[Expr, float], ...]], ...]
     """(faction id, initial weight, interest multipliers, ((bound condition, shift), ...))."""
     messages: tuple[tuple[Expr, tuple[str, ...] | Literal["public"], str], ...]
@@ -511,7 +512,8 @@ class _Builder:
                     self.warn(origin, ("red_lines", i, "response", j),
                               f"unknown move '{m}'{suggest(m, self.moves_seen)}")
             if cond is not None:
-                red_lines.append((rl.id, cond, responses))
+                target = rl.target if rl.target in self.actors else None
+                red_lines.append((rl.id, cond, responses, target))
         factions = []
         for i, fac in enumerate(profile.factions):
             for key in fac.interests:
