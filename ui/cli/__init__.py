@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "export": "ui.cli.export:export_command",
     "import": "ui.cli.importing:import_command",
     "report": "ui.cli.report:report_command",
+    "batch": "ui.cli.batch:batch_command",
 }
 
 
