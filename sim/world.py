@@ -240,13 +240,15 @@ class _Builder:
     # -- names ---------------------------------------------------------------------------------
     def known_with_placeholders(self, allow: Sequence[str]) -> Callable[[str], bool]:
         """A name check that accepts ``self.x``/``target.x`` when x exists for every actor."""
-        sample = dict(zip(PLACEHOLDERS, self.actors[:2] if len(self.actors) > 1
-                          else (self.actors[0], self.actors[0]), strict=False))
-
         def known(name: str) -> bool:
             segs = name.split(".")
             if any(s in PLACEHOLDERS and s not in allow for s in segs):
                 return False
+            # Sample actors for the placeholders that the name does not already mention, so that
+            # `trust.self.dprk` is checked as `trust.us.dprk`, never as `trust.dprk.dprk`.
+            others = [a for a in self.actors if a not in segs] or list(self.actors)
+            sample = dict(zip(PLACEHOLDERS, (others[0], others[min(1, len(others) - 1)]),
+                              strict=True))
             return bind(name, {k: v for k, v in sample.items() if k in allow}) in self.names
 
         return known
