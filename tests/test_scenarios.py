@@ -84,6 +84,20 @@ def test_cites_sources(ref: str) -> None:
 
 
 @pytest.mark.parametrize("ref", LIBRARY)
+def test_citations_name_listed_sources(ref: str) -> None:
+    from sim.loader import load_file
+    from sim.models import SourceList
+
+    listed, _doc = load_file(ROOT / "actors" / "sources.yaml", expect="sources")
+    assert isinstance(listed, SourceList)
+    keys = {src.key for src in listed.sources}
+    sc = world(ref).scenario
+    cited = {c.source for c in sc.sources}
+    cited |= {c.source for m in sc.moves.extra for c in m.cite}
+    assert cited <= keys, f"{ref} cites sources not in actors/sources.yaml: {cited - keys}"
+
+
+@pytest.mark.parametrize("ref", LIBRARY)
 def test_runs_and_outcome_depends_on_play(ref: str) -> None:
     sessions = runs(ref)
     outcomes = Counter(s.state.outcome for s in sessions)
