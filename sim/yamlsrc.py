@@ -178,9 +178,9 @@ def parse(text: str, path: str) -> Doc:
     caller can report them together with its own checks.
     """
     doc = Doc(path, text)
-    root = _fast_root(text)
-    if root is not None:
-        return _finish(doc, root, {})
+    fast = _fast_root(text)
+    if fast is not None:
+        return _finish(doc, fast, {})
     loader: _Loader | None = None
     try:
         loader = _Loader(text)  # checks for unprintable characters up front
