@@ -32,8 +32,6 @@ ESCALATION_SCALE = 0.012
 """Utility per escalation level at the extremes of the escalation tendency."""
 INSTRUMENT_BONUS = 0.004
 """Extra utility for a preferred category or favoured move."""
-RED_LINE_MEMORY = 3
-"""Rounds after a red-line response before the same red line forces another."""
 MESSAGE_EVERY = 3
 """Rounds between repeats of the same message rule."""
 
@@ -100,7 +98,9 @@ class ProfilePolicy:
         inst = self.model.profile.instruments
         self.categories = frozenset(inst.categories) if inst else frozenset()
         self.favoured = frozenset(inst.moves) if inst else frozenset()
-        self.red_line_round: dict[str, int] = {}
+        self.crossed: set[str] = set()
+        """Red lines already answered; one answer per crossing, re-armed when it un-crosses
+        (a monotonic condition such as casualties would otherwise provoke every round)."""
         self.message_round: dict[int, int] = {}
         self.labels = {i.id: i.label for i, _w, _x in self.model.interests}
         # Names any interest measures: effects on other names cannot change the utility, so the
@@ -228,7 +228,9 @@ class ProfilePolicy:
         from sim.adjudicate import illegal
 
         world, state, actor = self.world, view.state, self.actor
-        values = state.values
+        # Legality is the engine's rule on the true state; judgement uses what this seat believes.
+        truth = state.values
+        values = view.believed
         r = state.round
         self._refresh(state.factions.get(actor, {}))
         per_round = world.scenario.moves.per_round
@@ -236,9 +238,10 @@ class ProfilePolicy:
         why: list[str] = []
 
         for rid, cond, responses, aim in self.model.red_lines:
-            if len(chosen) >= per_round or not cond.fn(values):
-                continue
-            if r - self.red_line_round.get(rid, -RED_LINE_MEMORY) < RED_LINE_MEMORY:
+            holds = bool(cond.fn(values))
+            if not holds:
+                self.crossed.discard(rid)  # re-armed: the next crossing provokes again
+            if not holds or rid in self.crossed or len(chosen) >= per_round:
                 continue
             for move in responses:
                 legal = [t for t in world.targets(actor, move)
@@ -246,7 +249,7 @@ class ProfilePolicy:
                 target = aim if aim in legal else legal[0] if legal else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
-                    self.red_line_round[rid] = r
+                    self.crossed.add(rid)
                     why.append(f"{self.short}: {world.moves[move].type.name}: red line "
                                f"'{rid}' crossed")
                     break
@@ -254,7 +257,7 @@ class ProfilePolicy:
         options: list[tuple[float, float, Candidate]] = []
         score = self.score
         for c in self.candidates:
-            if c.requires is not None and not c.requires.fn(values):
+            if c.requires is not None and not c.requires.fn(truth):
                 continue
             if chosen and (c.move, c.target) in chosen:
                 continue
@@ -297,7 +300,7 @@ class ProfilePolicy:
                grad: Mapping[str, list[tuple[str, float]]]) -> AnswerOrder:
         """Accept a proposal whose terms are worth more than the freedom its commitments cost."""
         prop = view.state.proposals[pid]
-        values = view.state.values
+        values = view.believed
         utility = 0.0
         for eff in prop.terms.get("effects", []):
             name = eff.get("change") or eff.get("set")

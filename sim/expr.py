@@ -183,9 +183,9 @@ class _Compiler:
             if op is None:
                 raise self.fail(node, "this operator is not allowed (use + - * / // %)")
             left, right = self.compile(node.left), self.compile(node.right)
-            if op is operator.truediv:
-                # A zero denominator is an authoring slip, not a crash mid-exercise.
-                return lambda v: (lambda d: left(v) / d if d else 0.0)(right(v))
+            if op in (operator.truediv, operator.floordiv, operator.mod):
+                # A zero denominator is an authoring slip, not a crash mid-exercise: it gives 0.
+                return lambda v: (lambda d: op(left(v), d) if d else 0.0)(right(v))
             return lambda v: op(left(v), right(v))
         if isinstance(node, ast.Compare):
             if len(node.ops) == 1:

@@ -93,6 +93,9 @@ class State:
     """Actor id to the escalation level of each of its moves, in order (the ladder)."""
     outcome: str | None = None
     paused: bool = False
+    private_injects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Injects delivered to some actors only, to their audiences (their effects' sources are
+    hidden from everyone else)."""
     move_chain: str = ""
     """A running hash of every resolved move, so the round hash covers the whole history of
     moves without re-serialising it each round (which made long runs quadratic)."""
@@ -189,6 +192,11 @@ def _round_closed(s: State, e: RoundClosed) -> None:
     s.values["round"] = e.round + 1
 
 
+def _inject(s: State, e: InjectDelivered) -> None:
+    if e.audience != "public":
+        s.private_injects[e.id] = tuple(e.audience)
+
+
 def _nothing(s: State, e: Event) -> None:
     pass
 
@@ -207,7 +215,7 @@ _APPLY: dict[type[Event], Callable[[State, Any], None]] = {
     ControlNote: _control,
     Ended: _ended,
     RoundClosed: _round_closed,
-    InjectDelivered: _nothing,
+    InjectDelivered: _inject,
     Breach: _nothing,
     SeatChanged: _nothing,
 }

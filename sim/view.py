@@ -65,6 +65,12 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             return None
         if event.source in state.moves and not _knows_move(state, event.source, actor):
             data["source"] = "unknown"
+        elif event.source.startswith("inject:"):
+            audience = state.private_injects.get(event.source[7:])
+            if audience is not None and actor not in audience:
+                data["source"] = "unknown"
+        elif event.source.startswith("trigger:"):
+            data["source"] = "unknown"  # players see consequences, not the scenario's rules
         return data
     if isinstance(event, MessageSent):
         if event.to == "public" or actor == event.sender or actor in event.to:
@@ -112,6 +118,17 @@ class View:
             return dict(self.state.values)
         names = self.world.visible[self.actor]
         return {k: v for k, v in self.state.values.items() if k in names}
+
+    @cached_property
+    def believed(self) -> dict[str, Value]:
+        """Every state name, as this actor believes it: what it can see at its current value,
+        the rest (hidden indicators, others' variables) at the value it started with. Computer
+        players reason on this, so they never act on information their seat does not have."""
+        if self.actor is None:
+            return dict(self.state.values)
+        names = self.world.visible[self.actor]
+        initial = self.world.initial
+        return {k: v if k in names else initial[k] for k, v in self.state.values.items()}
 
     def events(self, since: int = 0) -> list[dict[str, Any]]:
         """Visible events from log position ``since`` on, redacted for this actor."""

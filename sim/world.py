@@ -470,8 +470,9 @@ class _Builder:
             if mid in specs:
                 del specs[mid]
             else:
-                self.error("scenario", ("moves", "exclude", i),
-                           f"unknown move '{mid}'{suggest(mid, specs)}")
+                # A warning: a scenario should not break when a catalogue drops a move.
+                self.warn("scenario", ("moves", "exclude", i),
+                          f"no move '{mid}' to exclude{suggest(mid, specs)}")
         for mid, spec in specs.items():
             if spec.type.targets:
                 for a in spec.type.targets:

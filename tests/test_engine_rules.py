@@ -430,3 +430,53 @@ def test_log_round_trips_through_text() -> None:
     log = parse_log(text(s))
     assert isinstance(log, Log) and [e.to_dict() for e in log.events] == \
         [e.to_dict() for e in s.log]
+
+
+def test_r31_computer_players_believe_hidden_values_unchanged() -> None:
+    """R31: what an actor believes shows hidden indicators at their initial value, not now."""
+    patch = ("indicators: [{id: tension, label: T, initial: 50}, "
+             "{id: stability, label: S, initial: 50, visible_to: [a]}]")
+    s = Session(world(patch), 1, HUMANS)
+    s.submit("a", moves("gamble"))
+    s.override("m1.a.1", "success")
+    s.close_round()
+    assert s.state.values["stability"] == 30
+    assert s.view("a").believed["stability"] == 30
+    assert s.view("b").believed["stability"] == 50
+    assert "stability" not in s.view("b").values
+
+
+def test_r32_a_red_line_provokes_once_per_crossing() -> None:
+    """R32: a computer player answers a red line when it is crossed, not every round after."""
+    from tests.worlds import CITE, profile
+
+    line = {"id": "hot", "label": "Hot", "when": "tension >= 55", "response": ["insult"],
+            "target": "b", "cite": CITE}
+    profs = {a: profile(a, policy="profile", red_lines=[line] if a == "c" else [])
+             for a in ("a", "b", "c")}
+    s = Session(world(profiles=profs), 1, {"a": "human", "b": "human"})
+    for _ in range(4):
+        s.submit("a", moves("provoke"))
+        s.close_round()
+    answers = [e for e in s.log if isinstance(e, MoveMade) and e.actor == "c"
+               and e.rationale and "red line" in e.rationale]
+    assert len(answers) == 1
+
+
+def test_r33_effects_of_private_injects_hide_their_source_from_others() -> None:
+    """R33: an inject told only to some actors does not reveal itself through its effects."""
+    patch = ("injects: [{id: leak, at: 0, title: Leak, audience: [a], "
+             "effects: [{change: tension, by: 5}]}]")
+    s = Session(world(patch), 1, HUMANS)
+    (eff_a,) = [e for e in s.view("a").events() if e["type"] == "effect"]
+    (eff_b,) = [e for e in s.view("b").events() if e["type"] == "effect"]
+    assert eff_a["source"] == "inject:leak"
+    assert eff_b["source"] == "unknown"
+
+
+def test_r34_division_by_zero_gives_zero() -> None:
+    """R34: `/`, `//` and `%` by zero evaluate to 0 instead of stopping the exercise."""
+    from sim.expr import compile_expr
+
+    for src in ("tension / zero", "tension // zero", "tension % zero"):
+        assert compile_expr(src, {"tension", "zero"})({"tension": 5, "zero": 0}) == 0

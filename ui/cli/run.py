@@ -83,8 +83,14 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
             raise UserError([doc.problem(loc, msg) for loc, msg in static])
 
     def show(session: Session, events: list[Event]) -> None:
-        if not (as_json or quiet):
-            click.echo(format_round(events, session.world))
+        if as_json or quiet or not events:
+            return
+        if events[0].round == 1:
+            # What happened before the first decision (injects at t=0) belongs in it too.
+            before = session.log[:events[0].seq]
+            if before:
+                click.echo("Start\n" + format_round(before, session.world))
+        click.echo(format_round(events, session.world))
 
     seed = seed if seed is not None else 1
     if archived is None and not no_archive:
