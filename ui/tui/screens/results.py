@@ -1,0 +1,70 @@
+"""Round results from one seat's own view: what happened between the decision points, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from sim.world import World
+from ui.tui.text import actor_name, labels, number, timeline
+
+
+def changes(world: World, events: Sequence[dict[str, Any]]) -> list[str]:
+    """``Label: old → new`` for every value that changed in these events, in first-seen order."""
+    first: dict[str, float | bool] = {}
+    last: dict[str, float | bool] = {}
+    for e in events:
+        if e["type"] != "effect":
+            continue
+        name, value = e["name"], e["value"]
+        if name not in first:
+            first[name] = value if isinstance(value, bool) else value - e["delta"]
+        last[name] = value
+    label = labels(world)
+    return [f"  {label.get(n, n)}: {number(first[n])} → {number(last[n])}"
+            for n in first if first[n] != last[n]]
+
+
+class ResultsScreen(Screen[None]):
+    """The last round as this seat saw it; Enter continues."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "done", "Continue", priority=True)]
+
+    @dataclass
+    class Done(Message):
+        """The seat has read its results."""
+
+        actor: str | None
+
+    def __init__(self, world: World, actor: str | None, round_no: int,
+                 events: Sequence[dict[str, Any]]) -> None:
+        super().__init__()
+        self.world = world
+        self.actor = actor
+        self.round_no = round_no
+        self.events = list(events)
+        self.sub_title = f"{actor_name(world, actor)} · results of round {round_no}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        lines = [f"[b]What {actor_name(self.world, self.actor)} learned in round "
+                 f"{self.round_no}[/b], in order:", ""]
+        lines += timeline(self.world, self.events, self.actor) or ["  Nothing you could see."]
+        summary = changes(self.world, self.events)
+        if summary:
+            lines += ["", "[b]Changes you can see[/b]:", *summary]
+        with VerticalScroll():
+            yield Static("\n".join(lines), id="results-text")
+        yield Footer()
+
+    def action_done(self) -> None:
+        """Continue."""
+        self.post_message(self.Done(self.actor))
