@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import simpy
-from sim.loader import load_scenario
 
+from sim.loader import load_scenario
 from sim.runner import run
 from sim.world import World, build
 

@@ -1,0 +1,51 @@
+"""``sitroom schema``: JSON Schema of each file kind, for editor completion and checking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sim.models import KINDS
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema_text(kind: str) -> str:
+    """The JSON Schema of a file kind, as committed under ``schema/`` (stable, newline-ended)."""
+    schema = {"$schema": DRAFT, **KINDS[kind].model_json_schema()}
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def file_name(kind: str) -> str:
+    """``scenario`` -> ``scenario.schema.json``."""
+    return f"{kind}.schema.json"
+
+
+@click.command("schema")
+@click.argument("kind", required=False, type=click.Choice(sorted(KINDS)))
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write KIND.schema.json (every kind if KIND is left out) into this folder.")
+def schema_command(kind: str | None, write_dir: Path | None) -> None:
+    """Print the JSON Schema of a file KIND (default: scenario).
+
+    Editors with the YAML language server use it for completion and inline errors when a file
+    starts with a line like:
+
+    \b
+      # yaml-language-server: $schema=schema/scenario.schema.json
+
+    \b
+    Examples:
+      sitroom schema actor
+      sitroom schema --write schema     (regenerates the committed schema/*.schema.json)
+    """
+    if write_dir is None:
+        click.echo(schema_text(kind or "scenario"), nl=False)
+        return
+    write_dir.mkdir(parents=True, exist_ok=True)
+    for name in [kind] if kind else sorted(KINDS):
+        target = write_dir / file_name(name)
+        target.write_text(schema_text(name), encoding="utf-8")
+        click.echo(f"wrote {target}")
