@@ -26,6 +26,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from sim.events import Seat
+from sim.problems import describe_exception
 from sim.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
@@ -131,7 +132,8 @@ class SetupScreen(Screen[None]):
             return  # the facilitator has moved on to another scenario
         if event.world is None:
             self.query_one("#briefing", Static).update(
-                f"[b red]Could not load {escape(event.choice.ref)}[/]\n{escape(event.error)}")
+                f"[b red]Could not load {escape(event.choice.ref)}[/]\n\n{escape(event.error)}"
+                "\n\n[dim]`sitroom validate` checks a scenario file.[/dim]")
             return
         self._show(event.choice, event.world)
 
