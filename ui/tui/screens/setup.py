@@ -119,9 +119,8 @@ class SetupScreen(Screen[None]):
     def _load(self, choice: ScenarioChoice) -> None:
         try:
             world = choice.load()
-        except Exception as exc:
-            self.post_message(self.Loaded(choice, None, str(exc).strip().splitlines()[0]
-                                          if str(exc).strip() else type(exc).__name__))
+        except Exception as exc:  # any load failure is shown on the screen, never raised
+            self.post_message(self.Loaded(choice, None, describe_exception(exc)[0]))
             return
         self.post_message(self.Loaded(choice, world))
 
