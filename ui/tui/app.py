@@ -34,6 +34,9 @@ class SitroomApp(App[None]):
 
     CSS_PATH = "sitroom.tcss"
     TITLE = "sitroom"
+    # Not annotated: Textual declares this attribute in a way mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    """From 110 columns, seat and control screens show a side panel (see sitroom.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark,f1", "help", "Help")]
 
     def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
@@ -93,7 +96,9 @@ class SitroomApp(App[None]):
     def _results(self, actor: str | None) -> None:
         game = self._game()
         closed = game.session.round - 1
-        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor)))
+        seen = game.session.view(actor).events()
+        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor),
+                                         seen))
 
     @on(ResultsScreen.Done)
     def _flow_read(self, event: ResultsScreen.Done) -> None:

@@ -6,6 +6,7 @@ player's screen can only ever describe what the fog-of-war function let through.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -97,25 +98,36 @@ def number(value: Any) -> str:
     return f"{float(value):g}"
 
 
-def source_label(world: World, source: str) -> str:
-    """Where an effect came from, in words."""
+def move_sources(world: World, events: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Move id to ``A: Calm things`` for every move in these (visible) events."""
+    return {e["mid"]: f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
+            for e in events if e["type"] == "move"}
+
+
+def source_label(source: str, moves: Mapping[str, str]) -> str:
+    """Where an effect came from, in words (``moves`` from :func:`move_sources`)."""
     kind, _, ident = source.partition(":")
     if source == "unknown":
         return "unknown cause"
+    if source in moves:
+        return moves[source]
     if kind in ("inject", "trigger", "agreement", "breach") and ident:
         return f"{kind} {ident}"
     return source
 
 
 def describe(world: World, event: dict[str, Any], viewer: str | None,
-             name: dict[str, str] | None = None) -> str | None:
+             name: Mapping[str, str] | None = None,
+             moves: Mapping[str, str] | None = None) -> str | None:
     """One line of markup for a redacted event, or None for bookkeeping events.
 
     ``viewer`` is who reads it: rationales of computer players are shown to control only.
-    ``name`` is :func:`labels` of the world, passed in when describing many events. Every
+    ``name`` is :func:`labels` of the world and ``moves`` :func:`move_sources` of what the
+    viewer has seen, passed in when describing many events. Every
     authored or typed string is escaped, so a ``[`` in a message cannot restyle the screen.
     """
     name = name if name is not None else labels(world)
+    moves = moves if moves is not None else {}
 
     def who(actor: str) -> str:
         return escape(actor_name(world, actor))
@@ -143,7 +155,7 @@ def describe(world: World, event: dict[str, Any], viewer: str | None,
     if kind == "effect":
         delta = f" ({e['delta']:+g})" if e["delta"] else ""
         return (f"  {escape(name.get(e['name'], e['name']))} → {number(e['value'])}{delta}"
-                f"  [dim]{escape(source_label(world, e['source']))}[/dim]")
+                f"  [dim]{escape(source_label(e['source'], moves))}[/dim]")
     if kind == "inject":
         to = "" if e["audience"] == "public" else f" (to {group(e['audience'])})"
         text = f"\n{escape(e['text'])}" if e.get("text") else ""
@@ -179,13 +191,19 @@ def describe(world: World, event: dict[str, Any], viewer: str | None,
     return None
 
 
-def timeline(world: World, events: list[dict[str, Any]], viewer: str | None) -> list[str]:
-    """Markup lines for events in log order, each with its sim time when the time changes."""
+def timeline(world: World, events: list[dict[str, Any]], viewer: str | None,
+             seen: Iterable[dict[str, Any]] | None = None) -> list[str]:
+    """Markup lines for events in log order, each with its sim time when the time changes.
+
+    ``seen`` is everything the viewer has seen (default: ``events``), to name the move behind
+    an effect that lands in a later round.
+    """
     out: list[str] = []
     last: float | None = None
     name = labels(world)
+    moves = move_sources(world, events if seen is None else seen)
     for event in events:
-        line = describe(world, event, viewer, name)
+        line = describe(world, event, viewer, name, moves)
         if line is None:
             continue
         stamp = short_clock(world, event["t"]) if event["t"] != last else ""

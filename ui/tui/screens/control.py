@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -60,20 +60,25 @@ class ControlScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="round"):
-            with TabPane("1 Round", id="round"), Vertical():
-                yield Label("", id="control-status")
-                with VerticalScroll(id="submissions-scroll"):
-                    yield Static("", id="submissions")
-                yield Label("[b]Adjudication preview[/b] [dim]not committed until the round "
-                            "closes[/dim]")
-                yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
-            with TabPane("2 Indicators", id="indicators"):
-                yield IndicatorPanel([], id="control-indicators")
-            with TabPane("3 Ladder", id="ladder"), VerticalScroll():
-                yield Static("", id="ladder-text")
-            with TabPane("4 Log", id="log"), VerticalScroll():
-                yield Static("", id="log-text")
+        with Horizontal(classes="main"):
+            with TabbedContent(initial="round"):
+                with TabPane("1 Round", id="round"), Vertical():
+                    yield Label("", id="control-status")
+                    with VerticalScroll(id="submissions-scroll"):
+                        yield Static("", id="submissions")
+                    yield Label("[b]Adjudication preview[/b] [dim]not committed until the "
+                                "round closes[/dim]")
+                    yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+                with TabPane("2 Indicators", id="indicators"):
+                    yield IndicatorPanel([], id="control-indicators")
+                with TabPane("3 Ladder", id="ladder"), VerticalScroll():
+                    yield Static("", id="ladder-text", classes="ladder")
+                with TabPane("4 Log", id="log"), VerticalScroll():
+                    yield Static("", id="log-text")
+            # Wide terminals keep the ladder in view beside the tabs (see sitroom.tcss).
+            with Vertical(classes="side"):
+                yield Label("[b]Escalation ladder[/b]", classes="side-title")
+                yield Static("", classes="ladder")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -96,7 +101,8 @@ class ControlScreen(Screen[None]):
         panel.rows = rows_for(world, None, events)
         panel.refresh(recompose=True)
         rows = ladder(events, world.actors, s.rounds)
-        self.query_one("#ladder-text", Static).update(ladder_markup(world, rows, s.round))
+        for ladder_view in self.query(".ladder").results(Static):
+            ladder_view.update(ladder_markup(world, rows, s.round))
         lines = timeline(world, events, None)
         self.query_one("#log-text", Static).update("\n".join(lines) or "Nothing yet.")
 

@@ -45,19 +45,21 @@ class ResultsScreen(Screen[None]):
         actor: str | None
 
     def __init__(self, world: World, actor: str | None, round_no: int,
-                 events: Sequence[dict[str, Any]]) -> None:
+                 events: Sequence[dict[str, Any]], seen: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__()
         self.world = world
         self.actor = actor
         self.round_no = round_no
         self.events = list(events)
+        self.seen = list(seen) or self.events
         self.sub_title = f"{actor_name(world, actor)} · results of round {round_no}"
 
     def compose(self) -> ComposeResult:
         yield Header()
         lines = [f"[b]What {actor_name(self.world, self.actor)} learned in round "
                  f"{self.round_no}[/b], in order:", ""]
-        lines += timeline(self.world, self.events, self.actor) or ["  Nothing you could see."]
+        lines += (timeline(self.world, self.events, self.actor, self.seen)
+                  or ["  Nothing you could see."])
         summary = changes(self.world, self.events)
         if summary:
             lines += ["", "[b]Changes you can see[/b]:", *summary]

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -114,21 +114,27 @@ class SeatScreen(Screen[None]):
         view = self.session.view(self.actor)
         events = view.events()
         world = self.session.world
+        rows = rows_for(world, self.actor, events)
         yield Header()
-        with TabbedContent(initial="situation"):
-            with TabPane("1 Situation", id="situation"), VerticalScroll():
-                yield Static(self._situation(view.briefing, events), id="situation-text")
-            with TabPane("2 Indicators", id="indicators"):
-                yield IndicatorPanel(rows_for(world, self.actor, events))
-            with TabPane("3 Messages", id="messages"), VerticalScroll():
-                yield Static(self._messages(events), id="messages-text")
-            with TabPane("4 Orders", id="orders"), Vertical():
-                yield Label("", id="orders-summary")
-                yield OptionList(id="draft")
-                yield Label("", id="problems", classes="problem")
-            with TabPane("5 Timeline", id="timeline"), VerticalScroll():
-                lines = timeline(world, events, self.actor)
-                yield Static("\n".join(lines) or "Nothing yet.", id="timeline-text")
+        with Horizontal(classes="main"):
+            with TabbedContent(initial="situation"):
+                with TabPane("1 Situation", id="situation"), VerticalScroll():
+                    yield Static(self._situation(view.briefing, events), id="situation-text")
+                with TabPane("2 Indicators", id="indicators"):
+                    yield IndicatorPanel(rows)
+                with TabPane("3 Messages", id="messages"), VerticalScroll():
+                    yield Static(self._messages(events), id="messages-text")
+                with TabPane("4 Orders", id="orders"), Vertical():
+                    yield Label("", id="orders-summary")
+                    yield OptionList(id="draft")
+                    yield Label("", id="problems", classes="problem")
+                with TabPane("5 Timeline", id="timeline"), VerticalScroll():
+                    lines = timeline(world, events, self.actor)
+                    yield Static("\n".join(lines) or "Nothing yet.", id="timeline-text")
+            # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
+            with Vertical(classes="side"):
+                yield Label("[b]Indicators[/b]", classes="side-title")
+                yield IndicatorPanel(rows)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -190,8 +196,8 @@ class SeatScreen(Screen[None]):
             f"Your orders: {len(self.draft.moves)} of at most {plural(per_round, 'move')}, "
             f"{plural(len(self.draft.messages), 'message')}, "
             f"{plural(len(self.draft.answers), 'answer')}\n"
-            "[dim]m[/dim] add a move  [dim]w[/dim] write a message  [dim]a[/dim] answer a "
-            "proposal  [dim]x[/dim] remove  [dim]s[/dim] submit")
+            "[dim]m[/dim] move · [dim]w[/dim] message · [dim]a[/dim] answer · "
+            "[dim]x[/dim] remove · [dim]s[/dim] submit")
         problems = self.session.check(self.actor, self.draft.orders())
         self._show_problems(problems)
 
