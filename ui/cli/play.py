@@ -55,10 +55,9 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int) -> Non
     if scenario is not None or seats:
         # A named scenario is loaded before the TUI starts, so a wrong name or a bad --seat is
         # a plain command-line error rather than a message inside the app.
+        world = named.load() if named is not None else load_scenario(ref)
         if named is None:
-            named = ScenarioChoice(ref, ref, partial(load_scenario, ref))
-            choices.insert(0, named)
-        world = named.load()
+            choices.insert(0, ScenarioChoice.of(world, ref))
         unknown = [a for a in seats if a not in world.actors]
         if unknown:
             raise click.BadParameter(

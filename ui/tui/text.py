@@ -62,7 +62,7 @@ def clock(world: World, t: float) -> str:
     try:
         at = datetime.fromisoformat(start) + timedelta(hours=t)
     except ValueError:
-        return f"{start} +{t:g}h"
+        return start if t == 0 else f"{start} + {t:g}h"
     return at.strftime("%d %b %Y %H:%M")
 
 

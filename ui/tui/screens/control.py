@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -28,8 +29,9 @@ from ui.tui.screens.dialogs import (
 )
 from ui.tui.screens.seat import seat_heading
 from ui.tui.text import actor_list, actor_name, move_name, plural, timeline
-from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.indicators import Row, rows_for
 from ui.tui.widgets.ladder import ladder_markup
+from ui.tui.widgets.live import LiveIndicators, LiveText
 
 PREVIEW_COLUMNS = ("Actor", "Move", "Target", "Chance", "Roll", "Outcome", "Detected by", "Note")
 
@@ -69,16 +71,17 @@ class ControlScreen(Screen[None]):
                     yield Label("[b]Adjudication preview[/b] [dim]not committed until the "
                                 "round closes[/dim]")
                     yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+                # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
-                    yield IndicatorPanel([], id="control-indicators")
+                    yield Lazy(LiveIndicators(self._rows))
                 with TabPane("3 Ladder", id="ladder"), VerticalScroll():
-                    yield Static("", id="ladder-text", classes="ladder")
+                    yield Lazy(LiveText(self._ladder))
                 with TabPane("4 Log", id="log"), VerticalScroll():
-                    yield Static("", id="log-text")
+                    yield Lazy(LiveText(self._log))
             # Wide terminals keep the ladder in view beside the tabs (see sitroom.tcss).
             with Vertical(classes="side"):
                 yield Label("[b]Escalation ladder[/b]", classes="side-title")
-                yield Static("", classes="ladder")
+                yield Lazy(LiveText(self._ladder))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -87,24 +90,31 @@ class ControlScreen(Screen[None]):
         self.query_one("#preview").focus()
 
     # -- content -------------------------------------------------------------------------------
+    def _rows(self) -> list[Row]:
+        return rows_for(self.session.world, None, self.session.view(None).events())
+
+    def _ladder(self) -> str:
+        s = self.session
+        rows = ladder(s.view(None).events(), s.world.actors, s.rounds)
+        return ladder_markup(s.world, rows, s.round)
+
+    def _log(self) -> str:
+        lines = timeline(self.session.world, self.session.view(None).events(), None)
+        return "\n".join(lines) or "Nothing yet."
+
     def refresh_all(self) -> None:
         """Re-read everything from the session (after an override, inject or pause)."""
-        s, world = self.session, self.session.world
+        s = self.session
         self.sub_title = seat_heading(s, None)
         paused = "   [b reverse] PAUSED [/]  (p resumes)" if s.state.paused else ""
         self.query_one("#control-status", Label).update(
             f"Round {s.round} of {s.rounds}{paused}")
         self.query_one("#submissions", Static).update(self._submissions())
         self._fill_preview()
-        events = s.view(None).events()
-        panel = self.query_one("#control-indicators", IndicatorPanel)
-        panel.rows = rows_for(world, None, events)
-        panel.refresh(recompose=True)
-        rows = ladder(events, world.actors, s.rounds)
-        for ladder_view in self.query(".ladder").results(Static):
-            ladder_view.update(ladder_markup(world, rows, s.round))
-        lines = timeline(world, events, None)
-        self.query_one("#log-text", Static).update("\n".join(lines) or "Nothing yet.")
+        for live in self.query(LiveText):
+            live.reload()
+        for panel in self.query(LiveIndicators):
+            panel.reload()
 
     def _submissions(self) -> str:
         s, world = self.session, self.session.world

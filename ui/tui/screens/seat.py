@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -120,21 +121,22 @@ class SeatScreen(Screen[None]):
             with TabbedContent(initial="situation"):
                 with TabPane("1 Situation", id="situation"), VerticalScroll():
                     yield Static(self._situation(view.briefing, events), id="situation-text")
+                # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
-                    yield IndicatorPanel(rows)
+                    yield Lazy(IndicatorPanel(rows))
                 with TabPane("3 Messages", id="messages"), VerticalScroll():
-                    yield Static(self._messages(events), id="messages-text")
+                    yield Lazy(Static(self._messages(events), id="messages-text"))
                 with TabPane("4 Orders", id="orders"), Vertical():
                     yield Label("", id="orders-summary")
                     yield OptionList(id="draft")
                     yield Label("", id="problems", classes="problem")
                 with TabPane("5 Timeline", id="timeline"), VerticalScroll():
                     lines = timeline(world, events, self.actor)
-                    yield Static("\n".join(lines) or "Nothing yet.", id="timeline-text")
+                    yield Lazy(Static("\n".join(lines) or "Nothing yet.", id="timeline-text"))
             # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
             with Vertical(classes="side"):
                 yield Label("[b]Indicators[/b]", classes="side-title")
-                yield IndicatorPanel(rows)
+                yield Lazy(IndicatorPanel(rows, label_width=22))
         yield Footer()
 
     def on_mount(self) -> None:
