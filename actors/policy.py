@@ -18,13 +18,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.expr import Value
+from sim.expr import Expr, Value
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from sim.policy import Decision, register
 from sim.rng import Stream
 from sim.view import View
-from sim.world import ActorModel, BoundEffect, World
+from sim.world import ActorModel, BoundEffect, BoundMove, World
 
 TEMPERATURE = 0.004
 """Softmax temperature in utility units (a full-range swing of a weight-1 interest is 1.0)."""
@@ -49,16 +49,39 @@ class Option:
     parts: tuple[tuple[str, float], ...]
 
 
-def _delta(values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]],
-           eff: BoundEffect) -> float:
-    old = values[eff.name]
-    amount = eff.amount.constant if eff.amount.constant is not None else eff.amount(values)
-    if isinstance(old, bool):
+# A compiled effect for the look-ahead:
+# (name, is_add, constant amount or None, effect, lo, hi, is_flag)
+Fx = tuple[str, bool, float | None, BoundEffect, float, float, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A (move, target) this actor may use in this scenario, with its static parts precomputed."""
+
+    move: str
+    target: str | None
+    bound: BoundMove
+    requires: Expr | None
+    chance: float | None
+    """The chance when it is a constant; None when it depends on the state."""
+    win: tuple[Fx, ...]
+    lose: tuple[Fx, ...]
+    bias: float
+    """Escalation tendency and instrument preference, which do not change during a game."""
+    static: bool
+    """No effect this actor weighs: the score is ``bias`` whatever the state."""
+
+
+def _delta(values: Mapping[str, Value], fx: Fx) -> float:
+    """The change an effect would make now, as the engine would clamp it."""
+    name, is_add, const, eff, lo, hi, is_flag = fx
+    old = values[name]
+    amount = const if const is not None else eff.amount(values)
+    if is_flag:
         return float(bool(amount)) - float(old)
-    new = float(old) + float(amount) if eff.op == "add" else float(amount)
-    lo, hi = ranges[eff.name]
+    new = old + amount if is_add else float(amount)
     new = lo if new < lo else hi if new > hi else new
-    return new - float(old)
+    return float(new - old)
 
 
 @register("profile")
@@ -79,8 +102,46 @@ class ProfilePolicy:
         # Names any interest measures: effects on other names cannot change the utility, so the
         # look-ahead skips them (most moves touch a few names an actor does not weigh).
         self.support = frozenset(n for _i, _w, wants in self.model.interests for n, _s in wants)
-        self._relevant: dict[tuple[str, str | None], tuple[tuple[BoundEffect, ...],
-                                                             tuple[BoundEffect, ...]]] = {}
+        key = ("profile-candidates", actor)
+        if key not in world.memo:
+            world.memo[key] = tuple(self._candidates())
+        self.candidates: tuple[Candidate, ...] = world.memo[key]
+        self._grad_key: tuple[float, ...] | None = None
+        self._grad: dict[str, list[tuple[str, float]]] = {}
+        self._coef: dict[str, float] = {}
+
+    def _candidates(self) -> list[Candidate]:
+        """Everything about each usable (move, target) that is fixed for the whole game."""
+        world, model = self.world, self.model
+        out = []
+        for move in world.usable[self.actor]:
+            spec = world.moves[move].type
+            bias = spec.escalation / 10 * ESCALATION_SCALE * (model.escalation - 0.5) * 2
+            if spec.category in self.categories:
+                bias += INSTRUMENT_BONUS
+            if move in self.favoured:
+                bias += INSTRUMENT_BONUS
+            for target in world.targets(self.actor, move):
+                bound = world.bound_move(self.actor, move, target)
+                win, lose = self._fx(bound.effects), self._fx(bound.on_failure)
+                out.append(Candidate(move, target, bound, bound.requires,
+                                     None if bound.chance.constant is None
+                                     else float(bound.chance.constant),
+                                     win, lose, bias, not win and not lose))
+        return out
+
+    def _fx(self, effects: tuple[BoundEffect, ...]) -> tuple[Fx, ...]:
+        out = []
+        for eff in effects:
+            if eff.name not in self.support:
+                continue
+            lo, hi = self.world.ranges.get(eff.name, (0.0, 1.0))
+            const = eff.amount.constant
+            is_flag = isinstance(self.world.initial[eff.name], bool)
+            out.append((eff.name, eff.op == "add",
+                        None if const is None or isinstance(const, bool) else float(const),
+                        eff, lo, hi, is_flag))
+        return tuple(out)
 
     # -- utility ---------------------------------------------------------------------------
     def weights(self, factions: Mapping[str, float]) -> dict[str, float]:
@@ -106,53 +167,56 @@ class ProfilePolicy:
                 grad.setdefault(name, []).append((interest.id, w * signed))
         return grad
 
-    def relevant(self, move: str, target: str | None) -> tuple[tuple[BoundEffect, ...],
-                                                               tuple[BoundEffect, ...]]:
-        key = (move, target)
-        hit = self._relevant.get(key)
-        if hit is None:
-            bound = self.world.bound_move(self.actor, move, target)
-            hit = (tuple(e for e in bound.effects if e.name in self.support),
-                   tuple(e for e in bound.on_failure if e.name in self.support))
-            self._relevant[key] = hit
-        return hit
+    def _refresh(self, factions: Mapping[str, float]) -> None:
+        # Faction weights change rarely; rebuild the gradient only when they do.
+        key = tuple(factions.values())
+        if key != self._grad_key:
+            self._grad_key = key
+            self._grad = self.gradient(self.weights(factions))
+            self._coef = {n: sum(g for _i, g in parts) for n, parts in self._grad.items()}
 
-    def evaluate(self, values: Mapping[str, Value], move: str, target: str | None,
-                 grad: Mapping[str, list[tuple[str, float]]]) -> Option:
-        """Score one option: expected utility, risk-adjusted, tempered by escalation."""
-        world, model = self.world, self.model
-        bound = world.bound_move(self.actor, move, target)
-        spec = bound.spec.type
-        chance = bound.chance.constant if bound.chance.constant is not None \
-            else bound.chance(values)
-        p = 0.0 if chance < 0 else 1.0 if chance > 1 else float(chance)
-        win, lose = self.relevant(move, target)
-        parts: dict[str, float] = {}
+    def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
+        """(score, expected utility) of one candidate: risk-adjusted, escalation-tempered."""
+        coef = self._coef
+        p = c.chance if c.chance is not None else float(c.bound.chance.fn(values))
+        p = 0.0 if p < 0 else 1.0 if p > 1 else p
         u_win = u_lose = 0.0
-        ranges = world.ranges
-        for effects, is_win in ((win, True), (lose, False)):
-            for eff in effects:
-                d = _delta(values, ranges, eff)
-                if d == 0:
+        for effects, win in ((c.win, True), (c.lose, False)):
+            if not win and p >= 1:
+                break
+            for name, is_add, const, eff, lo, hi, is_flag in effects:
+                k = coef.get(name)
+                if not k:
                     continue
-                for iid, g in grad.get(eff.name, ()):
-                    contrib = g * d
-                    if is_win:
-                        u_win += contrib
-                        parts[iid] = parts.get(iid, 0.0) + p * contrib
-                    else:
-                        u_lose += contrib
-                        parts[iid] = parts.get(iid, 0.0) + (1 - p) * contrib
+                # _delta inlined: this loop runs for every option of every actor every round.
+                old = values[name]
+                amount = const if const is not None else eff.amount(values)
+                if is_flag:
+                    d = float(bool(amount)) - float(old)
+                else:
+                    new = old + amount if is_add else float(amount)
+                    d = (lo if new < lo else hi if new > hi else new) - old
+                if win:
+                    u_win += k * d
+                else:
+                    u_lose += k * d
         utility = p * u_win + (1 - p) * u_lose
         # Risk aversion: penalise the spread between success and failure.
-        score = utility - (1 - model.risk_tolerance) * p * (1 - p) * abs(u_win - u_lose)
-        score += spec.escalation / 10 * ESCALATION_SCALE * (model.escalation - 0.5) * 2
-        if spec.category in self.categories:
-            score += INSTRUMENT_BONUS
-        if move in self.favoured:
-            score += INSTRUMENT_BONUS
-        top = tuple(sorted(parts.items(), key=lambda kv: -abs(kv[1]))[:2])
-        return Option(move, target, score, utility, top)
+        risk = (1 - self.model.risk_tolerance) * p * (1 - p) * abs(u_win - u_lose)
+        return utility - risk + c.bias, utility
+
+    def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
+        """The two interests that contribute most to a candidate's utility (for the rationale)."""
+        p = c.chance if c.chance is not None else float(c.bound.chance(values))
+        p = 0.0 if p < 0 else 1.0 if p > 1 else p
+        parts: dict[str, float] = {}
+        for effects, w in ((c.win, p), (c.lose, 1 - p)):
+            for fx in effects:
+                d = _delta(values, fx) * w
+                for iid, g in self._grad.get(fx[0], ()):
+                    parts[iid] = parts.get(iid, 0.0) + g * d
+        ranked = sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))
+        return tuple(ranked[:2])
 
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
@@ -162,19 +226,20 @@ class ProfilePolicy:
         world, state, actor = self.world, view.state, self.actor
         values = state.values
         r = state.round
-        grad = self.gradient(self.weights(state.factions.get(actor, {})))
+        self._refresh(state.factions.get(actor, {}))
         per_round = world.scenario.moves.per_round
         chosen: list[tuple[str, str | None]] = []
         why: list[str] = []
 
-        for rid, cond, responses in self.model.red_lines:
+        for rid, cond, responses, aim in self.model.red_lines:
             if len(chosen) >= per_round or not cond(values):
                 continue
             if r - self.red_line_round.get(rid, -RED_LINE_MEMORY) < RED_LINE_MEMORY:
                 continue
             for move in responses:
-                target = next((t for t in world.targets(actor, move)
-                               if illegal(world, state, actor, move, t) is None), "")
+                legal = [t for t in world.targets(actor, move)
+                         if illegal(world, state, actor, move, t) is None]
+                target = aim if aim in legal else legal[0] if legal else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
                     self.red_line_round[rid] = r
@@ -182,29 +247,38 @@ class ProfilePolicy:
                                f"'{rid}' crossed")
                     break
 
-        options = []
-        for move in world.usable[actor]:
-            targets = world.targets(actor, move)
-            for target in targets:
-                if (move, target) in chosen:
-                    continue
-                if illegal(world, state, actor, move, target) is not None:
-                    continue
-                options.append(self.evaluate(values, move, target, grad))
+        options: list[tuple[float, float, Candidate]] = []
+        score = self.score
+        for c in self.candidates:
+            if c.requires is not None and not c.requires.fn(values):
+                continue
+            if chosen and (c.move, c.target) in chosen:
+                continue
+            if c.static:
+                options.append((c.bias, 0.0, c))
+            else:
+                s, u = score(values, c)
+                options.append((s, u, c))
         while len(chosen) < per_round and options:
-            best = max(o.score for o in options)
+            best = max(o[0] for o in options)
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
-            weights = [math.exp((o.score - best) / TEMPERATURE) for o in options]
-            pick = rng.weighted(options, weights)
-            options = [o for o in options if o is not pick]
-            chosen.append((pick.move, pick.target))
-            why.append(self.rationale(pick))
+            # Options more than ~12 temperatures below the best have negligible weight.
+            floor = best - 12 * TEMPERATURE
+            near = [o for o in options if o[0] >= floor]
+            weights = [math.exp((o[0] - best) / TEMPERATURE) for o in near]
+            pick = rng.weighted(near, weights)
+            options.remove(pick)
+            s, u, c = pick
+            chosen.append((c.move, c.target))
+            why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
 
-        answers = [self.answer(view, p.id, grad) for p in view.awaiting_answer]
+        answers = [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
         messages = self.messages(values, r)
-        return Decision(Orders(moves=[MoveOrder(move=m, target=t) for m, t in chosen],
-                               answers=answers, messages=messages), tuple(why))
+        # model_construct: these orders are built from legal candidates, not user input.
+        moves = [MoveOrder.model_construct(move=m, target=t) for m, t in chosen]
+        return Decision(Orders.model_construct(moves=moves, answers=answers, messages=messages),
+                        tuple(why))
 
     def rationale(self, option: Option) -> str:
         """One line: the move and the interests that drove it."""

@@ -83,7 +83,7 @@ def main() -> None:
         s = run(world, seed)
         rounds += sum(1 for e in s.log if e.type == "round_closed")
         events += len(s.log)
-        simpy_events += s.env._eid
+        simpy_events += next(s.env._eid)  # SimPy's count of scheduled events
     wall = time.perf_counter() - t
     bare = simpy_baseline(simpy_events)
     print(f"scenario            {world.id} ({len(world.actors)} computer seats, "

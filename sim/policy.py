@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,6 +42,7 @@ _REGISTRY: dict[str, PolicyFactory] = {}
 # Modules that register policies on import; loaded on first lookup so sim/ stays light.
 _PROVIDERS = ("actors.policy",)
 _loaded = False
+_lock = threading.Lock()
 
 
 def register(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
@@ -60,10 +62,11 @@ def policy_names() -> list[str]:
 
 
 def make_policy(name: str, world: World, actor: str) -> Policy:
-    """Instantiate the policy ``name`` for ``actor``; unknown names fall back to baseline."""
-    _load_providers()
-    factory = _REGISTRY.get(name) or _REGISTRY["baseline"]
-    return factory(world, actor)
+    """Instantiate the policy ``name`` for ``actor``; raise ValueError for an unknown name."""
+    problem = check_policy(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return _REGISTRY[name](world, actor)
 
 
 def check_policy(name: str) -> str | None:
@@ -78,13 +81,18 @@ def _load_providers() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    for module in _PROVIDERS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    # Under a lock, and marked loaded only afterwards: a second thread (a Dask worker runs
+    # several) must never see a half-filled registry and silently fall back to baseline.
+    with _lock:
+        if _loaded:
+            return
+        for module in _PROVIDERS:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise
+        _loaded = True
 
 
 def legal_options(view: View) -> list[tuple[str, str | None]]:

@@ -87,22 +87,26 @@ def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ..
 def run(world: World, seed: int, script: Script | None = None, *,
         seats: dict[str, Seat] | None = None, scenario_ref: str | None = None,
         prefix: Log | None = None, recorder: Callable[[Input], None] | None = None,
-        on_round: Callable[[Session, list[Event]], None] | None = None) -> Session:
+        on_round: Callable[[Session, list[Event]], None] | None = None,
+        session: Session | None = None) -> Session:
     """Play a whole session headless; ``prefix`` continues a (forked) log first.
 
+    ``session`` plays on in a session made elsewhere (an archived or resumed one) instead of a
+    new one; ``seed``, ``seats`` and ``recorder`` are then its own.
     Raises :class:`ScriptProblem` when scripted orders are refused by the rules.
     """
-    if prefix is not None:
+    if session is None and prefix is not None:
         session = Session(world, int(prefix.header["seed"]), prefix.header["seats"],
                           scenario_ref=scenario_ref, recorder=recorder)
+    elif session is None:
+        session = Session(world, seed, seats_for(world, script, seats),
+                          scenario_ref=scenario_ref, recorder=recorder)
+    if prefix is not None:
         replay_inputs(session, inputs_from_log(prefix))
         # The fork's new script takes over its actors from here; the log records the handover.
         for actor, seat in seats_for(world, script).items():
             if seat == "script" and not session.over:
                 session.set_seat(actor, "script")
-    else:
-        session = Session(world, seed, seats_for(world, script, seats),
-                          scenario_ref=scenario_ref, recorder=recorder)
     while not session.over:
         r = session.round
         orders = script.rounds.get(r, {}) if script is not None else {}

@@ -107,6 +107,7 @@ class Session:
         self._computer: dict[str, Decision] | None = None
         self._policies: dict[str, Policy] = {}
         self._terms: dict[str, tuple[BoundEffect, ...]] = {}
+        self._landing: dict[float, list[tuple[str, tuple[BoundEffect, ...]]]] = {}
         self._watch: dict[str, list[CompiledTrigger | CompiledEnd]] = {}
         for trig in world.triggers:
             for name in trig.when.names or {"t"}:
@@ -408,10 +409,15 @@ class Session:
             for ans in orders.answers:
                 self._emit(Answered, actor=actor, proposal=ans.proposal,
                                     accept=ans.accept, by=seat)
+        self._landing = {}
         for mid, bound in pending:
             if self.over:
                 break
             self._resolve(mid, bound, t0)
+        # One SimPy process per landing time, in canonical move order: the same order as one
+        # process per move (SimPy runs same-time events first-in, first-out), fewer events.
+        for delay, batch in self._landing.items():
+            self.env.process(self._land(delay, batch))
         self._settle_proposals(r)
         self._advance(t0 + w.scenario.clock.round_hours)
         self._shift_factions()
@@ -442,7 +448,7 @@ class Session:
         effects = (bound.effects if ruling.outcome == "success"
                    else bound.on_failure if ruling.outcome == "failure" else ())
         if effects:
-            self.env.process(self._land(mid, mt.duration, effects))
+            self._landing.setdefault(mt.duration, []).append((mid, effects))
 
     def _settle_proposals(self, r: int) -> None:
         for pid in sorted(self.state.proposals):
@@ -527,13 +533,14 @@ class Session:
         for eff in inj.effects:
             self._change(eff, f"inject:{spec.id}")
 
-    def _land(self, source: str, delay: float,
-              effects: tuple[BoundEffect, ...]) -> Generator[simpy.Event, Any, None]:
+    def _land(self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
+              ) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(delay)
-        for eff in effects:
-            if self.over:
-                return
-            self._change(eff, source)
+        for source, effects in batch:
+            for eff in effects:
+                if self.over:
+                    return
+                self._change(eff, source)
 
     # -- changes -------------------------------------------------------------------------------
     def _emit(self, cls: type[Event], **fields: Any) -> None:

@@ -25,6 +25,7 @@ from sim.events import (
     Overridden,
     ProposalClosed,
     Resolved,
+    RoundClosed,
     TriggerFired,
 )
 from sim.expr import Value
@@ -51,7 +52,14 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
     if actor is None:
         return data
     if isinstance(event, MoveMade | Resolved):
-        return data if _knows_move(state, event.mid, actor) else None
+        if not _knows_move(state, event.mid, actor):
+            return None
+        if isinstance(event, MoveMade) and event.actor != actor:
+            data["rationale"] = None  # a computer player's reasoning is its own secret
+        if isinstance(event, Resolved) and event.detected_by:
+            # Detectors know they saw it; nobody, the mover included, learns who else did.
+            data["detected_by"] = [actor] if actor in event.detected_by else []
+        return data
     if isinstance(event, EffectApplied):
         if event.name not in world.visible[actor]:
             return None
@@ -72,6 +80,9 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data if actor == event.actor else None
     if isinstance(event, Overridden | TriggerFired):
         return None
+    if isinstance(event, RoundClosed):
+        # The hash covers hidden values: with the seed it would let a player test guesses.
+        data["hash"] = ""
     return data
 
 

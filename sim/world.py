@@ -15,7 +15,7 @@ import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sim.expr import PLACEHOLDERS, Expr, ExprError, Value, bind, compile_expr, rebind, suggest
 from sim.models import ActorProfile, Catalogue, Effect, MoveType, Scenario
@@ -127,8 +127,9 @@ class ActorModel:
     profile: ActorProfile
     interests: tuple[tuple[Interest, float, tuple[tuple[str, float], ...]], ...]
     """(interest, effective weight, ((bound state name, signed weight), ...))."""
-    red_lines: tuple[tuple[str, Expr, tuple[str, ...]], ...]
-    """(red line id, bound condition, response move ids usable by this actor)."""
+    red_lines: tuple[tuple[str, Expr, tuple[str, ...], str | None], ...]
+    """(red line id, bound condition, response move ids usable by this actor, preferred
+    target)."""
     factions: tuple[tuple[str, float, Mapping[str, float], tuple[tuple[Expr, float], ...]], ...]
     """(faction id, initial weight, interest multipliers, ((bound condition, shift), ...))."""
     messages: tuple[tuple[Expr, tuple[str, ...] | Literal["public"], str], ...]
@@ -160,6 +161,10 @@ class World:
     visible: dict[str, frozenset[str]]
     """Actor id to the state names it can see (public indicators, its own variables, ...)."""
     _bound: dict[tuple[str, str, str | None], BoundMove] = field(default_factory=dict, repr=False)
+    _targets: dict[tuple[str, str], tuple[str | None, ...]] = field(default_factory=dict,
+                                                                    repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Derived data that computer players precompute once per world and reuse every session."""
 
     @property
     def id(self) -> str:
@@ -194,11 +199,15 @@ class World:
 
     def targets(self, actor: str, move_id: str) -> tuple[str | None, ...]:
         """The targets ``actor`` may choose for a move: ``(None,)`` for untargeted moves."""
-        spec = self.moves[move_id].type
-        if spec.target == "none":
-            return (None,)
-        allowed = spec.targets
-        return tuple(a for a in self.actors if a != actor and (allowed is None or a in allowed))
+        key = (actor, move_id)
+        hit = self._targets.get(key)
+        if hit is None:
+            spec = self.moves[move_id].type
+            allowed = spec.targets
+            hit = (None,) if spec.target == "none" else tuple(
+                a for a in self.actors if a != actor and (allowed is None or a in allowed))
+            self._targets[key] = hit
+        return hit
 
 
 def bind_effect(effect: CompiledEffect, bindings: Mapping[str, str],
@@ -511,7 +520,8 @@ class _Builder:
                     self.warn(origin, ("red_lines", i, "response", j),
                               f"unknown move '{m}'{suggest(m, self.moves_seen)}")
             if cond is not None:
-                red_lines.append((rl.id, cond, responses))
+                target = rl.target if rl.target in self.actors else None
+                red_lines.append((rl.id, cond, responses, target))
         factions = []
         for i, fac in enumerate(profile.factions):
             for key in fac.interests:
@@ -533,6 +543,15 @@ class _Builder:
                                                             if a in self.actors and a != p.id))
             if cond is not None and to:
                 messages.append((cond, to, rule.text))
+        from sim.policy import check_policy
+
+        policy = ov.policy or profile.policy
+        problem = check_policy(policy)
+        if problem is not None:
+            if ov.policy:
+                self.error("scenario", ("actors", index, "overrides", "policy"), problem)
+            else:
+                self.error(origin, ("policy",), problem)
         return ActorModel(
             id=p.id, profile=profile, interests=tuple(interests), red_lines=tuple(red_lines),
             factions=tuple(factions), messages=tuple(messages),
@@ -540,7 +559,7 @@ class _Builder:
             else profile.tendencies.risk_tolerance,
             escalation=ov.escalation if ov.escalation is not None
             else profile.tendencies.escalation,
-            policy=ov.policy or profile.policy, briefing=p.briefing)
+            policy=policy, briefing=p.briefing)
 
     def build(self) -> World | None:
         sc = self.sc

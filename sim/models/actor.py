@@ -43,6 +43,9 @@ class RedLine(Strict):
                              examples=["flags.us_forces_north"])
     response: list[Id] = Field(min_length=1, description="Move type ids the actor responds with, "
                                                          "most preferred first.")
+    target: Id | None = Field(default=None, description="Actor the response is aimed at, for "
+                                                        "targeted responses (else the first the "
+                                                        "move allows).")
     cite: list[Citation] = Field(min_length=1, description="Sources behind the red line.")
 
 

@@ -28,6 +28,11 @@ COMMANDS: dict[str, str] = {
     "schema": "ui.cli.schema:schema_command",
     "list": "ui.cli.listing:list_command",
     "actors": "ui.cli.actors:actors_command",
+    "sessions": "ui.cli.sessions:sessions_command",
+    "export": "ui.cli.export:export_command",
+    "import": "ui.cli.importing:import_command",
+    "report": "ui.cli.report:report_command",
+    "batch": "ui.cli.batch:batch_command",
 }
 
 

@@ -21,6 +21,9 @@ def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
         log = read_log(log_path)
     except LogError as exc:
         raise UserError(str(exc)) from None
+    if log.header.get("redacted_for"):
+        raise UserError(f"{log_path} is redacted for {log.header['redacted_for']}: it is for "
+                        "reading and reports (`sitroom report`), and cannot be replayed")
     ref = scenario or log.header["scenario_ref"]
     world = load_scenario(ref)
     if world.content_hash != log.header["scenario_hash"]:

@@ -11,8 +11,9 @@ from sim.events import Event
 from sim.log import LogError, read_log, write_log
 from sim.models import Script
 from sim.problems import Problem, UserError
-from sim.runner import ScriptProblem, check_script, format_round, run, summary
+from sim.runner import ScriptProblem, check_script, format_round, run, seats_for, summary
 from sim.session import IllegalInput, Session
+from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
 
 
 @click.command("run")
@@ -27,8 +28,13 @@ from sim.session import IllegalInput, Session
               help="Continue a log forked with `sitroom replay LOG --until N --out NEW`.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the outcome line.")
+@click.option("--resume", "resume_id", metavar="ID", help="Continue archived session ID after a "
+              "crash or interruption (see `sitroom sessions`).")
+@archive_option
+@click.option("--no-archive", is_flag=True, help="Do not record this run in the session archive.")
 def run_command(scenario: str | None, seed: int | None, script_path: Path | None,
-                out: Path | None, from_log: Path | None, as_json: bool, quiet: bool) -> None:
+                out: Path | None, from_log: Path | None, as_json: bool, quiet: bool,
+                resume_id: str | None, archive_path: Path | None, no_archive: bool) -> None:
     """Run SCENARIO headless (a bundled id or a YAML path; default: the flagship scenario).
 
     \b
@@ -36,10 +42,19 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
       sitroom run --seed 7
       sitroom run korea-instability-2012 --seed 7 --script moves.yaml --out run.jsonl
       sitroom run --json --seed 3
+      sitroom run --resume 3f9c2a1b
     """
     from sim.loader import load_file, load_scenario
     from sim.registry import DEFAULT_SCENARIO
 
+    archived = None
+    if resume_id is not None:
+        if scenario or seed is not None or from_log or no_archive:
+            raise click.UsageError("--resume continues a session as it was started: leave out "
+                                   "SCENARIO, --seed, --from and --no-archive")
+        archived = resume_archived(resume_id, archive_path)
+        scenario, seed = archived.session.header.scenario_ref, archived.session.seed
+        script_path = script_path or stored_script(archived)
     prefix = None
     if from_log is not None:
         try:
@@ -52,7 +67,7 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
                             f"{prefix.header['seed']}; leave --seed out to continue it")
         seed = int(prefix.header["seed"])
     ref = scenario or DEFAULT_SCENARIO
-    world = load_scenario(ref)
+    world = archived.session.world if archived else load_scenario(ref)
     if prefix is not None and prefix.header["scenario_hash"] != world.content_hash:
         raise UserError(f"{from_log} was recorded with a different version of '{ref}' "
                         f"(content hash {prefix.header['scenario_hash']}, now "
@@ -71,9 +86,18 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
         if not (as_json or quiet):
             click.echo(format_round(events, session.world))
 
+    seed = seed if seed is not None else 1
+    if archived is None and not no_archive:
+        archived = start_archived(archive_path, world, seed, prefix.header["seats"] if prefix
+                                  else seats_for(world, script), str(ref),
+                                  {"front_end": "run", "script": str(script_path.resolve())
+                                   if script_path else None})
+    if archived is not None:
+        click.echo(f"session {archived.id} (if interrupted: sitroom run --resume "
+                   f"{archived.id})", err=True)
     try:
-        session = run(world, seed if seed is not None else 1, script, scenario_ref=str(ref),
-                      prefix=prefix, on_round=show)
+        session = run(world, seed, script, scenario_ref=str(ref), prefix=prefix, on_round=show,
+                      session=archived.session if archived else None)
     except ScriptProblem as exc:
         assert doc is not None
         raise UserError([doc.problem(("rounds", exc.round, exc.actor),
@@ -81,6 +105,9 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
                          for p in exc.problems]) from None
     except IllegalInput as exc:
         raise UserError("; ".join(exc.problems)) from None
+    finally:
+        if archived is not None:
+            archived.close()
     if out is not None:
         write_log(out, session.header.to_dict(), session.log)
     result = summary(session)

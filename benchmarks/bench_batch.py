@@ -1,0 +1,90 @@
+"""Batch speed and memory: `sitroom batch` on the default scenario, as a user runs it.
+
+    python benchmarks/bench_batch.py [--runs 10000] [--workers 2] [--scaling-runs 2000]
+                                     [--scenario ID_OR_PATH]
+
+Runs the real command in a subprocess and samples the memory of it and its worker processes
+(psutil), then measures 1 and 2 workers on a smaller batch for the scaling figure and checks that
+both give the same report. Target (issue 8): 10,000 runs with 2 workers on a 2-core machine in at
+most 30 s, peak memory of parent + workers under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def batch(scenario: str | None, runs: int, workers: int) -> tuple[dict[str, Any], float, float,
+                                                                    float]:
+    """Run the command; (report, elapsed s, peak RSS MB summed over the tree, peak PSS MB)."""
+    cmd = [sys.executable, "-m", "ui.cli", "batch", *([scenario] if scenario else []),
+           "-n", str(runs), "--workers", str(workers), "--json"]
+    started = time.perf_counter()
+    try:
+        import psutil
+    except ImportError:  # fall back to the largest single process (getrusage cannot sum)
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return json.loads(out.stdout), time.perf_counter() - started, peak, float("nan")
+    proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        text=True)
+    peak_rss = peak_pss = 0.0
+    while proc.poll() is None:
+        rss = pss = 0.0
+        try:
+            for p in [proc, *proc.children(recursive=True)]:
+                mem = p.memory_full_info()  # PSS splits pages forked workers share
+                rss += mem.rss
+                pss += getattr(mem, "pss", mem.rss)
+        except psutil.Error:  # a process ended while we looked
+            pass
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate()
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"sitroom batch failed ({proc.returncode}):\n{stderr}")
+    return json.loads(stdout), elapsed, peak_rss / 2**20, peak_pss / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scaling-runs", type=int, default=2000)
+    parser.add_argument("--scenario", default=None, help="default: the flagship scenario")
+    args = parser.parse_args()
+
+    rep, elapsed, rss, pss = batch(args.scenario, args.runs, args.workers)
+    rate = rep["rounds"] / rep["wall_seconds"]
+    print(f"{rep['scenario']}: {args.runs:,} runs, {args.workers} workers: {elapsed:.1f} s "
+          f"end to end ({rep['wall_seconds']:.1f} s playing), {rep['rounds']:,} rounds")
+    print(f"  {rate:,.0f} rounds/s, {rate / args.workers:,.0f} rounds/s per core, "
+          f"{args.runs / rep['wall_seconds']:,.0f} runs/s")
+    print(f"  peak memory, process + workers: {rss:.0f} MB RSS summed ({pss:.0f} MB PSS)")
+    ok_time, ok_mem = elapsed <= 30, rss < 300
+    print(f"  target <= 30 s: {'ok' if ok_time else 'MISSED'}; "
+          f"< 300 MB: {'ok' if ok_mem else 'MISSED'}")
+
+    one, _, _, _ = batch(args.scenario, args.scaling_runs, 1)
+    two, _, _, _ = batch(args.scenario, args.scaling_runs, 2)
+    r1 = one["rounds"] / one["wall_seconds"]
+    r2 = two["rounds"] / two["wall_seconds"]
+    print(f"scaling on {args.scaling_runs:,} runs: 1 worker {r1:,.0f} rounds/s, 2 workers "
+          f"{r2:,.0f} rounds/s: x{r2 / r1:.2f} ({r2 / r1 / 2:.0%} efficiency)")
+    same = {k: v for k, v in one.items() if k not in ("wall_seconds", "workers")} == \
+        {k: v for k, v in two.items() if k not in ("wall_seconds", "workers")}
+    print(f"  1 and 2 workers give the same report: {'yes' if same else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""What an after-action report says, gathered from a log: plain values, no formatting.
+
+Both renderers (Markdown, HTML) read one :class:`Debrief`, so they cannot disagree. A report
+redacted for an actor is gathered from the redacted log, so it can only say what the log says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sim.events import (
+    AgreementMade,
+    Answered,
+    Breach,
+    ControlNote,
+    EffectApplied,
+    Ended,
+    Event,
+    InjectDelivered,
+    MessageSent,
+    MoveMade,
+    Overridden,
+    ProposalClosed,
+    Resolved,
+    RoundClosed,
+    SeatChanged,
+    TriggerFired,
+)
+from sim.expr import Value
+from sim.log import Log
+from sim.report.knowledge import Knowledge, knowledge
+from sim.state import State, apply
+from sim.world import World
+
+Kind = Literal["inject", "move", "message", "answer", "agreement", "proposal", "breach",
+               "trigger", "flag", "control", "seat", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of the timeline."""
+
+    t: float
+    round: int
+    kind: Kind
+    text: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One move of one actor, with how it turned out and, for computer seats, why."""
+
+    actor: str
+    round: int
+    t: float
+    mid: str
+    move: str
+    target: str | None
+    escalation: int
+    visibility: str
+    by: str
+    outcome: str | None = None
+    detected_by: tuple[str, ...] = ()
+    rationale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveResult:
+    """A learning objective and what the run showed about it."""
+
+    id: str
+    text: str
+    measure: str | None
+    met: bool | None
+    """None: not measurable, or (in a redacted report) measured on hidden information."""
+    by_round: tuple[bool, ...] = ()
+    """Whether the measure held at the end of each round."""
+    values: dict[str, Value] = field(default_factory=dict)
+    """Final values of the names the measure reads."""
+
+    def verdict(self) -> str:
+        """What happened, in one sentence (the measure itself is shown next to it)."""
+        if self.measure is None:
+            return "Not measured by the engine: discuss it."
+        if self.met is None:
+            return "The measure reads information hidden from this reader."
+        rounds = [str(r + 1) for r, ok in enumerate(self.by_round) if ok]
+        held = (f"held at the end of round(s) {', '.join(rounds)}" if rounds
+                else "never held at a round's end")
+        values = ", ".join(f"{k} = {v}" for k, v in self.values.items())
+        return f"{'Met' if self.met else 'Not met'} at the end; {held} ({values})."
+
+
+@dataclass(frozen=True, slots=True)
+class Debrief:
+    """Everything an after-action report shows."""
+
+    title: str
+    summary: str
+    header: dict[str, object]
+    redacted_for: str | None
+    seats: dict[str, str]
+    """Actor to a description of who played it (changes included)."""
+    outcome: str | None
+    outcome_title: str
+    outcome_text: str
+    rounds: int
+    hours: float
+    timeline: list[Item]
+    samples: list[str]
+    """Sample labels for the series: "start", then "R1", "R2", ..."""
+    series: dict[str, list[float | None]]
+    """Indicator id to its value at each sample (only indicators the reader may see)."""
+    labels: dict[str, str]
+    ladder: dict[str, list[int | None]]
+    """Actor to the highest escalation rung it used in each round (None: no known move)."""
+    decisions: dict[str, list[Decision]]
+    messages: dict[str, list[Item]]
+    knowledge: dict[str, Knowledge]
+    objectives: list[ObjectiveResult]
+    control_notes: list[Item]
+    discussion: list[str]
+    facilitator_notes: str
+    names: dict[str, str]
+    """Actor id to its short display name."""
+    clock: str
+    """How sim time is shown: the scenario's start label."""
+    start: datetime | None = None
+    round_hours: float = 6.0
+
+    def name(self, actor: str) -> str:
+        """An actor's display name."""
+        return self.names.get(actor, actor)
+
+    def when(self, t: float) -> str:
+        """A sim time for people: a date when the clock starts at one, else hours from start."""
+        if self.start is not None:
+            return (self.start + timedelta(hours=t)).strftime("%Y-%m-%d %H:%M")
+        return f"{self.clock} +{t:g}h"
+
+
+def _start(label: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(label)
+    except ValueError:
+        return None
+
+
+def gather(log: Log, world: World) -> Debrief:
+    """Read a (possibly redacted) log into a :class:`Debrief`."""
+    sc = world.scenario
+    reader = log.header.get("redacted_for")
+    reader = str(reader) if reader else None
+    names = {a: (world.models[a].profile.short if a in world.models else a)
+             for a in world.actors}
+    state = State.initial(world)
+    visible = world.visible[reader] if reader else world.names
+    indicators = [i for i in sc.indicators if i.id in visible]
+    series: dict[str, list[float | None]] = {i.id: [float(state.values[i.id])]
+                                             for i in indicators}
+    samples = ["start"]
+    rounds = sc.clock.rounds
+    ladder: dict[str, list[int | None]] = {a: [None] * rounds for a in world.actors}
+    timeline: list[Item] = []
+    decisions: dict[str, list[Decision]] = {a: [] for a in world.actors}
+    moves: dict[str, Decision] = {}
+    messages: dict[str, list[Item]] = {a: [] for a in world.actors}
+    notes: list[Item] = []
+    measures = dict(world.objectives)
+    held: dict[str, list[bool]] = {o.id: [] for o in sc.objectives}
+    seats = {a: str(s) for a, s in dict(log.header["seats"]).items()}
+    ended: Ended | None = None
+    for e in log.events:
+        apply(state, e)
+        item = _line(e, world, names, moves)
+        if item is not None:
+            timeline.append(item)
+        if isinstance(e, MoveMade):
+            d = Decision(e.actor, e.round, e.t, e.mid, world.moves[e.move].type.name, e.target,
+                         e.escalation, e.visibility, e.by, rationale=e.rationale)
+            moves[e.mid] = d
+            if 1 <= e.round <= rounds:
+                rung = ladder[e.actor][e.round - 1]
+                ladder[e.actor][e.round - 1] = max(e.escalation, rung or 0)
+        elif isinstance(e, Resolved) and e.mid in moves:
+            d = moves[e.mid]
+            moves[e.mid] = replace(d, outcome=e.outcome, detected_by=e.detected_by)
+        elif isinstance(e, MessageSent | Answered) and item is not None:
+            messages[e.sender if isinstance(e, MessageSent) else e.actor].append(item)
+        elif isinstance(e, SeatChanged):
+            seats[e.actor] += f", {e.seat} from round {e.round}"
+        elif isinstance(e, Overridden | ControlNote) or (
+                isinstance(e, InjectDelivered) and e.source == "control"):
+            if item is not None:
+                notes.append(item)
+        elif isinstance(e, RoundClosed):
+            samples.append(f"R{e.round}")
+            for ind in indicators:
+                series[ind.id].append(float(state.values[ind.id]))
+            for oid in held:
+                expr = measures.get(oid)
+                if expr is not None:
+                    held[oid].append(bool(expr(state.values)))
+        elif isinstance(e, Ended):
+            ended = e
+    for d in moves.values():
+        decisions[d.actor].append(d)
+    end_spec = next((x for x in sc.end_conditions if ended and x.id == ended.outcome), None)
+    closed = len(samples) - 1
+    return Debrief(
+        title=sc.title, summary=sc.summary, header=dict(log.header), redacted_for=reader,
+        seats=seats, outcome=state.outcome,
+        outcome_title=ended.title if ended else "Not finished",
+        outcome_text=end_spec.description if end_spec else
+        ("" if ended else f"The log stops after round {closed} of {rounds}."),
+        rounds=closed, hours=state.t, timeline=timeline, samples=samples, series=series,
+        labels={i.id: i.label for i in indicators},
+        ladder={a: v[:max(closed, 1)] for a, v in ladder.items()},
+        decisions=decisions, messages=messages,
+        knowledge=knowledge(log, world, state, reader, names),
+        objectives=_objectives(world, state, held, visible),
+        control_notes=notes, discussion=_discussion(log, world, series, ladder, names, reader),
+        facilitator_notes="" if reader else sc.facilitator_notes, names=names,
+        clock=sc.clock.start,
+        start=_start(sc.clock.start), round_hours=sc.clock.round_hours)
+
+
+def _line(e: Event, world: World, names: dict[str, str],
+          moves: dict[str, Decision]) -> Item | None:
+    """The timeline's line for an event, or None for bookkeeping events."""
+    def who(a: str) -> str:
+        return names.get(a, a)
+
+    if isinstance(e, InjectDelivered):
+        to = "" if e.audience == "public" else f" (to {', '.join(map(who, e.audience))})"
+        src = {"schedule": "Inject", "trigger": "Inject (triggered)", "control": "Control inject"}
+        return Item(e.t, e.round, "inject", f"{src[e.source]}{to}: {e.title}"
+                    + (f" — {e.text}" if e.text else ""))
+    if isinstance(e, MoveMade):
+        mt = world.moves[e.move].type
+        target = f" → {who(e.target)}" if e.target else ""
+        secret = " [secret]" if e.visibility == "secret" else ""
+        return Item(e.t, e.round, "move", f"{who(e.actor)}: {mt.name}{target} (escalation "
+                    f"{e.escalation}){secret}", e.actor)
+    if isinstance(e, MessageSent):
+        to = "all" if e.to == "public" else ", ".join(map(who, e.to))
+        prop = f" [proposes: {e.proposal['title']}]" if e.proposal else ""
+        return Item(e.t, e.round, "message", f"{who(e.sender)} → {to}: {e.text}{prop}", e.sender)
+    if isinstance(e, Answered):
+        verb = "accepts" if e.accept else "rejects"
+        return Item(e.t, e.round, "answer", f"{who(e.actor)} {verb} proposal {e.proposal}",
+                    e.actor)
+    if isinstance(e, AgreementMade):
+        return Item(e.t, e.round, "agreement", f"Agreement: {e.title} "
+                    f"({', '.join(map(who, e.parties))})")
+    if isinstance(e, ProposalClosed):
+        return Item(e.t, e.round, "proposal", f"Proposal {e.id} {e.status}")
+    if isinstance(e, Breach):
+        return Item(e.t, e.round, "breach", f"Breach: {who(e.actor)} broke {e.agreement} with "
+                    f"{world.moves[e.move].type.name}", e.actor)
+    if isinstance(e, TriggerFired):
+        return Item(e.t, e.round, "trigger", f"Trigger fired: {e.id}")
+    if isinstance(e, EffectApplied) and e.name.startswith("flags.") and e.delta == 0:
+        # Flags are the story's turning points (a mandate, a sealed border); numbers are charted.
+        move = moves.get(e.source)
+        source = f"{who(move.actor)}: {move.move}" if move else e.source
+        return Item(e.t, e.round, "flag", f"{e.name.removeprefix('flags.')} is now "
+                    f"{str(e.value).lower()} ({source})")
+    if isinstance(e, Overridden):
+        note = f" — {e.note}" if e.note else ""
+        return Item(e.t, e.round, "control", f"Control forced {e.mid} to {e.outcome}{note}")
+    if isinstance(e, ControlNote):
+        note = f" — {e.note}" if e.note else ""
+        return Item(e.t, e.round, "control", f"Control {e.action}d the exercise{note}")
+    if isinstance(e, SeatChanged):
+        return Item(e.t, e.round, "seat", f"{who(e.actor)} is now played by: {e.seat}", e.actor)
+    if isinstance(e, Ended):
+        return Item(e.t, e.round, "end", f"End: {e.title} ({e.outcome})")
+    return None
+
+
+def _objectives(world: World, state: State, held: dict[str, list[bool]],
+                visible: frozenset[str]) -> list[ObjectiveResult]:
+    measures = dict(world.objectives)
+    out = []
+    for obj in world.scenario.objectives:
+        expr = measures.get(obj.id)
+        if expr is None:
+            out.append(ObjectiveResult(obj.id, obj.text, obj.measure, None))
+            continue
+        reads = sorted(n for n in expr.names if n in world.names)
+        if any(n not in visible for n in reads):
+            # A redacted report must not evaluate a measure on values its reader never saw.
+            out.append(ObjectiveResult(obj.id, obj.text, expr.source, None))
+            continue
+        out.append(ObjectiveResult(obj.id, obj.text, expr.source, bool(expr(state.values)),
+                                   tuple(held[obj.id]), {n: state.values[n] for n in reads}))
+    return out
+
+
+def _discussion(log: Log, world: World, series: dict[str, list[float | None]],
+                ladder: dict[str, list[int | None]], names: dict[str, str],
+                reader: str | None) -> list[str]:
+    """Turning points worth raising in the debrief, from what the log shows."""
+    out: list[str] = []
+    labels = {i.id: i.label for i in world.scenario.indicators}
+    swings = []
+    for ind, values in series.items():
+        for r in range(1, len(values)):
+            before, after = values[r - 1], values[r]
+            if before is not None and after is not None and after != before:
+                swings.append((abs(after - before), r, ind, after - before))
+    for _size, r, ind, delta in sorted(swings, reverse=True)[:3]:
+        out.append(f"Round {r}: {labels.get(ind, ind)} moved {delta:+g}. What drove it?")
+    peaks = [(rung, r + 1, a) for a, rungs in ladder.items() for r, rung in enumerate(rungs)
+             if rung is not None]
+    if peaks:
+        rung, r, a = max(peaks, key=lambda p: (p[0], -p[1]))
+        out.append(f"The highest rung of the escalation ladder ({rung}) was first reached by "
+                   f"{names.get(a, a)} in round {r}. Was that intended, and how was it read?")
+    breaches = [e for e in log.events if isinstance(e, Breach)]
+    if breaches:
+        out.append(f"{len(breaches)} agreement breach(es): what did the breaking side expect?")
+    closed = [e for e in log.events if isinstance(e, ProposalClosed)]
+    if closed:
+        out.append(f"{len(closed)} proposal(s) were rejected or expired: what was missing?")
+    if reader is None:
+        unseen = [e for e in log.events if isinstance(e, Resolved)
+                  and world.moves[e.move].type.visibility == "secret" and not e.detected_by]
+        if unseen:
+            out.append(f"{len(unseen)} secret move(s) were never detected: how would the others "
+                       "have acted had they known?")
+    return out

@@ -1,0 +1,79 @@
+"""Who knew what, when: each actor's private picture, decided by :func:`sim.view.redact` alone.
+
+An actor learns of another's move when it is made (public moves, or moves aimed at it with
+``visibility: target``) or when it detects it (secret moves, at their resolution). The control
+report also lists what each actor never learned; a redacted report cannot, and does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.events import InjectDelivered, MessageSent, MoveMade, Resolved
+from sim.log import Log
+from sim.state import State
+from sim.view import redact
+from sim.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """Something one actor knew from a moment on."""
+
+    t: float
+    round: int
+    text: str
+    how: str
+    """"public", "as target", "detected", "told" or "briefed"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """One actor's knowledge over the exercise."""
+
+    actor: str
+    learned: tuple[Fact, ...]
+    """What it knew that not everyone knew, and others' moves, in order of learning."""
+    unaware: tuple[Fact, ...]
+    """Others' secret moves it never detected (control report only)."""
+    hidden: tuple[str, ...]
+    """Indicators it could not see."""
+
+
+def knowledge(log: Log, world: World, final: State, reader: str | None,
+              names: dict[str, str]) -> dict[str, Knowledge]:
+    """Every actor's knowledge (control report) or the reader's alone (redacted report)."""
+    actors = [reader] if reader else list(world.actors)
+    resolved = {e.mid: e for e in log.events if isinstance(e, Resolved)}
+    return {a: _one(log, world, final, a, resolved, names) for a in actors}
+
+
+def _one(log: Log, world: World, final: State, actor: str, resolved: dict[str, Resolved],
+         names: dict[str, str]) -> Knowledge:
+    learned: list[Fact] = []
+    unaware: list[Fact] = []
+    for e in log.events:
+        seen = redact(e, actor, final, world) is not None
+        if isinstance(e, MoveMade) and e.actor != actor:
+            name = world.moves[e.move].type.name
+            target = f" → {names.get(e.target, e.target)}" if e.target else ""
+            text = f"{names.get(e.actor, e.actor)}: {name}{target} (round {e.round})"
+            res = resolved.get(e.mid)
+            if not seen:
+                if e.visibility == "secret":
+                    unaware.append(Fact(e.t, e.round, text, "never detected"))
+            elif e.visibility == "public":
+                learned.append(Fact(e.t, e.round, text, "public"))
+            elif res is not None and actor in res.detected_by:
+                learned.append(Fact(res.t, res.round, text, "detected"))
+            else:
+                learned.append(Fact(e.t, e.round, text, "as target"))
+        elif isinstance(e, MessageSent) and seen and e.to != "public" and e.sender != actor:
+            sender = names.get(e.sender, e.sender)
+            learned.append(Fact(e.t, e.round, f"message from {sender}: {e.text}", "told"))
+        elif isinstance(e, InjectDelivered) and seen and e.audience != "public":
+            learned.append(Fact(e.t, e.round, f"{e.title}", "briefed"))
+    learned.sort(key=lambda f: f.t)  # detections are learned at resolution, after the move
+    hidden = tuple(i.label for i in world.scenario.indicators
+                   if i.id not in world.visible[actor])
+    return Knowledge(actor, tuple(learned), tuple(unaware), hidden)
