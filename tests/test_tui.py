@@ -213,3 +213,32 @@ async def test_help_and_palette_list_the_screen_keys(size: tuple[int, int]) -> N
         assert screen_name(app) == "SeatScreen"
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Move", "Message", "Submit"} <= set(titles)
+
+
+@run_async
+async def test_quitting_a_running_exercise_asks_first() -> None:
+    """Ctrl+Q during an exercise asks for confirmation; 'n' keeps playing."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await press(pilot, "enter", "ctrl+q")
+        assert screen_name(app) == "ConfirmDialog"
+        await press(pilot, "n")
+        assert screen_name(app) == "SeatScreen"
+        assert app.is_running
+
+
+@run_async
+async def test_the_composer_filters_moves_as_you_type() -> None:
+    """Typing in the composer narrows the list; Enter then a target picks the move."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await press(pilot, "enter", "m")
+        await pilot.press(*"insul")
+        await settle(pilot)
+        assert "Calm things" not in screen_text(app.screen)
+        await press(pilot, "enter", "down", "enter")
+        seat = app.screen
+        assert isinstance(seat, SeatScreen)
+        assert seat.draft.moves == [MoveOrder(move="insult", target="c")]

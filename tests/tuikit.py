@@ -18,6 +18,7 @@ from sim.world import World
 from tests.worlds import world
 from ui.tui.app import SitroomApp
 from ui.tui.catalog import ScenarioChoice
+from ui.tui.widgets.timeline import TimelineView
 
 P = ParamSpec("P")
 
@@ -66,6 +67,8 @@ def screen_text(screen: Screen[Any]) -> str:
             parts.append(_plain(w.visual if isinstance(w, Static) else w.label))
         elif isinstance(w, OptionList):
             parts += [_plain(w.get_option_at_index(i).prompt) for i in range(w.option_count)]
+        elif isinstance(w, TimelineView):
+            parts.append(w.plain)
         elif isinstance(w, DataTable):
             parts += [" ".join(_plain(c) for c in w.get_row_at(i)) for i in range(w.row_count)]
     return "\n".join(parts)

@@ -22,6 +22,7 @@ from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.screens.control import ControlScreen
 from ui.tui.screens.debrief import DebriefScreen, ReportHook
+from ui.tui.screens.dialogs import ConfirmDialog
 from ui.tui.screens.help import HelpScreen
 from ui.tui.screens.privacy import PrivacyScreen
 from ui.tui.screens.results import ResultsScreen
@@ -122,6 +123,21 @@ class SitroomApp(App[None]):
     @on(ControlScreen.Closed)
     def _flow_closed(self) -> None:
         self._results(None)
+
+    async def action_quit(self) -> None:
+        """Quit; while an exercise is running, only after a confirmation."""
+        if self.game is None or self.game.session.over or isinstance(self.screen,
+                                                                     ConfirmDialog):
+            self.exit()
+            return
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(ConfirmDialog("Quit the exercise?",
+                                       f"Round {self.game.session.round} is in progress."),
+                         answered)
 
     # -- help and the command palette ----------------------------------------------------------
     def action_help(self) -> None:

@@ -64,9 +64,9 @@ def move_options(session: Session, actor: str) -> list[MoveOption]:
                 continue
             bound = world.bound_move(actor, mid, target)
             deltas = expected_deltas(world, values, bound)
-            shown = sorted(((label.get(n, n), round(d, 2), n.startswith("flags."))
+            shown = sorted(((label.get(n, n), round(d, 1), n.startswith("flags."))
                             for n, d in deltas.items()
-                            if n in visible and round(d, 2) != 0),
+                            if n in visible and round(d, 1) != 0),
                            key=lambda x: (-abs(x[1]), x[0]))
             targets.append(TargetOption(target, probability(bound.chance(values)),
                                         probability(bound.detection(values)), tuple(shown)))

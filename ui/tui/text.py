@@ -191,25 +191,34 @@ def describe(world: World, event: dict[str, Any], viewer: str | None,
     return None
 
 
+Entry = tuple[str, str]
+"""A timeline entry: (time stamp or "", markup; a newline starts an indented continuation)."""
+
+
 def timeline(world: World, events: list[dict[str, Any]], viewer: str | None,
-             seen: Iterable[dict[str, Any]] | None = None) -> list[str]:
-    """Markup lines for events in log order, each with its sim time when the time changes.
+             seen: Iterable[dict[str, Any]] | None = None, *,
+             rounds: bool = False) -> list[Entry]:
+    """Entries for events in log order, stamped with the sim time whenever it changes.
 
     ``seen`` is everything the viewer has seen (default: ``events``), to name the move behind
-    an effect that lands in a later round.
+    an effect that lands in a later round. ``rounds`` puts a heading before each round.
     """
-    out: list[str] = []
+    out: list[Entry] = []
     last: float | None = None
+    round_no: int | None = None
     name = labels(world)
     moves = move_sources(world, events if seen is None else seen)
     for event in events:
         line = describe(world, event, viewer, name, moves)
         if line is None:
             continue
+        if rounds and event["round"] != round_no:
+            round_no = event["round"]
+            out.append(("", f"[b]── round {round_no} ──[/b]"))
+            last = None
         stamp = short_clock(world, event["t"]) if event["t"] != last else ""
         last = event["t"]
-        # Continuation lines (inject text, rationales) hang under the event, past the stamp.
-        out.append(f"[dim]{stamp:>12}[/dim] " + line.replace("\n", "\n" + " " * 17))
+        out.append((stamp, line))
     return out
 
 

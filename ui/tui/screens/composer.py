@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sim.models.script import MoveOrder
@@ -47,11 +47,24 @@ def details(world: World, actor: str, move: MoveOption, target: TargetOption) ->
     return "\n".join(lines)
 
 
-class MoveComposer(ModalScreen[MoveOrder | None]):
-    """Choose one move; dismissed with the order, or None when cancelled."""
+def matches(move: MoveOption, query: str) -> bool:
+    """Whether every word of the filter occurs in the move's name, id or category."""
+    hay = f"{move.name} {move.id} {move.category}".lower()
+    return all(word in hay for word in query.lower().split())
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"),
-                Binding("tab", "focus_next", "Next list", show=False)]
+
+class MoveComposer(ModalScreen[MoveOrder | None]):
+    """Choose one move; dismissed with the order, or None when cancelled.
+
+    Typing filters the list (a catalogue has dozens of moves); the arrows move through it
+    while the filter has the focus, Enter picks the highlighted move.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "step(1)", "Next", show=False),
+        Binding("up", "step(-1)", "Previous", show=False),
+    ]
 
     def __init__(self, world: World, actor: str, options: Sequence[MoveOption],
                  heading: str) -> None:
@@ -59,39 +72,62 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
         self.world = world
         self.actor = actor
         self.options = list(options)
+        self.shown = list(self.options)
         self.heading = heading
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box composer"):
             yield Label(self.heading, classes="dialog-title", markup=False)
+            yield Input(placeholder="Type to filter by name or category", id="filter")
             with Horizontal():
-                yield OptionList(*[self._move_option(i, m) for i, m in enumerate(self.options)],
-                                 id="moves")
+                yield OptionList(*[self._move_option(m) for m in self.shown], id="moves")
                 with Vertical(id="move-side"):
                     with VerticalScroll(id="move-details-scroll"):
                         yield Static("No moves are open to you now." if not self.options
                                      else "", id="move-details")
                     yield Label("Target", id="target-label")
                     yield OptionList(id="targets")
-            yield Label("[b]↑↓[/b] choose  [b]Enter[/b] select  [b]Tab[/b] target list  "
+            yield Label("[b]↑↓[/b] choose  [b]Enter[/b] select  [b]Tab[/b] next list  "
                         "[b]Esc[/b] cancel", classes="dialog-keys")
         yield Footer()
 
     @staticmethod
-    def _move_option(index: int, move: MoveOption) -> Option:
+    def _move_option(move: MoveOption) -> Option:
         level = f"[{escalation_style(move.escalation)}]{move.escalation:>2}[/]"
         secret = " [dim](secret)[/dim]" if move.visibility == "secret" else ""
-        return Option(f"{level} {escape(move.name)}{secret}", id=str(index))
+        return Option(f"{level} {escape(move.name)}{secret}", id=move.id)
 
     def on_mount(self) -> None:
+        if self.shown:
+            self.query_one("#moves", OptionList).highlighted = 0
+        self.query_one("#filter").focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.shown = [m for m in self.options if matches(m, event.value)]
         moves = self.query_one("#moves", OptionList)
-        if self.options:
+        moves.set_options([self._move_option(m) for m in self.shown])
+        if self.shown:
             moves.highlighted = 0
-        moves.focus()
+        else:
+            self.query_one("#move-details", Static).update("No move matches the filter.")
+            self.query_one("#targets").display = False
+            self.query_one("#target-label").display = False
+
+    def action_step(self, by: int) -> None:
+        """Arrows move through the moves while the filter has the focus."""
+        moves = self.query_one("#moves", OptionList)
+        if moves.option_count:
+            current = moves.highlighted if moves.highlighted is not None else -by
+            moves.highlighted = max(0, min(moves.option_count - 1, current + by))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_enter(self) -> None:
+        self._chosen_move()
 
     def _move(self) -> MoveOption | None:
         index = self.query_one("#moves", OptionList).highlighted
-        return self.options[index] if index is not None and self.options else None
+        return self.shown[index] if index is not None and index < len(self.shown) else None
 
     def _target(self, move: MoveOption) -> TargetOption:
         index = self.query_one("#targets", OptionList).highlighted

@@ -28,10 +28,10 @@ from ui.tui.screens.dialogs import (
     OverrideDialog,
 )
 from ui.tui.screens.seat import seat_heading
-from ui.tui.text import actor_list, actor_name, move_name, plural, timeline
+from ui.tui.text import Entry, actor_list, actor_name, move_name, plural, timeline
 from ui.tui.widgets.indicators import Row, rows_for
 from ui.tui.widgets.ladder import ladder_markup
-from ui.tui.widgets.live import LiveIndicators, LiveText
+from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline
 
 PREVIEW_COLUMNS = ("Actor", "Move", "Target", "Chance", "Roll", "Outcome", "Detected by", "Note")
 
@@ -77,7 +77,7 @@ class ControlScreen(Screen[None]):
                 with TabPane("3 Ladder", id="ladder"), VerticalScroll():
                     yield Lazy(LiveText(self._ladder))
                 with TabPane("4 Log", id="log"), VerticalScroll():
-                    yield Lazy(LiveText(self._log))
+                    yield Lazy(LiveTimeline(self._log))
             # Wide terminals keep the ladder in view beside the tabs (see sitroom.tcss).
             with Vertical(classes="side"):
                 yield Label("[b]Escalation ladder[/b]", classes="side-title")
@@ -98,9 +98,8 @@ class ControlScreen(Screen[None]):
         rows = ladder(s.view(None).events(), s.world.actors, s.rounds)
         return ladder_markup(s.world, rows, s.round)
 
-    def _log(self) -> str:
-        lines = timeline(self.session.world, self.session.view(None).events(), None)
-        return "\n".join(lines) or "Nothing yet."
+    def _log(self) -> list[Entry]:
+        return timeline(self.session.world, self.session.view(None).events(), None, rounds=True)
 
     def refresh_all(self) -> None:
         """Re-read everything from the session (after an override, inject or pause)."""
@@ -115,6 +114,8 @@ class ControlScreen(Screen[None]):
             live.reload()
         for panel in self.query(LiveIndicators):
             panel.reload()
+        for log in self.query(LiveTimeline):
+            log.reload()
 
     def _submissions(self) -> str:
         s, world = self.session, self.session.world

@@ -19,6 +19,7 @@ from ui.tui.history import ladder
 from ui.tui.text import actor_name, labels, move_name, number, timeline
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
+from ui.tui.widgets.timeline import TimelineView
 
 ReportHook = Callable[[Session], str]
 """Writes the after-action report for a session and returns where it went."""
@@ -96,7 +97,7 @@ class DebriefScreen(Screen[None]):
             with TabPane("3 Ladder", id="ladder"), VerticalScroll():
                 yield EscalationLadder(world, ladder(events, world.actors, s.rounds), 0)
             with TabPane("4 Timeline", id="timeline"), VerticalScroll():
-                yield Static("\n".join(timeline(world, events, None)), id="debrief-timeline")
+                yield TimelineView(timeline(world, events, None, rounds=True))
             with TabPane("5 Rationales", id="rationales"), VerticalScroll():
                 yield Static(rationales(s), id="rationales-text")
         yield Footer()

@@ -9,12 +9,14 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sim.world import World
 from ui.tui.text import actor_name, labels, number, timeline
+from ui.tui.widgets.timeline import TimelineView
 
 
 def changes(world: World, events: Sequence[dict[str, Any]]) -> list[str]:
@@ -56,15 +58,15 @@ class ResultsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        lines = [f"[b]What {actor_name(self.world, self.actor)} learned in round "
-                 f"{self.round_no}[/b], in order:", ""]
-        lines += (timeline(self.world, self.events, self.actor, self.seen)
-                  or ["  Nothing you could see."])
         summary = changes(self.world, self.events)
-        if summary:
-            lines += ["", "[b]Changes you can see[/b]:", *summary]
         with VerticalScroll():
-            yield Static("\n".join(lines), id="results-text")
+            yield Static(f"[b]What {escape(actor_name(self.world, self.actor))} learned in "
+                         f"round {self.round_no}[/b], in order:\n")
+            yield TimelineView(timeline(self.world, self.events, self.actor, self.seen),
+                               empty="  Nothing you could see.", id="results-timeline")
+            if summary:
+                yield Static("\n[b]Changes you can see[/b]:\n" + escape("\n".join(summary)),
+                             id="results-changes")
         yield Footer()
 
     def action_done(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScroll
 from textual.lazy import Lazy
 from textual.markup import escape
 from textual.message import Message
@@ -44,6 +44,7 @@ from ui.tui.text import (
     timeline,
 )
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.timeline import TimelineView
 
 
 @dataclass
@@ -120,19 +121,21 @@ class SeatScreen(Screen[None]):
         with Horizontal(classes="main"):
             with TabbedContent(initial="situation"):
                 with TabPane("1 Situation", id="situation"), VerticalScroll():
-                    yield Static(self._situation(view.briefing, events), id="situation-text")
+                    yield Static(self._situation(view.briefing), id="situation-text")
+                    news = [e for e in events if e["type"] == "inject"]
+                    yield Static(f"[b]News received[/b] ({len(news)}), latest first:")
+                    yield TimelineView(timeline(world, news[::-1], self.actor), empty="  none")
                 # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
                     yield Lazy(IndicatorPanel(rows))
                 with TabPane("3 Messages", id="messages"), VerticalScroll():
-                    yield Lazy(Static(self._messages(events), id="messages-text"))
+                    yield Lazy(self._messages(events))
                 with TabPane("4 Orders", id="orders"), Vertical():
                     yield Label("", id="orders-summary")
                     yield OptionList(id="draft")
                     yield Label("", id="problems", classes="problem")
                 with TabPane("5 Timeline", id="timeline"), VerticalScroll():
-                    lines = timeline(world, events, self.actor)
-                    yield Lazy(Static("\n".join(lines) or "Nothing yet.", id="timeline-text"))
+                    yield Lazy(TimelineView(timeline(world, events, self.actor, rounds=True)))
             # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
             with Vertical(classes="side"):
                 yield Label("[b]Indicators[/b]", classes="side-title")
@@ -142,7 +145,7 @@ class SeatScreen(Screen[None]):
     def on_mount(self) -> None:
         self._refresh_draft()
 
-    def _situation(self, briefing: str, events: list[dict[str, Any]]) -> str:
+    def _situation(self, briefing: str) -> str:
         world, name = self.session.world, actor_name(self.session.world, self.actor)
         hours = world.scenario.clock.round_hours
         out = [f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
@@ -154,27 +157,24 @@ class SeatScreen(Screen[None]):
         facts = [n[6:].replace("_", " ") for n in flags if values.get(n)]
         if facts:
             out += ["[b]Known facts[/b]: " + escape(", ".join(facts)), ""]
-        news = [e for e in events if e["type"] == "inject"]
-        out.append(f"[b]News received[/b] ({len(news)}), latest first:")
-        out += timeline(world, list(reversed(news)), self.actor) or ["  none"]
         return "\n".join(out)
 
-    def _messages(self, events: list[dict[str, Any]]) -> str:
+    def _messages(self, events: list[dict[str, Any]]) -> VerticalGroup:
         world = self.session.world
         view = self.session.view(self.actor)
-        out = ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
-        for p in view.awaiting_answer:
-            out.append(f"  {p.id} from {escape(actor_name(world, p.sender))}: "
-                       f"{escape(p.title)} — {escape(terms_text(world, p.terms))}")
-        if not view.awaiting_answer:
-            out.append("  none")
+        lines = ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
+        lines += [f"  {p.id} from {escape(actor_name(world, p.sender))}: "
+                  f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
+                  for p in view.awaiting_answer] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
         outbox = [e for e in events if e["type"] == "message" and e["sender"] == self.actor]
-        out += ["", f"[b]Inbox[/b] ({len(inbox)}), latest first:"]
-        out += timeline(world, list(reversed(inbox)), self.actor) or ["  empty"]
-        out += ["", f"[b]Outbox[/b] ({len(outbox)}), latest first:"]
-        out += timeline(world, list(reversed(outbox)), self.actor) or ["  empty"]
-        return "\n".join(out)
+        return VerticalGroup(
+            Static("\n".join(lines)),
+            Static(f"\n[b]Inbox[/b] ({len(inbox)}), latest first:"),
+            TimelineView(timeline(world, inbox[::-1], self.actor), empty="  empty"),
+            Static(f"\n[b]Outbox[/b] ({len(outbox)}), latest first:"),
+            TimelineView(timeline(world, outbox[::-1], self.actor), empty="  empty"),
+            id="messages-text")
 
     # -- the draft -----------------------------------------------------------------------------
     def _item_text(self, kind: str, index: int) -> str:

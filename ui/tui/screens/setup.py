@@ -75,6 +75,7 @@ class SetupScreen(Screen[None]):
         self.preset = dict(seats or {})
         self.seed = seed
         self.world: World | None = None
+        self.first_load = True
         self.sub_title = "Set up an exercise"
 
     def compose(self) -> ComposeResult:
@@ -99,9 +100,7 @@ class SetupScreen(Screen[None]):
         self.query_one("#setup-preview").border_title = "Briefing"
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.highlighted = self.selected
-        if self.choices:
-            # Enter is the usual first key: start with the button focused once loaded.
-            self.query_one("#start").focus()
+        scenarios.focus()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -146,7 +145,12 @@ class SetupScreen(Screen[None]):
         self.query_one("#seats", SeatList).set_rows(
             {a: f"{actor_name(world, a)} ({a})" for a in world.actors},
             [a for a, seat in seats.items() if seat == "human"])
-        self.query_one("#start", Button).disabled = False
+        start = self.query_one("#start", Button)
+        start.disabled = False
+        if self.first_load:
+            # With the default scenario ready, Enter starts; Tab and arrows change the setup.
+            self.first_load = False
+            start.focus()
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:

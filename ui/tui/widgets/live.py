@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 
 from textual.widgets import Static
 
+from ui.tui.text import Entry
 from ui.tui.widgets.indicators import IndicatorPanel, Row
+from ui.tui.widgets.timeline import TimelineView
 
 
 class LiveText(Static):
@@ -43,3 +45,16 @@ class LiveIndicators(IndicatorPanel):
         if self.is_mounted:
             self.rows = list(self.source())
             self.refresh(recompose=True)
+
+
+class LiveTimeline(TimelineView):
+    """A timeline whose entries come from ``source()``."""
+
+    def __init__(self, source: Callable[[], Sequence[Entry]], *, id: str | None = None) -> None:
+        super().__init__(source(), id=id)
+        self.source = source
+
+    def reload(self) -> None:
+        """Recompute the entries (only once mounted)."""
+        if self.is_mounted:
+            self.set_entries(self.source())
