@@ -57,9 +57,9 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
                     break
             if first is None and b"Start exercise" in seen:
                 first = time.perf_counter() - t0
-            # The preview replaces "Loading the scenario" with the briefing (or a load error).
-            if first is not None and (b"Briefing" in seen.split(b"Start exercise", 1)[-1]
-                                      or b"Could not load" in seen):
+            # The preview replaces "Loading the scenario" with the briefing (or a load error);
+            # its "Actors:" line is only there once the scenario has loaded.
+            if first is not None and (b"Actors:" in seen or b"Could not load" in seen):
                 briefing = time.perf_counter() - t0
     finally:
         os.write(master, b"\x11")  # ctrl+q

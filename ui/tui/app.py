@@ -23,7 +23,7 @@ from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.screens.control import ControlScreen
 from ui.tui.screens.debrief import DebriefScreen, ReportHook
 from ui.tui.screens.dialogs import ConfirmDialog
-from ui.tui.screens.help import HelpScreen
+from ui.tui.screens.help import HelpScreen, ours
 from ui.tui.screens.privacy import PrivacyScreen
 from ui.tui.screens.results import ResultsScreen
 from ui.tui.screens.seat import SeatScreen
@@ -150,7 +150,8 @@ class SitroomApp(App[None]):
         seen = set()
         for active in screen.active_bindings.values():
             b = active.binding
-            if not b.description or not active.enabled or b.action in seen or b.system:
+            if (not b.description or not active.enabled or b.action in seen or b.system
+                    or not ours(active)):
                 continue
             seen.add(b.action)
             key = self.get_key_display(b)

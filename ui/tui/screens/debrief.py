@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from sim.session import Session
 from ui.tui.history import ladder
-from ui.tui.text import actor_name, labels, move_name, number, timeline
+from ui.tui.text import Entry, actor_name, labels, move_name, number, timeline
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
 from ui.tui.widgets.timeline import TimelineView
@@ -54,19 +54,21 @@ def outcome_text(session: Session) -> str:
     return "\n".join(out)
 
 
-def rationales(session: Session) -> str:
+def rationales(session: Session) -> list[Entry]:
     """Every computer move with the one-line reason its policy gave, by round."""
     world = session.world
-    out = []
+    out: list[Entry] = []
+    last = None
     for e in session.view(None).events():
         if e["type"] == "move" and e["by"] == "computer":
             target = f" → {actor_name(world, e['target'])}" if e.get("target") else ""
             why = e.get("rationale") or "(no rationale recorded)"
             who = escape(actor_name(world, e["actor"]))
-            out.append(f"[dim]round {e['round']:>2}[/dim] [b]{who}[/b]: "
-                       f"{escape(move_name(world, e['move']) + target)}\n"
-                       f"           [i]{escape(why)}[/i]")
-    return "\n".join(out) or "The computer made no moves."
+            stamp = f"round {e['round']}" if e["round"] != last else ""
+            last = e["round"]
+            out.append((stamp, f"[b]{who}[/b]: {escape(move_name(world, e['move']) + target)}"
+                               f"\n[i]{escape(why)}[/i]"))
+    return out
 
 
 class DebriefScreen(Screen[None]):
@@ -99,7 +101,7 @@ class DebriefScreen(Screen[None]):
             with TabPane("4 Timeline", id="timeline"), VerticalScroll():
                 yield TimelineView(timeline(world, events, None, rounds=True))
             with TabPane("5 Rationales", id="rationales"), VerticalScroll():
-                yield Static(rationales(s), id="rationales-text")
+                yield TimelineView(rationales(s), empty="The computer made no moves.")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -5,35 +5,41 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
-FLOW = """\
-[b]How a round goes[/b]
-Each human seat in turn: a privacy screen asks to pass the keyboard, then the seat reads its
-results of the last round and its situation, and writes its orders (moves, messages, answers
-to proposals). Then control sees every submission and the adjudication before it is committed,
-may override outcomes, inject news or pause, and closes the round. The engine runs the hours
-to the next decision point. At the end everyone meets for the debrief.
+FLOW = (
+    "[b]How a round goes[/b]\n"
+    "Each human seat in turn: a privacy screen asks to pass the keyboard, then the seat reads "
+    "its results of the last round and its situation, and writes its orders (moves, messages, "
+    "answers to proposals). Then control sees every submission and the adjudication before it "
+    "is committed, may override outcomes, inject news or pause, and closes the round. The "
+    "engine runs the hours to the next decision point. At the end everyone meets for the "
+    "debrief.\n\n"
+    "[b]Everywhere[/b]\n"
+    "  ?  or  F1     this help\n"
+    "  Ctrl+P        command palette (this screen's actions, searchable)\n"
+    "  Tab           next control;  Esc closes a dialog\n"
+    "  Ctrl+Q        quit (asks first while an exercise is running)\n"
+)
 
-[b]Everywhere[/b]
-  ?  or  F1     this help
-  Ctrl+P        command palette (every action of the current screen, searchable)
-  Tab           next control;  Esc closes a dialog
-  Ctrl+Q        quit
-"""
+
+def ours(active: ActiveBinding) -> bool:
+    """Whether sitroom declared this binding (not Textual's cursor, focus or copy keys)."""
+    return (type(active.node).__module__.startswith("ui.")
+            and active.binding in getattr(type(active.node), "BINDINGS", ()))
 
 
 def key_lines(screen: Screen[object]) -> list[str]:
-    """``key   description`` for every binding active on ``screen``, footer keys first."""
+    """``key   description`` for every sitroom binding active on ``screen``."""
     seen = set()
     lines = []
     for active in screen.active_bindings.values():
         b = active.binding
-        if not b.description or (b.action, b.description) in seen:
+        if not b.description or (b.action, b.description) in seen or not ours(active):
             continue
         seen.add((b.action, b.description))
         lines.append(f"  {escape(screen.app.get_key_display(b)):<12}  {escape(b.description)}"
