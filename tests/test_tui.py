@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from sim.events import InjectDelivered, MoveMade, Resolved
 from sim.models.script import MoveOrder
@@ -242,3 +243,15 @@ async def test_the_composer_filters_moves_as_you_type() -> None:
         seat = app.screen
         assert isinstance(seat, SeatScreen)
         assert seat.draft.moves == [MoveOrder(move="insult", target="c")]
+
+
+@run_async
+async def test_number_keys_switch_tabs_wherever_the_focus_is() -> None:
+    """1-4 switch the control tabs even while the preview table has the focus."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_control(pilot)
+        tabs = app.screen.query_one(TabbedContent)
+        for key, tab in (("2", "indicators"), ("4", "log"), ("3", "ladder"), ("1", "round")):
+            await press(pilot, key)
+            assert tabs.active == tab

@@ -32,6 +32,7 @@ from ui.tui.text import Entry, actor_list, actor_name, move_name, plural, timeli
 from ui.tui.widgets.indicators import Row, rows_for
 from ui.tui.widgets.ladder import ladder_markup
 from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline
+from ui.tui.widgets.tabs import show_tab
 
 PREVIEW_COLUMNS = ("Actor", "Move", "Target", "Chance", "Roll", "Outcome", "Detected by", "Note")
 
@@ -157,7 +158,7 @@ class ControlScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         """Show one tab."""
-        self.query_one(TabbedContent).active = tab
+        show_tab(self.query_one(TabbedContent), tab)
 
     def action_override(self) -> None:
         """Force the outcome of the highlighted move."""

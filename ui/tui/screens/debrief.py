@@ -19,6 +19,7 @@ from ui.tui.history import ladder
 from ui.tui.text import Entry, actor_name, labels, move_name, number, timeline
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
+from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 
 ReportHook = Callable[[Session], str]
@@ -110,7 +111,7 @@ class DebriefScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         """Show one tab."""
-        self.query_one(TabbedContent).active = tab
+        show_tab(self.query_one(TabbedContent), tab)
 
     @work(thread=True, exclusive=True, group="report")
     def action_report(self) -> None:

@@ -44,6 +44,7 @@ from ui.tui.text import (
     timeline,
 )
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 
 
@@ -210,12 +211,12 @@ class SeatScreen(Screen[None]):
 
     def _added(self) -> None:
         self._refresh_draft()
-        self.query_one(TabbedContent).active = "orders"
+        show_tab(self.query_one(TabbedContent), "orders")
 
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         """Show one tab."""
-        self.query_one(TabbedContent).active = tab
+        show_tab(self.query_one(TabbedContent), tab)
 
     def action_new_move(self) -> None:
         """Open the move composer."""
@@ -283,7 +284,7 @@ class SeatScreen(Screen[None]):
         problems = self.session.check(self.actor, d.orders())
         if problems:
             self._show_problems(problems)
-            self.query_one(TabbedContent).active = "orders"
+            show_tab(self.query_one(TabbedContent), "orders")
             self.notify("Fix the problems shown under your orders first.", severity="error")
             return
         summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
@@ -296,7 +297,7 @@ class SeatScreen(Screen[None]):
                 self.session.submit(self.actor, d.orders())
             except IllegalInput as exc:
                 self._show_problems(exc.problems)
-                self.query_one(TabbedContent).active = "orders"
+                show_tab(self.query_one(TabbedContent), "orders")
                 return
             self.post_message(self.Submitted(self.actor))
 
