@@ -255,3 +255,30 @@ async def test_number_keys_switch_tabs_wherever_the_focus_is() -> None:
         for key, tab in (("2", "indicators"), ("4", "log"), ("3", "ladder"), ("1", "round")):
             await press(pilot, key)
             assert tabs.active == tab
+
+
+@run_async
+async def test_a_proposal_is_sent_answered_and_becomes_an_agreement() -> None:
+    """a proposes a test ban to b; b accepts it next round; the agreement is made."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await press(pilot, "enter", "w", "space", "tab")
+        await pilot.press(*"No tests")
+        await press(pilot, "tab")
+        await pilot.press(*"Test ban")
+        await press(pilot, "tab")
+        await press(pilot, "space", "ctrl+s")  # the mini catalogue's one tag: nuclear_test
+        assert "proposal: Test ban" in screen_text(app.screen)
+        await press(pilot, "s", "enter")
+        await seat_turn(pilot)
+        await press(pilot, "enter", "c", "enter", "enter")  # control closes round 1
+        await press(pilot, "enter", "enter", "s", "enter")  # a passes round 2
+        await press(pilot, "enter", "enter", "3")  # b's results, then its messages
+        assert "Test ban" in screen_text(app.screen)
+        await press(pilot, "a", "y", "s", "enter")
+        await press(pilot, "enter", "c", "enter")
+    agreements = session(app).state.agreements
+    assert [a.title for a in agreements.values()] == ["Test ban"]
+    (commitment,) = next(iter(agreements.values())).commitments
+    assert commitment["forbid"] == ["nuclear_test"]

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sim.events import Outcome
-from sim.models.script import AnswerOrder, MessageOrder
+from sim.models.script import AnswerOrder
 from sim.state import Proposal
 from ui.tui.widgets.seats import ToggleList
 
@@ -76,47 +76,6 @@ class AnswerDialog(ModalScreen[AnswerOrder | None]):
 
     def action_cancel(self) -> None:
         """Close without answering."""
-        self.dismiss(None)
-
-
-class MessageDialog(ModalScreen[MessageOrder | None]):
-    """Write a message to some actors or a public statement."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+s", "send", "Send", priority=True)]
-
-    def __init__(self, recipients: Sequence[tuple[str, str]]) -> None:
-        super().__init__(classes="dialog")
-        self.recipients = list(recipients)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Label("New message", classes="dialog-title")
-            yield Label("To whom? (none: a public statement)")
-            yield ToggleList("to", "-", id="to")
-            yield Input(placeholder="Message text", id="text")
-            yield Label("", id="problem", classes="problem")
-            yield Label("[b]Space[/b] add/remove recipient  [b]Tab[/b] text  "
-                        "[b]Enter[/b] in text: send  [b]Esc[/b] cancel", classes="dialog-keys")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#to", ToggleList).set_rows(dict(self.recipients))
-        self.query_one("#to").focus()
-
-    @on(Input.Submitted)
-    def action_send(self) -> None:
-        """Send if the message has text."""
-        text = self.query_one("#text", Input).value.strip()
-        if not text:
-            self.query_one("#problem", Label).update("Write something first.")
-            self.query_one("#text").focus()
-            return
-        to = self.query_one("#to", ToggleList).chosen
-        self.dismiss(MessageOrder(to=to if to else "public", text=text))
-
-    def action_cancel(self) -> None:
-        """Close without sending."""
         self.dismiss(None)
 
 

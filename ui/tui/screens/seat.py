@@ -33,7 +33,8 @@ from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from sim.session import IllegalInput, Session
 from ui.tui.options import move_options
 from ui.tui.screens.composer import MoveComposer
-from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog, MessageDialog
+from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog
+from ui.tui.screens.message import MessageDialog
 from ui.tui.text import (
     actor_list,
     actor_name,
@@ -186,7 +187,10 @@ class SeatScreen(Screen[None]):
             return f"Move: {move_name(world, mo.move)}{target}"
         if kind == "message":
             msg = self.draft.messages[index]
-            return f"Message to {actor_list(world, msg.to)}: {msg.text}"
+            offer = (f" [proposal: {msg.proposal.title}"
+                     f"{' — ' + terms_text(world, msg.proposal.terms.model_dump(mode='json'))}]"
+                     if msg.proposal else "")
+            return f"Message to {actor_list(world, msg.to)}: {msg.text}{offer}"
         ans = self.draft.answers[index]
         return f"{'Accept' if ans.accept else 'Reject'} proposal {ans.proposal}"
 
@@ -247,7 +251,9 @@ class SeatScreen(Screen[None]):
                 self.draft.messages.append(msg)
                 self._added()
 
-        self.app.push_screen(MessageDialog(others), written)
+        # A promise binds every party, so any tag in the scenario may be promised away.
+        tags = sorted({t for spec in world.moves.values() for t in spec.type.tags})
+        self.app.push_screen(MessageDialog(others, tags), written)
 
     def action_answer(self) -> None:
         """Answer a proposal awaiting this seat."""
