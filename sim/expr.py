@@ -98,7 +98,7 @@ def canonical_name(dotted: str) -> str:
 def bind(name: str, bindings: Mapping[str, str]) -> str:
     """Replace placeholder segments (``self``, ``target``) of a dotted name with actor ids."""
     if not bindings:
-        return name
+        return canonical_name(name)
     parts = [bindings.get(p, p) for p in name.split(".")]
     return canonical_name(".".join(parts))
 

@@ -17,7 +17,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim.expr import PLACEHOLDERS, Expr, ExprError, Value, bind, compile_expr, rebind, suggest
+from sim.expr import (
+    PLACEHOLDERS,
+    Expr,
+    ExprError,
+    Value,
+    bind,
+    canonical_name,
+    compile_expr,
+    rebind,
+    suggest,
+)
 from sim.models import ActorProfile, Catalogue, Effect, MoveType, Scenario
 from sim.models.actor import Interest
 from sim.models.scenario import EndCondition, Inject, Trigger
@@ -239,15 +249,20 @@ class _Builder:
 
     # -- names ---------------------------------------------------------------------------------
     def known_with_placeholders(self, allow: Sequence[str]) -> Callable[[str], bool]:
-        """A name check that accepts ``self.x``/``target.x`` when x exists for every actor."""
-        sample = dict(zip(PLACEHOLDERS, self.actors[:2] if len(self.actors) > 1
-                          else (self.actors[0], self.actors[0]), strict=False))
+        """A name check that accepts ``self.x``/``target.x`` when some choice of actors makes
+        it a state name (e.g. ``trust.self.dprk`` is fine for every actor but the DPRK; the
+        world then leaves the move out for the actors and targets it cannot bind)."""
+        pairs = [(a, b) for a in self.actors for b in self.actors if a != b] or \
+            [(a, a) for a in self.actors]
 
         def known(name: str) -> bool:
             segs = name.split(".")
             if any(s in PLACEHOLDERS and s not in allow for s in segs):
                 return False
-            return bind(name, {k: v for k, v in sample.items() if k in allow}) in self.names
+            if not any(s in PLACEHOLDERS for s in segs):
+                return canonical_name(name) in self.names
+            return any(bind(name, {k: v for k, v in (("self", a), ("target", b))
+                                   if k in allow}) in self.names for a, b in pairs)
 
         return known
 
@@ -621,7 +636,7 @@ class _Builder:
                 pass
         if any(i.severity == "error" for i in self.issues):
             return None
-        return World(
+        world = World(
             scenario=sc, actors=self.actors, names=frozenset(self.names),
             initial=self.initial, ranges=self.ranges, moves=specs, usable=usable, models=models,
             injects=tuple(sorted(injects, key=lambda x: x.spec.at)), triggers=tuple(triggers),
@@ -630,6 +645,8 @@ class _Builder:
                                       [self.catalogues[c] for c in sc.moves.include]),
             visible=self.visibility(),
         )
+        bind_all(world)
+        return world
 
     def visibility(self) -> dict[str, frozenset[str]]:
         hidden = {ind.id: ind.visible_to for ind in self.sc.indicators
@@ -653,6 +670,25 @@ class _Builder:
             if x in seen:
                 self.error("scenario", (section, i, "id"), f"'{x}' is used twice in {section}")
             seen.add(x)
+
+
+def bind_all(world: World) -> None:
+    """Bind every usable move for every actor and target now, dropping the combinations whose
+    names do not exist (``trust.self.dprk`` for the DPRK itself), so play never meets one."""
+    for actor in world.actors:
+        keep = []
+        for move in world.usable[actor]:
+            ok: list[str | None] = []
+            for target in world.targets(actor, move):
+                try:
+                    world.bound_move(actor, move, target)
+                except ExprError:
+                    continue
+                ok.append(target)
+            world._targets[(actor, move)] = tuple(ok)
+            if ok:
+                keep.append(move)
+        world.usable[actor] = tuple(keep)
 
 
 def content_hash(scenario: Scenario, profiles: Sequence[ActorProfile],

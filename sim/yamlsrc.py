@@ -87,7 +87,8 @@ class Doc:
         (line, col), (end_line, end_col) = self.mark_pos(node.start_mark), self.mark_pos(
             node.end_mark)
         if isinstance(node, ScalarNode):
-            return Span(line, col, end_line, end_col, node.style, node.value)
+            # libyaml reports a plain scalar's style as "", the Python composer as None.
+            return Span(line, col, end_line, end_col, node.style or None, node.value)
         return Span(line, col, end_line, end_col)
 
     def source_line(self, line: int) -> str:
@@ -177,6 +178,9 @@ def parse(text: str, path: str) -> Doc:
     caller can report them together with its own checks.
     """
     doc = Doc(path, text)
+    fast = _fast_root(text)
+    if fast is not None:
+        return _finish(doc, fast, {})
     loader: _Loader | None = None
     try:
         loader = _Loader(text)  # checks for unprintable characters up front
@@ -204,9 +208,40 @@ def parse(text: str, path: str) -> Doc:
             what = "a list" if isinstance(root, SequenceNode) else "a single value"
             message = f"the top level must be a mapping of keys (starting with 'kind:'), not {what}"
         raise UserError([Problem(path, line, col, message, source_line=doc.source_line(line))])
-    _check_aliases(doc, root, loader.alias_marks)
-    doc.data = _Builder(doc, loader.alias_marks).build(root, ())
+    return _finish(doc, root, loader.alias_marks)
+
+
+def _finish(doc: Doc, root: Node, alias_marks: dict[tuple[int, int, bool], yaml.Mark]) -> Doc:
+    _check_aliases(doc, root, alias_marks)
+    doc.data = _Builder(doc, alias_marks).build(root, ())
     return doc
+
+
+_ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]")
+
+
+def _fast_root(text: str) -> MappingNode | None:
+    """The root mapping composed by libyaml's C parser, or None to take the careful path.
+
+    The pure-Python scanner dominated loading a scenario (it reads a dozen files). The C parser
+    builds the same node graph with character-indexed marks, so positions are unchanged. It is
+    used only for files without anchors or aliases (their uses must be tracked), without
+    characters the Python reader refuses, and that parse cleanly; everything else, and every
+    error message, comes from the pure-Python path.
+    """
+    if (not getattr(yaml, "__with_libyaml__", False) or _ALIAS_OR_ANCHOR.search(text)
+            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except Exception:  # any trouble: let the careful path find and word it
+        return None
+    finally:
+        loader.dispose()
+    if isinstance(root, MappingNode) and root.tag == _MAP:
+        return root
+    return None
 
 
 def load(path: str | Path, shown: str | None = None) -> Doc:
