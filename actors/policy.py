@@ -84,6 +84,10 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     return float(new - old)
 
 
+def _first(option: tuple[float, float, Candidate]) -> float:
+    return option[0]
+
+
 @register("profile")
 class ProfilePolicy:
     """Plays an actor by its profile: interests, red lines, instruments, tendencies, factions."""
@@ -190,7 +194,7 @@ class ProfilePolicy:
                     continue
                 # _delta inlined: this loop runs for every option of every actor every round.
                 old = values[name]
-                amount = const if const is not None else eff.amount(values)
+                amount = const if const is not None else eff.amount.fn(values)
                 if is_flag:
                     d = float(bool(amount)) - float(old)
                 else:
@@ -232,7 +236,7 @@ class ProfilePolicy:
         why: list[str] = []
 
         for rid, cond, responses, aim in self.model.red_lines:
-            if len(chosen) >= per_round or not cond(values):
+            if len(chosen) >= per_round or not cond.fn(values):
                 continue
             if r - self.red_line_round.get(rid, -RED_LINE_MEMORY) < RED_LINE_MEMORY:
                 continue
@@ -260,7 +264,7 @@ class ProfilePolicy:
                 s, u = score(values, c)
                 options.append((s, u, c))
         while len(chosen) < per_round and options:
-            best = max(o[0] for o in options)
+            best = max(options, key=_first)[0]
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
             # Options more than ~12 temperatures below the best have negligible weight.

@@ -61,12 +61,12 @@ def illegal(world: World, state: State, actor: str, move_id: str,
 def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> Ruling:
     """Roll success and detection for one move on the state at decision time."""
     values = state.values
-    chance = probability(bound.chance(values))
+    chance = probability(bound.chance.fn(values))
     roll = uniform(seed, "success", mid)
     outcome: Outcome = "success" if roll < chance else "failure"
     detected: tuple[str, ...] = ()
     if bound.spec.type.visibility == "secret":
-        p = probability(bound.detection(values))
+        p = probability(bound.detection.fn(values))
         if p > 0:
             detected = tuple(a for a in world.actors if a != bound.actor
                              and uniform(seed, "detect", mid, a) < p)
@@ -81,7 +81,7 @@ def effect_result(values: Mapping[str, Value], ranges: Mapping[str, tuple[float,
                   effect: BoundEffect) -> tuple[Value, float]:
     """The new value of the effect's state name and the change actually made (after clamping)."""
     old = values[effect.name]
-    amount = effect.amount(values)
+    amount = effect.amount.fn(values)
     if effect.op == "set":
         if isinstance(old, bool):
             return bool(amount), 0.0

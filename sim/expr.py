@@ -225,7 +225,17 @@ class _Compiler:
                 raise self.fail(node, f"{node.func.id}() takes {lo}"
                                       f"{'' if lo == hi else f' to {hi}'} positional arguments")
             args = [self.compile(a) for a in node.args]
-            return lambda v: fn(*(a(v) for a in args))
+            # Fixed arities avoid a generator per call; these run in every look-ahead.
+            if len(args) == 1:
+                (a0,) = args
+                return lambda v: fn(a0(v))
+            if len(args) == 2:
+                a0, a1 = args
+                return lambda v: fn(a0(v), a1(v))
+            if len(args) == 3:
+                a0, a1, a2 = args
+                return lambda v: fn(a0(v), a1(v), a2(v))
+            return lambda v: fn(*[a(v) for a in args])
         raise self.fail(node, f"'{ast.unparse(node)}' is not allowed in an expression")
 
 

@@ -490,7 +490,7 @@ class Session:
                 weight = self.state.factions[actor][fid]
                 new = weight
                 for cond, by in shifts:
-                    if cond(values):
+                    if cond.fn(values):
                         new += by
                 new = round(min(1.0, max(0.0, new)), 6)
                 if new != weight:
@@ -574,7 +574,7 @@ class Session:
             if self.over:
                 return
             if isinstance(item, CompiledEnd):
-                if item.when(values):
+                if item.when.fn(values):
                     self._emit(Ended, outcome=item.spec.id, title=item.spec.title,
                                      reason="condition")
                 continue
@@ -583,7 +583,7 @@ class Session:
             if last is not None and (not spec.repeat or self.env.now - last < spec.cooldown
                                      or self.env.now == last):
                 continue
-            if not item.when(values):
+            if not item.when.fn(values):
                 continue
             self._emit(TriggerFired, id=spec.id)
             if spec.inject is not None:
