@@ -20,6 +20,7 @@ from sim.problems import describe_exception
 
 COMMANDS: dict[str, str] = {
     # name: "module:attribute" - listed in this order by `sitroom --help`
+    "play": "ui.cli.play:play_command",
     "run": "ui.cli.run:run_command",
     "replay": "ui.cli.replay:replay_command",
     "validate": "ui.cli.validate:validate_command",

@@ -1,0 +1,205 @@
+"""How fast `sitroom play` feels: time to the first interactive screen, and screen updates
+after a round closes.
+
+    python benchmarks/bench_tui.py [SCENARIO] [--rounds N]
+
+1. *Startup under a pty*: the real command in a pseudo-terminal (80x24), from process start to
+   the first frame of the setup screen, and to the scenario's briefing (loaded in a worker).
+2. *Startup in process*: importing the app and running it headless until the setup screen is
+   mounted (no terminal I/O).
+3. *Round close*: a hotseat game (two humans passing, the rest computer) played headless;
+   for each round, the time from confirming "close round" until the results screen has
+   painted, and from leaving a seat's results until its orders screen has painted.
+
+Targets (issue 6): first interactive screen < 1 s; screen update after a round closes < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, float | None]:
+    """Seconds from spawning `sitroom play` to the setup screen, and to the briefing."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "play",
+                             *([scenario] if scenario else [])],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    seen = b""
+    first = briefing = None
+    try:
+        while time.perf_counter() - t0 < timeout and briefing is None:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+            if first is None and b"Start exercise" in seen:
+                first = time.perf_counter() - t0
+            # The preview replaces "Loading the scenario" with the briefing (or a load error);
+            # its "Actors:" line is only there once the scenario has loaded.
+            if first is not None and (b"Actors:" in seen or b"Could not load" in seen):
+                briefing = time.perf_counter() - t0
+    finally:
+        os.write(master, b"\x11")  # ctrl+q
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        os.close(master)
+    if first is None:
+        raise SystemExit(f"the setup screen did not appear within {timeout:g}s:\n"
+                         f"{seen[-2000:].decode(errors='replace')}")
+    return first, briefing
+
+
+def inprocess_startup() -> float:
+    """Seconds from importing the app to the setup screen being mounted, headless."""
+    t0 = time.perf_counter()
+    from ui.tui.app import SitroomApp
+    from ui.tui.catalog import ScenarioChoice
+
+    async def run() -> float:
+        app = SitroomApp([ScenarioChoice("x", "x", lambda: (_ for _ in ()).throw(OSError()))])
+        async with app.run_test(size=(80, 24)) as pilot:
+            while type(app.screen).__name__ != "SetupScreen":
+                await pilot.pause()
+            return time.perf_counter() - t0
+
+    return asyncio.run(run())
+
+
+def load_world(scenario: str | None) -> tuple[Any, str]:
+    """The scenario to play: the named/default one if it loads, else the test world."""
+    try:
+        from sim.loader import load_scenario
+        from sim.registry import DEFAULT_SCENARIO
+
+        ref = scenario or DEFAULT_SCENARIO
+        return load_scenario(ref), ref
+    except Exception as exc:  # the bundled content may not be complete yet
+        from tests.worlds import world
+
+        print(f"  (could not load {scenario or 'the default scenario'}: "
+              f"{str(exc).splitlines()[0][:70]}; using the test world)")
+        data = "actors: [{id: a}, {id: b}, {id: c}, {id: d}]\nclock: {start: x, " \
+               "round_hours: 6, rounds: 8}"
+        return world(data), "mini"
+
+
+def round_updates(scenario: str | None, rounds: int
+                  ) -> tuple[list[float], list[float], list[float], str]:
+    """Per round, in ms: close -> results displayed; results -> orders displayed; engine alone.
+
+    Times are taken inside the app, from a key's handler to the first frame of the next screen
+    handed to the (headless) driver, not around Pilot calls, which add their own idle waits.
+    Tabs that are not shown first mount just after that frame.
+    """
+    from textual.app import App
+
+    from tests.tuikit import press, settle
+    from ui.tui.app import SitroomApp
+    from ui.tui.catalog import ScenarioChoice
+    from ui.tui.game import Game
+    from ui.tui.screens.results import ResultsScreen
+    from ui.tui.screens.seat import SeatScreen
+
+    w, ref = load_world(scenario)
+    humans = list(w.actors[:2])
+    app = SitroomApp([ScenarioChoice.of(w, ref)], seats=dict.fromkeys(humans, "human"), seed=1)
+    closes: list[float] = []
+    turns: list[float] = []
+    engine: list[float] = []
+    mark: dict[str, float] = {}
+
+    original_close = Game.close_round
+    original_done = ResultsScreen.action_done
+
+    def timed_close(self: Game) -> None:
+        mark["close"] = time.perf_counter()
+        original_close(self)
+        engine.append((time.perf_counter() - mark["close"]) * 1000)
+
+    def timed_done(self: ResultsScreen) -> None:
+        mark["done"] = time.perf_counter()
+        original_done(self)
+
+    original_display = App._display
+
+    def displayed(self: App[Any], screen: Any, renderable: Any) -> None:
+        now = time.perf_counter()
+        if isinstance(screen, ResultsScreen) and "close" in mark:
+            closes.append((now - mark.pop("close")) * 1000)
+        elif isinstance(screen, SeatScreen) and "done" in mark:
+            turns.append((now - mark.pop("done")) * 1000)
+        original_display(self, screen, renderable)
+
+    Game.close_round = timed_close  # type: ignore[method-assign]
+    ResultsScreen.action_done = timed_done  # type: ignore[method-assign]
+    App._display = displayed  # type: ignore[method-assign]
+
+    async def run() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "ctrl+s")
+            for r in range(rounds):
+                for _ in humans:
+                    await press(pilot, "enter")  # privacy -> results (or orders in round 1)
+                    if r:
+                        await press(pilot, "enter")  # results -> orders
+                    await press(pilot, "s", "enter")
+                await press(pilot, "enter", "c", "enter")  # control, close, confirm
+                assert type(app.screen).__name__ == "ResultsScreen"
+                await press(pilot, "enter")
+                if type(app.screen).__name__ == "DebriefScreen":
+                    break
+
+    asyncio.run(run())
+    return closes, turns, engine, ref
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args()
+
+    print("sitroom play: startup")
+    first, briefing = pty_startup(args.scenario)
+    print(f"  pty, process start -> setup screen     {first * 1000:7.0f} ms  (target < 1000)")
+    if briefing is not None:
+        print(f"  pty, process start -> briefing shown   {briefing * 1000:7.0f} ms")
+    print(f"  in process, import -> setup mounted    {inprocess_startup() * 1000:7.0f} ms")
+    closes, turns, engine, ref = round_updates(args.scenario, args.rounds)
+    print(f"round updates ({ref}, {len(closes)} rounds, 2 human seats, headless 80x24)")
+    for label, data in (("close round -> results displayed", closes),
+                        ("  of which the engine (close_round)", engine),
+                        ("results -> orders screen displayed", turns)):
+        print(f"  {label:<36} median {statistics.median(data):6.1f} ms, "
+              f"max {max(data):6.1f} ms")
+    print("  (target: screens updated < 100 ms after a round closes)")
+
+
+if __name__ == "__main__":
+    main()

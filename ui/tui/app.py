@@ -1,0 +1,160 @@
+"""The Textual app: wires one session to the screens of the hotseat flow.
+
+Screens report what happened with messages (``SeatScreen.Submitted``, ``ControlScreen.Closed``,
+...); the app only decides which screen comes next, via :class:`ui.tui.game.Game`. Every turn
+*switches* the top screen, so a seat's widgets are gone before the next seat sees the terminal.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from sim.events import Seat
+from ui.tui.catalog import ScenarioChoice
+from ui.tui.game import Game, SessionFactory, Step, new_session
+from ui.tui.screens.control import ControlScreen
+from ui.tui.screens.debrief import DebriefScreen, ReportHook
+from ui.tui.screens.dialogs import ConfirmDialog
+from ui.tui.screens.help import HelpScreen, ours
+from ui.tui.screens.privacy import PrivacyScreen
+from ui.tui.screens.results import ResultsScreen
+from ui.tui.screens.seat import SeatScreen
+from ui.tui.screens.setup import SetupScreen
+from ui.tui.text import actor_name
+
+
+class SitroomApp(App[None]):
+    """``sitroom play``."""
+
+    CSS_PATH = "sitroom.tcss"
+    TITLE = "sitroom"
+    # Not annotated: Textual declares this attribute in a way mypy reads as an instance variable.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    """From 110 columns, seat and control screens show a side panel (see sitroom.tcss)."""
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark,f1", "help", "Help")]
+
+    def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
+                 seats: Mapping[str, Seat] | None = None, seed: int = 1,
+                 factory: SessionFactory = new_session, report: ReportHook | None = None) -> None:
+        super().__init__()
+        self.choices = list(choices)
+        self.selected = selected
+        self.preset_seats = dict(seats or {})
+        self.seed = seed
+        self.factory = factory
+        self.report = report
+        self.game: Game | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(SetupScreen(self.choices, selected=self.selected,
+                                     seats=self.preset_seats, seed=self.seed))
+
+    # -- the flow ------------------------------------------------------------------------------
+    def _game(self) -> Game:
+        assert self.game is not None, "no exercise is running"
+        return self.game
+
+    @on(SetupScreen.Start)
+    def _flow_start(self, event: SetupScreen.Start) -> None:
+        self.game = Game(self.factory(event.setup))
+        # Everything alive now (modules, the compiled world, Textual's machinery) lives until
+        # exit: freezing it keeps full garbage collections, which otherwise land as 100 ms
+        # pauses between turns, down to the objects made since.
+        gc.collect()
+        gc.freeze()
+        self._next()
+
+    def _next(self) -> None:
+        # Collect garbage while the keyboard changes hands, not while the next screen builds.
+        self.call_after_refresh(gc.collect)
+        game = self._game()
+        step = game.next_step()
+        s = game.session
+        if step.kind == "debrief":
+            self.switch_screen(DebriefScreen(s, self.report))
+        elif step.kind == "control":
+            self.switch_screen(PrivacyScreen(step, "facilitator (control)",
+                                             f"Control: review the submissions and close "
+                                             f"round {s.round} of {s.rounds}."))
+        else:
+            name = actor_name(s.world, step.actor)
+            read = "read your results, then " if game.last_round else ""
+            self.switch_screen(PrivacyScreen(step, f"{name} team",
+                                             f"Round {s.round} of {s.rounds}: {read}"
+                                             "write your orders."))
+
+    @on(PrivacyScreen.Ready)
+    def _flow_ready(self, event: PrivacyScreen.Ready) -> None:
+        game = self._game()
+        step: Step = event.step
+        if step.kind == "control":
+            self.switch_screen(ControlScreen(game))
+        elif step.actor is not None and game.last_round is not None:
+            self._results(step.actor)
+        elif step.actor is not None:
+            self.switch_screen(SeatScreen(game.session, step.actor))
+
+    def _results(self, actor: str | None) -> None:
+        game = self._game()
+        closed = game.session.round - 1
+        seen = game.session.view(actor).events()
+        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor),
+                                         seen))
+
+    @on(ResultsScreen.Done)
+    def _flow_read(self, event: ResultsScreen.Done) -> None:
+        if event.actor is None:
+            self._next()
+        else:
+            self.switch_screen(SeatScreen(self._game().session, event.actor))
+
+    @on(SeatScreen.Submitted)
+    def _flow_submitted(self) -> None:
+        self._next()
+
+    @on(ControlScreen.Closed)
+    def _flow_closed(self) -> None:
+        self._results(None)
+
+    async def action_quit(self) -> None:
+        """Quit; while an exercise is running, only after a confirmation."""
+        if self.game is None or self.game.session.over or isinstance(self.screen,
+                                                                     ConfirmDialog):
+            self.exit()
+            return
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(ConfirmDialog("Quit the exercise?",
+                                       f"Round {self.game.session.round} is in progress."),
+                         answered)
+
+    # -- help and the command palette ----------------------------------------------------------
+    def action_help(self) -> None:
+        """Keys and flow for the current screen."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a palette command."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            b = active.binding
+            if (not b.description or not active.enabled or b.action in seen or b.system
+                    or not ours(active)):
+                continue
+            seen.add(b.action)
+            key = self.get_key_display(b)
+            yield SystemCommand(b.description, f"key: {key}",
+                                partial(self.run_action, b.action, active.node))
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,93 @@
+"""The hotseat flow around one session: who sits at the keyboard next. No game rules here.
+
+The session decides everything about the game; this module only orders the screens of a round:
+every human seat in scenario order (each first reads its results of the last round), then the
+control seat, which closes the round. Session creation goes through one factory so that the
+session archive (resume) can wrap it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sim.events import Seat
+from sim.session import Session
+from sim.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What the setup screen decides: scenario, seats and seed."""
+
+    world: World
+    ref: str
+    """How the scenario was named (id or path), recorded in the log header."""
+    seats: Mapping[str, Seat]
+    seed: int
+
+
+SessionFactory = Callable[[Setup], Session]
+
+
+def new_session(setup: Setup) -> Session:
+    """The one place a TUI session is created (the archive wraps this to record and resume)."""
+    return Session(setup.world, setup.seed, dict(setup.seats), scenario_ref=setup.ref)
+
+
+StepKind = Literal["seat", "control", "debrief"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One turn at the keyboard."""
+
+    kind: StepKind
+    actor: str | None = None
+
+
+@dataclass
+class Game:
+    """A session plus where the hotseat rotation stands."""
+
+    session: Session
+    last_round: tuple[int, int] | None = None
+    """Log positions [start, end) of the round that closed last, for the results screens."""
+    _queue: list[Step] = field(default_factory=list)
+
+    @property
+    def world(self) -> World:
+        """The compiled scenario."""
+        return self.session.world
+
+    def humans(self) -> list[str]:
+        """Human seats in scenario order."""
+        return [a for a in self.world.actors if self.session.seats[a] == "human"]
+
+    def next_step(self) -> Step:
+        """The next turn: seats that still owe orders, then control; the debrief at the end."""
+        if self.session.over:
+            return Step("debrief")
+        if not self._queue:
+            self._queue = [Step("seat", a) for a in self.humans()] + [Step("control")]
+        step = self._queue.pop(0)
+        # A seat handed to the computer since the queue was made no longer takes a turn.
+        while step.kind == "seat" and self.session.seats.get(step.actor or "") != "human":
+            step = self._queue.pop(0)
+        return step
+
+    def close_round(self) -> None:
+        """Close the round through the session and remember its log span."""
+        start = len(self.session.log)
+        self.session.close_round()
+        self.last_round = (start, len(self.session.log))
+        self._queue = []
+
+    def round_events(self, actor: str | None) -> list[dict[str, Any]]:
+        """The last closed round's events as ``actor`` sees them, in order."""
+        if self.last_round is None:
+            return []
+        start, end = self.last_round
+        return [e for e in self.session.view(actor).events(since=start)
+                if e["seq"] < end]

@@ -1,0 +1,1 @@
+"""Screens of the TUI: setup, privacy, seat, composer, control, results, debrief, help."""

@@ -1,0 +1,93 @@
+"""Write a message: to chosen actors or a public statement, optionally carrying a proposal.
+
+A proposal here is the common case in these exercises: a title and a promise, binding every
+party, not to use moves with some tags (``no forces north``) for a while. The session checks
+the result like any other order (a proposal needs named recipients, for instance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label
+
+from sim.models.script import Commitment, MessageOrder, ProposalSpec, Terms
+from ui.tui.widgets.seats import ToggleList
+
+PROMISE_HOURS = 72.0
+"""How long a commitment made from the TUI holds, in sim hours."""
+
+
+def tag_label(tag: str) -> str:
+    """``forces_north`` -> ``no forces north``."""
+    return "no " + tag.replace("_", " ")
+
+
+def message_order(to: list[str], text: str, title: str, forbid: list[str]) -> MessageOrder:
+    """The order for a message, with a proposal when it has a title."""
+    proposal = None
+    if title:
+        commitments = ([Commitment(forbid=forbid, hours=PROMISE_HOURS,
+                                   label=", ".join(tag_label(t) for t in forbid))]
+                       if forbid else [])
+        proposal = ProposalSpec(title=title, terms=Terms(commitments=commitments))
+    return MessageOrder(to=to if to else "public", text=text, proposal=proposal)
+
+
+class MessageDialog(ModalScreen[MessageOrder | None]):
+    """Recipients and text on the left; an optional proposal on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "send", "Send", priority=True),
+    ]
+
+    def __init__(self, recipients: Sequence[tuple[str, str]], tags: Sequence[str] = ()) -> None:
+        super().__init__(classes="dialog")
+        self.recipients = list(recipients)
+        self.tags = list(tags)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box message"):
+            yield Label("New message", classes="dialog-title")
+            with Horizontal():
+                with Vertical(id="message-left"):
+                    yield Label("To whom? (none: a public statement)")
+                    yield ToggleList("to", "-", id="to")
+                    yield Input(placeholder="Message text", id="text")
+                with Vertical(id="message-right"):
+                    yield Label("Proposal (optional): all parties promise")
+                    yield Input(placeholder="Proposal title", id="proposal-title")
+                    yield ToggleList("promise", "-", id="forbid")
+            yield Label("", id="problem", classes="problem")
+            yield Label("[b]Space[/b] tick  [b]Tab[/b] next  [b]Enter[/b] in a text: send  "
+                        "[b]Esc[/b] cancel", classes="dialog-keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#to", ToggleList).set_rows(dict(self.recipients))
+        self.query_one("#forbid", ToggleList).set_rows({t: tag_label(t) for t in self.tags})
+        self.query_one("#forbid").display = bool(self.tags)
+        self.query_one("#to").focus()
+
+    @on(Input.Submitted)
+    def action_send(self) -> None:
+        """Send if the message has text."""
+        text = self.query_one("#text", Input).value.strip()
+        if not text:
+            self.query_one("#problem", Label).update("Write something first.")
+            self.query_one("#text").focus()
+            return
+        self.dismiss(message_order(self.query_one("#to", ToggleList).chosen, text,
+                                   self.query_one("#proposal-title", Input).value.strip(),
+                                   self.query_one("#forbid", ToggleList).chosen))
+
+    def action_cancel(self) -> None:
+        """Close without sending."""
+        self.dismiss(None)

@@ -1,0 +1,319 @@
+"""A player's seat: the situation as this actor alone sees it, and its orders for the round.
+
+Everything shown comes from ``session.view(actor)``; the draft orders are checked with
+``session.check`` after every change so problems appear inline before submitting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScroll
+from textual.lazy import Lazy
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Footer,
+    Header,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+
+from sim.models import Orders
+from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
+from sim.session import IllegalInput, Session
+from ui.tui.options import move_options
+from ui.tui.screens.composer import MoveComposer
+from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog
+from ui.tui.screens.message import MessageDialog
+from ui.tui.text import (
+    actor_list,
+    actor_name,
+    clock,
+    move_name,
+    plural,
+    terms_text,
+    timeline,
+)
+from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.tabs import show_tab
+from ui.tui.widgets.timeline import TimelineView
+
+
+@dataclass
+class Draft:
+    """Orders being written (UI state only; the session judges them)."""
+
+    moves: list[MoveOrder] = field(default_factory=list)
+    messages: list[MessageOrder] = field(default_factory=list)
+    answers: list[AnswerOrder] = field(default_factory=list)
+
+    def orders(self) -> Orders:
+        """The draft as the session's input model."""
+        return Orders(moves=list(self.moves), messages=list(self.messages),
+                      answers=list(self.answers))
+
+    def items(self) -> list[tuple[str, int]]:
+        """(kind, index) of every draft item in display order."""
+        return ([("move", i) for i in range(len(self.moves))]
+                + [("message", i) for i in range(len(self.messages))]
+                + [("answer", i) for i in range(len(self.answers))])
+
+    def remove(self, kind: str, index: int) -> None:
+        """Drop one item."""
+        if kind == "move":
+            self.moves.pop(index)
+        elif kind == "message":
+            self.messages.pop(index)
+        else:
+            self.answers.pop(index)
+
+
+def seat_heading(session: Session, actor: str | None) -> str:
+    """``China · round 2 of 8 · 13 Nov 2012 14:00`` (sim time only)."""
+    return (f"{actor_name(session.world, actor)} · round {session.round} of {session.rounds} · "
+            f"{clock(session.world, session.t)}")
+
+
+class SeatScreen(Screen[None]):
+    """One human seat's turn."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "new_move", "Move"),
+        Binding("w", "new_message", "Message"),
+        Binding("a", "answer", "Answer"),
+        Binding("x,delete", "remove", "Remove"),
+        Binding("s", "submit", "Submit"),
+        Binding("1", "tab('situation')", "Situation", show=False),
+        Binding("2", "tab('indicators')", "Indicators", show=False),
+        Binding("3", "tab('messages')", "Messages", show=False),
+        Binding("4", "tab('orders')", "Orders", show=False),
+        Binding("5", "tab('timeline')", "Timeline", show=False),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        """This seat's orders were accepted by the session."""
+
+        actor: str
+
+    def __init__(self, session: Session, actor: str) -> None:
+        super().__init__()
+        self.session = session
+        self.actor = actor
+        self.draft = Draft()
+        self.sub_title = seat_heading(session, actor)
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        view = self.session.view(self.actor)
+        events = view.events()
+        world = self.session.world
+        rows = rows_for(world, self.actor, events)
+        yield Header()
+        with Horizontal(classes="main"):
+            with TabbedContent(initial="situation"):
+                with TabPane("1 Situation", id="situation"), VerticalScroll():
+                    yield Static(self._situation(view.briefing), id="situation-text")
+                    news = [e for e in events if e["type"] == "inject"]
+                    yield Static(f"[b]News received[/b] ({len(news)}), latest first:")
+                    yield TimelineView(timeline(world, news[::-1], self.actor), empty="  none")
+                # Tabs not shown first are mounted just after the first paint.
+                with TabPane("2 Indicators", id="indicators"):
+                    yield Lazy(IndicatorPanel(rows))
+                with TabPane("3 Messages", id="messages"), VerticalScroll():
+                    yield Lazy(self._messages(events))
+                with TabPane("4 Orders", id="orders"), Vertical():
+                    yield Label("", id="orders-summary")
+                    yield OptionList(id="draft")
+                    yield Label("", id="problems", classes="problem")
+                with TabPane("5 Timeline", id="timeline"), VerticalScroll():
+                    yield Lazy(TimelineView(timeline(world, events, self.actor, rounds=True)))
+            # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
+            with Vertical(classes="side"):
+                yield Label("[b]Indicators[/b]", classes="side-title")
+                yield Lazy(IndicatorPanel(rows, label_width=22))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_draft()
+
+    def _situation(self, briefing: str) -> str:
+        world, name = self.session.world, actor_name(self.session.world, self.actor)
+        hours = world.scenario.clock.round_hours
+        out = [f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
+               f"Round {self.session.round} of {self.session.rounds}: "
+               f"{clock(world, self.session.t)}, the next decision point is in {hours:g}h.",
+               "", escape(briefing), ""]
+        flags = sorted(n for n in world.visible[self.actor] if n.startswith("flags."))
+        values = self.session.view(self.actor).values
+        facts = [n[6:].replace("_", " ") for n in flags if values.get(n)]
+        if facts:
+            out += ["[b]Known facts[/b]: " + escape(", ".join(facts)), ""]
+        return "\n".join(out)
+
+    def _messages(self, events: list[dict[str, Any]]) -> VerticalGroup:
+        world = self.session.world
+        view = self.session.view(self.actor)
+        lines = ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
+        lines += [f"  {p.id} from {escape(actor_name(world, p.sender))}: "
+                  f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
+                  for p in view.awaiting_answer] or ["  none"]
+        inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
+        outbox = [e for e in events if e["type"] == "message" and e["sender"] == self.actor]
+        return VerticalGroup(
+            Static("\n".join(lines)),
+            Static(f"\n[b]Inbox[/b] ({len(inbox)}), latest first:"),
+            TimelineView(timeline(world, inbox[::-1], self.actor), empty="  empty"),
+            Static(f"\n[b]Outbox[/b] ({len(outbox)}), latest first:"),
+            TimelineView(timeline(world, outbox[::-1], self.actor), empty="  empty"),
+            id="messages-text")
+
+    # -- the draft -----------------------------------------------------------------------------
+    def _item_text(self, kind: str, index: int) -> str:
+        world = self.session.world
+        if kind == "move":
+            mo = self.draft.moves[index]
+            target = f" → {actor_name(world, mo.target)}" if mo.target else ""
+            return f"Move: {move_name(world, mo.move)}{target}"
+        if kind == "message":
+            msg = self.draft.messages[index]
+            offer = (f" [proposal: {msg.proposal.title}"
+                     f"{' — ' + terms_text(world, msg.proposal.terms.model_dump(mode='json'))}]"
+                     if msg.proposal else "")
+            return f"Message to {actor_list(world, msg.to)}: {msg.text}{offer}"
+        ans = self.draft.answers[index]
+        return f"{'Accept' if ans.accept else 'Reject'} proposal {ans.proposal}"
+
+    def _refresh_draft(self) -> None:
+        per_round = self.session.world.scenario.moves.per_round
+        draft = self.query_one("#draft", OptionList)
+        draft.set_options([Option(escape(self._item_text(k, i)), id=f"{k}:{i}")
+                           for k, i in self.draft.items()])
+        self.query_one("#orders-summary", Label).update(
+            f"Your orders: {len(self.draft.moves)} of at most {plural(per_round, 'move')}, "
+            f"{plural(len(self.draft.messages), 'message')}, "
+            f"{plural(len(self.draft.answers), 'answer')}\n"
+            "[dim]m[/dim] move · [dim]w[/dim] message · [dim]a[/dim] answer · "
+            "[dim]x[/dim] remove · [dim]s[/dim] submit")
+        problems = self.session.check(self.actor, self.draft.orders())
+        self._show_problems(problems)
+
+    def _show_problems(self, problems: list[str]) -> None:
+        label = self.query_one("#problems", Label)
+        label.update("\n".join(f"✗ {escape(p)}" for p in problems))
+        label.display = bool(problems)
+
+    def _added(self) -> None:
+        self._refresh_draft()
+        show_tab(self.query_one(TabbedContent), "orders")
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        """Show one tab."""
+        show_tab(self.query_one(TabbedContent), tab)
+
+    def action_new_move(self) -> None:
+        """Open the move composer."""
+        per_round = self.session.world.scenario.moves.per_round
+        if len(self.draft.moves) >= per_round:
+            self.notify(f"You have {per_round} moves, the most a round allows: remove one with "
+                        "x first.", severity="warning")
+            return
+        heading = (f"New move for {actor_name(self.session.world, self.actor)} — "
+                   f"move {len(self.draft.moves) + 1} of at most {per_round} this round")
+
+        def chosen(order: MoveOrder | None) -> None:
+            if order is not None:
+                self.draft.moves.append(order)
+                self._added()
+
+        options = move_options(self.session, self.actor)
+        self.app.push_screen(MoveComposer(self.session.world, self.actor, options, heading),
+                             chosen)
+
+    def action_new_message(self) -> None:
+        """Write a message."""
+        world = self.session.world
+        others = [(a, actor_name(world, a)) for a in world.actors if a != self.actor]
+
+        def written(msg: MessageOrder | None) -> None:
+            if msg is not None:
+                self.draft.messages.append(msg)
+                self._added()
+
+        # A promise binds every party, so any tag in the scenario may be promised away.
+        tags = sorted({t for spec in world.moves.values() for t in spec.type.tags})
+        self.app.push_screen(MessageDialog(others, tags), written)
+
+    def action_answer(self) -> None:
+        """Answer a proposal awaiting this seat."""
+        world = self.session.world
+        answered = {a.proposal for a in self.draft.answers}
+        open_ = [(p, f"{p.id} from {actor_name(world, p.sender)}: {p.title} — "
+                     f"{terms_text(world, p.terms)}")
+                 for p in self.session.view(self.actor).awaiting_answer if p.id not in answered]
+        if not open_:
+            self.notify("No proposals await your answer.")
+            return
+
+        def answered_(ans: AnswerOrder | None) -> None:
+            if ans is not None:
+                self.draft.answers.append(ans)
+                self._added()
+
+        self.app.push_screen(AnswerDialog(open_), answered_)
+
+    def action_remove(self) -> None:
+        """Remove the highlighted draft item."""
+        draft = self.query_one("#draft", OptionList)
+        if draft.highlighted is None or self.query_one(TabbedContent).active != "orders":
+            self.notify("Highlight an order in the Orders tab (4) to remove it.")
+            return
+        ident = draft.get_option_at_index(draft.highlighted).id or ""
+        kind, _, index = ident.partition(":")
+        self.draft.remove(kind, int(index))
+        self._refresh_draft()
+
+    def action_submit(self) -> None:
+        """Confirm, then hand the orders to the session."""
+        d = self.draft
+        problems = self.session.check(self.actor, d.orders())
+        if problems:
+            self._show_problems(problems)
+            show_tab(self.query_one(TabbedContent), "orders")
+            self.notify("Fix the problems shown under your orders first.", severity="error")
+            return
+        summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
+            "No orders: you pass this round.")
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.session.submit(self.actor, d.orders())
+            except IllegalInput as exc:
+                self._show_problems(exc.problems)
+                show_tab(self.query_one(TabbedContent), "orders")
+                return
+            self.post_message(self.Submitted(self.actor))
+
+        name = actor_name(self.session.world, self.actor)
+        self.app.push_screen(ConfirmDialog(f"Submit {name}'s orders for round "
+                                           f"{self.session.round}?", summary), confirmed)
+
+    # -- focus ---------------------------------------------------------------------------------
+    @on(TabbedContent.TabActivated)
+    def _focus_tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "orders":
+            self.query_one("#draft").focus()
+

@@ -1,0 +1,171 @@
+"""Setup: pick a scenario (with its briefing), give each actor to a human seat or the computer,
+choose the seed, start."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from sim.events import Seat
+from sim.problems import describe_exception
+from sim.world import World
+from ui.tui.catalog import ScenarioChoice
+from ui.tui.game import Setup
+from ui.tui.text import actor_name, clock
+from ui.tui.widgets.seats import SeatList
+
+
+def briefing_markup(world: World) -> str:
+    """What a facilitator reads before choosing a scenario."""
+    sc = world.scenario
+    actors = ", ".join(actor_name(world, a) for a in world.actors)
+    lines = [f"[b]{escape(sc.title)}[/b]", "", escape(sc.summary), "",
+             f"{sc.clock.rounds} rounds of {sc.clock.round_hours:g} hours from "
+             f"{clock(world, 0)}.",
+             f"Actors: {escape(actors)}.", "", "[b]Briefing[/b]", escape(sc.briefing)]
+    if sc.objectives:
+        lines += ["", "[b]Learning objectives[/b]"]
+        lines += [f"• {escape(o.text)}" for o in sc.objectives]
+    return "\n".join(lines)
+
+
+class SetupScreen(Screen[None]):
+    """The first screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "start", "Start", priority=True)]
+
+    @dataclass
+    class Start(Message):
+        """The facilitator started an exercise."""
+
+        setup: Setup
+
+    @dataclass
+    class Loaded(Message):
+        """A scenario finished loading in the background (``error`` when it failed)."""
+
+        choice: ScenarioChoice
+        world: World | None
+        error: str = ""
+
+    def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
+                 seats: Mapping[str, Seat] | None = None, seed: int = 1) -> None:
+        super().__init__()
+        self.choices = list(choices)
+        self.selected = next((i for i, c in enumerate(self.choices) if c.ref == selected), 0)
+        self.preset = dict(seats or {})
+        self.seed = seed
+        self.world: World | None = None
+        self.first_load = True
+        self.sub_title = "Set up an exercise"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="setup-main"):
+            with Vertical(id="setup-left"):
+                yield OptionList(*[Option(escape(c.title or c.ref), id=str(i))
+                                   for i, c in enumerate(self.choices)], id="scenarios")
+                yield SeatList(id="seats")
+                with Horizontal(id="setup-seed"):
+                    yield Label("Seed ")
+                    yield Input(str(self.seed), type="integer", id="seed")
+                yield Button("Start exercise", id="start", variant="primary", disabled=True)
+            with VerticalScroll(id="setup-preview"):
+                yield Static("Loading the scenario…", id="briefing")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#scenarios").border_title = "Scenario"
+        self.query_one("#seats").border_title = "Seats"
+        self.query_one("#seats").border_subtitle = "space toggles"
+        self.query_one("#setup-preview").border_title = "Briefing"
+        scenarios = self.query_one("#scenarios", OptionList)
+        scenarios.highlighted = self.selected
+        scenarios.focus()
+
+    @on(OptionList.OptionHighlighted, "#scenarios")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        choice = self.choices[event.option_index]
+        self.world = None
+        self.query_one("#start", Button).disabled = True
+        world = choice.loaded
+        if world is not None:
+            self._show(choice, world)
+        else:
+            self.query_one("#briefing", Static).update("Loading the scenario…")
+            self._load(choice)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, choice: ScenarioChoice) -> None:
+        try:
+            world = choice.load()
+        except Exception as exc:  # any load failure is shown on the screen, never raised
+            self.post_message(self.Loaded(choice, None, describe_exception(exc)[0]))
+            return
+        self.post_message(self.Loaded(choice, world))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        index = self.query_one("#scenarios", OptionList).highlighted
+        if index is None or self.choices[index] is not event.choice:
+            return  # the facilitator has moved on to another scenario
+        if event.world is None:
+            self.query_one("#briefing", Static).update(
+                f"[b red]Could not load {escape(event.choice.ref)}[/]\n\n{escape(event.error)}"
+                "\n\n[dim]`sitroom validate` checks a scenario file.[/dim]")
+            return
+        self._show(event.choice, event.world)
+
+    def _show(self, choice: ScenarioChoice, world: World) -> None:
+        self.world = world
+        self.query_one("#briefing", Static).update(briefing_markup(world))
+        # Without presets the first actor is human, so Enter starts a one-player game.
+        seats: dict[str, Seat] = {a: self.preset.get(a, "human" if i == 0 and not self.preset
+                                                     else "computer")
+                                  for i, a in enumerate(world.actors)}
+        self.query_one("#seats", SeatList).set_rows(
+            {a: f"{actor_name(world, a)} ({a})" for a in world.actors},
+            [a for a, seat in seats.items() if seat == "human"])
+        start = self.query_one("#start", Button)
+        start.disabled = False
+        if self.first_load:
+            # With the default scenario ready, Enter starts; Tab and arrows change the setup.
+            self.first_load = False
+            start.focus()
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        """Start with the chosen scenario, seats and seed."""
+        if self.world is None:
+            self.notify("The scenario is still loading.", severity="warning")
+            return
+        value = self.query_one("#seed", Input).value.strip()
+        try:
+            seed = int(value)
+        except ValueError:
+            self.notify(f"The seed must be a whole number, not {value!r}.", severity="error")
+            self.query_one("#seed").focus()
+            return
+        seats = self.query_one("#seats", SeatList).seats
+        index = self.query_one("#scenarios", OptionList).highlighted or 0
+        self.post_message(self.Start(Setup(self.world, self.choices[index].ref, dict(seats),
+                                           seed)))

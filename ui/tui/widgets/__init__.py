@@ -1,0 +1,1 @@
+"""Reusable widgets: indicator panel, ladder, timeline, toggle lists, live (lazy) views."""
