@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sim.events import Seat
+from sim.session import Session
+from ui.cli.archiving import archive_option
+
+if TYPE_CHECKING:
+    from sim.archive import ArchivedSession
 
 SEATS: tuple[Seat, ...] = ("human", "computer")
 
@@ -28,13 +35,27 @@ def parse_seats(ctx: click.Context, param: click.Parameter,
     return out
 
 
+def write_html_report(session: Session) -> str:
+    """The debrief's report button: a self-contained HTML report beside the working directory."""
+    from sim.report import write_report
+
+    path = Path(f"sitroom-report-{session.world.id}-seed{session.seed}.html").resolve()
+    path.write_text(write_report(session, session.world, "html"), encoding="utf-8")
+    return str(path)
+
+
 @click.command("play")
 @click.argument("scenario", required=False)
 @click.option("--seat", "seats", multiple=True, metavar="ACTOR=human|computer",
               callback=parse_seats, help="Who plays an actor (repeatable); the setup screen "
               "starts with these seats.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
-def play_command(scenario: str | None, seats: dict[str, Seat], seed: int) -> None:
+@click.option("--resume", "resume_id", metavar="ID",
+              help="Continue an archived session where it stopped (see `sitroom sessions`).")
+@archive_option
+@click.option("--no-archive", is_flag=True, help="Do not record this exercise in the archive.")
+def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
+                 resume_id: str | None, archive_path: Path | None, no_archive: bool) -> None:
     """Run an exercise in the terminal: setup, hotseat player seats, control, debrief.
 
     SCENARIO is a bundled id or a YAML path (default: the flagship scenario).
@@ -46,7 +67,20 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int) -> Non
     """
     from sim.loader import load_scenario
     from sim.registry import DEFAULT_SCENARIO, scenarios
+    from ui.cli.archiving import resume_archived, start_archived
     from ui.tui.catalog import ScenarioChoice
+
+    if resume_id is not None:
+        if no_archive:
+            raise click.UsageError("--resume reads the archive; it cannot go with --no-archive")
+        archived = resume_archived(resume_id, archive_path, for_play=True)
+        from ui.tui.app import SitroomApp
+
+        try:
+            SitroomApp([], session=archived.session, report=write_html_report).run()
+        finally:
+            archived.close()
+        return
 
     choices = [ScenarioChoice(e.id, e.title, partial(load_scenario, e.id))
                for e in scenarios()]
@@ -64,5 +98,26 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int) -> Non
                 f"unknown actor '{unknown[0]}' in {world.id} (its actors: "
                 f"{', '.join(world.actors)})", param_hint="'--seat'")
     from ui.tui.app import SitroomApp
+    from ui.tui.game import Setup, new_session
 
-    SitroomApp(choices, selected=ref, seats=seats, seed=seed).run()
+    opened: list[ArchivedSession] = []
+
+    def archived_session(setup: Setup) -> Session:
+        # Every input is journalled before the session acts on it; a killed terminal loses
+        # nothing, and `sitroom play --resume ID` continues.
+        archived = start_archived(archive_path, setup.world, setup.seed, dict(setup.seats),
+                                  setup.ref, {"front_end": "play"})
+        opened.append(archived)
+        return archived.session
+
+    app = SitroomApp(choices, selected=ref, seats=seats, seed=seed,
+                     factory=new_session if no_archive else archived_session,
+                     report=write_html_report)
+    try:
+        app.run()
+    finally:
+        for archived in opened:
+            archived.close()
+    if opened:
+        click.echo(f"Session {opened[-1].id} is in the archive: `sitroom report "
+                   f"{opened[-1].id}`, or `sitroom play --resume {opened[-1].id}` to continue.")

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from sim.events import Seat
+from sim.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.screens.control import ControlScreen
@@ -43,8 +44,11 @@ class SitroomApp(App[None]):
 
     def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
                  seats: Mapping[str, Seat] | None = None, seed: int = 1,
-                 factory: SessionFactory = new_session, report: ReportHook | None = None) -> None:
+                 factory: SessionFactory = new_session, report: ReportHook | None = None,
+                 session: Session | None = None) -> None:
         super().__init__()
+        self.resumed = session
+        """A session to continue (``play --resume``): the app skips setup and rejoins it."""
         self.choices = list(choices)
         self.selected = selected
         self.preset_seats = dict(seats or {})
@@ -54,6 +58,11 @@ class SitroomApp(App[None]):
         self.game: Game | None = None
 
     def on_mount(self) -> None:
+        if self.resumed is not None:
+            self.game = Game(self.resumed)
+            self.push_screen(Screen())  # a base for _next() to switch away from
+            self._next()
+            return
         self.push_screen(SetupScreen(self.choices, selected=self.selected,
                                      seats=self.preset_seats, seed=self.seed))
 

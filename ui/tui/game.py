@@ -70,7 +70,9 @@ class Game:
         if self.session.over:
             return Step("debrief")
         if not self._queue:
-            self._queue = [Step("seat", a) for a in self.humans()] + [Step("control")]
+            # Seats that already submitted this round (a resumed session) do not go again.
+            self._queue = [Step("seat", a) for a in self.humans()
+                           if self.session.submitted(a) is None] + [Step("control")]
         step = self._queue.pop(0)
         # A seat handed to the computer since the queue was made no longer takes a turn.
         while step.kind == "seat" and self.session.seats.get(step.actor or "") != "human":
