@@ -14,6 +14,7 @@ disputed ranking of China's priorities (S2 against E7/E8) is modelled.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -113,6 +114,13 @@ class ProfilePolicy:
         self._grad_key: tuple[float, ...] | None = None
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
+
+    def fork(self) -> ProfilePolicy:
+        """A copy whose decisions do not touch this one's memory (for previews)."""
+        twin = copy.copy(self)
+        twin.crossed = set(self.crossed)
+        twin.message_round = dict(self.message_round)
+        return twin
 
     def _candidates(self) -> list[Candidate]:
         """Everything about each usable (move, target) that is fixed for the whole game."""
@@ -303,10 +311,11 @@ class ProfilePolicy:
         values = view.believed
         utility = 0.0
         for eff in prop.terms.get("effects", []):
-            name = eff.get("change") or eff.get("set")
-            amount = eff.get("by", eff.get("to", 0))
+            adds = bool(eff.get("change"))
+            name = eff.get("change") if adds else eff.get("set")
+            amount = eff.get("by") if adds else eff.get("to")
             if name in grad and isinstance(amount, int | float) and not isinstance(amount, bool):
-                delta = float(amount) if "change" in eff else float(amount) - float(values[name])
+                delta = float(amount) if adds else float(amount) - float(values[name])
                 utility += sum(g for _i, g in grad[name]) * delta
         forbidden = {f for c in prop.terms.get("commitments", []) for f in c["forbid"]}
         if forbidden:

@@ -72,8 +72,10 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
                              and uniform(seed, "detect", mid, a) < p)
     forced = state.overrides.get(mid)
     if forced is not None:
+        # A cancelled move never happened: nobody can detect it.
+        seen = () if forced[0] == "cancelled" else detected
         return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll,
-                      forced[0], detected, forced[1])  # type: ignore[arg-type]
+                      forced[0], seen, forced[1])  # type: ignore[arg-type]
     return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected)
 
 

@@ -56,7 +56,7 @@ _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     "max": (max, 2, 8),
     "abs": (abs, 1, 1),
     "clamp": (_clamp, 3, 3),
-    "round": (round, 1, 2),
+    "round": (lambda x, n=0: round(x, int(n)), 1, 2),
 }
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
 

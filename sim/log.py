@@ -84,6 +84,17 @@ def parse_log(text: str, name: str = "<log>") -> Log:
     missing = [k for k in HEADER_KEYS if k not in header]
     if missing:
         raise LogError(f"{name}:1: header lacks {', '.join(missing)}")
+    seats = header["seats"]
+    if not isinstance(seats, dict) or not all(
+            isinstance(a, str) and s in ("human", "computer", "script") for a, s in seats.items()):
+        raise LogError(f"{name}:1: header 'seats' must map actor ids to human, computer or "
+                       "script")
+    seed = header["seed"]
+    if not (isinstance(seed, int) and not isinstance(seed, bool)) and not (
+            seed is None and header.get("redacted_for")):
+        raise LogError(f"{name}:1: header 'seed' must be a whole number")
+    if not isinstance(header["scenario_ref"], str) or not isinstance(header["scenario"], str):
+        raise LogError(f"{name}:1: header 'scenario' and 'scenario_ref' must be text")
     events: list[Event] = []
     for n, row in enumerate(rows[1:], start=2):
         if not row.strip():
@@ -121,14 +132,13 @@ def read_log(path: str | Path) -> Log:
 def inputs_from_log(log: Log) -> list[Input]:
     """The inputs that produced a log: non-computer orders and control actions, round by round.
 
-    Within a round, seat changes come first, then orders, then control actions in log order,
-    then the close.
-    (Overrides name moves, so the orders must be in; replayed orders are not re-checked, so
-    their order relative to control injects does not matter.)
+    Control actions (seat changes, injects, pauses, overrides) keep their log order. The
+    round's orders go in just before its first override (overrides name moves, so the orders
+    must be in), but after a later seat change that handed their actor to a human or script.
+    Replayed orders are not re-checked, so their place relative to injects does not matter.
     """
     seats = dict(log.header["seats"])
     out: list[Input] = []
-    seat_changes: list[Input] = []
     orders: dict[str, dict[str, list[Any]]] = {}
     control: list[Input] = []
     for e in log.events:
@@ -155,16 +165,31 @@ def inputs_from_log(log: Log) -> list[Input]:
                             else list(e.audience), "effects": effects})
         elif isinstance(e, SeatChanged):
             seats[e.actor] = e.seat
-            seat_changes.append({"op": "seat", "actor": e.actor, "seat": e.seat})
+            control.append({"op": "seat", "actor": e.actor, "seat": e.seat})
         elif isinstance(e, ControlNote):
             control.append({"op": e.action, "note": e.note})
         elif isinstance(e, RoundClosed):
-            out.extend(seat_changes)
-            out.extend({"op": "submit", "actor": a, "orders": o} for a, o in orders.items())
-            out.extend(control)
+            out.extend(_with_orders(control, orders))
             out.append({"op": "close"})
-            orders, control, seat_changes = {}, [], []
-    out.extend(seat_changes + control)
+            orders, control = {}, []
+    out.extend(control)
+    return out
+
+
+def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) -> list[Input]:
+    """A round's control actions with its orders inserted where replay can accept them."""
+    at = next((i for i, c in enumerate(control) if c["op"] == "override"), len(control))
+    after: dict[int, list[Input]] = {}
+    for actor, o in orders.items():
+        late = [i for i, c in enumerate(control) if c["op"] == "seat" and c["actor"] == actor
+                and i >= at]
+        after.setdefault(late[-1] + 1 if late else at, []).append(
+            {"op": "submit", "actor": actor, "orders": o})
+    out: list[Input] = []
+    for i in range(len(control) + 1):
+        out.extend(after.get(i, []))
+        if i < len(control):
+            out.append(control[i])
     return out
 
 

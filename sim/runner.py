@@ -123,13 +123,16 @@ def run(world: World, seed: int, script: Script | None = None, *,
 
 def verify(world: World, log: Log) -> Divergence | None:
     """Re-execute a log and return its first divergence, or None if it reproduces exactly."""
-    session = Session(world, int(log.header["seed"]), log.header["seats"],
-                      scenario_ref=log.header.get("scenario_ref"))
+    try:
+        session = Session(world, int(log.header["seed"]), log.header["seats"],
+                          scenario_ref=log.header.get("scenario_ref"))
+    except IllegalInput as exc:
+        return Divergence(0, None, {"error": str(exc)})
     try:
         replay_inputs(session, inputs_from_log(log))
-    except IllegalInput as exc:
-        return compare(log.events, session.log) or Divergence(len(session.log), None,
-                                                              {"error": str(exc)})
+    except Exception as exc:  # a hand-edited log can ask for anything; report, never crash
+        return compare(log.events, session.log) or Divergence(
+            len(session.log), None, {"error": f"{type(exc).__name__}: {exc}"})
     return compare(log.events, session.log)
 
 

@@ -89,10 +89,12 @@ class Session:
                  recorder: Callable[[Input], None] | None = None,
                  listeners: Iterable[Callable[[Event], None]] = ()) -> None:
         seats = dict(seats or {})
-        unknown = [a for a in seats if a not in world.actors]
-        if unknown:
-            raise IllegalInput([f"unknown actor '{a}'{suggest(a, world.actors)}"
-                                for a in unknown])
+        problems = [f"unknown actor '{a}'{suggest(a, world.actors)}"
+                    for a in seats if a not in world.actors]
+        problems += [f"{a}: a seat is human, computer or script, not {s!r}"
+                     for a, s in seats.items() if s not in ("human", "computer", "script")]
+        if problems:
+            raise IllegalInput(problems)
         self.world = world
         self.seed = seed
         self.seats: dict[str, Seat] = {a: seats.get(a, "computer") for a in world.actors}
@@ -104,10 +106,10 @@ class Session:
         self.state = State.initial(world)
         self.env = simpy.Environment()
         self._orders: dict[str, Orders] = {}
-        self._computer: dict[str, Decision] | None = None
         self._policies: dict[str, Policy] = {}
         self._terms: dict[str, tuple[BoundEffect, ...]] = {}
         self._landing: dict[float, list[tuple[str, tuple[BoundEffect, ...]]]] = {}
+        self._injects_this_round = 0
         self._watch: dict[str, list[CompiledTrigger | CompiledEnd]] = {}
         for trig in world.triggers:
             for name in trig.when.names or {"t"}:
@@ -233,9 +235,10 @@ class Session:
             if msg.to == "public":
                 problems.append("a proposal needs named recipients, not 'public'")
             for eff in msg.proposal.terms.effects:
-                if eff.name not in w.names:
-                    problems.append(f"proposal effect: unknown state name '{eff.name}'"
-                                    f"{suggest(eff.name, w.names)}")
+                try:
+                    self._compile_effect(eff)
+                except IllegalInput as exc:
+                    problems.extend(f"proposal effect: {p}" for p in exc.problems)
             tags = {t for m in w.moves.values() for t in m.type.tags} | set(w.moves)
             parties = {actor, *([] if msg.to == "public" else msg.to)}
             for c in msg.proposal.terms.commitments:
@@ -297,7 +300,9 @@ class Session:
         self._record({"op": "inject", "title": title, "text": text,
                       "audience": aud if aud == "public" else list(aud),
                       "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]})
-        iid = f"control.{self.state.seq}"
+        # Numbered per round, not by log position, which would tell how much is hidden.
+        iid = f"control.{self.round}.{self._injects_this_round + 1}"
+        self._injects_this_round += 1
         self._emit(InjectDelivered, id=iid, title=title,
                                    text=text, audience=aud, source="control")
         for b in bound:
@@ -322,7 +327,6 @@ class Session:
         self._record({"op": "seat", "actor": actor, "seat": seat})
         self.seats[actor] = seat
         self._orders.pop(actor, None)
-        self._computer = None
         self._emit(SeatChanged, actor=actor, seat=seat)
 
     def resume(self) -> None:
@@ -332,24 +336,32 @@ class Session:
             self._emit(ControlNote, action="resume")
 
     # -- adjudication --------------------------------------------------------------------------
-    def _decisions(self) -> dict[str, Decision]:
-        """Computer seats' decisions for this round, made once from their own views."""
-        if self._computer is None:
-            self._computer = {}
-            for actor, seat in self.seats.items():
-                if seat != "computer":
-                    continue
-                policy = self._policies.get(actor)
-                if policy is None:
-                    model = self.world.models.get(actor)
-                    policy = make_policy(model.policy if model else "baseline", self.world, actor)
-                    self._policies[actor] = policy
-                rng = Stream(self.seed, "policy", actor, self.round)
-                self._computer[actor] = policy.decide(self.view(actor), rng)
-        return self._computer
+    def _decisions(self, commit: bool) -> dict[str, Decision]:
+        """Computer seats' decisions for this round, each from its own view of the state now.
 
-    def _round_orders(self) -> list[tuple[str, Orders, Seat, tuple[str, ...]]]:
-        decisions = self._decisions()
+        Only the decisions made when the round closes (``commit``) may advance a policy's
+        memory; a preview decides with forks of the policies, so looking at the adjudication
+        (the control screen does it on every redraw) can never change the game.
+        """
+        out = {}
+        for actor, seat in self.seats.items():
+            if seat != "computer":
+                continue
+            policy = self._policies.get(actor)
+            if policy is None:
+                model = self.world.models.get(actor)
+                policy = make_policy(model.policy if model else "baseline", self.world, actor)
+                self._policies[actor] = policy
+            if not commit:
+                fork = getattr(policy, "fork", None)
+                policy = fork() if fork is not None else policy
+            rng = Stream(self.seed, "policy", actor, self.round)
+            out[actor] = policy.decide(self.view(actor), rng)
+        return out
+
+    def _round_orders(self, commit: bool = False
+                      ) -> list[tuple[str, Orders, Seat, tuple[str, ...]]]:
+        decisions = self._decisions(commit)
         out: list[tuple[str, Orders, Seat, tuple[str, ...]]] = []
         for actor in self.world.actors:
             seat = self.seats[actor]
@@ -386,7 +398,7 @@ class Session:
         r, w = self.round, self.world
         t0 = self.env.now
         pending: list[tuple[str, Any]] = []
-        for actor, orders, seat, why in self._round_orders():
+        for actor, orders, seat, why in self._round_orders(commit=True):
             for i, mo in enumerate(orders.moves, 1):
                 mid = f"m{r}.{actor}.{i}"
                 mt = w.moves[mo.move].type
@@ -425,7 +437,7 @@ class Session:
         if not self.over and r >= self.rounds:
             self._final_outcome()
         self._orders = {}
-        self._computer = None
+        self._injects_this_round = 0
         return self.log[start:]
 
     def _resolve(self, mid: str, bound: Any, t0: float) -> None:
@@ -435,13 +447,16 @@ class Session:
                             move=ruling.move, outcome=ruling.outcome,
                             chance=round(ruling.chance, 6), roll=round(ruling.roll, 6),
                             detected_by=ruling.detected_by, lands_at=float(t0 + mt.duration))
-        for ag in breached(self.state, bound.actor, mt.id, mt.tags):
+        for ag in (breached(self.state, bound.actor, mt.id, mt.tags)
+                   if ruling.outcome != "cancelled" else ()):
             agreement = self.state.agreements[ag]
             self._emit(Breach, agreement=ag, actor=bound.actor,
                               mid=mid, move=mt.id, parties=agreement.parties)
             penalty = self.world.scenario.relations.breach_penalty
+            known = self.state.moves[mid].known_by
             for other in agreement.parties:
-                if other != bound.actor:
+                # A secret move breaks a promise only in the eyes of those who detected it.
+                if other != bound.actor and (mt.visibility != "secret" or other in known):
                     a, b = sorted((bound.actor, other))
                     self._change(BoundEffect(f"trust.{a}.{b}", "add",
                                              compile_expr(-penalty, ())), f"breach:{ag}")
@@ -472,11 +487,20 @@ class Session:
                                           parties=prop.parties)
 
     def _compile_effect(self, eff: Effect) -> BoundEffect:
+        """Check and compile an effect typed at run time (proposal terms, control injects), so
+        a bad one is refused before anything is recorded rather than failing mid-round."""
         w = self.world
-        if eff.name not in w.names:
+        if eff.name not in w.names or eff.name in ("round", "t"):
             raise IllegalInput([f"unknown state name '{eff.name}'{suggest(eff.name, w.names)}"])
         amount = eff.by if eff.change is not None else eff.to
         assert amount is not None
+        is_flag = isinstance(w.initial[eff.name], bool)
+        if is_flag and eff.change is not None:
+            raise IllegalInput([f"'{eff.name}' is a flag: use set with true or false"])
+        if is_flag and not isinstance(amount, bool | str):
+            raise IllegalInput([f"'{eff.name}' is a flag: set it to true or false"])
+        if not is_flag and isinstance(amount, bool):
+            raise IllegalInput([f"'{eff.name}' is a number: give a number, not {amount}"])
         try:
             expr = compile_expr(amount, w.known, w.names)
         except ExprError as exc:
@@ -542,6 +566,11 @@ class Session:
                     return
                 self._change(eff, source)
 
+    def _recheck(self, trigger: CompiledTrigger) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(trigger.spec.cooldown)
+        if not self.over:
+            self._check([trigger])
+
     # -- changes -------------------------------------------------------------------------------
     def _emit(self, cls: type[Event], **fields: Any) -> None:
         # seq, t and round are stamped here so that no caller can get them wrong.
@@ -586,6 +615,10 @@ class Session:
             if not item.when.fn(values):
                 continue
             self._emit(TriggerFired, id=spec.id)
+            if spec.repeat:
+                # Triggers are re-checked when a name they read changes; one that keeps holding
+                # with nothing changing must still fire again once its cooldown is over.
+                self.env.process(self._recheck(item))
             if spec.inject is not None:
                 inj = spec.inject
                 self._emit(InjectDelivered, id=f"trigger.{spec.id}", title=inj.title,

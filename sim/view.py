@@ -71,6 +71,10 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
                 data["source"] = "unknown"
         elif event.source.startswith("trigger:"):
             data["source"] = "unknown"  # players see consequences, not the scenario's rules
+        elif event.source.startswith(("agreement:", "breach:")):
+            pid = event.source.split(":", 1)[1]
+            if actor not in state.parties.get(pid, ()):
+                data["source"] = "unknown"
         return data
     if isinstance(event, MessageSent):
         if event.to == "public" or actor == event.sender or actor in event.to:
@@ -80,7 +84,10 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data if event.audience == "public" or actor in event.audience else None
     if isinstance(event, Answered):
         return data if actor in state.parties.get(event.proposal, ()) else None
-    if isinstance(event, AgreementMade | ProposalClosed | Breach):
+    if isinstance(event, Breach):
+        # Seen by parties that know the move: a secret breach goes unnoticed until detected.
+        return data if actor in event.parties and _knows_move(state, event.mid, actor) else None
+    if isinstance(event, AgreementMade | ProposalClosed):
         return data if actor in event.parties else None
     if isinstance(event, FactionShift):
         return data if actor == event.actor else None

@@ -480,3 +480,116 @@ def test_r34_division_by_zero_gives_zero() -> None:
 
     for src in ("tension / zero", "tension // zero", "tension % zero"):
         assert compile_expr(src, {"tension", "zero"})({"tension": 5, "zero": 0}) == 0
+
+
+def test_r35_previewing_never_changes_the_game() -> None:
+    """R35: looking at the adjudication (preview) before an inject or a seat change leaves the
+    log exactly as without looking, and the log still replays."""
+    from sim.models import Effect
+    from tests.worlds import CITE, profile
+
+    line = {"id": "hot", "label": "Hot", "when": "tension >= 50", "response": ["insult"],
+            "target": "b", "cite": CITE}
+    profs = {a: profile(a, policy="profile", red_lines=[line]) for a in ("a", "b", "c")}
+    w = world(profiles=profs)
+
+    def play(look: bool) -> str:
+        s = Session(w, 8, {"a": "human"})
+        for _ in range(3):
+            if look:
+                s.preview()
+            s.inject("News", "", "public", [Effect(change="tension", by=3)])
+            if look:
+                s.preview()
+            s.set_seat("b", "human" if s.round == 2 else "computer")
+            s.close_round()
+        log = parse_log(text(s))
+        assert verify(w, log) is None
+        return text(s)
+
+    assert play(True) == play(False)
+
+
+def test_r36_control_actions_replay_in_their_order() -> None:
+    """R36: injects, pauses, overrides and seat changes replay in the order they were made."""
+    from sim.models import Effect
+
+    w = world()
+    s = Session(w, 2, {"a": "human"})
+    s.inject("First", "", "public", [Effect(change="tension", by=1)])
+    s.set_seat("b", "human")
+    s.submit("a", moves("gamble"))
+    s.override("m1.a.1", "failure", "umpire")
+    s.pause()
+    s.resume()
+    s.set_seat("c", "human")
+    s.submit("c", moves("calm"))
+    s.close_round()
+    assert verify(w, parse_log(text(s))) is None
+
+
+def test_r37_run_time_effects_are_checked_before_anything_is_recorded() -> None:
+    """R37: a proposal or control inject with a bad effect is refused whole, up front."""
+    from sim.models import Effect
+
+    s = Session(world(), 1, HUMANS)
+    bad = _proposal(["b"], effects=[{"change": "tension", "by": "bogus + 1"}])
+    assert s.check("a", bad)
+    with pytest.raises(IllegalInput):
+        s.inject("Flag", "", "public", [Effect(change="flags.alarm", by=1)])
+    assert s.log == []
+
+
+def test_r38_a_cancelled_move_neither_breaches_nor_is_detected() -> None:
+    """R38: a move control cancelled never happened: no detection, no breach."""
+    s = Session(world(), 1, HUMANS)
+    s.submit("a", _proposal(["b"], commitments=[{"forbid": ["nuclear_test"], "hours": 100}]))
+    s.close_round()
+    s.submit("b", orders(answers=[{"proposal": "p1.a.1", "accept": True}]))
+    s.close_round()
+    s.submit("b", moves("test_bomb"))
+    s.override("m3.b.1", "cancelled", "umpire")
+    s.close_round()
+    assert not [e for e in s.log if isinstance(e, Breach)]
+
+
+def test_r39_repeatable_triggers_fire_again_while_their_condition_holds() -> None:
+    """R39: a repeatable trigger whose condition keeps holding fires again after its cooldown
+    even when nothing it reads changes."""
+    patch = "triggers: [{id: steady, when: 'tension >= 50', repeat: true, cooldown: 6}]"
+    s = Session(world(patch), 1, HUMANS)
+    s.close_round()
+    s.close_round()
+    assert [e.t for e in s.log if isinstance(e, TriggerFired)] == [0.0, 6.0, 12.0]
+
+
+def test_r40_an_undetected_secret_breach_goes_unnoticed() -> None:
+    """R40: a secret move that breaks a promise is a breach only for those who detected it."""
+    commit = [{"forbid": ["spy"], "hours": 100}]
+    for seed in range(40):
+        s = Session(world(), seed, HUMANS)
+        s.submit("a", _proposal(["b"], commitments=commit))
+        s.close_round()
+        s.submit("b", orders(answers=[{"proposal": "p1.a.1", "accept": True}]))
+        s.close_round()
+        before = s.state.values["trust.a.b"]
+        s.submit("b", moves(("spy", "a")))
+        s.close_round()
+        detected = "a" in s.state.moves["m3.b.1"].known_by
+        seen = any(e["type"] == "breach" for e in s.view("a").events())
+        assert seen == detected
+        assert (s.state.values["trust.a.b"] < before) == detected
+
+
+def test_r41_logs_with_malformed_headers_are_refused_clearly() -> None:
+    """R41: a header with bad seats or seed is a LogError naming line 1."""
+    import json
+
+    from sim.log import LogError
+
+    s = run(world(), 1)
+    rows = text(s).splitlines()
+    for change in ({"seed": "x"}, {"seats": {"a": "robot"}}, {"seats": None}):
+        header = json.loads(rows[0]) | change
+        with pytest.raises(LogError, match=":1:"):
+            parse_log("\n".join([json.dumps(header), *rows[1:]]))

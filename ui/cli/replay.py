@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,6 +14,17 @@ from sim.log import Log, LogError, read_log, truncate, write_log
 from sim.problems import UserError
 from sim.runner import format_round, verify
 from sim.world import World
+
+
+@contextmanager
+def log_content_errors(log_path: Path | str) -> Iterator[None]:
+    """Turn a failure while reading a log's events (a hand-edited or foreign log: unknown
+    moves, wrong types) into a one-line user error instead of an internal error."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise UserError(f"{log_path}: the log does not fit its scenario "
+                        f"({type(exc).__name__}: {exc})") from None
 
 
 def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
@@ -79,7 +92,11 @@ def replay_command(log_path: Path, do_verify: bool, until: int | None, out: Path
         click.echo(f"forked {log_path} after round {until} into {out}; continue it with:\n"
                    f"  sitroom run --from {out} [--script FILE]")
         return
-    interactive = step and sys.stdin.isatty()
+    with log_content_errors(log_path):
+        _print_rounds(log, world, rounds, step and sys.stdin.isatty())
+
+
+def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> None:
     start = 0
     for e in log.events:
         if isinstance(e, RoundClosed):

@@ -9,6 +9,7 @@ import click
 
 from sim.report import FORMATS, Format, write_report
 from ui.cli.archiving import archive_option, log_or_session, user_errors
+from ui.cli.replay import log_content_errors
 
 
 @click.command("report")
@@ -38,7 +39,7 @@ def report_command(source: str, fmt: Format | None, out: Path | None, as_actor: 
     log, world = log_or_session(source, archive_path, scenario)
     if fmt is None:
         fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
-    with user_errors():
+    with user_errors(), log_content_errors(source):
         text = write_report(log, world, fmt, as_actor=as_actor)
     if out is None:
         sys.stdout.write(text)

@@ -14,6 +14,7 @@ from sim.problems import Problem, UserError
 from sim.runner import ScriptProblem, check_script, format_round, run, seats_for, summary
 from sim.session import IllegalInput, Session
 from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
+from ui.cli.replay import log_content_errors
 
 
 @click.command("run")
@@ -102,8 +103,9 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
         click.echo(f"session {archived.id} (if interrupted: sitroom run --resume "
                    f"{archived.id})", err=True)
     try:
-        session = run(world, seed, script, scenario_ref=str(ref), prefix=prefix, on_round=show,
-                      session=archived.session if archived else None)
+        with log_content_errors(from_log or "the log"):
+            session = run(world, seed, script, scenario_ref=str(ref), prefix=prefix,
+                          on_round=show, session=archived.session if archived else None)
     except ScriptProblem as exc:
         assert doc is not None
         raise UserError([doc.problem(("rounds", exc.round, exc.actor),

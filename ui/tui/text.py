@@ -6,6 +6,7 @@ player's screen can only ever describe what the fog-of-war function let through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -236,3 +237,25 @@ def terms_text(world: World, terms: dict[str, Any]) -> str:
         what = c.get("label") or "no " + ", ".join(c["forbid"])
         parts.append(f"{who}: {what} for {c['hours']:g}h")
     return "; ".join(parts) or "no terms"
+
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+
+
+def reflow(text: str) -> str:
+    """Join the hard line breaks of YAML block text into paragraphs, so the terminal wraps
+    prose to its own width, not the author's editor's. Blank lines and list items are kept."""
+    out = []
+    for block in text.split("\n\n"):
+        merged: list[str] = []
+        for line in (x.strip() for x in block.splitlines()):
+            if not line:
+                continue
+            if merged and not _LIST_ITEM.match(line):
+                merged[-1] += " " + line
+            else:
+                merged.append(line)
+        if merged:
+            out.append("\n".join(merged))
+    return "\n\n".join(out)

@@ -41,6 +41,7 @@ from ui.tui.text import (
     clock,
     move_name,
     plural,
+    reflow,
     terms_text,
     timeline,
 )
@@ -153,7 +154,7 @@ class SeatScreen(Screen[None]):
         out = [f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
                f"Round {self.session.round} of {self.session.rounds}: "
                f"{clock(world, self.session.t)}, the next decision point is in {hours:g}h.",
-               "", escape(briefing), ""]
+               "", escape(reflow(briefing)), ""]
         flags = sorted(n for n in world.visible[self.actor] if n.startswith("flags."))
         values = self.session.view(self.actor).values
         facts = [n[6:].replace("_", " ") for n in flags if values.get(n)]

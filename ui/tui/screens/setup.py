@@ -30,7 +30,7 @@ from sim.problems import describe_exception
 from sim.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
-from ui.tui.text import actor_name, clock
+from ui.tui.text import actor_name, clock, reflow
 from ui.tui.widgets.seats import SeatList
 
 
@@ -38,10 +38,10 @@ def briefing_markup(world: World) -> str:
     """What a facilitator reads before choosing a scenario."""
     sc = world.scenario
     actors = ", ".join(actor_name(world, a) for a in world.actors)
-    lines = [f"[b]{escape(sc.title)}[/b]", "", escape(sc.summary), "",
+    lines = [f"[b]{escape(sc.title)}[/b]", "", escape(reflow(sc.summary)), "",
              f"{sc.clock.rounds} rounds of {sc.clock.round_hours:g} hours from "
              f"{clock(world, 0)}.",
-             f"Actors: {escape(actors)}.", "", "[b]Briefing[/b]", escape(sc.briefing)]
+             f"Actors: {escape(actors)}.", "", "[b]Briefing[/b]", escape(reflow(sc.briefing))]
     if sc.objectives:
         lines += ["", "[b]Learning objectives[/b]"]
         lines += [f"• {escape(o.text)}" for o in sc.objectives]
