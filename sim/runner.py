@@ -164,9 +164,30 @@ def summary(session: Session) -> dict[str, Any]:
     }
 
 
+def _num(x: float) -> str:
+    """At most one decimal, no trailing zeros: 68.1543 -> 68.2, 40.0 -> 40."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def state_label(world: World, name: str) -> str:
+    """A state name as people read it: indicator labels, 'trust US-China', 'ROK readiness'."""
+    shorts = {a: m.profile.short for a, m in world.models.items()}
+    labels = {i.id: i.label for i in world.scenario.indicators}
+    variables = {v.id: v.label for v in world.scenario.variables}
+    parts = name.split(".")
+    if name in labels:
+        return labels[name]
+    if parts[0] == "trust" and len(parts) == 3:
+        return f"trust {shorts.get(parts[1], parts[1])}-{shorts.get(parts[2], parts[2])}"
+    if parts[0] == "flags" and len(parts) == 2:
+        return f"flag {parts[1]}"
+    if len(parts) == 2 and parts[0] in shorts:
+        return f"{shorts[parts[0]]}: {variables.get(parts[1], parts[1])}"
+    return name
+
+
 def describe(event: Event, world: World) -> str | None:
     """One readable line for an event (None for bookkeeping events)."""
-    names = {i.id: i.label for i in world.scenario.indicators}
     if isinstance(event, MoveMade):
         mt = world.moves[event.move].type
         target = f" -> {event.target}" if event.target else ""
@@ -179,9 +200,10 @@ def describe(event: Event, world: World) -> str | None:
         seen = f", detected by {', '.join(event.detected_by)}" if event.detected_by else ""
         return f"  {event.mid} {event.move}: {event.outcome}{seen}"
     if isinstance(event, EffectApplied):
-        label = names.get(event.name, event.name)
-        value = event.value if isinstance(event.value, bool) else f"{event.value:g}"
-        sign = f" ({event.delta:+g})" if event.delta else ""
+        label = state_label(world, event.name)
+        value = ("yes" if event.value else "no") if isinstance(event.value, bool) \
+            else _num(event.value)
+        sign = f" ({'+' if event.delta > 0 else ''}{_num(event.delta)})" if event.delta else ""
         return f"  {label} = {value}{sign}  [{event.source}]"
     if isinstance(event, InjectDelivered):
         to = "all" if event.audience == "public" else ", ".join(event.audience)

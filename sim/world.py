@@ -453,7 +453,9 @@ class _Builder:
                 del self.issues[before:]
                 self.warn("scenario", ("moves", "include", i),
                           f"{len(dropped)} move(s) of catalogue '{cat_id}' use state this "
-                          f"scenario does not define and are left out: {', '.join(dropped)} "
+                          f"scenario does not define and are left out: "
+                          f"{', '.join(dropped[:8])}"
+                          f"{f' and {len(dropped) - 8} more' if len(dropped) > 8 else ''} "
                           f"(first reason: {details[0] if details else '?'})")
         for i, mt in enumerate(ms.extra):
             if mt.id in specs and origin_of.get(mt.id) == "scenario":
@@ -490,11 +492,13 @@ class _Builder:
         known = self.known_with_placeholders(("self",))
         hint = self.hints(("self",))
 
+        left_out: list[str] = []
+
         def compiled(loc: Loc, src: str) -> Expr | None:
             try:
                 return rebind(compile_expr(src, known, hint), bindings, self.names.__contains__)
             except ExprError as exc:
-                self.warn(origin, loc, f"left out in scenario '{self.sc.id}': {exc.message}")
+                left_out.append(f"{'.'.join(map(str, loc))} ({exc.message})")
                 return None
 
         interest_ids = [i.id for i in profile.interests]
@@ -509,14 +513,12 @@ class _Builder:
                 self.error("scenario", ("actors", index, "overrides", "factions", key),
                            f"unknown faction '{key}' of {profile.id}{suggest(key, faction_ids)}")
         interests = []
-        for i, interest in enumerate(profile.interests):
+        for interest in profile.interests:
             wants = []
-            for j, want in enumerate(interest.wants):
+            for want in interest.wants:
                 name = bind(want.indicator, bindings)
                 if name not in self.names:
-                    self.warn(origin, ("interests", i, "wants", j, "indicator"),
-                              f"left out in scenario '{self.sc.id}': unknown state name "
-                              f"'{want.indicator}'")
+                    left_out.append(f"interests.{interest.id} ({want.indicator})")
                     continue
                 if name.startswith("flags."):
                     sign = 1.0 if want.direction == "higher" else -1.0
@@ -559,6 +561,13 @@ class _Builder:
                                                             if a in self.actors and a != p.id))
             if cond is not None and to:
                 messages.append((cond, to, rule.text))
+        if left_out:
+            # One line per profile, in the scenario file: a small scenario may leave out much
+            # of a bundled profile, and the author needs to see that, not fifty lines of it.
+            self.warn("scenario", ("actors", index, "id"),
+                      f"{len(left_out)} item(s) of profile '{profile.id}' use state this "
+                      f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
+                      + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""))
         from sim.policy import check_policy
 
         policy = ov.policy or profile.policy

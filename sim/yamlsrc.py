@@ -276,6 +276,10 @@ _FRIENDLY = {
         "unexpected ':' (quote a value that contains ': ', or check the indentation)",
     "found a tab character where an indentation space is expected":
         "tab character in indentation; YAML indents with spaces only",
+    "expected <block end>, but found '<block mapping start>'":
+        "inconsistent indentation: this line is indented differently from the keys above it",
+    "expected <block end>, but found '<block sequence start>'":
+        "inconsistent indentation: this list is indented differently from the keys above it",
     "but found another document":
         "a second document ('---') follows; a sitroom file holds exactly one",
 }

@@ -100,6 +100,11 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
     from ui.tui.app import SitroomApp
     from ui.tui.game import Setup, new_session
 
+    if not no_archive:
+        # Open the archive now: a bad path or file is a plain error here, not a crash later.
+        from sim.archive import Archive
+
+        Archive(archive_path).close()
     opened: list[ArchivedSession] = []
 
     def archived_session(setup: Setup) -> Session:

@@ -79,7 +79,8 @@ def replay_command(log_path: Path, do_verify: bool, until: int | None, out: Path
                        err=True)
             sys.exit(1)
         last = next((e for e in reversed(log.events) if isinstance(e, RoundClosed)), None)
-        click.echo(f"{log_path}: verified {len(log.events)} events over {rounds} rounds "
+        click.echo(f"{log_path}: verified {len(log.events)} events over {rounds} "
+                   f"round{'s' if rounds != 1 else ''} "
                    f"(final state {last.hash if last else '-'})")
         if until is None and not step:
             return

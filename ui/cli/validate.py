@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.problems import EXIT_OK, EXIT_USER
+from sim.problems import EXIT_OK, EXIT_USER, UserError
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -42,8 +42,11 @@ def validate_command(files: tuple[Path, ...]) -> None:
     from sim.loader import validate_paths
 
     targets = expand(files)
+    if not targets:
+        raise UserError("no YAML files found in " + ", ".join(map(str, files)))
     problems = validate_paths(targets)
-    for problem in problems:
+    # Errors first: they are what stops a file from loading; warnings follow.
+    for problem in sorted(problems, key=lambda p: p.severity != "error"):
         click.echo(problem.format())
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
