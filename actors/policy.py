@@ -15,11 +15,12 @@ disputed ranking of China's priorities (S2 against E7/E8) is modelled.
 from __future__ import annotations
 
 import copy
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.expr import Expr, Value
+from sim.expr import PY_GLOBALS, Expr, Value
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from sim.policy import Decision, register
@@ -83,8 +84,88 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     return float(new - old)
 
 
-def _first(option: tuple[float, float, Candidate]) -> float:
-    return option[0]
+@functools.lru_cache(maxsize=4096)
+def _move_order(move: str, target: str | None) -> MoveOrder:
+    # Shared between decisions: the engine only reads orders, and building one is not free.
+    return MoveOrder.model_construct(move=move, target=target)
+
+
+ScoreAll = Callable[[Mapping[str, Value], Mapping[str, Value], Sequence[float],
+                     Sequence[Candidate]], tuple[list[tuple[float, float, Candidate]], list[float]]]
+"""``(truth, believed, coefficients, candidates)`` -> ``(score, utility, candidate)`` of every
+candidate whose requirement holds on the truth, in candidate order, and the scores alone (whose
+``max`` is the best score without a key function per option)."""
+
+
+def _on(py: str, mapping: str) -> str:
+    # Generated expression source reads the mapping ``v``; only subscripts start with "v[".
+    return py.replace("v[", f"{mapping}[") if mapping != "v" else py
+
+
+def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
+                   risk_tolerance: float) -> str:
+    """Python source of one function that scores every candidate, :meth:`ProfilePolicy.score`
+    unrolled: the same arithmetic in the same order (so the same floats and the same choices),
+    without a call or a loop per candidate. Everything in it comes from checked models: state
+    names as string literals, numbers as their ``repr``, expressions as :attr:`Expr.py`."""
+    slot = {n: i for i, n in enumerate(names)}
+    lines = ["def score_all(t, v, K, C):", "    out = []", "    add = out.append",
+             "    scores = []", "    top = scores.append"]
+    if names:
+        lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
+    spread = repr(1 - risk_tolerance)
+
+    def effect(fx: Fx, acc: str, pad: str) -> list[str]:
+        name, is_add, const, eff, lo, hi, is_flag = fx
+        amount = repr(const) if const is not None else f"({eff.amount.py})"
+        k = f"k{slot[name]}"
+        if is_flag:
+            change = f"(_float(_bool({amount})) - _float(v[{name!r}]))"
+            return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
+        new = f"o + {amount}" if is_add else (repr(float(const)) if const is not None
+                                               else f"_float({amount})")
+        return [f"{pad}if {k}:",
+                f"{pad}    o = v[{name!r}]",
+                f"{pad}    n = {new}",
+                f"{pad}    {acc} += {k} * (({lo!r} if n < {lo!r} else {hi!r} if n > {hi!r} "
+                f"else n) - o)"]
+
+    for i, c in enumerate(candidates):
+        lines.append(f"    # {c.move} -> {c.target}")
+        pad = "    "
+        if c.requires is not None:
+            lines.append(f"    if {_on(c.requires.py, 't')}:")
+            pad = "        "
+        if c.static:
+            lines += [f"{pad}add(({c.bias!r}, 0.0, C[{i}]))", f"{pad}top({c.bias!r})"]
+            continue
+        if c.chance is not None:
+            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
+            lines.append(f"{pad}p = {p!r}")
+        else:
+            lines += [f"{pad}p = _float({c.bound.chance.py})",
+                      f"{pad}p = 0.0 if p < 0 else 1.0 if p > 1 else p"]
+        lines.append(f"{pad}uw = 0.0")
+        for fx in c.win:
+            lines += effect(fx, "uw", pad)
+        lines.append(f"{pad}ul = 0.0")
+        if c.lose and (c.chance is None or p < 1):
+            lines.append(f"{pad}if not p >= 1:")
+            for fx in c.lose:
+                lines += effect(fx, "ul", pad + "    ")
+        lines += [f"{pad}u = p * uw + (1 - p) * ul",
+                  f"{pad}s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {c.bias!r}",
+                  f"{pad}add((s, u, C[{i}]))",
+                  f"{pad}top(s)"]
+    lines.append("    return out, scores")
+    return "\n".join(lines) + "\n"
+
+
+def compile_scoring(source: str) -> ScoreAll:
+    """The function :func:`scoring_source` describes."""
+    namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs}
+    exec(compile(source, "<sitroom scoring>", "exec"), namespace)
+    return namespace["score_all"]  # type: ignore[return-value]
 
 
 @register("profile")
@@ -109,11 +190,16 @@ class ProfilePolicy:
         self.support = frozenset(n for _i, _w, wants in self.model.interests for n, _s in wants)
         key = ("profile-candidates", actor)
         if key not in world.memo:
-            world.memo[key] = tuple(self._candidates())
-        self.candidates: tuple[Candidate, ...] = world.memo[key]
+            candidates = tuple(self._candidates())
+            names = sorted({fx[0] for c in candidates for fx in (*c.win, *c.lose)})
+            source = scoring_source(candidates, names, self.model.risk_tolerance)
+            world.memo[key] = (candidates, tuple(names), compile_scoring(source))
+        self.candidates: tuple[Candidate, ...]
+        self.candidates, self._names, self._score_all = world.memo[key]
         self._grad_key: tuple[float, ...] | None = None
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
+        self._kvec: tuple[float, ...] = ()
 
     def fork(self) -> ProfilePolicy:
         """A copy whose decisions do not touch this one's memory (for previews)."""
@@ -186,6 +272,7 @@ class ProfilePolicy:
             self._grad_key = key
             self._grad = self.gradient(self.weights(factions))
             self._coef = {n: sum(g for _i, g in parts) for n, parts in self._grad.items()}
+            self._kvec = tuple(self._coef.get(n, 0.0) for n in self._names)
 
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
         """(score, expected utility) of one candidate: risk-adjusted, escalation-tempered."""
@@ -262,20 +349,13 @@ class ProfilePolicy:
                                f"'{rid}' crossed")
                     break
 
-        options: list[tuple[float, float, Candidate]] = []
-        score = self.score
-        for c in self.candidates:
-            if c.requires is not None and not c.requires.fn(truth):
-                continue
-            if chosen and (c.move, c.target) in chosen:
-                continue
-            if c.static:
-                options.append((c.bias, 0.0, c))
-            else:
-                s, u = score(values, c)
-                options.append((s, u, c))
+        # What self.score gives for each candidate, from the generated per-actor function.
+        options, scores = self._score_all(truth, values, self._kvec, self.candidates)
+        if chosen:
+            options = [o for o in options if (o[2].move, o[2].target) not in chosen]
+            scores = [o[0] for o in options]
         while len(chosen) < per_round and options:
-            best = max(options, key=_first)[0]
+            best = max(scores)
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
             # Options more than ~12 temperatures below the best have negligible weight.
@@ -284,6 +364,7 @@ class ProfilePolicy:
             weights = [math.exp((o[0] - best) / TEMPERATURE) for o in near]
             pick = rng.weighted(near, weights)
             options.remove(pick)
+            scores = [o[0] for o in options]
             s, u, c = pick
             chosen.append((c.move, c.target))
             why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
@@ -291,7 +372,7 @@ class ProfilePolicy:
         answers = [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
         messages = self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
-        moves = [MoveOrder.model_construct(move=m, target=t) for m, t in chosen]
+        moves = [_move_order(m, t) for m, t in chosen]
         return Decision(Orders.model_construct(moves=moves, answers=answers, messages=messages),
                         tuple(why))
 

@@ -7,16 +7,22 @@ Authors write short Python-like expressions over state names::
     trust.self.target < 40 or self.domestic_support > 60
 
 They are parsed with the standard library's :mod:`ast` parser (so syntax errors come with exact
-offsets), checked against a whitelist of node types and known names, and compiled into a tree of
-closures. They are never passed to ``eval``. Closures rather than re-walking the tree on every
-call (as ``simpleeval`` does) because the engine and the computer players evaluate them millions
-of times: a compiled condition costs well under a microsecond (``benchmarks/bench_expr.py``).
+offsets), checked against a whitelist of node types and known names, and compiled twice over.
+First into a tree of closures, which checks every node and name on the way (that is where
+authors' errors come from); then, only for an expression that passed, into one Python lambda
+generated from the checked tree, in which every name is a subscript of the values mapping and
+every function one of the five below. Nothing an author writes reaches Python's compiler except
+through that generator, and the lambda runs with no builtins. The engine and the computer players
+evaluate expressions millions of times: the generated lambda costs a fraction of a microsecond
+(``benchmarks/bench_expr.py``), and the computer players inline the generated source into their
+per-actor scoring code (``actors/policy.py``).
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,14 +56,43 @@ def _clamp(x: Value, lo: Value, hi: Value) -> Value:
     return lo if x < lo else hi if x > hi else x
 
 
+def _round(x: Value, n: Value = 0) -> Value:
+    return round(x, int(n))
+
+
+def _safe(op: Callable[[Value, Value], Value]) -> Callable[[Value, Value], Value]:
+    # A zero denominator is an authoring slip, not a crash mid-exercise: it gives 0.
+    def safe(a: Value, d: Value) -> Value:
+        return op(a, d) if d else 0.0
+    return safe
+
+
 _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     # name: (function, min args, max args)
     "min": (min, 2, 8),
     "max": (max, 2, 8),
     "abs": (abs, 1, 1),
     "clamp": (_clamp, 3, 3),
-    "round": (lambda x, n=0: round(x, int(n)), 1, 2),
+    "round": (_round, 1, 2),
 }
+_PY_BINOPS: dict[type[ast.operator], str] = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*",
+    ast.Div: "_div", ast.FloorDiv: "_floordiv", ast.Mod: "_mod",
+}
+_PY_CMPOPS: dict[type[ast.cmpop], str] = {
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+}
+_PY_DIRECT = {"_div": "/", "_floordiv": "//", "_mod": "%"}
+PY_GLOBALS: dict[str, object] = {
+    "__builtins__": {},
+    **{f"_f_{name}": fn for name, (fn, _lo, _hi) in _FUNCS.items()},
+    "_div": _safe(operator.truediv),
+    "_floordiv": _safe(operator.floordiv),
+    "_mod": _safe(operator.mod),
+    "_bool": bool,
+    "_consts": (math.inf, -math.inf, math.nan),
+}
+"""The only names generated code can reach: the language's functions and safe division."""
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
 
 
@@ -81,6 +116,9 @@ class Expr:
     the triggers whose inputs changed."""
     constant: Value | None = field(default=None, compare=False)
     """Its value when it reads no state name, so callers can precompute it."""
+    py: str = field(default="", repr=False, compare=False)
+    """Equivalent Python source over a mapping named ``v``, generated from the checked tree and
+    evaluated in :data:`PY_GLOBALS`; code generators inline it (see :func:`py_function`)."""
 
     def __call__(self, values: Values) -> Value:
         return self.fn(values)
@@ -239,6 +277,64 @@ class _Compiler:
         raise self.fail(node, f"'{ast.unparse(node)}' is not allowed in an expression")
 
 
+def _py(node: ast.expr) -> str:
+    """Python source for a tree :class:`_Compiler` has already checked, with the same meaning as
+    its closures (``and``/``or`` of three or more operands give a bool, as ``all``/``any`` do)."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, float) and math.isinf(value):
+            return "_consts[0]"  # a literal such as 1e999
+        return repr(value)
+    if isinstance(node, ast.Name | ast.Attribute):
+        dotted = _dotted(node)
+        assert dotted is not None
+        if dotted in _CONSTANTS:
+            return repr(_CONSTANTS[dotted])
+        return f"v[{canonical_name(dotted)!r}]"
+    if isinstance(node, ast.BoolOp):
+        op = " and " if isinstance(node.op, ast.And) else " or "
+        joined = op.join(_py(n) for n in node.values)
+        return f"({joined})" if len(node.values) == 2 else f"_bool({joined})"
+    if isinstance(node, ast.UnaryOp):
+        inner = _py(node.operand)
+        if isinstance(node.op, ast.Not):
+            return f"(not {inner})"
+        return f"(-{inner})" if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.BinOp):
+        op = _PY_BINOPS[type(node.op)]
+        left, right = _py(node.left), _py(node.right)
+        if op.startswith("_"):
+            divisor = node.right.value if isinstance(node.right, ast.Constant) else 0
+            if not divisor or isinstance(divisor, bool):
+                return f"{op}({left}, {right})"
+            op = _PY_DIRECT[op]  # a non-zero constant divisor needs no guard
+        return f"({left} {op} {right})"
+    if isinstance(node, ast.Compare):
+        parts = [_py(node.left)]
+        for op_node, operand in zip(node.ops, node.comparators, strict=True):
+            parts += [_PY_CMPOPS[type(op_node)], _py(operand)]
+        return f"({' '.join(parts)})"
+    if isinstance(node, ast.IfExp):
+        return f"({_py(node.body)} if {_py(node.test)} else {_py(node.orelse)})"
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        return f"_f_{node.func.id}({', '.join(_py(a) for a in node.args)})"
+    raise AssertionError(f"unchecked node {ast.dump(node)}")
+
+
+_PY_CACHE: dict[str, Fn] = {}
+
+
+def py_function(py: str) -> Fn:
+    """The lambda for generated source ``py`` (cached: equal sources give one function)."""
+    fn = _PY_CACHE.get(py)
+    if fn is None:
+        fn = eval(compile(f"lambda v: {py}", "<sitroom expr>", "eval"), PY_GLOBALS)
+        if len(_PY_CACHE) < 100_000:  # a bound on memory for long-lived processes
+            _PY_CACHE[py] = fn
+    return fn
+
+
 def compile_expr(
     source: str | float | int | bool,
     known: Callable[[str], bool] | Iterable[str],
@@ -251,7 +347,7 @@ def compile_expr(
     """
     if isinstance(source, bool | int | float):
         value: Value = source
-        return Expr(str(source).lower(), lambda _v: value, frozenset(), value)
+        return Expr(str(source).lower(), lambda _v: value, frozenset(), value, repr(value))
     if isinstance(known, Callable):  # type: ignore[arg-type]
         pred: Callable[[str], bool] = known  # type: ignore[assignment]
         hint_names: Iterable[str] = hint or ()
@@ -277,7 +373,9 @@ def compile_expr(
         raise ExprError(exc.message, lead + exc.offset) from None
     names = frozenset(compiler.names)
     constant = fn({}) if not names else None
-    return Expr(text, fn, names, constant)
+    py = _py(tree.body)
+    return Expr(text, py_function(py) if names else fn, names, constant,
+                repr(constant) if names == frozenset() and not _unrepresentable(constant) else py)
 
 
 def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]) -> Expr:
@@ -290,8 +388,13 @@ def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]
     tree = ast.parse(expr.source, mode="eval")
     _BindNames(bindings).visit(tree)
     compiler = _Compiler(expr.source, known, ())
-    fn = compiler.compile(tree.body)
-    return Expr(expr.source, fn, frozenset(compiler.names), None)
+    compiler.compile(tree.body)
+    py = _py(tree.body)
+    return Expr(expr.source, py_function(py), frozenset(compiler.names), None, py)
+
+
+def _unrepresentable(value: Value | None) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 class _BindNames(ast.NodeTransformer):
