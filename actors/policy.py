@@ -130,33 +130,53 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
                 f"{pad}    {acc} += {k} * (({lo!r} if n < {lo!r} else {hi!r} if n > {hi!r} "
                 f"else n) - o)"]
 
-    for i, c in enumerate(candidates):
+    def body(c: Candidate) -> list[str]:
+        """Lines (unindented) leaving the candidate's score in s and its utility in u."""
+        out = []
+        if c.chance is not None:
+            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
+            out.append(f"p = {p!r}")
+        else:
+            out += [f"p = _float({c.bound.chance.py})",
+                    "p = 0.0 if p < 0 else 1.0 if p > 1 else p"]
+        out.append("uw = 0.0")
+        for fx in c.win:
+            out += effect(fx, "uw", "")
+        out.append("ul = 0.0")
+        if c.lose and (c.chance is None or p < 1):
+            out.append("if not p >= 1:")
+            for fx in c.lose:
+                out += effect(fx, "ul", "    ")
+        return [*out, "u = p * uw + (1 - p) * ul",
+                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {c.bias!r}"]
+
+    bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
+    # Candidates with the same body (a move whose effects on what this actor weighs do not
+    # depend on the target) are worked out once per call and shared.
+    shared = {b: j for j, b in enumerate(dict.fromkeys(
+        b for b in bodies if b is not None and bodies.count(b) > 1))}
+    if shared:
+        lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
+    for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
         lines.append(f"    # {c.move} -> {c.target}")
         pad = "    "
         if c.requires is not None:
             lines.append(f"    if {_on(c.requires.py, 't')}:")
             pad = "        "
-        if c.static:
+        if text is None:
             lines += [f"{pad}add(({c.bias!r}, 0.0, C[{i}]))", f"{pad}top({c.bias!r})"]
             continue
-        if c.chance is not None:
-            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
-            lines.append(f"{pad}p = {p!r}")
+        j = shared.get(text)
+        if j is None:
+            lines += [pad + line for line in text.split("\n")]
         else:
-            lines += [f"{pad}p = _float({c.bound.chance.py})",
-                      f"{pad}p = 0.0 if p < 0 else 1.0 if p > 1 else p"]
-        lines.append(f"{pad}uw = 0.0")
-        for fx in c.win:
-            lines += effect(fx, "uw", pad)
-        lines.append(f"{pad}ul = 0.0")
-        if c.lose and (c.chance is None or p < 1):
-            lines.append(f"{pad}if not p >= 1:")
-            for fx in c.lose:
-                lines += effect(fx, "ul", pad + "    ")
-        lines += [f"{pad}u = p * uw + (1 - p) * ul",
-                  f"{pad}s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {c.bias!r}",
-                  f"{pad}add((s, u, C[{i}]))",
-                  f"{pad}top(s)"]
+            lines += [f"{pad}if s{j} is None:",
+                      *(f"{pad}    {line}" for line in text.split("\n")),
+                      f"{pad}    s{j} = s",
+                      f"{pad}    u{j} = u",
+                      f"{pad}s = s{j}",
+                      f"{pad}u = u{j}"]
+        lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
     lines.append("    return out, scores")
     return "\n".join(lines) + "\n"
 
@@ -200,6 +220,11 @@ class ProfilePolicy:
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
         self._kvec: tuple[float, ...] = ()
+        self._gradients: dict[tuple[float, ...], tuple[dict[str, list[tuple[str, float]]],
+                                                       dict[str, float], tuple[float, ...]]]
+        self._gradients = world.memo.setdefault(("profile-gradients", actor), {})
+        self.explain_moves = True
+        """False in a lean session (batch runs): the rationale lines are left out."""
 
     def fork(self) -> ProfilePolicy:
         """A copy whose decisions do not touch this one's memory (for previews)."""
@@ -266,13 +291,21 @@ class ProfilePolicy:
         return grad
 
     def _refresh(self, factions: Mapping[str, float]) -> None:
-        # Faction weights change rarely; rebuild the gradient only when they do.
+        # Faction weights change now and then, and runs of one world meet the same mixes again:
+        # rebuild the gradient only when they change, from a per-world cache when it has them.
         key = tuple(factions.values())
-        if key != self._grad_key:
-            self._grad_key = key
-            self._grad = self.gradient(self.weights(factions))
-            self._coef = {n: sum(g for _i, g in parts) for n, parts in self._grad.items()}
-            self._kvec = tuple(self._coef.get(n, 0.0) for n in self._names)
+        if key == self._grad_key:
+            return
+        self._grad_key = key
+        cache = self._gradients
+        hit = cache.get(key)
+        if hit is None:
+            grad = self.gradient(self.weights(factions))
+            coef = {n: sum(g for _i, g in parts) for n, parts in grad.items()}
+            hit = grad, coef, tuple(coef.get(n, 0.0) for n in self._names)
+            if len(cache) < 4096:
+                cache[key] = hit
+        self._grad, self._coef, self._kvec = hit
 
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
         """(score, expected utility) of one candidate: risk-adjusted, escalation-tempered."""
@@ -354,20 +387,23 @@ class ProfilePolicy:
         if chosen:
             options = [o for o in options if (o[2].move, o[2].target) not in chosen]
             scores = [o[0] for o in options]
+        exp = math.exp
         while len(chosen) < per_round and options:
             best = max(scores)
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
             # Options more than ~12 temperatures below the best have negligible weight.
             floor = best - 12 * TEMPERATURE
-            near = [o for o in options if o[0] >= floor]
-            weights = [math.exp((o[0] - best) / TEMPERATURE) for o in near]
+            near = [o for o, s in zip(options, scores, strict=True) if s >= floor]
+            weights = [exp((s - best) / TEMPERATURE) for s in scores if s >= floor]
             pick = rng.weighted(near, weights)
-            options.remove(pick)
-            scores = [o[0] for o in options]
+            at = options.index(pick)
+            del options[at], scores[at]
             s, u, c = pick
             chosen.append((c.move, c.target))
-            why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
+            if self.explain_moves:
+                why.append(self.rationale(Option(c.move, c.target, s, u,
+                                                 self.explain(values, c))))
 
         answers = [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
         messages = self.messages(values, r)

@@ -193,7 +193,7 @@ def play(plan: Plan | str, span: Span, seed: int = 0) -> Chunk:
     out: Chunk = []
     for i in range(*span):
         s = run_seed(base, i)
-        out.append(tuple(result_of(run(w, s), i) for w in worlds))
+        out.append(tuple(result_of(run(w, s, lean=True), i) for w in worlds))
     return out
 
 

@@ -30,7 +30,11 @@ class Decision:
 
 
 class Policy(Protocol):
-    """Plays one actor."""
+    """Plays one actor.
+
+    A policy may also have a boolean attribute ``explain_moves``: a lean session (batch runs)
+    sets it False, and the policy may then leave its rationale lines out.
+    """
 
     def decide(self, view: View, rng: Stream) -> Decision:
         """Choose this round's orders from the actor's view."""

@@ -88,11 +88,12 @@ def run(world: World, seed: int, script: Script | None = None, *,
         seats: dict[str, Seat] | None = None, scenario_ref: str | None = None,
         prefix: Log | None = None, recorder: Callable[[Input], None] | None = None,
         on_round: Callable[[Session, list[Event]], None] | None = None,
-        session: Session | None = None) -> Session:
+        session: Session | None = None, lean: bool = False) -> Session:
     """Play a whole session headless; ``prefix`` continues a (forked) log first.
 
     ``session`` plays on in a session made elsewhere (an archived or resumed one) instead of a
-    new one; ``seed``, ``seats`` and ``recorder`` are then its own.
+    new one; ``seed``, ``seats`` and ``recorder`` are then its own. ``lean`` plays a new session
+    for its numbers only (see :attr:`Session.lean`).
     Raises :class:`ScriptProblem` when scripted orders are refused by the rules.
     """
     if session is None and prefix is not None:
@@ -100,7 +101,7 @@ def run(world: World, seed: int, script: Script | None = None, *,
                           scenario_ref=scenario_ref, recorder=recorder)
     elif session is None:
         session = Session(world, seed, seats_for(world, script, seats),
-                          scenario_ref=scenario_ref, recorder=recorder)
+                          scenario_ref=scenario_ref, recorder=recorder, lean=lean)
     if prefix is not None:
         replay_inputs(session, inputs_from_log(prefix))
         # The fork's new script takes over its actors from here; the log records the handover.

@@ -87,7 +87,8 @@ class Session:
     def __init__(self, world: World, seed: int, seats: Mapping[str, Seat] | None = None,
                  *, scenario_ref: str | None = None,
                  recorder: Callable[[Input], None] | None = None,
-                 listeners: Iterable[Callable[[Event], None]] = ()) -> None:
+                 listeners: Iterable[Callable[[Event], None]] = (),
+                 lean: bool = False) -> None:
         seats = dict(seats or {})
         problems = [f"unknown actor '{a}'{suggest(a, world.actors)}"
                     for a in seats if a not in world.actors]
@@ -102,6 +103,10 @@ class Session:
                              dict(self.seats))
         self.recorder = recorder
         self.listeners = list(listeners)
+        self.lean = lean
+        """A session that will be boiled down to numbers (batch runs): computer players leave
+        out their rationale lines and rounds close without a state hash. Nothing else differs,
+        so its outcome and state are those of the same run played in full."""
         self.log: list[Event] = []
         self.state = State.initial(world)
         self.env = simpy.Environment()
@@ -351,6 +356,8 @@ class Session:
             if policy is None:
                 model = self.world.models.get(actor)
                 policy = make_policy(model.policy if model else "baseline", self.world, actor)
+                if self.lean and hasattr(policy, "explain_moves"):
+                    policy.explain_moves = False
                 self._policies[actor] = policy
             if not commit:
                 fork = getattr(policy, "fork", None)
@@ -433,7 +440,7 @@ class Session:
         self._settle_proposals(r)
         self._advance(t0 + w.scenario.clock.round_hours)
         self._shift_factions()
-        self._emit(RoundClosed, hash=self.state.digest())
+        self._emit(RoundClosed, hash="" if self.lean else self.state.digest())
         if not self.over and r >= self.rounds:
             self._final_outcome()
         self._orders = {}

@@ -133,9 +133,16 @@ class View:
         players reason on this, so they never act on information their seat does not have."""
         if self.actor is None:
             return dict(self.state.values)
-        names = self.world.visible[self.actor]
-        initial = self.world.initial
-        return {k: v if k in names else initial[k] for k, v in self.state.values.items()}
+        key = ("hidden-initial", self.actor)
+        hidden = self.world.memo.get(key)
+        if hidden is None:
+            names = self.world.visible[self.actor]
+            hidden = {k: v for k, v in self.world.initial.items() if k not in names}
+            self.world.memo[key] = hidden
+        # Copy then overwrite the few hidden names: two C-level passes, for every decision.
+        believed = dict(self.state.values)
+        believed.update(hidden)
+        return believed
 
     def events(self, since: int = 0) -> list[dict[str, Any]]:
         """Visible events from log position ``since`` on, redacted for this actor."""

@@ -147,3 +147,31 @@ def test_batch_core_does_not_import_the_tui() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("scenario", ["korea-instability-2012", "pyongyang-coup"])
+def test_lean_runs_differ_from_full_runs_only_in_rationales_and_hashes(scenario: str) -> None:
+    """Batch runs play lean sessions (no rationale lines, no round hashes); everything else, and
+    so every figure a batch reports, is that of the same run played in full."""
+    from dataclasses import replace
+
+    from sim.batch import result_of
+    from sim.events import MoveMade, RoundClosed
+    from sim.loader import load_scenario
+    from sim.runner import run
+
+    world = load_scenario(scenario)
+
+    def blanked(log: list) -> list:  # type: ignore[type-arg]
+        return [replace(e, rationale=None) if isinstance(e, MoveMade)
+                else replace(e, hash="") if isinstance(e, RoundClosed) else e for e in log]
+
+    rationales = 0
+    for seed in range(12):
+        full, lean = run(world, seed), run(world, seed, lean=True)
+        assert blanked(lean.log) == blanked(full.log)
+        assert lean.state.values == full.state.values
+        assert result_of(lean, seed) == result_of(full, seed)
+        rationales += sum(1 for e in full.log if isinstance(e, MoveMade) and e.rationale)
+        assert all(e.hash == "" for e in lean.log if isinstance(e, RoundClosed))
+    assert rationales > 0  # the full runs did explain themselves
