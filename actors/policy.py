@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -157,11 +158,15 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
         b for b in bodies if b is not None and bodies.count(b) > 1))}
     if shared:
         lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
+    # Each distinct requirement is tested once per call (many moves share one across targets).
+    tests = {py: j for j, py in enumerate(dict.fromkeys(
+        c.requires.py for c in candidates if c.requires is not None))}
+    lines += [f"    r{j} = {_on(py, 't')}" for py, j in tests.items()]
     for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
         lines.append(f"    # {c.move} -> {c.target}")
         pad = "    "
         if c.requires is not None:
-            lines.append(f"    if {_on(c.requires.py, 't')}:")
+            lines.append(f"    if r{tests[c.requires.py]}:")
             pad = "        "
         if text is None:
             lines += [f"{pad}add(({c.bias!r}, 0.0, C[{i}]))", f"{pad}top({c.bias!r})"]
@@ -178,7 +183,16 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
                       f"{pad}u = u{j}"]
         lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
     lines.append("    return out, scores")
-    return "\n".join(lines) + "\n"
+    # Read each state name once into a local: a subscript costs several times a local's load.
+    code = "\n".join(lines[1:])
+    reads = {m: f"{m[0]}{j}" for j, m in enumerate(dict.fromkeys(_READ.findall(code)))}
+    code = _READ.sub(lambda m: reads[m.group(0)], code)
+    loads = [f"    {local} = {read}" for read, local in reads.items()]
+    return "\n".join([lines[0], *loads, code]) + "\n"
+
+
+_READ = re.compile(r"\b[tv]\['[^']*'\]")
+"""A read of the truth (``t[...]``) or the believed state (``v[...]``) in generated code."""
 
 
 def compile_scoring(source: str) -> ScoreAll:
@@ -405,7 +419,8 @@ class ProfilePolicy:
                 why.append(self.rationale(Option(c.move, c.target, s, u,
                                                  self.explain(values, c))))
 
-        answers = [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
+        answers = ([self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
+                   if state.proposals else [])
         messages = self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
