@@ -408,8 +408,12 @@ class ProfilePolicy:
                 break  # a second move only when it is worth making
             # Options more than ~12 temperatures below the best have negligible weight.
             floor = best - 12 * TEMPERATURE
-            near = [o for o, s in zip(options, scores, strict=True) if s >= floor]
-            weights = [exp((s - best) / TEMPERATURE) for s in scores if s >= floor]
+            near: list[tuple[float, float, Candidate]] = []
+            weights: list[float] = []
+            for o in options:  # one pass: this runs for every seat every round
+                if o[0] >= floor:
+                    near.append(o)
+                    weights.append(exp((o[0] - best) / TEMPERATURE))
             pick = rng.weighted(near, weights)
             at = options.index(pick)
             del options[at], scores[at]

@@ -13,10 +13,12 @@ from their difference.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -197,6 +199,38 @@ def play(plan: Plan | str, span: Span, seed: int = 0) -> Chunk:
     return out
 
 
+BATCH_GC_THRESHOLD = (50_000, 20, 100)
+"""Collector thresholds while runs are played: a run allocates freely and leaves only a few
+cycles (its SimPy processes), so collecting every 700 allocations, Python's default, costs
+~8% of the run time for nothing."""
+
+
+def tune_gc() -> None:
+    """Set this process up to play many runs: move everything alive now (the engine, the worlds)
+    out of the collector's sight, since it lives as long as the process, and collect rarely.
+    Freezing walks nothing, so a forked worker's inherited pages stay shared."""
+    gc.freeze()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """:func:`tune_gc` for a while, then the collector as it was."""
+    before = gc.get_threshold()
+    tune_gc()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+def start_worker(plan: Plan) -> None:
+    """A local worker process's initializer: the plan's worlds, then the tuned collector."""
+    install(plan)
+    tune_gc()
+
+
 class Backend(Protocol):
     """Where the runs are played; yields each span's chunk in the order of ``spans``."""
 
@@ -218,8 +252,9 @@ class Serial:
                spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span here, in order."""
         install(plan, worlds)
-        for span in spans:
-            yield play(plan.key, span, plan.seed)
+        with tuned_gc():
+            for span in spans:
+                yield play(plan.key, span, plan.seed)
 
 
 def spans_for(n: int, workers: int) -> list[Span]:

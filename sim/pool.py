@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
 
-from sim.batch import Chunk, Plan, Span, install, play
+from sim.batch import Chunk, Plan, Span, install, play, start_worker
 from sim.world import World
 
 T = TypeVar("T", covariant=True)
@@ -65,7 +65,7 @@ class Processes:
         install(plan, worlds)  # inherited by forked workers, so their initializer has no work
         ctx = multiprocessing.get_context(start_method())
         pool = ProcessPoolExecutor(max(1, min(self.workers, len(spans))), mp_context=ctx,
-                                   initializer=install, initargs=(plan,))
+                                   initializer=start_worker, initargs=(plan,))
         try:
             yield from in_order(lambda span: pool.submit(play, plan.key, span, plan.seed),
                                 spans, self.workers * 4)

@@ -27,17 +27,19 @@ def uniform(seed: int, *key: str | int) -> float:
 class Stream:
     """A named sequence of draws, for code that needs several numbers (a computer player)."""
 
-    __slots__ = ("_count", "_key", "_seed")
+    __slots__ = ("_count", "_key", "_prefix", "_seed")
 
     def __init__(self, seed: int, *key: str | int) -> None:
         self._seed = seed
         self._key = "|".join(map(str, key))
+        self._prefix = f"{seed}|{self._key}|"
         self._count = 0
 
     def random(self) -> float:
-        """The next float in [0, 1)."""
+        """The next float in [0, 1): ``uniform(seed, *key, n)`` for the n-th draw."""
         self._count += 1
-        return uniform(self._seed, self._key, self._count)
+        digest = hashlib.blake2b(f"{self._prefix}{self._count}".encode(), digest_size=8).digest()
+        return (int.from_bytes(digest, "little") >> 11) * _SCALE
 
     def choice(self, items: Sequence[T]) -> T:
         """One item, uniformly."""

@@ -567,9 +567,10 @@ class Session:
     def _land(self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
               ) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(delay)
+        state = self.state
         for source, effects in batch:
             for eff in effects:
-                if self.over:
+                if state.outcome is not None:
                     return
                 self._change(eff, source)
 
@@ -581,33 +582,39 @@ class Session:
     # -- changes -------------------------------------------------------------------------------
     def _emit(self, cls: type[Event], **fields: Any) -> None:
         # seq, t and round are stamped here so that no caller can get them wrong.
-        fields.setdefault("round", self.state.round)
+        state, log = self.state, self.log
+        if "round" not in fields:
+            fields["round"] = state.round
         t = float(self.env.now)
-        event = cls(seq=len(self.log), t=t, **fields)
-        moved = t != self.state.t
-        self.log.append(event)
-        apply(self.state, event)
-        for listener in self.listeners:
-            listener(event)
-        if moved and "t" in self._watch:
-            self._check(self._watch["t"])
+        event = cls(seq=len(log), t=t, **fields)
+        moved = t != state.t
+        log.append(event)
+        apply(state, event)
+        if self.listeners:
+            for listener in self.listeners:
+                listener(event)
+        if moved:
+            watchers = self._watch.get("t")
+            if watchers:
+                self._check(watchers)
 
     def _change(self, effect: BoundEffect, source: str) -> None:
-        if self.over:
+        state = self.state
+        if state.outcome is not None:
             return
-        new, delta = effect_result(self.state.values, self.world.ranges, effect)
-        if new == self.state.values[effect.name] and delta == 0:
+        new, delta = effect_result(state.values, self.world.ranges, effect)
+        if new == state.values[effect.name] and delta == 0:
             return
-        self._emit(EffectApplied, source=source,
-                                 name=effect.name, value=new, delta=delta)
+        self._emit(EffectApplied, source=source, name=effect.name, value=new, delta=delta)
         watchers = self._watch.get(effect.name)
         if watchers:
             self._check(watchers)
 
     def _check(self, watchers: Iterable[CompiledTrigger | CompiledEnd]) -> None:
-        values = self.state.values
+        state = self.state
+        values = state.values
         for item in watchers:
-            if self.over:
+            if state.outcome is not None:
                 return
             if isinstance(item, CompiledEnd):
                 if item.when.fn(values):
@@ -615,7 +622,7 @@ class Session:
                                      reason="condition")
                 continue
             spec = item.spec
-            last = self.state.fired.get(spec.id)
+            last = state.fired.get(spec.id)
             if last is not None and (not spec.repeat or self.env.now - last < spec.cooldown
                                      or self.env.now == last):
                 continue
