@@ -133,18 +133,26 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
 
     def body(c: Candidate) -> list[str]:
         """Lines (unindented) leaving the candidate's score in s and its utility in u."""
-        out = []
-        if c.chance is not None:
-            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
-            out.append(f"p = {p!r}")
-        else:
-            out += [f"p = _float({c.bound.chance.py})",
-                    "p = 0.0 if p < 0 else 1.0 if p > 1 else p"]
-        out.append("uw = 0.0")
+        out = ["uw = 0.0"]
         for fx in c.win:
             out += effect(fx, "uw", "")
-        out.append("ul = 0.0")
-        if c.lose and (c.chance is None or p < 1):
+        if c.chance is not None and c.chance >= 1:
+            # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
+            # leave uw exactly as it is (uw is finite and never -0.0, as a sum from +0.0).
+            return [*out, "u = uw", f"s = u + {c.bias!r}"]
+        if c.chance is not None:
+            # A constant chance: its factors are folded here with the same float operations.
+            p = 0.0 if c.chance < 0 else c.chance
+            out.append("ul = 0.0")
+            if p < 1:
+                for fx in c.lose:
+                    out += effect(fx, "ul", "")
+            risk = float(spread) * p * (1 - p)
+            return [*out, f"u = {p!r} * uw + {1 - p!r} * ul",
+                    f"s = u - {risk!r} * _abs(uw - ul) + {c.bias!r}"]
+        out = [f"p = _float({c.bound.chance.py})",
+               "p = 0.0 if p < 0 else 1.0 if p > 1 else p", *out, "ul = 0.0"]
+        if c.lose:
             out.append("if not p >= 1:")
             for fx in c.lose:
                 out += effect(fx, "ul", "    ")

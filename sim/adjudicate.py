@@ -83,7 +83,9 @@ def effect_result(values: Mapping[str, Value], ranges: Mapping[str, tuple[float,
                   effect: BoundEffect) -> tuple[Value, float]:
     """The new value of the effect's state name and the change actually made (after clamping)."""
     old = values[effect.name]
-    amount = effect.amount.fn(values)
+    amount = effect.amount.constant
+    if amount is None:
+        amount = effect.amount.fn(values)
     if effect.op == "set":
         if isinstance(old, bool):
             return bool(amount), 0.0
@@ -120,7 +122,7 @@ def expected_deltas(world: World, values: Mapping[str, Value],
 
 def breached(state: State, actor: str, move_id: str, tags: list[str]) -> list[str]:
     """Agreements in force whose commitments forbid this move for this actor."""
-    hits = []
+    hits: list[str] = []
     for ag in state.agreements.values():
         for c in ag.commitments:
             bound = c["bound"]

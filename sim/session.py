@@ -455,7 +455,7 @@ class Session:
                             chance=round(ruling.chance, 6), roll=round(ruling.roll, 6),
                             detected_by=ruling.detected_by, lands_at=float(t0 + mt.duration))
         for ag in (breached(self.state, bound.actor, mt.id, mt.tags)
-                   if ruling.outcome != "cancelled" else ()):
+                   if ruling.outcome != "cancelled" and self.state.agreements else ()):
             agreement = self.state.agreements[ag]
             self._emit(Breach, agreement=ag, actor=bound.actor,
                               mid=mid, move=mt.id, parties=agreement.parties)
