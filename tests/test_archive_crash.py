@@ -53,7 +53,11 @@ def check_journal(db: Path, acks: list[int]) -> int:
 
 def kill_at(proc: subprocess.Popen[str], rng: random.Random, done: int, target: int) -> str:
     """SIGKILL the driver once the journal reaches ``target`` inputs (plus a random fraction of
-    an input); at once if it is already there (the kill then lands in start-up or resume)."""
+    an input); at once if it is already there, then in start-up or just after the resume.
+
+    Every kill must land before the run can finish: targets leave at least three inputs to go,
+    each slowed by 2 x SLOW, and the driver's imports alone take longer than the start-up wait.
+    """
     assert proc.stdout is not None
     seen: list[str] = []
     if target > done:
@@ -62,8 +66,14 @@ def kill_at(proc: subprocess.Popen[str], rng: random.Random, done: int, target: 
             if line.startswith("ack ") and int(line.split()[1]) + 1 >= target:
                 break
         time.sleep(rng.uniform(0, 2 * float(SLOW)))
+    elif rng.random() < 0.5:
+        time.sleep(rng.uniform(0, 0.1))  # start-up: imports, opening the archive
     else:
-        time.sleep(rng.uniform(0, 0.4))
+        for line in proc.stdout:  # the resume has replayed the journal
+            seen.append(line)
+            if line.startswith("session "):
+                break
+        time.sleep(rng.uniform(0, float(SLOW)))
     proc.send_signal(signal.SIGKILL)
     return "".join(seen)
 
