@@ -55,9 +55,13 @@ class Option:
 Fx = tuple[str, bool, float | None, BoundEffect, float, float, bool]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Candidate:
-    """A (move, target) this actor may use in this scenario, with its static parts precomputed."""
+    """A (move, target) this actor may use in this scenario, with its static parts precomputed.
+
+    Compared by identity: each is made once per world and actor, and options holding equal
+    scores (shared bodies) are told apart on every pick without a field-by-field comparison.
+    """
 
     move: str
     target: str | None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sim.events import Outcome
 from sim.expr import Value
+from sim.fastinit import fast_init
 from sim.rng import uniform
 from sim.state import State
 from sim.world import BoundEffect, BoundMove, World
@@ -30,6 +31,9 @@ class Ruling:
     outcome: Outcome
     detected_by: tuple[str, ...]
     override_note: str | None = None
+
+
+fast_init(Ruling)  # one per move made
 
 
 def probability(value: Value) -> float:

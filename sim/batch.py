@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sim.events import MoveMade, RoundClosed, TriggerFired
 from sim.models import ActorProfile, Catalogue, Scenario
 from sim.overrides import Setting, apply_settings
 from sim.policy import policy_names
@@ -118,17 +117,12 @@ class RunResult:
 
 def result_of(session: Session, index: int) -> RunResult:
     """Boil a finished session down to its :class:`RunResult`."""
+    # Read off the state, the fold of the log: every move made has a record, every trigger that
+    # fired keeps its first place in ``fired``, and each closed round moved ``round`` on by one.
     world, state = session.world, session.state
-    moves: Counter[tuple[str, str]] = Counter()
-    triggers: dict[str, None] = {}
-    rounds = 0
-    for e in session.log:
-        if isinstance(e, MoveMade):
-            moves[e.actor, e.move] += 1
-        elif isinstance(e, TriggerFired):
-            triggers[e.id] = None
-        elif isinstance(e, RoundClosed):
-            rounds += 1
+    moves = Counter((m.actor, m.move) for m in state.moves.values())
+    triggers = state.fired
+    rounds = state.round - 1
     actor_index = {a: i for i, a in enumerate(world.actors)}
     ladders = [state.escalation.get(a) or [] for a in world.actors]
     return RunResult(

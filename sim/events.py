@@ -8,8 +8,10 @@ bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Literal
+
+from sim.fastinit import fast_init
 
 Outcome = Literal["success", "failure", "cancelled"]
 Seat = Literal["human", "computer", "script"]
@@ -224,34 +226,8 @@ _FIELDS: dict[type[Event], tuple[str, ...]] = {
 _TUPLE_FIELDS = {"to", "audience", "detected_by", "parties", "commitments"}
 
 
-def _fast_init(cls: type[Event]) -> None:
-    """Give a frozen event class a quicker ``__init__`` with the same keyword-only signature.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; writing through the slots'
-    own descriptors does the same at half the cost, and an engine run makes ~60 events a round.
-    The class stays frozen: assigning to a field afterwards still raises.
-    """
-    params: list[str] = []
-    body: list[str] = []
-    env: dict[str, Any] = {}
-    for i, f in enumerate(fields(cls)):
-        if f.default is not MISSING:
-            env[f"_d{i}"] = f.default
-            params.append(f"{f.name}=_d{i}")
-        else:
-            assert f.default_factory is MISSING, "events have no factory defaults"
-            params.append(f.name)
-        env[f"_s{i}"] = getattr(cls, f.name).__set__
-        body.append(f"    _s{i}(self, {f.name})")
-    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body) + "\n"
-    exec(source, env)  # the source is built from the dataclass's own field names
-    init = env["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[method-assign]
-
-
 for _cls in EVENT_TYPES.values():
-    _fast_init(_cls)
+    fast_init(_cls)  # the engine makes ~60 events a round
 
 
 def dumps(obj: dict[str, Any]) -> str:

@@ -582,13 +582,15 @@ class Session:
     # -- changes -------------------------------------------------------------------------------
     def _emit(self, cls: type[Event], **fields: Any) -> None:
         # seq, t and round are stamped here so that no caller can get them wrong.
-        state, log = self.state, self.log
         if "round" not in fields:
-            fields["round"] = state.round
-        t = float(self.env.now)
-        event = cls(seq=len(log), t=t, **fields)
-        moved = t != state.t
-        log.append(event)
+            fields["round"] = self.state.round
+        self._push(cls(seq=len(self.log), t=float(self.env.now), **fields))
+
+    def _push(self, event: Event) -> None:
+        # Only _emit and the hottest emitter (_change) build events, stamped the same way.
+        state = self.state
+        moved = event.t != state.t
+        self.log.append(event)
         apply(state, event)
         if self.listeners:
             for listener in self.listeners:
@@ -605,7 +607,8 @@ class Session:
         new, delta = effect_result(state.values, self.world.ranges, effect)
         if new == state.values[effect.name] and delta == 0:
             return
-        self._emit(EffectApplied, source=source, name=effect.name, value=new, delta=delta)
+        self._push(EffectApplied(seq=len(self.log), t=float(self.env.now), round=state.round,
+                                 source=source, name=effect.name, value=new, delta=delta))
         watchers = self._watch.get(effect.name)
         if watchers:
             self._check(watchers)

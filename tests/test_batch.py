@@ -175,3 +175,30 @@ def test_lean_runs_differ_from_full_runs_only_in_rationales_and_hashes(scenario:
         rationales += sum(1 for e in full.log if isinstance(e, MoveMade) and e.rationale)
         assert all(e.hash == "" for e in lean.log if isinstance(e, RoundClosed))
     assert rationales > 0  # the full runs did explain themselves
+
+
+def test_results_read_off_the_state_agree_with_the_log() -> None:
+    """A run's result is read off the folded state; recounting the log gives the same moves,
+    triggers (in order of first firing) and rounds, on scenarios that end early and on time."""
+    from collections import Counter
+
+    from sim.batch import result_of
+    from sim.events import MoveMade, RoundClosed, TriggerFired
+    from sim.loader import load_scenario
+    from sim.runner import run
+
+    endings = set()
+    for scenario, seeds in (("korea-instability-2012", range(8)),
+                            ("nuclear-test-border", (14, 15, 22, 1, 2))):
+        world = load_scenario(scenario)
+        for seed in seeds:
+            session = run(world, seed, lean=True)
+            got = result_of(session, seed)
+            moves = Counter((e.actor, e.move) for e in session.log if isinstance(e, MoveMade))
+            index = {a: i for i, a in enumerate(world.actors)}
+            assert got.moves == tuple((index[a], m, c) for (a, m), c in sorted(moves.items()))
+            fired = dict.fromkeys(e.id for e in session.log if isinstance(e, TriggerFired))
+            assert got.triggers == tuple(fired)
+            assert got.rounds == sum(isinstance(e, RoundClosed) for e in session.log)
+            endings.add(got.rounds == world.scenario.clock.rounds)
+    assert endings == {True, False}  # both early and on-time endings were checked
