@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sim.adjudicate import illegal
 from sim.expr import PY_GLOBALS, Expr, Value
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
@@ -379,8 +380,6 @@ class ProfilePolicy:
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
         """Red-line responses first, then the best-scoring moves, answers and messages."""
-        from sim.adjudicate import illegal
-
         world, state, actor = self.world, view.state, self.actor
         # Legality is the engine's rule on the true state; judgement uses what this seat believes.
         truth = state.values

@@ -363,7 +363,7 @@ class Session:
                 fork = getattr(policy, "fork", None)
                 policy = fork() if fork is not None else policy
             rng = Stream(self.seed, "policy", actor, self.round)
-            out[actor] = policy.decide(self.view(actor), rng)
+            out[actor] = policy.decide(View(actor, self.world, self.state, self.log), rng)
         return out
 
     def _round_orders(self, commit: bool = False
@@ -409,10 +409,11 @@ class Session:
             for i, mo in enumerate(orders.moves, 1):
                 mid = f"m{r}.{actor}.{i}"
                 mt = w.moves[mo.move].type
-                self._emit(MoveMade, mid=mid, actor=actor, move=mo.move,
-                                    target=mo.target, escalation=mt.escalation,
-                                    category=mt.category, visibility=mt.visibility, by=seat,
-                                    rationale=why[i - 1] if i <= len(why) else None)
+                self._push(MoveMade(seq=len(self.log), t=float(self.env.now), round=r, mid=mid,
+                                    actor=actor, move=mo.move, target=mo.target,
+                                    escalation=mt.escalation, category=mt.category,
+                                    visibility=mt.visibility, by=seat,
+                                    rationale=why[i - 1] if i <= len(why) else None))
                 pending.append((mid, w.bound_move(actor, mo.move, mo.target)))
             for j, msg in enumerate(orders.messages, 1):
                 proposal = None
@@ -450,10 +451,11 @@ class Session:
     def _resolve(self, mid: str, bound: Any, t0: float) -> None:
         ruling = rule(self.world, self.state, self.seed, mid, bound)
         mt = bound.spec.type
-        self._emit(Resolved, mid=mid, actor=ruling.actor,
-                            move=ruling.move, outcome=ruling.outcome,
-                            chance=round(ruling.chance, 6), roll=round(ruling.roll, 6),
-                            detected_by=ruling.detected_by, lands_at=float(t0 + mt.duration))
+        self._push(Resolved(seq=len(self.log), t=float(self.env.now), round=self.state.round,
+                            mid=mid, actor=ruling.actor, move=ruling.move,
+                            outcome=ruling.outcome, chance=round(ruling.chance, 6),
+                            roll=round(ruling.roll, 6), detected_by=ruling.detected_by,
+                            lands_at=float(t0 + mt.duration)))
         for ag in (breached(self.state, bound.actor, mt.id, mt.tags)
                    if ruling.outcome != "cancelled" and self.state.agreements else ()):
             agreement = self.state.agreements[ag]
@@ -587,7 +589,8 @@ class Session:
         self._push(cls(seq=len(self.log), t=float(self.env.now), **fields))
 
     def _push(self, event: Event) -> None:
-        # Only _emit and the hottest emitter (_change) build events, stamped the same way.
+        # _emit stamps seq, t and round; the hottest emitters (moves, rulings, effects) build
+        # their events the same way without the keyword round trip.
         state = self.state
         moved = event.t != state.t
         self.log.append(event)
