@@ -85,12 +85,17 @@ def main() -> None:
         events += len(s.log)
         simpy_events += next(s.env._eid)  # SimPy's count of scheduled events
     wall = time.perf_counter() - t
+    t = time.perf_counter()
+    for seed in range(1, args.runs + 1):
+        run(world, seed, lean=True)
+    lean = time.perf_counter() - t
     bare = simpy_baseline(simpy_events)
     print(f"scenario            {world.id} ({len(world.actors)} computer seats, "
           f"{len(world.moves)} move types)")
     print(f"runs                {args.runs} ({rounds} rounds, {events} log events)")
     print(f"wall                {wall:.2f} s on one core")
     print(f"rounds/s            {rounds / wall:,.0f}   (target >= 2,000)")
+    print(f"  lean, as batch    {rounds / lean:,.0f}   (no rationale lines, no round hashes)")
     print(f"log events/s        {events / wall:,.0f}")
     print(f"SimPy events        {simpy_events} scheduled; bare SimPy for the same number: "
           f"{bare * 1000:.1f} ms ({bare / wall:.1%} of the run)")

@@ -1,4 +1,4 @@
-"""Expression evaluation speed: sitroom's closure compiler against simpleeval (if installed).
+"""Expression evaluation speed: sitroom's generated lambdas against simpleeval (if installed).
 
     python benchmarks/bench_expr.py
 """

@@ -202,3 +202,18 @@ def test_results_read_off_the_state_agree_with_the_log() -> None:
             assert got.rounds == sum(isinstance(e, RoundClosed) for e in session.log)
             endings.add(got.rounds == world.scenario.clock.rounds)
     assert endings == {True, False}  # both early and on-time endings were checked
+
+
+def test_tuned_gc_is_undone_when_a_serial_batch_ends() -> None:
+    """A serial batch tunes the collector of the caller's process only while it plays."""
+    import gc
+
+    from sim.batch import BATCH_GC_THRESHOLD, tuned_gc
+
+    before = gc.get_threshold()
+    frozen = gc.get_freeze_count()
+    with tuned_gc():
+        assert gc.get_threshold() == BATCH_GC_THRESHOLD
+        assert gc.get_freeze_count() > frozen
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
