@@ -176,7 +176,7 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
         c.requires.py for c in candidates if c.requires is not None))}
     lines += [f"    r{j} = {_on(py, 't')}" for py, j in tests.items()]
     for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
-        lines.append(f"    # {c.move} -> {c.target}")
+        lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
         pad = "    "
         if c.requires is not None:
             lines.append(f"    if r{tests[c.requires.py]}:")
