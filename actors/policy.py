@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.adjudicate import illegal
-from sim.expr import PY_GLOBALS, Expr, Value
+from sim.expr import PY_GLOBALS, Expr, Value, py_literal
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from sim.policy import Decision, register
@@ -113,27 +113,30 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
     """Python source of one function that scores every candidate, :meth:`ProfilePolicy.score`
     unrolled: the same arithmetic in the same order (so the same floats and the same choices),
     without a call or a loop per candidate. Everything in it comes from checked models: state
-    names as string literals, numbers as their ``repr``, expressions as :attr:`Expr.py`."""
+    names as string literals, numbers as :func:`sim.expr.py_literal`, expressions as
+    :attr:`Expr.py`."""
     slot = {n: i for i, n in enumerate(names)}
     lines = ["def score_all(t, v, K, C):", "    out = []", "    add = out.append",
              "    scores = []", "    top = scores.append"]
     if names:
         lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
-    spread = repr(1 - risk_tolerance)
+    spread_value = 1 - risk_tolerance
+    spread = py_literal(spread_value)
 
     def effect(fx: Fx, acc: str, pad: str) -> list[str]:
         name, is_add, const, eff, lo, hi, is_flag = fx
-        amount = repr(const) if const is not None else f"({eff.amount.py})"
+        amount = py_literal(const) if const is not None else f"({eff.amount.py})"
         k = f"k{slot[name]}"
         if is_flag:
             change = f"(_float(_bool({amount})) - _float(v[{name!r}]))"
             return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
-        new = f"o + {amount}" if is_add else (repr(float(const)) if const is not None
+        new = f"o + {amount}" if is_add else (py_literal(float(const)) if const is not None
                                                else f"_float({amount})")
+        low, high = py_literal(lo), py_literal(hi)
         return [f"{pad}if {k}:",
                 f"{pad}    o = v[{name!r}]",
                 f"{pad}    n = {new}",
-                f"{pad}    {acc} += {k} * (({lo!r} if n < {lo!r} else {hi!r} if n > {hi!r} "
+                f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} "
                 f"else n) - o)"]
 
     def body(c: Candidate) -> list[str]:
@@ -141,20 +144,23 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
         out = ["uw = 0.0"]
         for fx in c.win:
             out += effect(fx, "uw", "")
-        if c.chance is not None and c.chance >= 1:
+        bias = py_literal(c.bias)
+        if c.chance is not None and c.chance >= 1 and all(
+                math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
-            # leave uw exactly as it is (uw is finite and never -0.0, as a sum from +0.0).
-            return [*out, "u = uw", f"s = u + {c.bias!r}"]
+            # leave uw exactly as it is: with finite ranges uw is finite (or NaN, which both
+            # forms keep), and never -0.0, as a sum from +0.0.
+            return [*out, "u = uw", f"s = u + {bias}"]
         if c.chance is not None:
             # A constant chance: its factors are folded here with the same float operations.
-            p = 0.0 if c.chance < 0 else c.chance
+            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
             out.append("ul = 0.0")
-            if p < 1:
+            if not p >= 1:
                 for fx in c.lose:
                     out += effect(fx, "ul", "")
-            risk = float(spread) * p * (1 - p)
-            return [*out, f"u = {p!r} * uw + {1 - p!r} * ul",
-                    f"s = u - {risk!r} * _abs(uw - ul) + {c.bias!r}"]
+            risk = spread_value * p * (1 - p)
+            return [*out, f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
+                    f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}"]
         out = [f"p = _float({c.bound.chance.py})",
                "p = 0.0 if p < 0 else 1.0 if p > 1 else p", *out, "ul = 0.0"]
         if c.lose:
@@ -162,7 +168,7 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
             for fx in c.lose:
                 out += effect(fx, "ul", "    ")
         return [*out, "u = p * uw + (1 - p) * ul",
-                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {c.bias!r}"]
+                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}"]
 
     bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
     # Candidates with the same body (a move whose effects on what this actor weighs do not
@@ -182,7 +188,8 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
             lines.append(f"    if r{tests[c.requires.py]}:")
             pad = "        "
         if text is None:
-            lines += [f"{pad}add(({c.bias!r}, 0.0, C[{i}]))", f"{pad}top({c.bias!r})"]
+            lines += [f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
+                      f"{pad}top({py_literal(c.bias)})"]
             continue
         j = shared.get(text)
         if j is None:
@@ -208,10 +215,14 @@ _READ = re.compile(r"\b[tv]\['[^']*'\]")
 """A read of the truth (``t[...]``) or the believed state (``v[...]``) in generated code."""
 
 
-def compile_scoring(source: str) -> ScoreAll:
-    """The function :func:`scoring_source` describes."""
+def compile_scoring(source: str) -> ScoreAll | None:
+    """The function :func:`scoring_source` describes, or None when Python's compiler cannot take
+    it (an expression nested deeper than its limits): the player then scores option by option."""
     namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs}
-    exec(compile(source, "<sitroom scoring>", "exec"), namespace)
+    try:
+        exec(compile(source, "<sitroom scoring>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
     return namespace["score_all"]  # type: ignore[return-value]
 
 
@@ -242,7 +253,8 @@ class ProfilePolicy:
             source = scoring_source(candidates, names, self.model.risk_tolerance)
             world.memo[key] = (candidates, tuple(names), compile_scoring(source))
         self.candidates: tuple[Candidate, ...]
-        self.candidates, self._names, self._score_all = world.memo[key]
+        self.candidates, self._names, generated = world.memo[key]
+        self._score_all: ScoreAll = generated or self.score_each
         self._grad_key: tuple[float, ...] | None = None
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
@@ -363,6 +375,16 @@ class ProfilePolicy:
         # Risk aversion: penalise the spread between success and failure.
         risk = (1 - self.model.risk_tolerance) * p * (1 - p) * abs(u_win - u_lose)
         return utility - risk + c.bias, utility
+
+    def score_each(self, truth: Mapping[str, Value], values: Mapping[str, Value],
+                   _coefficients: Sequence[float], candidates: Sequence[Candidate]
+                   ) -> tuple[list[tuple[float, float, Candidate]], list[float]]:
+        """What the generated scorer returns, option by option: the reference it is held to."""
+        out = []
+        for c in candidates:
+            if c.requires is None or c.requires.fn(truth):
+                out.append((c.bias, 0.0, c) if c.static else (*self.score(values, c), c))
+        return out, [o[0] for o in out]
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""

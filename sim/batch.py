@@ -200,23 +200,25 @@ cycles (its SimPy processes), so collecting every 700 allocations, Python's defa
 
 
 def tune_gc() -> None:
-    """Set this process up to play many runs: move everything alive now (the engine, the worlds)
-    out of the collector's sight, since it lives as long as the process, and collect rarely.
-    Freezing walks nothing, so a forked worker's inherited pages stay shared."""
+    """Set a worker process up to play many runs: move everything alive now (the engine, the
+    worlds) out of the collector's sight, since it lives as long as the process, and collect
+    rarely. Freezing walks nothing, so a forked worker's inherited pages stay shared."""
     gc.freeze()
     gc.set_threshold(*BATCH_GC_THRESHOLD)
 
 
 @contextmanager
 def tuned_gc() -> Iterator[None]:
-    """:func:`tune_gc` for a while, then the collector as it was."""
+    """Collect rarely for a while (a serial batch in the caller's process), then as before.
+
+    Nothing is frozen here: unfreezing afterwards would also undo a freeze the host made.
+    """
     before = gc.get_threshold()
-    tune_gc()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
 
 
 def start_worker(plan: Plan) -> None:

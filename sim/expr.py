@@ -60,13 +60,6 @@ def _round(x: Value, n: Value = 0) -> Value:
     return round(x, int(n))
 
 
-def _safe(op: Callable[[Value, Value], Value]) -> Callable[[Value, Value], Value]:
-    # A zero denominator is an authoring slip, not a crash mid-exercise: it gives 0.
-    def safe(a: Value, d: Value) -> Value:
-        return op(a, d) if d else 0.0
-    return safe
-
-
 _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     # name: (function, min args, max args)
     "min": (min, 2, 8),
@@ -76,23 +69,26 @@ _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     "round": (_round, 1, 2),
 }
 _PY_BINOPS: dict[type[ast.operator], str] = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*",
-    ast.Div: "_div", ast.FloorDiv: "_floordiv", ast.Mod: "_mod",
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
 }
 _PY_CMPOPS: dict[type[ast.cmpop], str] = {
     ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
 }
-_PY_DIRECT = {"_div": "/", "_floordiv": "//", "_mod": "%"}
 PY_GLOBALS: dict[str, object] = {
     "__builtins__": {},
     **{f"_f_{name}": fn for name, (fn, _lo, _hi) in _FUNCS.items()},
-    "_div": _safe(operator.truediv),
-    "_floordiv": _safe(operator.floordiv),
-    "_mod": _safe(operator.mod),
     "_bool": bool,
     "_consts": (math.inf, -math.inf, math.nan),
 }
-"""The only names generated code can reach: the language's functions and safe division."""
+"""The only names generated code can reach: the language's functions, ``bool`` and the numbers
+that have no literal (``inf`` and ``nan`` are not names where there are no builtins)."""
+
+
+def py_literal(value: Value) -> str:
+    """Python source for a number or flag in generated code, infinities and NaN included."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "_consts[2]" if math.isnan(value) else "_consts[0]" if value > 0 else "_consts[1]"
+    return repr(value)
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
 
 
@@ -277,59 +273,76 @@ class _Compiler:
         raise self.fail(node, f"'{ast.unparse(node)}' is not allowed in an expression")
 
 
-def _py(node: ast.expr) -> str:
+class _PySource:
     """Python source for a tree :class:`_Compiler` has already checked, with the same meaning as
-    its closures (``and``/``or`` of three or more operands give a bool, as ``all``/``any`` do)."""
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, float) and math.isinf(value):
-            return "_consts[0]"  # a literal such as 1e999
-        return repr(value)
-    if isinstance(node, ast.Name | ast.Attribute):
-        dotted = _dotted(node)
-        assert dotted is not None
-        if dotted in _CONSTANTS:
-            return repr(_CONSTANTS[dotted])
-        return f"v[{canonical_name(dotted)!r}]"
-    if isinstance(node, ast.BoolOp):
-        op = " and " if isinstance(node.op, ast.And) else " or "
-        joined = op.join(_py(n) for n in node.values)
-        return f"({joined})" if len(node.values) == 2 else f"_bool({joined})"
-    if isinstance(node, ast.UnaryOp):
-        inner = _py(node.operand)
-        if isinstance(node.op, ast.Not):
-            return f"(not {inner})"
-        return f"(-{inner})" if isinstance(node.op, ast.USub) else inner
-    if isinstance(node, ast.BinOp):
-        op = _PY_BINOPS[type(node.op)]
-        left, right = _py(node.left), _py(node.right)
-        if op.startswith("_"):
-            divisor = node.right.value if isinstance(node.right, ast.Constant) else 0
-            if not divisor or isinstance(divisor, bool):
-                return f"{op}({left}, {right})"
-            op = _PY_DIRECT[op]  # a non-zero constant divisor needs no guard
-        return f"({left} {op} {right})"
-    if isinstance(node, ast.Compare):
-        parts = [_py(node.left)]
-        for op_node, operand in zip(node.ops, node.comparators, strict=True):
-            parts += [_PY_CMPOPS[type(op_node)], _py(operand)]
-        return f"({' '.join(parts)})"
-    if isinstance(node, ast.IfExp):
-        return f"({_py(node.body)} if {_py(node.test)} else {_py(node.orelse)})"
-    if isinstance(node, ast.Call):
-        assert isinstance(node.func, ast.Name)
-        return f"_f_{node.func.id}({', '.join(_py(a) for a in node.args)})"
-    raise AssertionError(f"unchecked node {ast.dump(node)}")
+    its closures, evaluation order included: ``and``/``or`` of three or more operands give a
+    bool, as ``all``/``any`` do, and a division evaluates its divisor first and its dividend only
+    when the divisor is not zero (the result is then 0.0)."""
+
+    def __init__(self) -> None:
+        self.divisions = 0
+
+    def __call__(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Constant):
+            assert isinstance(node.value, bool | int | float)
+            return py_literal(node.value)
+        if isinstance(node, ast.Name | ast.Attribute):
+            dotted = _dotted(node)
+            assert dotted is not None
+            if dotted in _CONSTANTS:
+                return repr(_CONSTANTS[dotted])
+            return f"v[{canonical_name(dotted)!r}]"
+        if isinstance(node, ast.BoolOp):
+            op = " and " if isinstance(node.op, ast.And) else " or "
+            joined = op.join(self(n) for n in node.values)
+            return f"({joined})" if len(node.values) == 2 else f"_bool({joined})"
+        if isinstance(node, ast.UnaryOp):
+            inner = self(node.operand)
+            if isinstance(node.op, ast.Not):
+                return f"(not {inner})"
+            return f"(-{inner})" if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp):
+            op = _PY_BINOPS[type(node.op)]
+            if op in ("/", "//", "%"):
+                divisor = node.right.value if isinstance(node.right, ast.Constant) else 0
+                if not divisor or isinstance(divisor, bool):
+                    # Divisor first, into a name unique in this expression, as the closure does.
+                    name = f"_d{self.divisions}"
+                    self.divisions += 1
+                    right = self(node.right)
+                    return f"({self(node.left)} {op} {name} if ({name} := {right}) else 0.0)"
+                # A non-zero constant divisor needs no guard.
+            return f"({self(node.left)} {op} {self(node.right)})"
+        if isinstance(node, ast.Compare):
+            parts = [self(node.left)]
+            for op_node, operand in zip(node.ops, node.comparators, strict=True):
+                parts += [_PY_CMPOPS[type(op_node)], self(operand)]
+            return f"({' '.join(parts)})"
+        if isinstance(node, ast.IfExp):
+            return f"({self(node.body)} if {self(node.test)} else {self(node.orelse)})"
+        if isinstance(node, ast.Call):
+            assert isinstance(node.func, ast.Name)
+            return f"_f_{node.func.id}({', '.join(self(a) for a in node.args)})"
+        raise AssertionError(f"unchecked node {ast.dump(node)}")
+
+
+def _py(node: ast.expr) -> str:
+    return _PySource()(node)
 
 
 _PY_CACHE: dict[str, Fn] = {}
 
 
-def py_function(py: str) -> Fn:
-    """The lambda for generated source ``py`` (cached: equal sources give one function)."""
+def py_function(py: str) -> Fn | None:
+    """The lambda for generated source ``py`` (cached: equal sources give one function), or None
+    when Python's compiler cannot take it (nesting deeper than its limits): the caller then keeps
+    the closure tree, which has no such limit."""
     fn = _PY_CACHE.get(py)
     if fn is None:
-        fn = eval(compile(f"lambda v: {py}", "<sitroom expr>", "eval"), PY_GLOBALS)
+        try:
+            fn = eval(compile(f"lambda v: {py}", "<sitroom expr>", "eval"), PY_GLOBALS)
+        except (SyntaxError, RecursionError, MemoryError):
+            return None
         if len(_PY_CACHE) < 100_000:  # a bound on memory for long-lived processes
             _PY_CACHE[py] = fn
     return fn
@@ -347,7 +360,7 @@ def compile_expr(
     """
     if isinstance(source, bool | int | float):
         value: Value = source
-        return Expr(str(source).lower(), lambda _v: value, frozenset(), value, repr(value))
+        return Expr(str(source).lower(), lambda _v: value, frozenset(), value, py_literal(value))
     if isinstance(known, Callable):  # type: ignore[arg-type]
         pred: Callable[[str], bool] = known  # type: ignore[assignment]
         hint_names: Iterable[str] = hint or ()
@@ -374,8 +387,12 @@ def compile_expr(
     names = frozenset(compiler.names)
     constant = fn({}) if not names else None
     py = _py(tree.body)
-    return Expr(text, py_function(py) if names else fn, names, constant,
-                repr(constant) if names == frozenset() and not _unrepresentable(constant) else py)
+    if names:
+        fn = py_function(py) or fn
+    else:
+        assert constant is not None
+        py = py_literal(constant)
+    return Expr(text, fn, names, constant, py)
 
 
 def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]) -> Expr:
@@ -388,13 +405,9 @@ def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]
     tree = ast.parse(expr.source, mode="eval")
     _BindNames(bindings).visit(tree)
     compiler = _Compiler(expr.source, known, ())
-    compiler.compile(tree.body)
+    fn = compiler.compile(tree.body)
     py = _py(tree.body)
-    return Expr(expr.source, py_function(py), frozenset(compiler.names), None, py)
-
-
-def _unrepresentable(value: Value | None) -> bool:
-    return isinstance(value, float) and not math.isfinite(value)
+    return Expr(expr.source, py_function(py) or fn, frozenset(compiler.names), None, py)
 
 
 class _BindNames(ast.NodeTransformer):

@@ -96,13 +96,15 @@ class State:
     private_injects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Injects delivered to some actors only, to their audiences (their effects' sources are
     hidden from everyone else)."""
-    move_chain: str = ""
+    move_chain: str = field(default="", compare=False)
     """A running hash of every resolved move, so the round hash covers the whole history of
     moves without re-serialising it each round (which made long runs quadratic). Read it with
     :meth:`moves_hash`: links not yet folded in wait in ``move_links``."""
-    move_links: list[str] = field(default_factory=list)
+    move_links: list[str] = field(default_factory=list, compare=False)
     """Resolved moves (id, outcome, who knew) not yet folded into ``move_chain``: the hashing
-    waits until a digest needs it, so runs that never take one (batch runs) never pay for it."""
+    waits until a digest needs it, so runs that never take one (batch runs) never pay for it.
+    Neither field takes part in ``==``, which would otherwise depend on when a digest was taken;
+    ``moves`` holds the same history."""
 
     @classmethod
     def initial(cls, world: World) -> State:

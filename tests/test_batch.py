@@ -214,6 +214,5 @@ def test_tuned_gc_is_undone_when_a_serial_batch_ends() -> None:
     frozen = gc.get_freeze_count()
     with tuned_gc():
         assert gc.get_threshold() == BATCH_GC_THRESHOLD
-        assert gc.get_freeze_count() > frozen
     assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == frozen  # a host's own freeze is left alone
