@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sim import registry
 from sim.exprcheck import expression_syntax
 from sim.modelerrors import problems_from
-from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Strict
+from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict
 from sim.problems import Problem, UserError, has_errors
 from sim.world import World, build
 from sim.yamlsrc import Doc, Loc, parse, read_text
@@ -223,14 +223,57 @@ def validate_paths(paths: Iterable[str | Path]) -> list[Problem]:
     No duplicates; grouped by file in the order first met, sorted by position within a file.
     """
     found: dict[Problem, None] = {}
+    worlds: dict[str, World] = {}
+    scripts: list[tuple[Path, Script, Doc]] = []
     for path in paths:
         checked = check_file(path)
         found.update(dict.fromkeys(checked.problems))
         if isinstance(checked.model, Scenario) and checked.doc is not None:
-            _, problems = build_bundle(gather(checked.model, checked.doc))
+            world, problems = build_bundle(gather(checked.model, checked.doc))
             found.update(dict.fromkeys(problems))
+            if world is not None:
+                worlds.setdefault(world.id, world)
+        elif isinstance(checked.model, Script) and checked.doc is not None:
+            scripts.append((Path(path), checked.model, checked.doc))
+    for path, script, doc in scripts:  # after the scenarios, which they may name
+        found.update(dict.fromkeys(_script_problems(path, script, doc, worlds)))
     order = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in found))}
     return sorted(found, key=lambda p: (order[p.path], p.line, p.col))
+
+
+def _script_problems(path: Path, script: Script, doc: Doc,
+                     worlds: dict[str, World]) -> list[Problem]:
+    """A script's orders checked against the scenario it names, as ``sitroom run`` checks them.
+
+    The scenario is one validated in the same call, else ``ID.yaml`` beside the script, else a
+    bundled one; a script naming none of these gets a warning, not silence.
+    """
+    from sim.expr import suggest
+    from sim.runner import script_problems
+
+    sid = script.scenario
+    if sid is None:
+        return []
+    world = worlds.get(sid)
+    if world is None:
+        beside = path.parent / f"{sid}.yaml"
+        where = beside if beside.is_file() else registry.scenario_path(sid)
+        if where is not None:
+            checked = check_file(where)
+            if isinstance(checked.model, Scenario) and checked.doc is not None:
+                world, _ = build_bundle(gather(checked.model, checked.doc))
+            if world is None:
+                return [doc.problem(("scenario",), f"scenario '{sid}' ({_shown(where)}) has "
+                                    "errors, so the orders were not checked against it; "
+                                    f"run `sitroom validate {_shown(where)}`",
+                                    severity="warning")]
+            worlds[sid] = world
+    if world is None:
+        return [doc.problem(("scenario",), f"no scenario '{sid}' among the files checked, "
+                            "beside the script or bundled: its orders were not checked "
+                            "(validate the script together with its scenario file)"
+                            f"{suggest(sid, registry.scenario_ids())}", severity="warning")]
+    return script_problems(world, script, doc)
 
 
 def resolve_scenario(ref: str | Path) -> Path:

@@ -24,8 +24,10 @@ from sim.events import (
 )
 from sim.log import Divergence, Log, compare, inputs_from_log, replay_inputs
 from sim.models import Script
+from sim.problems import Problem
 from sim.session import IllegalInput, Input, Session
 from sim.world import World
+from sim.yamlsrc import Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,14 @@ def seats_for(world: World, script: Script | None,
                 out[a] = "script"
     out.update(seats or {})
     return out
+
+
+def script_problems(world: World, script: Script, doc: Doc) -> list[Problem]:
+    """:func:`check_script` as positioned problems in the script's file. An unknown actor or a
+    round out of range points at its key; a bad move at the move."""
+    return [doc.problem(loc, message,
+                        at="key" if loc[0] == "rounds" and loc[-1] != "move" else "value")
+            for loc, message in check_script(world, script)]
 
 
 def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ...], str]]:

@@ -308,3 +308,46 @@ def test_control_characters_not_echoed() -> None:
     shown = Problem("f", 1, 3, "m", source_line="a\x1b[2Jb").format()
     assert "\x1b" not in shown
     assert shown.splitlines()[1] == " 1 | a\ufffd[2Jb"
+
+
+GOOD = Path(__file__).resolve().parent / "data" / "good"
+BAD_ORDERS = """kind: script
+scenario: mini
+rounds:
+  1:
+    alpha:
+      moves:
+        - {move: fly}
+"""
+
+
+def copy_mini(folder: Path, scenario_text: str | None = None) -> None:
+    for name in ("mini.yaml", "mini_moves.yaml", "alpha.yaml", "beta.yaml", "sources.yaml"):
+        (folder / name).write_text((GOOD / name).read_text(encoding="utf-8"), encoding="utf-8")
+    if scenario_text is not None:
+        (folder / "mini.yaml").write_text(scenario_text, encoding="utf-8")
+
+
+def test_validate_checks_a_script_against_the_scenario_beside_it(tmp_path: Path) -> None:
+    """A script's orders are checked against the scenario it names, found beside it, with the
+    same messages `sitroom run` gives; validated together, the scenario is built only once."""
+    copy_mini(tmp_path)
+    script = tmp_path / "script.yaml"
+    script.write_text(BAD_ORDERS, encoding="utf-8")
+    for targets in ([script], [tmp_path / "mini.yaml", script]):
+        problems = [p for p in validate_paths(targets) if p.path.endswith("script.yaml")]
+        assert [(p.line, p.col, p.message, p.severity) for p in problems] == [
+            (7, 18, "unknown move 'fly'", "error")]
+
+
+def test_a_script_whose_scenario_is_broken_gets_a_warning(tmp_path: Path) -> None:
+    """The orders cannot be checked against a scenario with errors: the script says so."""
+    broken = (GOOD / "mini.yaml").read_text(encoding="utf-8").replace(
+        "when: tension >= 95", "when: tension >=")
+    copy_mini(tmp_path, broken)
+    script = tmp_path / "script.yaml"
+    script.write_text(BAD_ORDERS, encoding="utf-8")
+    (problem,) = validate_paths([script])
+    assert problem.severity == "warning"
+    assert "scenario 'mini'" in problem.message and "has errors" in problem.message
+    assert (problem.line, problem.col) == (2, 11)

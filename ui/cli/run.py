@@ -11,7 +11,7 @@ from sim.events import Event
 from sim.log import LogError, read_log, write_log
 from sim.models import Script
 from sim.problems import Problem, UserError
-from sim.runner import ScriptProblem, check_script, format_round, run, seats_for, summary
+from sim.runner import ScriptProblem, format_round, run, script_problems, seats_for, summary
 from sim.session import IllegalInput, Session
 from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
 from ui.cli.replay import log_content_errors
@@ -79,9 +79,9 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
         model, doc = load_file(script_path, expect="script")
         assert isinstance(model, Script)
         script = model
-        static = check_script(world, script)
+        static = script_problems(world, script, doc)
         if static:
-            raise UserError([doc.problem(loc, msg) for loc, msg in static])
+            raise UserError(static)
 
     def show(session: Session, events: list[Event]) -> None:
         if as_json or quiet or not events:
