@@ -386,13 +386,11 @@ def compile_expr(
         raise ExprError(exc.message, lead + exc.offset) from None
     names = frozenset(compiler.names)
     constant = fn({}) if not names else None
-    py = _py(tree.body)
-    if names:
-        fn = py_function(py) or fn
-    else:
+    if not names:
         assert constant is not None
-        py = py_literal(constant)
-    return Expr(text, fn, names, constant, py)
+        return Expr(text, fn, names, constant, py_literal(constant))
+    py = _py(tree.body)
+    return Expr(text, py_function(py) or fn, names, constant, py)
 
 
 def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]) -> Expr:
