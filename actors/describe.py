@@ -12,8 +12,9 @@ WIDTH = 88
 
 
 def _wrap(text: str, indent: str = "  ", width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width, initial_indent=indent,
-                         subsequent_indent=indent) or [indent.rstrip()]
+    return textwrap.wrap(
+        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+    ) or [indent.rstrip()]
 
 
 def _cites(cites: Sequence[Citation], sources: Mapping[str, Source], indent: str) -> list[str]:
@@ -36,14 +37,20 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
     lines = [f"{p.name} ({p.id})", "=" * min(WIDTH, len(p.name) + len(p.id) + 3)]
     lines += _wrap(p.summary, "")
     t = p.tendencies
-    lines += ["", "Tendencies",
-              f"  risk tolerance   {_bar(t.risk_tolerance)} {t.risk_tolerance:.2f}",
-              f"  escalation       {_bar(t.escalation)} {t.escalation:.2f}"]
+    lines += [
+        "",
+        "Tendencies",
+        f"  risk tolerance   {_bar(t.risk_tolerance)} {t.risk_tolerance:.2f}",
+        f"  escalation       {_bar(t.escalation)} {t.escalation:.2f}",
+    ]
     lines += _cites(t.cite, sources, "    ")
     lines += ["", "Interests (weight, and what the computer player watches)"]
     for i in sorted(p.interests, key=lambda x: -x.weight):
-        wants = ", ".join(f"{w.indicator} {'up' if w.direction == 'higher' else 'down'}"
-                          + (f" x{w.weight:g}" if w.weight != 1 else "") for w in i.wants)
+        wants = ", ".join(
+            f"{w.indicator} {'up' if w.direction == 'higher' else 'down'}"
+            + (f" x{w.weight:g}" if w.weight != 1 else "")
+            for w in i.wants
+        )
         lines.append(f"  {_bar(i.weight)} {i.weight:.2f}  {i.label}")
         lines += _wrap(f"wants: {wants}", "      ")
         lines += _cites(i.cite, sources, "      ")
@@ -75,13 +82,16 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
         lines += ["", "What its computer player says"]
         for m in p.messages:
             to = "public statement" if m.to == "public" else "to " + ", ".join(m.to)
-            lines += _wrap(f"{to}, when {m.when}: \"{m.text}\"", "  ")
+            lines += _wrap(f'{to}, when {m.when}: "{m.text}"', "  ")
     used = sorted({c.source for c in _all_citations(p)})
     lines += ["", "Sources cited"]
     for key in used:
         src = sources.get(key)
-        lines += _wrap(f"{key}: {src.title if src else '(missing from actors/sources.yaml)'}"
-                       + (f" <{src.url}>" if src and src.url else ""), "  ")
+        lines += _wrap(
+            f"{key}: {src.title if src else '(missing from actors/sources.yaml)'}"
+            + (f" <{src.url}>" if src and src.url else ""),
+            "  ",
+        )
     return "\n".join(lines)
 
 

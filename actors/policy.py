@@ -96,8 +96,10 @@ def _move_order(move: str, target: str | None) -> MoveOrder:
     return MoveOrder.model_construct(move=move, target=target)
 
 
-ScoreAll = Callable[[Mapping[str, Value], Mapping[str, Value], Sequence[float],
-                     Sequence[Candidate]], tuple[list[tuple[float, float, Candidate]], list[float]]]
+ScoreAll = Callable[
+    [Mapping[str, Value], Mapping[str, Value], Sequence[float], Sequence[Candidate]],
+    tuple[list[tuple[float, float, Candidate]], list[float]],
+]
 """``(truth, believed, coefficients, candidates)`` -> ``(score, utility, candidate)`` of every
 candidate whose requirement holds on the truth, in candidate order, and the scores alone (whose
 ``max`` is the best score without a key function per option)."""
@@ -108,16 +110,22 @@ def _on(py: str, mapping: str) -> str:
     return py.replace("v[", f"{mapping}[") if mapping != "v" else py
 
 
-def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
-                   risk_tolerance: float) -> str:
+def scoring_source(
+    candidates: Sequence[Candidate], names: Sequence[str], risk_tolerance: float
+) -> str:
     """Python source of one function that scores every candidate, :meth:`ProfilePolicy.score`
     unrolled: the same arithmetic in the same order (so the same floats and the same choices),
     without a call or a loop per candidate. Everything in it comes from checked models: state
     names as string literals, numbers as :func:`sim.expr.py_literal`, expressions as
     :attr:`Expr.py`."""
     slot = {n: i for i, n in enumerate(names)}
-    lines = ["def score_all(t, v, K, C):", "    out = []", "    add = out.append",
-             "    scores = []", "    top = scores.append"]
+    lines = [
+        "def score_all(t, v, K, C):",
+        "    out = []",
+        "    add = out.append",
+        "    scores = []",
+        "    top = scores.append",
+    ]
     if names:
         lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
     spread_value = 1 - risk_tolerance
@@ -130,14 +138,18 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
         if is_flag:
             change = f"(_float(_bool({amount})) - _float(v[{name!r}]))"
             return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
-        new = f"o + {amount}" if is_add else (py_literal(float(const)) if const is not None
-                                               else f"_float({amount})")
+        new = (
+            f"o + {amount}"
+            if is_add
+            else (py_literal(float(const)) if const is not None else f"_float({amount})")
+        )
         low, high = py_literal(lo), py_literal(hi)
-        return [f"{pad}if {k}:",
-                f"{pad}    o = v[{name!r}]",
-                f"{pad}    n = {new}",
-                f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} "
-                f"else n) - o)"]
+        return [
+            f"{pad}if {k}:",
+            f"{pad}    o = v[{name!r}]",
+            f"{pad}    n = {new}",
+            f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} else n) - o)",
+        ]
 
     def body(c: Candidate) -> list[str]:
         """Lines (unindented) leaving the candidate's score in s and its utility in u."""
@@ -145,8 +157,11 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
         for fx in c.win:
             out += effect(fx, "uw", "")
         bias = py_literal(c.bias)
-        if c.chance is not None and c.chance >= 1 and all(
-                math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
+        if (
+            c.chance is not None
+            and c.chance >= 1
+            and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win)
+        ):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
             # leave uw exactly as it is: with finite ranges uw is finite (or NaN, which both
             # forms keep), and never -0.0, as a sum from +0.0.
@@ -159,27 +174,45 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
                 for fx in c.lose:
                     out += effect(fx, "ul", "")
             risk = spread_value * p * (1 - p)
-            return [*out, f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
-                    f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}"]
-        out = [f"p = _float({c.bound.chance.py})",
-               "p = 0.0 if p < 0 else 1.0 if p > 1 else p", *out, "ul = 0.0"]
+            return [
+                *out,
+                f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
+                f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}",
+            ]
+        out = [
+            f"p = _float({c.bound.chance.py})",
+            "p = 0.0 if p < 0 else 1.0 if p > 1 else p",
+            *out,
+            "ul = 0.0",
+        ]
         if c.lose:
             out.append("if not p >= 1:")
             for fx in c.lose:
                 out += effect(fx, "ul", "    ")
-        return [*out, "u = p * uw + (1 - p) * ul",
-                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}"]
+        return [
+            *out,
+            "u = p * uw + (1 - p) * ul",
+            f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
+        ]
 
     bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
     # Candidates with the same body (a move whose effects on what this actor weighs do not
     # depend on the target) are worked out once per call and shared.
-    shared = {b: j for j, b in enumerate(dict.fromkeys(
-        b for b in bodies if b is not None and bodies.count(b) > 1))}
+    shared = {
+        b: j
+        for j, b in enumerate(
+            dict.fromkeys(b for b in bodies if b is not None and bodies.count(b) > 1)
+        )
+    }
     if shared:
         lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
     # Each distinct requirement is tested once per call (many moves share one across targets).
-    tests = {py: j for j, py in enumerate(dict.fromkeys(
-        c.requires.py for c in candidates if c.requires is not None))}
+    tests = {
+        py: j
+        for j, py in enumerate(
+            dict.fromkeys(c.requires.py for c in candidates if c.requires is not None)
+        )
+    }
     lines += [f"    r{j} = {_on(py, 't')}" for py, j in tests.items()]
     for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
         lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
@@ -188,19 +221,23 @@ def scoring_source(candidates: Sequence[Candidate], names: Sequence[str],
             lines.append(f"    if r{tests[c.requires.py]}:")
             pad = "        "
         if text is None:
-            lines += [f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
-                      f"{pad}top({py_literal(c.bias)})"]
+            lines += [
+                f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
+                f"{pad}top({py_literal(c.bias)})",
+            ]
             continue
         j = shared.get(text)
         if j is None:
             lines += [pad + line for line in text.split("\n")]
         else:
-            lines += [f"{pad}if s{j} is None:",
-                      *(f"{pad}    {line}" for line in text.split("\n")),
-                      f"{pad}    s{j} = s",
-                      f"{pad}    u{j} = u",
-                      f"{pad}s = s{j}",
-                      f"{pad}u = u{j}"]
+            lines += [
+                f"{pad}if s{j} is None:",
+                *(f"{pad}    {line}" for line in text.split("\n")),
+                f"{pad}    s{j} = s",
+                f"{pad}    u{j} = u",
+                f"{pad}s = s{j}",
+                f"{pad}u = u{j}",
+            ]
         lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
     lines.append("    return out, scores")
     # Read each state name once into a local: a subscript costs several times a local's load.
@@ -259,8 +296,10 @@ class ProfilePolicy:
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
         self._kvec: tuple[float, ...] = ()
-        self._gradients: dict[tuple[float, ...], tuple[dict[str, list[tuple[str, float]]],
-                                                       dict[str, float], tuple[float, ...]]]
+        self._gradients: dict[
+            tuple[float, ...],
+            tuple[dict[str, list[tuple[str, float]]], dict[str, float], tuple[float, ...]],
+        ]
         self._gradients = world.memo.setdefault(("profile-gradients", actor), {})
         self.explain_moves = True
         """False in a lean session (batch runs): the rationale lines are left out."""
@@ -286,10 +325,19 @@ class ProfilePolicy:
             for target in world.targets(self.actor, move):
                 bound = world.bound_move(self.actor, move, target)
                 win, lose = self._fx(bound.effects), self._fx(bound.on_failure)
-                out.append(Candidate(move, target, bound, bound.requires,
-                                     None if bound.chance.constant is None
-                                     else float(bound.chance.constant),
-                                     win, lose, bias, not win and not lose))
+                out.append(
+                    Candidate(
+                        move,
+                        target,
+                        bound,
+                        bound.requires,
+                        None if bound.chance.constant is None else float(bound.chance.constant),
+                        win,
+                        lose,
+                        bias,
+                        not win and not lose,
+                    )
+                )
         return out
 
     def _fx(self, effects: tuple[BoundEffect, ...]) -> tuple[Fx, ...]:
@@ -300,9 +348,17 @@ class ProfilePolicy:
             lo, hi = self.world.ranges.get(eff.name, (0.0, 1.0))
             const = eff.amount.constant
             is_flag = isinstance(self.world.initial[eff.name], bool)
-            out.append((eff.name, eff.op == "add",
-                        None if const is None or isinstance(const, bool) else float(const),
-                        eff, lo, hi, is_flag))
+            out.append(
+                (
+                    eff.name,
+                    eff.op == "add",
+                    None if const is None or isinstance(const, bool) else float(const),
+                    eff,
+                    lo,
+                    hi,
+                    is_flag,
+                )
+            )
         return tuple(out)
 
     # -- utility ---------------------------------------------------------------------------
@@ -313,8 +369,13 @@ class ProfilePolicy:
         for interest, weight, _wants in self.model.interests:
             mult = 1.0
             if total > 0:
-                mult = sum(factions[fid] * mults.get(interest.id, 1.0)
-                           for fid, _w0, mults, _s in self.model.factions) / total
+                mult = (
+                    sum(
+                        factions[fid] * mults.get(interest.id, 1.0)
+                        for fid, _w0, mults, _s in self.model.factions
+                    )
+                    / total
+                )
             out[interest.id] = weight * mult
         return out
 
@@ -376,9 +437,13 @@ class ProfilePolicy:
         risk = (1 - self.model.risk_tolerance) * p * (1 - p) * abs(u_win - u_lose)
         return utility - risk + c.bias, utility
 
-    def score_each(self, truth: Mapping[str, Value], values: Mapping[str, Value],
-                   _coefficients: Sequence[float], candidates: Sequence[Candidate]
-                   ) -> tuple[list[tuple[float, float, Candidate]], list[float]]:
+    def score_each(
+        self,
+        truth: Mapping[str, Value],
+        values: Mapping[str, Value],
+        _coefficients: Sequence[float],
+        candidates: Sequence[Candidate],
+    ) -> tuple[list[tuple[float, float, Candidate]], list[float]]:
         """What the generated scorer returns, option by option: the reference it is held to."""
         out = []
         for c in candidates:
@@ -419,14 +484,18 @@ class ProfilePolicy:
             if not holds or rid in self.crossed or len(chosen) >= per_round:
                 continue
             for move in responses:
-                legal = [t for t in world.targets(actor, move)
-                         if illegal(world, state, actor, move, t) is None]
+                legal = [
+                    t
+                    for t in world.targets(actor, move)
+                    if illegal(world, state, actor, move, t) is None
+                ]
                 target = aim if aim in legal else legal[0] if legal else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
                     self.crossed.add(rid)
-                    why.append(f"{self.short}: {world.moves[move].type.name}: red line "
-                               f"'{rid}' crossed")
+                    why.append(
+                        f"{self.short}: {world.moves[move].type.name}: red line '{rid}' crossed"
+                    )
                     break
 
         # What self.score gives for each candidate, from the generated per-actor function.
@@ -453,16 +522,19 @@ class ProfilePolicy:
             s, u, c = pick
             chosen.append((c.move, c.target))
             if self.explain_moves:
-                why.append(self.rationale(Option(c.move, c.target, s, u,
-                                                 self.explain(values, c))))
+                why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
 
-        answers = ([self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
-                   if state.proposals else [])
+        answers = (
+            [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
+            if state.proposals
+            else []
+        )
         messages = self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
-        return Decision(Orders.model_construct(moves=moves, answers=answers, messages=messages),
-                        tuple(why))
+        return Decision(
+            Orders.model_construct(moves=moves, answers=answers, messages=messages), tuple(why)
+        )
 
     def rationale(self, option: Option) -> str:
         """One line: the move and the interests that drove it."""
@@ -470,11 +542,14 @@ class ProfilePolicy:
         target = f" -> {option.target}" if option.target else ""
         parts = ", ".join(f"{self.labels.get(i, i)} {v:+.3f}" for i, v in option.parts)
         esc = self.world.moves[option.move].type.escalation
-        return f"{self.short}: {name}{target}: {parts or 'no direct interest effect'} " \
-               f"(esc {esc}, score {option.score:+.3f})"
+        return (
+            f"{self.short}: {name}{target}: {parts or 'no direct interest effect'} "
+            f"(esc {esc}, score {option.score:+.3f})"
+        )
 
-    def answer(self, view: View, pid: str,
-               grad: Mapping[str, list[tuple[str, float]]]) -> AnswerOrder:
+    def answer(
+        self, view: View, pid: str, grad: Mapping[str, list[tuple[str, float]]]
+    ) -> AnswerOrder:
         """Accept a proposal whose terms are worth more than the freedom its commitments cost."""
         prop = view.state.proposals[pid]
         values = view.believed
@@ -489,8 +564,11 @@ class ProfilePolicy:
         forbidden = {f for c in prop.terms.get("commitments", []) for f in c["forbid"]}
         if forbidden:
             # Giving up options costs an escalation-prone actor more.
-            lost = sum(1 for m in self.world.usable[self.actor]
-                       if m in forbidden or set(self.world.moves[m].type.tags) & forbidden)
+            lost = sum(
+                1
+                for m in self.world.usable[self.actor]
+                if m in forbidden or set(self.world.moves[m].type.tags) & forbidden
+            )
             utility -= lost * 0.004 * self.model.escalation
         a, b = sorted((self.actor, prop.sender))
         trust = float(values.get(f"trust.{a}.{b}", 50.0))

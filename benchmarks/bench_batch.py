@@ -23,11 +23,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def batch(scenario: str | None, runs: int, workers: int) -> tuple[dict[str, Any], float, float,
-                                                                    float]:
+def batch(
+    scenario: str | None, runs: int, workers: int
+) -> tuple[dict[str, Any], float, float, float]:
     """Run the command; (report, elapsed s, peak RSS MB summed over the tree, peak PSS MB)."""
-    cmd = [sys.executable, "-m", "ui.cli", "batch", *([scenario] if scenario else []),
-           "-n", str(runs), "--workers", str(workers), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ui.cli",
+        "batch",
+        *([scenario] if scenario else []),
+        "-n",
+        str(runs),
+        "--workers",
+        str(workers),
+        "--json",
+    ]
     started = time.perf_counter()
     try:
         import psutil
@@ -35,8 +46,7 @@ def batch(scenario: str | None, runs: int, workers: int) -> tuple[dict[str, Any]
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         return json.loads(out.stdout), time.perf_counter() - started, peak, float("nan")
-    proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                        text=True)
+    proc = psutil.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0.0
     tree: list[Any] = [proc]
     tick = 0
@@ -71,23 +81,32 @@ def main() -> None:
 
     rep, elapsed, rss, pss = batch(args.scenario, args.runs, args.workers)
     rate = rep["rounds"] / rep["wall_seconds"]
-    print(f"{rep['scenario']}: {args.runs:,} runs, {args.workers} workers: {elapsed:.1f} s "
-          f"end to end ({rep['wall_seconds']:.1f} s playing), {rep['rounds']:,} rounds")
-    print(f"  {rate:,.0f} rounds/s, {rate / args.workers:,.0f} rounds/s per core, "
-          f"{args.runs / rep['wall_seconds']:,.0f} runs/s")
+    print(
+        f"{rep['scenario']}: {args.runs:,} runs, {args.workers} workers: {elapsed:.1f} s "
+        f"end to end ({rep['wall_seconds']:.1f} s playing), {rep['rounds']:,} rounds"
+    )
+    print(
+        f"  {rate:,.0f} rounds/s, {rate / args.workers:,.0f} rounds/s per core, "
+        f"{args.runs / rep['wall_seconds']:,.0f} runs/s"
+    )
     print(f"  peak memory, process + workers: {rss:.0f} MB RSS summed ({pss:.0f} MB PSS)")
     ok_time, ok_mem = elapsed <= 30, rss < 300
-    print(f"  target <= 30 s: {'ok' if ok_time else 'MISSED'}; "
-          f"< 300 MB: {'ok' if ok_mem else 'MISSED'}")
+    print(
+        f"  target <= 30 s: {'ok' if ok_time else 'MISSED'}; "
+        f"< 300 MB: {'ok' if ok_mem else 'MISSED'}"
+    )
 
     one, _, _, _ = batch(args.scenario, args.scaling_runs, 1)
     two, _, _, _ = batch(args.scenario, args.scaling_runs, 2)
     r1 = one["rounds"] / one["wall_seconds"]
     r2 = two["rounds"] / two["wall_seconds"]
-    print(f"scaling on {args.scaling_runs:,} runs: 1 worker {r1:,.0f} rounds/s, 2 workers "
-          f"{r2:,.0f} rounds/s: x{r2 / r1:.2f} ({r2 / r1 / 2:.0%} efficiency)")
-    same = {k: v for k, v in one.items() if k not in ("wall_seconds", "workers")} == \
-        {k: v for k, v in two.items() if k not in ("wall_seconds", "workers")}
+    print(
+        f"scaling on {args.scaling_runs:,} runs: 1 worker {r1:,.0f} rounds/s, 2 workers "
+        f"{r2:,.0f} rounds/s: x{r2 / r1:.2f} ({r2 / r1 / 2:.0%} efficiency)"
+    )
+    same = {k: v for k, v in one.items() if k not in ("wall_seconds", "workers")} == {
+        k: v for k, v in two.items() if k not in ("wall_seconds", "workers")
+    }
     print(f"  1 and 2 workers give the same report: {'yes' if same else 'NO'}")
 
 

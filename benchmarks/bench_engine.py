@@ -31,8 +31,9 @@ def long_world(world: World, rounds: int) -> World:
     """The same scenario with a longer clock and no early endings, for the memory figure."""
     sc = world.scenario
     ends = [e.model_copy(update={"immediate": False}) for e in sc.end_conditions]
-    patched = sc.model_copy(update={"clock": sc.clock.model_copy(update={"rounds": rounds}),
-                                    "end_conditions": ends})
+    patched = sc.model_copy(
+        update={"clock": sc.clock.model_copy(update={"rounds": rounds}), "end_conditions": ends}
+    )
     profiles = {m.profile.id: m.profile for m in world.models.values()}
     from sim.loader import bundled_catalogues
 
@@ -61,8 +62,16 @@ def memory_child(scenario: str, rounds: int) -> None:
     session = run(world, 1)
     _, peak = tracemalloc.get_traced_memory()
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rounds": session.round - 1, "events": len(session.log),
-                      "python_peak_mb": peak / 2**20, "maxrss_mb": maxrss_mb}))
+    print(
+        json.dumps(
+            {
+                "rounds": session.round - 1,
+                "events": len(session.log),
+                "python_peak_mb": peak / 2**20,
+                "maxrss_mb": maxrss_mb,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -90,21 +99,31 @@ def main() -> None:
         run(world, seed, lean=True)
     lean = time.perf_counter() - t
     bare = simpy_baseline(simpy_events)
-    print(f"scenario            {world.id} ({len(world.actors)} computer seats, "
-          f"{len(world.moves)} move types)")
+    print(
+        f"scenario            {world.id} ({len(world.actors)} computer seats, "
+        f"{len(world.moves)} move types)"
+    )
     print(f"runs                {args.runs} ({rounds} rounds, {events} log events)")
     print(f"wall                {wall:.2f} s on one core")
     print(f"rounds/s            {rounds / wall:,.0f}   (target >= 2,000)")
     print(f"  lean, as batch    {rounds / lean:,.0f}   (no rationale lines, no round hashes)")
     print(f"log events/s        {events / wall:,.0f}")
-    print(f"SimPy events        {simpy_events} scheduled; bare SimPy for the same number: "
-          f"{bare * 1000:.1f} ms ({bare / wall:.1%} of the run)")
-    out = subprocess.run([sys.executable, __file__, "--scenario", args.scenario,
-                          "--memory-child", "1000"], capture_output=True, text=True, check=True)
+    print(
+        f"SimPy events        {simpy_events} scheduled; bare SimPy for the same number: "
+        f"{bare * 1000:.1f} ms ({bare / wall:.1%} of the run)"
+    )
+    out = subprocess.run(
+        [sys.executable, __file__, "--scenario", args.scenario, "--memory-child", "1000"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     mem = json.loads(out.stdout)
-    print(f"1,000-round run     {mem['events']} events; peak Python heap "
-          f"{mem['python_peak_mb']:.1f} MB, process max RSS {mem['maxrss_mb']:.1f} MB "
-          f"(target < 100 MB)")
+    print(
+        f"1,000-round run     {mem['events']} events; peak Python heap "
+        f"{mem['python_peak_mb']:.1f} MB, process max RSS {mem['maxrss_mb']:.1f} MB "
+        f"(target < 100 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Expression evaluation speed: sitroom's generated lambdas against simpleeval (if installed).
 
-    python benchmarks/bench_expr.py
+python benchmarks/bench_expr.py
 """
 
 from __future__ import annotations
@@ -32,14 +32,20 @@ def main() -> None:
             print(line + "   (pip install simpleeval to compare)")
             continue
         flat = {k.replace(".", "_"): v for k, v in VALUES.items()}
-        ev = simpleeval.SimpleEval(names=flat, functions={
-            "clamp": lambda x, lo, hi: min(max(x, lo), hi)})
+        ev = simpleeval.SimpleEval(
+            names=flat, functions={"clamp": lambda x, lo, hi: min(max(x, lo), hi)}
+        )
         text = src.replace("flags.", "flags_").replace("trust.china.us", "trust_china_us")
         tree = ev.parse(text)
-        theirs = timeit.timeit(lambda ev=ev, text=text, tree=tree: ev.eval(
-            text, previously_parsed=tree), number=N) / N
-        print(f"{line}   simpleeval (pre-parsed) {theirs * 1e6:6.3f} us/eval   "
-              f"x{theirs / ours:.1f}")
+        theirs = (
+            timeit.timeit(
+                lambda ev=ev, text=text, tree=tree: ev.eval(text, previously_parsed=tree), number=N
+            )
+            / N
+        )
+        print(
+            f"{line}   simpleeval (pre-parsed) {theirs * 1e6:6.3f} us/eval   x{theirs / ours:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -40,10 +40,15 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "play",
-                             *([scenario] if scenario else [])],
-                            stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "play", *([scenario] if scenario else [])],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     seen = b""
     first = briefing = None
@@ -69,8 +74,10 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
             proc.kill()
         os.close(master)
     if first is None:
-        raise SystemExit(f"the setup screen did not appear within {timeout:g}s:\n"
-                         f"{seen[-2000:].decode(errors='replace')}")
+        raise SystemExit(
+            f"the setup screen did not appear within {timeout:g}s:\n"
+            f"{seen[-2000:].decode(errors='replace')}"
+        )
     return first, briefing
 
 
@@ -101,15 +108,20 @@ def load_world(scenario: str | None) -> tuple[Any, str]:
     except Exception as exc:  # the bundled content may not be complete yet
         from tests.worlds import world
 
-        print(f"  (could not load {scenario or 'the default scenario'}: "
-              f"{str(exc).splitlines()[0][:70]}; using the test world)")
-        data = "actors: [{id: a}, {id: b}, {id: c}, {id: d}]\nclock: {start: x, " \
-               "round_hours: 6, rounds: 8}"
+        print(
+            f"  (could not load {scenario or 'the default scenario'}: "
+            f"{str(exc).splitlines()[0][:70]}; using the test world)"
+        )
+        data = (
+            "actors: [{id: a}, {id: b}, {id: c}, {id: d}]\nclock: {start: x, "
+            "round_hours: 6, rounds: 8}"
+        )
         return world(data), "mini"
 
 
-def round_updates(scenario: str | None, rounds: int
-                  ) -> tuple[list[float], list[float], list[float], str]:
+def round_updates(
+    scenario: str | None, rounds: int
+) -> tuple[list[float], list[float], list[float], str]:
     """Per round, in ms: close -> results displayed; results -> orders displayed; engine alone.
 
     Times are taken inside the app, from a key's handler to the first frame of the next screen
@@ -193,11 +205,12 @@ def main() -> None:
     print(f"  in process, import -> setup mounted    {inprocess_startup() * 1000:7.0f} ms")
     closes, turns, engine, ref = round_updates(args.scenario, args.rounds)
     print(f"round updates ({ref}, {len(closes)} rounds, 2 human seats, headless 80x24)")
-    for label, data in (("close round -> results displayed", closes),
-                        ("  of which the engine (close_round)", engine),
-                        ("results -> orders screen displayed", turns)):
-        print(f"  {label:<36} median {statistics.median(data):6.1f} ms, "
-              f"max {max(data):6.1f} ms")
+    for label, data in (
+        ("close round -> results displayed", closes),
+        ("  of which the engine (close_round)", engine),
+        ("results -> orders screen displayed", turns),
+    ):
+        print(f"  {label:<36} median {statistics.median(data):6.1f} ms, max {max(data):6.1f} ms")
     print("  (target: screens updated < 100 ms after a round closes)")
 
 

@@ -40,14 +40,25 @@ FILES: tuple[tuple[str, type[BaseModel], str], ...] = (
 
 #: Named type aliases from ``sim.models.base``, shown by name and explained once.
 ALIASES: tuple[tuple[Any, str, str], ...] = (
-    (Id, "id", "lower-case letters, digits and `_`, starting with a letter (at most 64); "
-               "ids become dotted names in expressions, so no `-` or `.`"),
+    (
+        Id,
+        "id",
+        "lower-case letters, digits and `_`, starting with a letter (at most 64); "
+        "ids become dotted names in expressions, so no `-` or `.`",
+    ),
     (ScenarioId, "scenario id", "lower-case letters, digits, `-` and `_` (at most 80)"),
-    (Expression, "expression", "a condition or formula over state names, checked when the file "
-                               "loads (see the expression language in "
-                               "[authoring.md](authoring.md#the-expression-language))"),
-    (Amount, "amount", "a number, or an expression giving one, evaluated on the state when the "
-                       "effect lands"),
+    (
+        Expression,
+        "expression",
+        "a condition or formula over state names, checked when the file "
+        "loads (see the expression language in "
+        "[authoring.md](authoring.md#the-expression-language))",
+    ),
+    (
+        Amount,
+        "amount",
+        "a number, or an expression giving one, evaluated on the state when the effect lands",
+    ),
     (Chance, "chance", "a probability 0..1, or an expression giving one (clamped to 0..1)"),
 )
 
@@ -181,8 +192,14 @@ def render_model(model: type[BaseModel]) -> list[str]:
     """One section: heading, docstring, and a table of fields."""
     hints = typing.get_type_hints(model, include_extras=True)
     doc = inspect.cleandoc(model.__doc__ or "")
-    lines = [f"### {model.__name__}", "", doc, "",
-             "| field | type | default | description |", "|---|---|---|---|"]
+    lines = [
+        f"### {model.__name__}",
+        "",
+        doc,
+        "",
+        "| field | type | default | description |",
+        "|---|---|---|---|",
+    ]
     for name, info in model.model_fields.items():
         desc = info.description or ""
         limits = _constraints(info)
@@ -190,8 +207,9 @@ def render_model(model: type[BaseModel]) -> list[str]:
             desc += f" ({limits})"
         if info.examples:
             desc += " Example: " + ", ".join(f"`{json.dumps(e)}`" for e in info.examples) + "."
-        lines.append(f"| `{name}` | {_cell(render_type(hints[name]))} | {_default(info)} | "
-                     f"{_cell(desc)} |")
+        lines.append(
+            f"| `{name}` | {_cell(render_type(hints[name]))} | {_default(info)} | {_cell(desc)} |"
+        )
     lines.append("")
     return lines
 
@@ -200,8 +218,13 @@ def generate() -> str:
     """The whole reference as Markdown text."""
     lines = [HEADER]
     lines.extend(f"- **{name}**: {doc}." for _a, name, doc in ALIASES)
-    lines.extend(["- **number**: an integer or decimal; **text**: any string; "
-                  "**true/false**: a YAML boolean.", ""])
+    lines.extend(
+        [
+            "- **number**: an integer or decimal; **text**: any string; "
+            "**true/false**: a YAML boolean.",
+            "",
+        ]
+    )
     lines.append("**Contents.**")
     seen: set[type[BaseModel]] = set()
     sections: list[tuple[str, str, list[type[BaseModel]]]] = []

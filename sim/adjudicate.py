@@ -42,8 +42,7 @@ def probability(value: Value) -> float:
     return 0.0 if x < 0 else 1.0 if x > 1 else x
 
 
-def illegal(world: World, state: State, actor: str, move_id: str,
-            target: str | None) -> str | None:
+def illegal(world: World, state: State, actor: str, move_id: str, target: str | None) -> str | None:
     """Why ``actor`` may not use ``move_id`` on ``target`` now, or None if it may."""
     spec = world.moves.get(move_id)
     if spec is None or move_id not in world.usable[actor]:
@@ -72,19 +71,22 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
     if bound.spec.type.visibility == "secret":
         p = probability(bound.detection.fn(values))
         if p > 0:
-            detected = tuple(a for a in world.actors if a != bound.actor
-                             and uniform(seed, "detect", mid, a) < p)
+            detected = tuple(
+                a for a in world.actors if a != bound.actor and uniform(seed, "detect", mid, a) < p
+            )
     forced = state.overrides.get(mid)
     if forced is not None:
         # A cancelled move never happened: nobody can detect it.
         seen = () if forced[0] == "cancelled" else detected
-        return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll,
-                      forced[0], seen, forced[1])  # type: ignore[arg-type]
+        return Ruling(
+            mid, bound.actor, bound.spec.id, bound.target, chance, roll, forced[0], seen, forced[1]
+        )  # type: ignore[arg-type]
     return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected)
 
 
-def effect_result(values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]],
-                  effect: BoundEffect) -> tuple[Value, float]:
+def effect_result(
+    values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]], effect: BoundEffect
+) -> tuple[Value, float]:
     """The new value of the effect's state name and the change actually made (after clamping)."""
     old = values[effect.name]
     amount = effect.amount.constant
@@ -102,8 +104,9 @@ def effect_result(values: Mapping[str, Value], ranges: Mapping[str, tuple[float,
     return new, round(new - float(old), 6)
 
 
-def expected_deltas(world: World, values: Mapping[str, Value],
-                    bound: BoundMove) -> dict[str, float]:
+def expected_deltas(
+    world: World, values: Mapping[str, Value], bound: BoundMove
+) -> dict[str, float]:
     """Expected change of each numeric state name if the move is made now (chance-weighted).
 
     Flags count as 0/1 so that interests may weigh them. Effects are evaluated on the current

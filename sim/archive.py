@@ -185,8 +185,10 @@ class Archive:
                             db.execute(statement)
                     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         elif version > SCHEMA_VERSION:
-            raise ArchiveError(f"{self.path}: written by a newer sitroom (archive schema "
-                               f"{version}, this version reads {SCHEMA_VERSION})")
+            raise ArchiveError(
+                f"{self.path}: written by a newer sitroom (archive schema "
+                f"{version}, this version reads {SCHEMA_VERSION})"
+            )
 
     def close(self) -> None:
         """Close the file."""
@@ -219,16 +221,18 @@ class Archive:
         """The session whose id is ``ref`` or starts with it."""
         key = ref.strip().lower()
         if not re.fullmatch(f"[0-9a-f]{{1,{ID_CHARS}}}", key):
-            raise UnknownSession(f"'{ref}' is not a session id ({ID_CHARS} hex digits or a "
-                                 "unique prefix; see `sitroom sessions`)")
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM sessions WHERE id LIKE ? "
-                               "ORDER BY id LIMIT 6", (key + "%",)).fetchall()
+            raise UnknownSession(
+                f"'{ref}' is not a session id ({ID_CHARS} hex digits or a "
+                "unique prefix; see `sitroom sessions`)"
+            )
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sessions WHERE id LIKE ? ORDER BY id LIMIT 6", (key + "%",)
+        ).fetchall()
         if not rows:
             raise UnknownSession(f"no session '{ref}' in {self.path} (see `sitroom sessions`)")
         if len(rows) > 1:
             ids = ", ".join(r[0] for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-            raise AmbiguousSession(f"'{ref}' matches several sessions ({ids}); type more of "
-                                   "the id")
+            raise AmbiguousSession(f"'{ref}' matches several sessions ({ids}); type more of the id")
         return _info(rows[0])
 
     def inputs(self, sid: str) -> list[Input]:
@@ -259,27 +263,52 @@ class Archive:
         return Log(resumed.session.header.to_dict(), list(resumed.session.log))
 
     # -- writing -------------------------------------------------------------------------------
-    def create(self, world: World, seed: int, seats: dict[str, Seat] | None = None, *,
-               scenario_ref: str | None = None, meta: dict[str, Any] | None = None,
-               listeners: Iterable[Callable[[Event], None]] = ()) -> ArchivedSession:
+    def create(
+        self,
+        world: World,
+        seed: int,
+        seats: dict[str, Seat] | None = None,
+        *,
+        scenario_ref: str | None = None,
+        meta: dict[str, Any] | None = None,
+        listeners: Iterable[Callable[[Event], None]] = (),
+    ) -> ArchivedSession:
         """Start a new archived session (the row is committed before the session exists)."""
         probe = Session(world, seed, seats, scenario_ref=scenario_ref)
         header = probe.header.to_dict()
         now = _now()
         with self.transaction() as db:
             sid = self._new_id()
-            db.execute("INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
-                       "seats, header, created, updated, status, meta) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
-                       (sid, header["scenario"], header["scenario_ref"], header["scenario_hash"],
-                        seed, dumps(header["seats"]), dumps(header), now, now,
-                        dumps(meta or {})))
+            db.execute(
+                "INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
+                "seats, header, created, updated, status, meta) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                (
+                    sid,
+                    header["scenario"],
+                    header["scenario_ref"],
+                    header["scenario_hash"],
+                    seed,
+                    dumps(header["seats"]),
+                    dumps(header),
+                    now,
+                    now,
+                    dumps(meta or {}),
+                ),
+            )
         archived = ArchivedSession(self, sid, None)
         # The session is built only now, so the events it emits while starting (injects at
         # hour 0) reach the archive's listener.
-        archived.attach(Session(world, seed, seats, scenario_ref=scenario_ref,
-                                recorder=archived.record,
-                                listeners=[archived.on_event, *listeners]))
+        archived.attach(
+            Session(
+                world,
+                seed,
+                seats,
+                scenario_ref=scenario_ref,
+                recorder=archived.record,
+                listeners=[archived.on_event, *listeners],
+            )
+        )
         archived.flush(settled=True)
         return archived
 
@@ -289,8 +318,14 @@ class Archive:
             if self.db.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone() is None:
                 return sid
 
-    def resume(self, ref: str, *, load: Loader | None = None, world: World | None = None,
-               listeners: Iterable[Callable[[Event], None]] = ()) -> ArchivedSession:
+    def resume(
+        self,
+        ref: str,
+        *,
+        load: Loader | None = None,
+        world: World | None = None,
+        listeners: Iterable[Callable[[Event], None]] = (),
+    ) -> ArchivedSession:
         """Rebuild a session from its journal and keep recording it.
 
         ``world`` skips the loader (tests, or a front end that already has it); otherwise the
@@ -303,45 +338,61 @@ class Archive:
             raise ScenarioChanged(
                 f"session {info.id} was recorded with a different version of scenario "
                 f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
-                f"now {world.content_hash}; restore the original files to resume it")
+                f"now {world.content_hash}; restore the original files to resume it"
+            )
         session = Session(world, info.seed, info.seats, scenario_ref=info.scenario_ref)
         for n, inp in enumerate(self.inputs(info.id)):
             try:
                 session.apply_input(inp, trusted=True)
             except IllegalInput as exc:
-                raise Diverged(f"session {info.id}: input {n} ({inp.get('op')}) no longer "
-                               f"applies: {exc}") from None
+                raise Diverged(
+                    f"session {info.id}: input {n} ({inp.get('op')}) no longer applies: {exc}"
+                ) from None
         stored = self.event_lines(info.id)
         replayed = [dumps(e.to_dict()) for e in session.log]
-        if replayed[:len(stored)] != stored:
-            first = next(i for i, (a, b) in enumerate(zip(stored, replayed + [""] * len(stored),
-                                                          strict=False)) if a != b)
-            raise Diverged(f"session {info.id}: replaying its inputs no longer reproduces event "
-                           f"{first} (recorded with sitroom {info.header.get('engine')}); "
-                           "export it with a matching version")
-        archived = ArchivedSession(self, info.id, session, inputs=info.inputs,
-                                   events=len(stored))
-        archived.pending.extend(session.log[len(stored):])
+        if replayed[: len(stored)] != stored:
+            first = next(
+                i
+                for i, (a, b) in enumerate(zip(stored, replayed + [""] * len(stored), strict=False))
+                if a != b
+            )
+            raise Diverged(
+                f"session {info.id}: replaying its inputs no longer reproduces event "
+                f"{first} (recorded with sitroom {info.header.get('engine')}); "
+                "export it with a matching version"
+            )
+        archived = ArchivedSession(self, info.id, session, inputs=info.inputs, events=len(stored))
+        archived.pending.extend(session.log[len(stored) :])
         archived.flush(settled=True)
         # Recording starts only now: the replay itself must not be journaled again.
         session.recorder = archived.record
         session.listeners.extend([archived.on_event, *listeners])
         return archived
 
-    def import_log(self, log: Log, world: World, *, meta: dict[str, Any] | None = None
-                   ) -> SessionInfo:
+    def import_log(
+        self, log: Log, world: World, *, meta: dict[str, Any] | None = None
+    ) -> SessionInfo:
         """Verify that ``log`` replays exactly, then store it as a finished or open session."""
         header = log.header
         if header.get("redacted_for"):
-            raise ArchiveError(f"this log is redacted for {header['redacted_for']} and cannot "
-                               "be replayed; import the full log")
+            raise ArchiveError(
+                f"this log is redacted for {header['redacted_for']} and cannot "
+                "be replayed; import the full log"
+            )
         if world.content_hash != header["scenario_hash"]:
-            raise ScenarioChanged(f"the log was recorded with a different version of scenario "
-                                  f"'{header['scenario']}' (content hash "
-                                  f"{header['scenario_hash']}, now {world.content_hash})")
+            raise ScenarioChanged(
+                f"the log was recorded with a different version of scenario "
+                f"'{header['scenario']}' (content hash "
+                f"{header['scenario_hash']}, now {world.content_hash})"
+            )
         journal: list[Input] = []
-        session = Session(world, int(header["seed"]), header["seats"],
-                          scenario_ref=header.get("scenario_ref"), recorder=journal.append)
+        session = Session(
+            world,
+            int(header["seed"]),
+            header["seats"],
+            scenario_ref=header.get("scenario_ref"),
+            recorder=journal.append,
+        )
         try:
             for inp in inputs_from_log(log):
                 session.apply_input(inp, trusted=True)
@@ -354,39 +405,93 @@ class Archive:
             raise Diverged(f"the log does not replay exactly: {divergence.describe()}")
         lines = [dumps(e.to_dict()) for e in log.events]
         for other in self.sessions():
-            if (other.scenario_hash == header["scenario_hash"] and other.seed == header["seed"]
-                    and other.settled and self.event_lines(other.id) == lines):
+            if (
+                other.scenario_hash == header["scenario_hash"]
+                and other.seed == header["seed"]
+                and other.settled
+                and self.event_lines(other.id) == lines
+            ):
                 raise ArchiveError(f"this log is already in the archive as session {other.id}")
         now = _now()
         closed = sum(isinstance(e, RoundClosed) for e in log.events)
         with self.transaction() as db:
             sid = self._new_id()
             stored_header = session.header.to_dict()
-            db.execute("INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
-                       "seats, header, created, updated, status, outcome, rounds, inputs, "
-                       "events, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (sid, stored_header["scenario"], stored_header["scenario_ref"],
-                        stored_header["scenario_hash"], session.seed,
-                        dumps(stored_header["seats"]), dumps(stored_header), now, now,
-                        "ended" if session.over else "open", session.state.outcome, closed,
-                        len(journal), len(lines), dumps(meta or {})))
-            db.executemany("INSERT INTO inputs VALUES (?, ?, ?)",
-                           [(sid, n, dumps(i)) for n, i in enumerate(journal)])
-            db.executemany("INSERT INTO events VALUES (?, ?, ?)",
-                           [(sid, n, x) for n, x in enumerate(lines)])
+            db.execute(
+                "INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
+                "seats, header, created, updated, status, outcome, rounds, inputs, "
+                "events, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sid,
+                    stored_header["scenario"],
+                    stored_header["scenario_ref"],
+                    stored_header["scenario_hash"],
+                    session.seed,
+                    dumps(stored_header["seats"]),
+                    dumps(stored_header),
+                    now,
+                    now,
+                    "ended" if session.over else "open",
+                    session.state.outcome,
+                    closed,
+                    len(journal),
+                    len(lines),
+                    dumps(meta or {}),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO inputs VALUES (?, ?, ?)",
+                [(sid, n, dumps(i)) for n, i in enumerate(journal)],
+            )
+            db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?)", [(sid, n, x) for n, x in enumerate(lines)]
+            )
         return self.find(sid)
 
 
-_COLUMNS = ("id, scenario, scenario_ref, scenario_hash, seed, seats, header, created, updated, "
-            "status, outcome, rounds, inputs, events, settled, meta")
+_COLUMNS = (
+    "id, scenario, scenario_ref, scenario_hash, seed, seats, header, created, updated, "
+    "status, outcome, rounds, inputs, events, settled, meta"
+)
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
-    (sid, scenario, ref, digest, seed, seats, header, created, updated, status, outcome, rounds,
-     inputs, events, settled, meta) = row
-    return SessionInfo(sid, scenario, ref, digest, int(seed), json.loads(seats),
-                       json.loads(header), created, updated, status, outcome, int(rounds),
-                       int(inputs), int(events), bool(settled), json.loads(meta))
+    (
+        sid,
+        scenario,
+        ref,
+        digest,
+        seed,
+        seats,
+        header,
+        created,
+        updated,
+        status,
+        outcome,
+        rounds,
+        inputs,
+        events,
+        settled,
+        meta,
+    ) = row
+    return SessionInfo(
+        sid,
+        scenario,
+        ref,
+        digest,
+        int(seed),
+        json.loads(seats),
+        json.loads(header),
+        created,
+        updated,
+        status,
+        outcome,
+        int(rounds),
+        int(inputs),
+        int(events),
+        bool(settled),
+        json.loads(meta),
+    )
 
 
 class ArchivedSession:
@@ -396,8 +501,16 @@ class ArchivedSession:
     when done (a context manager does it). Nothing else changes for them.
     """
 
-    def __init__(self, archive: Archive, sid: str, session: Session | None, *,
-                 inputs: int = 0, events: int = 0, owns_archive: bool = False) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        sid: str,
+        session: Session | None,
+        *,
+        inputs: int = 0,
+        events: int = 0,
+        owns_archive: bool = False,
+    ) -> None:
         self.archive = archive
         self.id = sid
         self._session = session
@@ -422,12 +535,15 @@ class ArchivedSession:
         """The session's recorder: commit the input (and queued events) before it takes effect."""
         try:
             with self.archive.transaction() as db:
-                db.execute("INSERT INTO inputs VALUES (?, ?, ?)", (self.id, self.inputs,
-                                                                   dumps(inp)))
+                db.execute(
+                    "INSERT INTO inputs VALUES (?, ?, ?)", (self.id, self.inputs, dumps(inp))
+                )
                 self._write(db, settled=False, inputs=self.inputs + 1)
         except sqlite3.IntegrityError:
-            raise Busy(f"session {self.id} is being played by another sitroom process; "
-                       "close it there first") from None
+            raise Busy(
+                f"session {self.id} is being played by another sitroom process; "
+                "close it there first"
+            ) from None
         self.inputs += 1
 
     def on_event(self, event: Event) -> None:
@@ -443,15 +559,26 @@ class ArchivedSession:
 
     def _write(self, db: sqlite3.Connection, *, settled: bool, inputs: int) -> None:
         if self.pending:
-            db.executemany("INSERT INTO events VALUES (?, ?, ?)",
-                           [(self.id, e.seq, dumps(e.to_dict())) for e in self.pending])
+            db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?)",
+                [(self.id, e.seq, dumps(e.to_dict())) for e in self.pending],
+            )
         s = self._session
         rounds = s.state.round - 1 if s is not None else 0  # rounds closed so far
-        db.execute("UPDATE sessions SET updated = ?, status = ?, outcome = ?, rounds = ?, "
-                   "inputs = ?, events = ?, settled = ? WHERE id = ?",
-                   (_now(), "ended" if s is not None and s.over else "open",
-                    s.state.outcome if s is not None else None, rounds, inputs,
-                    self.events + len(self.pending), int(settled), self.id))
+        db.execute(
+            "UPDATE sessions SET updated = ?, status = ?, outcome = ?, rounds = ?, "
+            "inputs = ?, events = ?, settled = ? WHERE id = ?",
+            (
+                _now(),
+                "ended" if s is not None and s.over else "open",
+                s.state.outcome if s is not None else None,
+                rounds,
+                inputs,
+                self.events + len(self.pending),
+                int(settled),
+                self.id,
+            ),
+        )
         self.events += len(self.pending)
         self.pending.clear()
 
@@ -472,9 +599,15 @@ class ArchivedSession:
         self.close()
 
 
-def open_session(world: World, seed: int, seats: dict[str, Seat] | None = None, *,
-                 scenario_ref: str | None = None, archive: str | Path | None = None,
-                 meta: dict[str, Any] | None = None) -> ArchivedSession:
+def open_session(
+    world: World,
+    seed: int,
+    seats: dict[str, Seat] | None = None,
+    *,
+    scenario_ref: str | None = None,
+    archive: str | Path | None = None,
+    meta: dict[str, Any] | None = None,
+) -> ArchivedSession:
     """Start an archived session in the archive at ``archive`` (default: :func:`default_path`)."""
     arch = Archive(archive)
     archived = arch.create(world, seed, seats, scenario_ref=scenario_ref, meta=meta)
@@ -482,8 +615,13 @@ def open_session(world: World, seed: int, seats: dict[str, Seat] | None = None, 
     return archived
 
 
-def resume(ref: str, *, archive: str | Path | None = None, load: Loader | None = None,
-           world: World | None = None) -> ArchivedSession:
+def resume(
+    ref: str,
+    *,
+    archive: str | Path | None = None,
+    load: Loader | None = None,
+    world: World | None = None,
+) -> ArchivedSession:
     """Resume session ``ref`` (an id or unique prefix) from the archive at ``archive``."""
     arch = Archive(archive)
     try:

@@ -54,18 +54,24 @@ class Recipe:
     @property
     def key(self) -> str:
         """A content hash: equal recipes build equal worlds."""
-        return content_hash(self.scenario, list(self.profiles.values()),
-                            list(self.catalogues.values()))
+        return content_hash(
+            self.scenario, list(self.profiles.values()), list(self.catalogues.values())
+        )
 
     def build(self) -> World:
         """Compile the world; :class:`BatchError` lists the errors if it is invalid."""
         world, issues = build(self.scenario, self.profiles, self.catalogues)
         if world is None:
-            errors = "; ".join(f"{i.origin} {'.'.join(map(str, i.loc))}: {i.message}"
-                               for i in issues if i.severity == "error")
-            raise BatchError(f"scenario '{self.scenario.id}' with "
-                             f"{' '.join(s.text for s in self.settings) or 'no settings'} "
-                             f"does not build: {errors}")
+            errors = "; ".join(
+                f"{i.origin} {'.'.join(map(str, i.loc))}: {i.message}"
+                for i in issues
+                if i.severity == "error"
+            )
+            raise BatchError(
+                f"scenario '{self.scenario.id}' with "
+                f"{' '.join(s.text for s in self.settings) or 'no settings'} "
+                f"does not build: {errors}"
+            )
         return world
 
     def with_settings(self, settings: Sequence[Setting]) -> Recipe:
@@ -85,8 +91,11 @@ def recipe_for(ref: str) -> Recipe:
     world, problems = build_bundle(bundle)
     if world is None:
         raise UserError(problems)
-    return Recipe(model, {k: m for k, (m, _) in bundle.profiles.items()},
-                  {k: m for k, (m, _) in bundle.catalogues.items()})
+    return Recipe(
+        model,
+        {k: m for k, (m, _) in bundle.profiles.items()},
+        {k: m for k, (m, _) in bundle.catalogues.items()},
+    )
 
 
 def run_seed(seed: int, index: int) -> int:
@@ -126,7 +135,10 @@ def result_of(session: Session, index: int) -> RunResult:
     actor_index = {a: i for i, a in enumerate(world.actors)}
     ladders = [state.escalation.get(a) or [] for a in world.actors]
     return RunResult(
-        index=index, seed=session.seed, outcome=state.outcome or "unresolved", rounds=rounds,
+        index=index,
+        seed=session.seed,
+        outcome=state.outcome or "unresolved",
+        rounds=rounds,
         indicators=tuple(float(state.values[i.id]) for i in world.scenario.indicators),
         escalation=tuple(sum(v) / len(v) if v else 0.0 for v in ladders),
         moves=tuple((actor_index[a], m, c) for (a, m), c in sorted(moves.items())),
@@ -233,8 +245,7 @@ class Backend(Protocol):
     workers: int
     """How many runs can be played at once (sizes the tasks)."""
 
-    def chunks(self, plan: Plan, worlds: Sequence[World],
-               spans: Sequence[Span]) -> Iterator[Chunk]:
+    def chunks(self, plan: Plan, worlds: Sequence[World], spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span and yield the answers in order."""
         ...
 
@@ -244,8 +255,7 @@ class Serial:
 
     workers = 1
 
-    def chunks(self, plan: Plan, worlds: Sequence[World],
-               spans: Sequence[Span]) -> Iterator[Chunk]:
+    def chunks(self, plan: Plan, worlds: Sequence[World], spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span here, in order."""
         install(plan, worlds)
         with tuned_gc():
@@ -273,10 +283,15 @@ class Finished:
     worlds: tuple[World, ...]
 
 
-def run_batch(recipes: Sequence[Recipe], n: int, seed: int = 0, *,
-              backend: Backend | None = None,
-              on_run: Callable[[tuple[RunResult, ...]], None] | None = None,
-              worlds: Sequence[World] | None = None) -> Finished:
+def run_batch(
+    recipes: Sequence[Recipe],
+    n: int,
+    seed: int = 0,
+    *,
+    backend: Backend | None = None,
+    on_run: Callable[[tuple[RunResult, ...]], None] | None = None,
+    worlds: Sequence[World] | None = None,
+) -> Finished:
     """Play ``n`` runs of every variant; ``on_run`` sees each run's results in index order.
 
     ``worlds`` are the recipes' built worlds if the caller already has them (to validate early).

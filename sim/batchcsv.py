@@ -20,8 +20,9 @@ class CsvSink:
         self.variants = variants
         fixed = [c for c in FIXED if c != "variant" or len(variants) > 1]
         # An indicator named like a fixed column would make two columns with one name.
-        indicators = [i.id if i.id not in FIXED else f"indicator.{i.id}"
-                      for i in world.scenario.indicators]
+        indicators = [
+            i.id if i.id not in FIXED else f"indicator.{i.id}" for i in world.scenario.indicators
+        ]
         self.writer.writerow([*fixed, *indicators, *(f"escalation.{a}" for a in world.actors)])
 
     def write(self, results: tuple[RunResult, ...]) -> None:
@@ -30,5 +31,6 @@ class CsvSink:
             head: list[object] = [r.index, r.seed]
             if len(self.variants) > 1:
                 head.append(name)
-            self.writer.writerow([*head, r.outcome, r.rounds, *r.indicators,
-                                  *(round(x, 6) for x in r.escalation)])
+            self.writer.writerow(
+                [*head, r.outcome, r.rounds, *r.indicators, *(round(x, 6) for x in r.escalation)]
+            )

@@ -40,11 +40,11 @@ class DaskCluster:
         self.client = client
         self.workers = max(1, sum(client.nthreads().values()))
 
-    def chunks(self, plan: Plan, worlds: Sequence[World],
-               spans: Sequence[Span]) -> Iterator[Chunk]:
+    def chunks(self, plan: Plan, worlds: Sequence[World], spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span on the cluster and yield the answers in order."""
         # One copy of the plan per worker; tasks refer to it, and `play` builds the worlds once
         # per worker process (sim.batch.install caches them by the plan's key).
         shared = self.client.scatter(plan, broadcast=True, hash=False)
-        yield from in_order(lambda span: self.client.submit(play, shared, span, pure=False),
-                            spans, self.workers * 4)
+        yield from in_order(
+            lambda span: self.client.submit(play, shared, span, pure=False), spans, self.workers * 4
+        )

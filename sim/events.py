@@ -216,9 +216,24 @@ class Ended(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
-    for cls in (MoveMade, MessageSent, Answered, Overridden, Resolved, EffectApplied,
-                InjectDelivered, TriggerFired, AgreementMade, ProposalClosed, Breach, FactionShift,
-                ControlNote, SeatChanged, RoundClosed, Ended)
+    for cls in (
+        MoveMade,
+        MessageSent,
+        Answered,
+        Overridden,
+        Resolved,
+        EffectApplied,
+        InjectDelivered,
+        TriggerFired,
+        AgreementMade,
+        ProposalClosed,
+        Breach,
+        FactionShift,
+        ControlNote,
+        SeatChanged,
+        RoundClosed,
+        Ended,
+    )
 }
 _FIELDS: dict[type[Event], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in EVENT_TYPES.values()

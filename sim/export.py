@@ -25,8 +25,10 @@ def redact_log(log: Log, actor: str, world: World) -> Log:
     Events are renumbered: gaps in ``seq`` would tell how many events were hidden, and when.
     """
     if actor not in world.actors:
-        raise UnknownActor(f"unknown actor '{actor}'{suggest(actor, world.actors)} "
-                           f"(this scenario's actors: {', '.join(world.actors)})")
+        raise UnknownActor(
+            f"unknown actor '{actor}'{suggest(actor, world.actors)} "
+            f"(this scenario's actors: {', '.join(world.actors)})"
+        )
     if log.header.get("redacted_for"):
         if log.header["redacted_for"] == actor:
             return log

@@ -69,10 +69,20 @@ _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     "round": (_round, 1, 2),
 }
 _PY_BINOPS: dict[type[ast.operator], str] = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
 }
 _PY_CMPOPS: dict[type[ast.cmpop], str] = {
-    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
 }
 PY_GLOBALS: dict[str, object] = {
     "__builtins__": {},
@@ -89,6 +99,8 @@ def py_literal(value: Value) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "_consts[2]" if math.isnan(value) else "_consts[0]" if value > 0 else "_consts[1]"
     return repr(value)
+
+
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
 
 
@@ -252,12 +264,18 @@ class _Compiler:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
                 fname = _dotted(node.func) or "?"
-                raise self.fail(node, f"unknown function '{fname}'{suggest(fname, _FUNCS)}"
-                                      f" (allowed: {', '.join(_FUNCS)})")
+                raise self.fail(
+                    node,
+                    f"unknown function '{fname}'{suggest(fname, _FUNCS)}"
+                    f" (allowed: {', '.join(_FUNCS)})",
+                )
             fn, lo, hi = _FUNCS[node.func.id]
             if node.keywords or not lo <= len(node.args) <= hi:
-                raise self.fail(node, f"{node.func.id}() takes {lo}"
-                                      f"{'' if lo == hi else f' to {hi}'} positional arguments")
+                raise self.fail(
+                    node,
+                    f"{node.func.id}() takes {lo}"
+                    f"{'' if lo == hi else f' to {hi}'} positional arguments",
+                )
             args = [self.compile(a) for a in node.args]
             # Fixed arities avoid a generator per call; these run in every look-ahead.
             if len(args) == 1:

@@ -83,16 +83,18 @@ def load_file(path: str | Path, expect: str | None = None) -> tuple[Strict, Doc]
 
 
 def _wrong_kind(doc: Doc, expect: str) -> Problem:
-    return doc.problem(("kind",), f"expected a file of kind '{expect}' here, found "
-                                  f"'{doc.data.get('kind')}'")
+    return doc.problem(
+        ("kind",), f"expected a file of kind '{expect}' here, found '{doc.data.get('kind')}'"
+    )
 
 
 def _kind(doc: Doc, problems: list[Problem]) -> type[Strict] | None:
     kinds = ", ".join(sorted(KINDS))
     kind = doc.data.get("kind")
     if "kind" not in doc.data:
-        problems.append(doc.problem((), f"missing 'kind:' at the top of the file; it is one of: "
-                                        f"{kinds}"))
+        problems.append(
+            doc.problem((), f"missing 'kind:' at the top of the file; it is one of: {kinds}")
+        )
         return None
     if ("kind",) in doc.poisoned:
         return None
@@ -133,8 +135,13 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
         path = local if local.is_file() else _shown(registry.actor_path(pid))
         if path is None:
             hint = registry.suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
-            bundle.problems.append(doc.problem(at, f"unknown actor '{pid}': no {pid}.yaml beside "
-                                                   f"the scenario and no bundled profile{hint}"))
+            bundle.problems.append(
+                doc.problem(
+                    at,
+                    f"unknown actor '{pid}': no {pid}.yaml beside "
+                    f"the scenario and no bundled profile{hint}",
+                )
+            )
             bundle.reported.add(at)
             continue
         loaded = _dependency(path, ActorProfile, pid, bundle.problems)
@@ -147,8 +154,9 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
         path = local_catalogues.get(cid) or _shown(registry.catalogue_path(cid))
         if path is None:
             hint = registry.suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
-            bundle.problems.append(doc.problem(("moves", "include", i),
-                                               f"unknown move catalogue '{cid}'{hint}"))
+            bundle.problems.append(
+                doc.problem(("moves", "include", i), f"unknown move catalogue '{cid}'{hint}")
+            )
             bundle.reported.add(("moves", "include", i))
             continue
         cat = _dependency(path, Catalogue, cid, bundle.problems)
@@ -178,8 +186,9 @@ _M = TypeVar("_M", bound=Strict)
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 
 
-def _dependency(path: Path, model: type[_M], want_id: str,
-                problems: list[Problem]) -> tuple[_M, Doc] | None:
+def _dependency(
+    path: Path, model: type[_M], want_id: str, problems: list[Problem]
+) -> tuple[_M, Doc] | None:
     checked = check_file(path)
     problems.extend(checked.problems)
     if checked.model is None or checked.doc is None:
@@ -189,8 +198,9 @@ def _dependency(path: Path, model: type[_M], want_id: str,
         return None
     got = getattr(checked.model, "id", want_id)
     if got != want_id:
-        problems.append(checked.doc.problem(("id",), f"this file is used as '{want_id}' but its "
-                                                     f"id is '{got}'"))
+        problems.append(
+            checked.doc.problem(("id",), f"this file is used as '{want_id}' but its id is '{got}'")
+        )
         return None
     return checked.model, checked.doc
 
@@ -209,11 +219,13 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
             continue  # already explained (missing or broken profile/catalogue file)
         doc = docs.get(issue.origin)
         if doc is None:  # cannot happen with sim.world's origins; keep the message anyway
-            problems.append(Problem(bundle.doc.path, 0, 0, f"{issue.origin}: {issue.message}",
-                                    issue.severity))
+            problems.append(
+                Problem(bundle.doc.path, 0, 0, f"{issue.origin}: {issue.message}", issue.severity)
+            )
             continue
-        problems.append(doc.problem(issue.loc, issue.message, offset=issue.offset,
-                                    severity=issue.severity))
+        problems.append(
+            doc.problem(issue.loc, issue.message, offset=issue.offset, severity=issue.severity)
+        )
     return (None if has_errors(problems) else world), problems
 
 
@@ -241,8 +253,9 @@ def validate_paths(paths: Iterable[str | Path]) -> list[Problem]:
     return sorted(found, key=lambda p: (order[p.path], p.line, p.col))
 
 
-def _script_problems(path: Path, script: Script, doc: Doc,
-                     worlds: dict[str, World]) -> list[Problem]:
+def _script_problems(
+    path: Path, script: Script, doc: Doc, worlds: dict[str, World]
+) -> list[Problem]:
     """A script's orders checked against the scenario it names, as ``sitroom run`` checks them.
 
     The scenario is one validated in the same call, else ``ID.yaml`` beside the script, else a
@@ -263,16 +276,27 @@ def _script_problems(path: Path, script: Script, doc: Doc,
             if isinstance(checked.model, Scenario) and checked.doc is not None:
                 world, _ = build_bundle(gather(checked.model, checked.doc))
             if world is None:
-                return [doc.problem(("scenario",), f"scenario '{sid}' ({_shown(where)}) has "
-                                    "errors, so the orders were not checked against it; "
-                                    f"run `sitroom validate {_shown(where)}`",
-                                    severity="warning")]
+                return [
+                    doc.problem(
+                        ("scenario",),
+                        f"scenario '{sid}' ({_shown(where)}) has "
+                        "errors, so the orders were not checked against it; "
+                        f"run `sitroom validate {_shown(where)}`",
+                        severity="warning",
+                    )
+                ]
             worlds[sid] = world
     if world is None:
-        return [doc.problem(("scenario",), f"no scenario '{sid}' among the files checked, "
-                            "beside the script or bundled: its orders were not checked "
-                            "(validate the script together with its scenario file)"
-                            f"{suggest(sid, registry.scenario_ids())}", severity="warning")]
+        return [
+            doc.problem(
+                ("scenario",),
+                f"no scenario '{sid}' among the files checked, "
+                "beside the script or bundled: its orders were not checked "
+                "(validate the script together with its scenario file)"
+                f"{suggest(sid, registry.scenario_ids())}",
+                severity="warning",
+            )
+        ]
     return script_problems(world, script, doc)
 
 

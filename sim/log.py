@@ -86,12 +86,13 @@ def parse_log(text: str, name: str = "<log>") -> Log:
         raise LogError(f"{name}:1: header lacks {', '.join(missing)}")
     seats = header["seats"]
     if not isinstance(seats, dict) or not all(
-            isinstance(a, str) and s in ("human", "computer", "script") for a, s in seats.items()):
-        raise LogError(f"{name}:1: header 'seats' must map actor ids to human, computer or "
-                       "script")
+        isinstance(a, str) and s in ("human", "computer", "script") for a, s in seats.items()
+    ):
+        raise LogError(f"{name}:1: header 'seats' must map actor ids to human, computer or script")
     seed = header["seed"]
     if not (isinstance(seed, int) and not isinstance(seed, bool)) and not (
-            seed is None and header.get("redacted_for")):
+        seed is None and header.get("redacted_for")
+    ):
         raise LogError(f"{name}:1: header 'seed' must be a whole number")
     if not isinstance(header["scenario_ref"], str) or not isinstance(header["scenario"], str):
         raise LogError(f"{name}:1: header 'scenario' and 'scenario_ref' must be text")
@@ -107,8 +108,10 @@ def parse_log(text: str, name: str = "<log>") -> Log:
         except (KeyError, TypeError, ValueError) as exc:
             raise LogError(f"{name}:{n}: not a valid event ({exc})") from None
         if event.seq != len(events):
-            raise LogError(f"{name}:{n}: event seq {event.seq} where {len(events)} was expected "
-                           "(lines missing, duplicated or reordered)")
+            raise LogError(
+                f"{name}:{n}: event seq {event.seq} where {len(events)} was expected "
+                "(lines missing, duplicated or reordered)"
+            )
         events.append(event)
     return Log(header, events)
 
@@ -144,25 +147,34 @@ def inputs_from_log(log: Log) -> list[Input]:
     for e in log.events:
         if isinstance(e, MoveMade) and seats.get(e.actor) != "computer":
             orders.setdefault(e.actor, {}).setdefault("moves", []).append(
-                {"move": e.move} | ({"target": e.target} if e.target else {}))
+                {"move": e.move} | ({"target": e.target} if e.target else {})
+            )
         elif isinstance(e, MessageSent) and seats.get(e.sender) != "computer":
-            msg: dict[str, Any] = {"to": e.to if e.to == "public" else list(e.to),
-                                   "text": e.text}
+            msg: dict[str, Any] = {"to": e.to if e.to == "public" else list(e.to), "text": e.text}
             if e.proposal is not None:
-                msg["proposal"] = {"title": e.proposal["title"], "terms": e.proposal["terms"],
-                                   "expires_after": e.proposal["expires"] - e.round}
+                msg["proposal"] = {
+                    "title": e.proposal["title"],
+                    "terms": e.proposal["terms"],
+                    "expires_after": e.proposal["expires"] - e.round,
+                }
             orders.setdefault(e.sender, {}).setdefault("messages", []).append(msg)
         elif isinstance(e, Answered) and seats.get(e.actor) != "computer":
             orders.setdefault(e.actor, {}).setdefault("answers", []).append(
-                {"proposal": e.proposal, "accept": e.accept})
+                {"proposal": e.proposal, "accept": e.accept}
+            )
         elif isinstance(e, Overridden):
-            control.append({"op": "override", "mid": e.mid, "outcome": e.outcome,
-                            "note": e.note})
+            control.append({"op": "override", "mid": e.mid, "outcome": e.outcome, "note": e.note})
         elif isinstance(e, InjectDelivered) and e.source == "control":
             effects = [{"set": x.name, "to": x.value} for x in _inject_effects(log, e)]
-            control.append({"op": "inject", "title": e.title, "text": e.text,
-                            "audience": e.audience if e.audience == "public"
-                            else list(e.audience), "effects": effects})
+            control.append(
+                {
+                    "op": "inject",
+                    "title": e.title,
+                    "text": e.text,
+                    "audience": e.audience if e.audience == "public" else list(e.audience),
+                    "effects": effects,
+                }
+            )
         elif isinstance(e, SeatChanged):
             seats[e.actor] = e.seat
             control.append({"op": "seat", "actor": e.actor, "seat": e.seat})
@@ -181,10 +193,14 @@ def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) 
     at = next((i for i, c in enumerate(control) if c["op"] == "override"), len(control))
     after: dict[int, list[Input]] = {}
     for actor, o in orders.items():
-        late = [i for i, c in enumerate(control) if c["op"] == "seat" and c["actor"] == actor
-                and i >= at]
+        late = [
+            i
+            for i, c in enumerate(control)
+            if c["op"] == "seat" and c["actor"] == actor and i >= at
+        ]
         after.setdefault(late[-1] + 1 if late else at, []).append(
-            {"op": "submit", "actor": actor, "orders": o})
+            {"op": "submit", "actor": actor, "orders": o}
+        )
     out: list[Input] = []
     for i in range(len(control) + 1):
         out.extend(after.get(i, []))
@@ -195,8 +211,11 @@ def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) 
 
 def _inject_effects(log: Log, inject: InjectDelivered) -> list[EffectApplied]:
     source = f"inject:{inject.id}"
-    return [e for e in log.events[inject.seq + 1:]
-            if isinstance(e, EffectApplied) and e.source == source]
+    return [
+        e
+        for e in log.events[inject.seq + 1 :]
+        if isinstance(e, EffectApplied) and e.source == source
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +243,9 @@ def compare(expected: Sequence[Event], got: Sequence[Event]) -> Divergence | Non
     return None
 
 
-def replay_inputs(session: Session, inputs: Iterable[Input], until_round: int | None = None
-                  ) -> None:
+def replay_inputs(
+    session: Session, inputs: Iterable[Input], until_round: int | None = None
+) -> None:
     """Feed inputs to a fresh session, stopping after ``until_round`` closes (if given)."""
     for inp in inputs:
         if until_round is not None and session.round > until_round:

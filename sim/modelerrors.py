@@ -39,9 +39,9 @@ _EXPECT = {
 }
 _PATTERNS = {
     r"^[a-z][a-z0-9_]*$": "a valid id (lower-case letters, digits and underscores, starting with a "
-                          "letter)",
+    "letter)",
     r"^[a-z][a-z0-9_-]*$": "a valid id (lower-case letters, digits, '-' and '_', starting with a "
-                           "letter)",
+    "letter)",
     r"^[A-Z][A-Z0-9]*$": "a key of capital letters and digits, starting with a letter",
 }
 _BOUNDS = {
@@ -87,8 +87,11 @@ def _drop_misspelt_missing(placed: list[_Placed], model: type[BaseModel]) -> lis
             close = difflib.get_close_matches(str(p.loc[-1]), fields, n=1, cutoff=0.6)
             if close:
                 misspelt.add((p.loc[:-1], close[0]))
-    return [p for p in placed
-            if not (p.err["type"] == "missing" and (p.loc, str(p.err["loc"][-1])) in misspelt)]
+    return [
+        p
+        for p in placed
+        if not (p.err["type"] == "missing" and (p.loc, str(p.err["loc"][-1])) in misspelt)
+    ]
 
 
 def _place(err: ErrorDetails, data: Any) -> _Placed:
@@ -176,7 +179,7 @@ def _single(p: _Placed, doc: Doc, model: type[BaseModel]) -> str:
         key = str(p.loc[-1]) if p.loc else "?"
         return _unknown_key(key, _fields_at(model, p.loc[:-1]))
     if kind == "string_type" and isinstance(value, bool | int | float):
-        return f"expected text, got {_show(value)} (write it in quotes: \"{_show(value)}\")"
+        return f'expected text, got {_show(value)} (write it in quotes: "{_show(value)}")'
     if kind in _EXPECT:
         return f"expected {_EXPECT[kind]}, got {_show(value)}"
     if kind == "literal_error":

@@ -41,8 +41,10 @@ class Setting:
         key, eq, value = text.partition("=")
         actor, dot, param = key.strip().partition(".")
         if not eq or not dot or not actor or not param or not value.strip():
-            raise SettingError(f"'{text}': expected ACTOR.PARAM=VALUE, e.g. "
-                               "china.escalation=0.2 or china.interest.border_stability=0.9")
+            raise SettingError(
+                f"'{text}': expected ACTOR.PARAM=VALUE, e.g. "
+                "china.escalation=0.2 or china.interest.border_stability=0.9"
+            )
         return cls(actor, param.strip(), value.strip(), text)
 
 
@@ -56,24 +58,33 @@ def _number(s: Setting, lo: float, hi: float) -> float:
     return x
 
 
-def _apply_one(scenario: Scenario, p: Participant, profile: ActorProfile | None, s: Setting,
-               policies: Iterable[str]) -> Participant:
+def _apply_one(
+    scenario: Scenario,
+    p: Participant,
+    profile: ActorProfile | None,
+    s: Setting,
+    policies: Iterable[str],
+) -> Participant:
     head, _, rest = s.param.partition(".")
     ov = p.overrides
     variables = {v.id: v for v in scenario.variables}
     if s.param in TENDENCIES:
-        return p.model_copy(update={"overrides": ov.model_copy(
-            update={s.param: _number(s, 0, 1)})})
+        return p.model_copy(update={"overrides": ov.model_copy(update={s.param: _number(s, 0, 1)})})
     if s.param == "policy":
         known = sorted(policies)
         if s.value not in known:
-            raise SettingError(f"'{s.text}': unknown policy '{s.value}'{suggest(s.value, known)}"
-                               f" (policies: {', '.join(known)})")
+            raise SettingError(
+                f"'{s.text}': unknown policy '{s.value}'{suggest(s.value, known)}"
+                f" (policies: {', '.join(known)})"
+            )
         return p.model_copy(update={"overrides": ov.model_copy(update={"policy": s.value})})
     if head in ("interest", "interests", "faction", "factions") and rest:
         is_interest = head.startswith("interest")
-        ids = [] if profile is None else [x.id for x in (profile.interests if is_interest
-                                                          else profile.factions)]
+        ids = (
+            []
+            if profile is None
+            else [x.id for x in (profile.interests if is_interest else profile.factions)]
+        )
         what = "interest" if is_interest else "faction"
         if rest not in ids:
             listed = f" ({p.id}'s {what}s: {', '.join(ids)})" if ids else f" ({p.id} has none)"
@@ -85,14 +96,29 @@ def _apply_one(scenario: Scenario, p: Participant, profile: ActorProfile | None,
         var = variables[s.param]
         values = {**p.variables, s.param: _number(s, var.min, var.max)}
         return p.model_copy(update={"variables": values})
-    known = [*TENDENCIES, "policy", *(f"interest.{i.id}" for i in profile.interests),
-             *(f"faction.{f.id}" for f in profile.factions), *variables] if profile else []
-    raise SettingError(f"'{s.text}': unknown parameter '{s.param}' for {p.id}"
-                       f"{suggest(s.param, known)} (parameters: {PARAMS_HELP})")
+    known = (
+        [
+            *TENDENCIES,
+            "policy",
+            *(f"interest.{i.id}" for i in profile.interests),
+            *(f"faction.{f.id}" for f in profile.factions),
+            *variables,
+        ]
+        if profile
+        else []
+    )
+    raise SettingError(
+        f"'{s.text}': unknown parameter '{s.param}' for {p.id}"
+        f"{suggest(s.param, known)} (parameters: {PARAMS_HELP})"
+    )
 
 
-def apply_settings(scenario: Scenario, profiles: Mapping[str, ActorProfile],
-                   settings: Sequence[Setting], policies: Iterable[str]) -> Scenario:
+def apply_settings(
+    scenario: Scenario,
+    profiles: Mapping[str, ActorProfile],
+    settings: Sequence[Setting],
+    policies: Iterable[str],
+) -> Scenario:
     """The scenario with every setting applied in order; raises :class:`SettingError`.
 
     ``profiles`` is keyed by profile id (a participant's ``profile`` or its ``id``); ``policies``
@@ -104,8 +130,10 @@ def apply_settings(scenario: Scenario, profiles: Mapping[str, ActorProfile],
     for s in settings:
         i = index.get(s.actor)
         if i is None:
-            raise SettingError(f"'{s.text}': unknown actor '{s.actor}'{suggest(s.actor, index)}"
-                               f" (actors: {', '.join(index)})")
+            raise SettingError(
+                f"'{s.text}': unknown actor '{s.actor}'{suggest(s.actor, index)}"
+                f" (actors: {', '.join(index)})"
+            )
         p = actors[i]
         actors[i] = _apply_one(scenario, p, profiles.get(p.profile or p.id), s, names)
     return scenario.model_copy(update={"actors": actors})

@@ -23,8 +23,9 @@ class Pending(Protocol[T]):
         ...
 
 
-def in_order(submit: Callable[[Span], Pending[Chunk]], spans: Iterable[Span],
-             window: int) -> Iterator[Chunk]:
+def in_order(
+    submit: Callable[[Span], Pending[Chunk]], spans: Iterable[Span], window: int
+) -> Iterator[Chunk]:
     """Submit spans with at most ``window`` in flight and yield their answers in span order.
 
     Waiting for the oldest task keeps aggregation in run-index order (so floating-point sums are
@@ -32,8 +33,9 @@ def in_order(submit: Callable[[Span], Pending[Chunk]], spans: Iterable[Span],
     holds at most ``window`` chunks, whatever the number of runs.
     """
     todo = iter(spans)
-    pending: deque[Pending[Chunk]] = deque(submit(s) for _, s in zip(range(window), todo,
-                                                                      strict=False))
+    pending: deque[Pending[Chunk]] = deque(
+        submit(s) for _, s in zip(range(window), todo, strict=False)
+    )
     while pending:
         chunk = pending.popleft().result()
         nxt = next(todo, None)
@@ -59,16 +61,20 @@ class Processes:
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
-    def chunks(self, plan: Plan, worlds: Sequence[World],
-               spans: Sequence[Span]) -> Iterator[Chunk]:
+    def chunks(self, plan: Plan, worlds: Sequence[World], spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span on the pool and yield the answers in order."""
         install(plan, worlds)  # inherited by forked workers, so their initializer has no work
         ctx = multiprocessing.get_context(start_method())
-        pool = ProcessPoolExecutor(max(1, min(self.workers, len(spans))), mp_context=ctx,
-                                   initializer=start_worker, initargs=(plan,))
+        pool = ProcessPoolExecutor(
+            max(1, min(self.workers, len(spans))),
+            mp_context=ctx,
+            initializer=start_worker,
+            initargs=(plan,),
+        )
         try:
-            yield from in_order(lambda span: pool.submit(play, plan.key, span, plan.seed),
-                                spans, self.workers * 4)
+            yield from in_order(
+                lambda span: pool.submit(play, plan.key, span, plan.seed), spans, self.workers * 4
+            )
         finally:
             # On an error or Ctrl-C, drop the queued spans instead of playing them out.
             pool.shutdown(wait=True, cancel_futures=True)

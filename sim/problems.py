@@ -59,8 +59,10 @@ class Problem:
         gutter = str(self.line)
         pad = " " * len(gutter)
         # Control characters could drive the terminal; one replacement character keeps columns.
-        text = "".join(ch if ch == "\t" or ch.isprintable() else "\ufffd"
-                       for ch in self.source_line.rstrip("\r\n"))
+        text = "".join(
+            ch if ch == "\t" or ch.isprintable() else "\ufffd"
+            for ch in self.source_line.rstrip("\r\n")
+        )
         out = [head, f" {gutter} | {text}"]
         if self.col > 0:
             out.append(f" {pad} | {_caret_prefix(text, self.col)}^")

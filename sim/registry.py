@@ -47,8 +47,11 @@ def sniff_kind(path: Path) -> str | None:
 
 def _package_files(package: str) -> list[Path]:
     root = importlib.resources.files(package)
-    return sorted(Path(str(entry)) for entry in root.iterdir()
-                  if entry.name.endswith(".yaml") and entry.is_file())
+    return sorted(
+        Path(str(entry))
+        for entry in root.iterdir()
+        if entry.name.endswith(".yaml") and entry.is_file()
+    )
 
 
 def _entry(path: Path, title_key: str) -> Entry:
@@ -58,8 +61,11 @@ def _entry(path: Path, title_key: str) -> Entry:
     except UserError:
         return Entry(path.stem, "(invalid file: run `sitroom validate` on it)", path)
     ident, title = data.get("id"), data.get(title_key)
-    return Entry(ident if isinstance(ident, str) else path.stem,
-                 title if isinstance(title, str) else "", path)
+    return Entry(
+        ident if isinstance(ident, str) else path.stem,
+        title if isinstance(title, str) else "",
+        path,
+    )
 
 
 def _index(package: str, kind: str, title_key: str) -> dict[str, Entry]:
@@ -140,8 +146,10 @@ def lookup_scenario(ident: str) -> Path:
     """The file of a bundled scenario; :class:`UserError` with a suggestion if there is none."""
     path = scenario_path(ident)
     if path is None:
-        raise UserError(f"no bundled scenario '{ident}'{suggest(ident, scenario_ids())}; "
-                        f"`sitroom list` shows them")
+        raise UserError(
+            f"no bundled scenario '{ident}'{suggest(ident, scenario_ids())}; "
+            f"`sitroom list` shows them"
+        )
     return path
 
 
@@ -149,6 +157,8 @@ def lookup_actor(ident: str) -> Path:
     """The file of a bundled actor profile; :class:`UserError` with a suggestion if none."""
     path = actor_path(ident)
     if path is None:
-        raise UserError(f"no bundled actor profile '{ident}'{suggest(ident, actor_ids())}; "
-                        f"`sitroom list` shows them")
+        raise UserError(
+            f"no bundled actor profile '{ident}'{suggest(ident, actor_ids())}; "
+            f"`sitroom list` shows them"
+        )
     return path

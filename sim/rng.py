@@ -19,8 +19,7 @@ _SCALE = 1.0 / (1 << 53)
 
 def uniform(seed: int, *key: str | int) -> float:
     """A float in [0, 1) determined by the seed and the key."""
-    digest = hashlib.blake2b(f"{seed}|{'|'.join(map(str, key))}".encode(),
-                             digest_size=8).digest()
+    digest = hashlib.blake2b(f"{seed}|{'|'.join(map(str, key))}".encode(), digest_size=8).digest()
     return (int.from_bytes(digest, "little") >> 11) * _SCALE
 
 

@@ -42,8 +42,9 @@ class ScriptProblem(Exception):
         return f"round {self.round}, {self.actor}: " + "; ".join(self.problems)
 
 
-def seats_for(world: World, script: Script | None,
-              seats: dict[str, Seat] | None = None) -> dict[str, Seat]:
+def seats_for(
+    world: World, script: Script | None, seats: dict[str, Seat] | None = None
+) -> dict[str, Seat]:
     """Seats for a headless run: actors in the script play from it, the rest by computer."""
     out: dict[str, Seat] = dict.fromkeys(world.actors, "computer")
     if script is not None:
@@ -59,9 +60,10 @@ def seats_for(world: World, script: Script | None,
 def script_problems(world: World, script: Script, doc: Doc) -> list[Problem]:
     """:func:`check_script` as positioned problems in the script's file. An unknown actor or a
     round out of range points at its key; a bad move at the move."""
-    return [doc.problem(loc, message,
-                        at="key" if loc[0] == "rounds" and loc[-1] != "move" else "value")
-            for loc, message in check_script(world, script)]
+    return [
+        doc.problem(loc, message, at="key" if loc[0] == "rounds" and loc[-1] != "move" else "value")
+        for loc, message in check_script(world, script)
+    ]
 
 
 def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ...], str]]:
@@ -70,8 +72,9 @@ def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ..
 
     problems: list[tuple[tuple[str | int, ...], str]] = []
     if script.scenario is not None and script.scenario != world.id:
-        problems.append((("scenario",), f"the script is for scenario '{script.scenario}', "
-                                        f"not '{world.id}'"))
+        problems.append(
+            (("scenario",), f"the script is for scenario '{script.scenario}', not '{world.id}'")
+        )
     for i, a in enumerate(script.actors):
         if a not in world.actors:
             problems.append((("actors", i), f"unknown actor '{a}'{suggest(a, world.actors)}"))
@@ -81,24 +84,41 @@ def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ..
             problems.append((("rounds", r), f"round {r} is outside 1..{rounds}"))
         for a, orders in by_actor.items():
             if a not in world.actors:
-                problems.append((("rounds", r, a), f"unknown actor '{a}'"
-                                                   f"{suggest(a, world.actors)}"))
+                problems.append(
+                    (("rounds", r, a), f"unknown actor '{a}'{suggest(a, world.actors)}")
+                )
                 continue
             for i, mo in enumerate(orders.moves):
                 if mo.move not in world.moves:
-                    problems.append((("rounds", r, a, "moves", i, "move"),
-                                     f"unknown move '{mo.move}'{suggest(mo.move, world.moves)}"))
+                    problems.append(
+                        (
+                            ("rounds", r, a, "moves", i, "move"),
+                            f"unknown move '{mo.move}'{suggest(mo.move, world.moves)}",
+                        )
+                    )
                 elif mo.move not in world.usable[a]:
-                    problems.append((("rounds", r, a, "moves", i, "move"),
-                                     f"{a} cannot use move '{mo.move}' in this scenario"))
+                    problems.append(
+                        (
+                            ("rounds", r, a, "moves", i, "move"),
+                            f"{a} cannot use move '{mo.move}' in this scenario",
+                        )
+                    )
     return problems
 
 
-def run(world: World, seed: int, script: Script | None = None, *,
-        seats: dict[str, Seat] | None = None, scenario_ref: str | None = None,
-        prefix: Log | None = None, recorder: Callable[[Input], None] | None = None,
-        on_round: Callable[[Session, list[Event]], None] | None = None,
-        session: Session | None = None, lean: bool = False) -> Session:
+def run(
+    world: World,
+    seed: int,
+    script: Script | None = None,
+    *,
+    seats: dict[str, Seat] | None = None,
+    scenario_ref: str | None = None,
+    prefix: Log | None = None,
+    recorder: Callable[[Input], None] | None = None,
+    on_round: Callable[[Session, list[Event]], None] | None = None,
+    session: Session | None = None,
+    lean: bool = False,
+) -> Session:
     """Play a whole session headless; ``prefix`` continues a (forked) log first.
 
     ``session`` plays on in a session made elsewhere (an archived or resumed one) instead of a
@@ -107,11 +127,22 @@ def run(world: World, seed: int, script: Script | None = None, *,
     Raises :class:`ScriptProblem` when scripted orders are refused by the rules.
     """
     if session is None and prefix is not None:
-        session = Session(world, int(prefix.header["seed"]), prefix.header["seats"],
-                          scenario_ref=scenario_ref, recorder=recorder)
+        session = Session(
+            world,
+            int(prefix.header["seed"]),
+            prefix.header["seats"],
+            scenario_ref=scenario_ref,
+            recorder=recorder,
+        )
     elif session is None:
-        session = Session(world, seed, seats_for(world, script, seats),
-                          scenario_ref=scenario_ref, recorder=recorder, lean=lean)
+        session = Session(
+            world,
+            seed,
+            seats_for(world, script, seats),
+            scenario_ref=scenario_ref,
+            recorder=recorder,
+            lean=lean,
+        )
     if prefix is not None:
         replay_inputs(session, inputs_from_log(prefix))
         # The fork's new script takes over its actors from here; the log records the handover.
@@ -135,15 +166,20 @@ def run(world: World, seed: int, script: Script | None = None, *,
 def verify(world: World, log: Log) -> Divergence | None:
     """Re-execute a log and return its first divergence, or None if it reproduces exactly."""
     try:
-        session = Session(world, int(log.header["seed"]), log.header["seats"],
-                          scenario_ref=log.header.get("scenario_ref"))
+        session = Session(
+            world,
+            int(log.header["seed"]),
+            log.header["seats"],
+            scenario_ref=log.header.get("scenario_ref"),
+        )
     except IllegalInput as exc:
         return Divergence(0, None, {"error": str(exc)})
     try:
         replay_inputs(session, inputs_from_log(log))
     except Exception as exc:  # a hand-edited log can ask for anything; report, never crash
         return compare(log.events, session.log) or Divergence(
-            len(session.log), None, {"error": f"{type(exc).__name__}: {exc}"})
+            len(session.log), None, {"error": f"{type(exc).__name__}: {exc}"}
+        )
     return compare(log.events, session.log)
 
 
@@ -153,8 +189,7 @@ def summary(session: Session) -> dict[str, Any]:
     ended = next((e for e in reversed(session.log) if isinstance(e, Ended)), None)
     closed = [e for e in session.log if isinstance(e, RoundClosed)]
     indicators = {i.id: state.values[i.id] for i in world.scenario.indicators}
-    escalation = {a: (round(sum(v) / len(v), 3) if v else 0.0)
-                  for a, v in state.escalation.items()}
+    escalation = {a: (round(sum(v) / len(v), 3) if v else 0.0) for a, v in state.escalation.items()}
     moves = Counter(e.move for e in session.log if isinstance(e, MoveMade))
     return {
         "scenario": world.id,
@@ -212,8 +247,9 @@ def describe(event: Event, world: World) -> str | None:
         return f"  {event.mid} {event.move}: {event.outcome}{seen}"
     if isinstance(event, EffectApplied):
         label = state_label(world, event.name)
-        value = ("yes" if event.value else "no") if isinstance(event.value, bool) \
-            else _num(event.value)
+        value = (
+            ("yes" if event.value else "no") if isinstance(event.value, bool) else _num(event.value)
+        )
         sign = f" ({'+' if event.delta > 0 else ''}{_num(event.delta)})" if event.delta else ""
         return f"  {label} = {value}{sign}  [{event.source}]"
     if isinstance(event, InjectDelivered):
@@ -221,8 +257,11 @@ def describe(event: Event, world: World) -> str | None:
         return f"INJECT ({to}): {event.title}"
     if isinstance(event, MessageSent):
         to = "all" if event.to == "public" else ", ".join(event.to)
-        prop = f" [proposal {event.proposal['id']}: {event.proposal['title']}]" \
-            if event.proposal else ""
+        prop = (
+            f" [proposal {event.proposal['id']}: {event.proposal['title']}]"
+            if event.proposal
+            else ""
+        )
         return f"{event.sender} -> {to}: {event.text}{prop}"
     if isinstance(event, AgreementMade):
         return f"AGREEMENT {event.id}: {event.title} ({', '.join(event.parties)})"
@@ -243,8 +282,9 @@ def format_round(events: Iterable[Event], world: World) -> str:
     body: list[str] = []
     for e in events:
         if isinstance(e, RoundClosed):
-            blocks.append("\n".join([f"Round {e.round}  (ends t={e.t:g}h, state {e.hash[:8]})",
-                                      *body]))
+            blocks.append(
+                "\n".join([f"Round {e.round}  (ends t={e.t:g}h, state {e.hash[:8]})", *body])
+            )
             body = []
             continue
         line = describe(e, world)

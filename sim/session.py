@@ -76,31 +76,48 @@ class Header:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {"format": self.format, "engine": self.engine, "scenario": self.scenario,
-                "scenario_ref": self.scenario_ref, "scenario_hash": self.scenario_hash,
-                "seed": self.seed, "seats": dict(self.seats)}
+        return {
+            "format": self.format,
+            "engine": self.engine,
+            "scenario": self.scenario,
+            "scenario_ref": self.scenario_ref,
+            "scenario_hash": self.scenario_hash,
+            "seed": self.seed,
+            "seats": dict(self.seats),
+        }
 
 
 class Session:
     """One run of a scenario."""
 
-    def __init__(self, world: World, seed: int, seats: Mapping[str, Seat] | None = None,
-                 *, scenario_ref: str | None = None,
-                 recorder: Callable[[Input], None] | None = None,
-                 listeners: Iterable[Callable[[Event], None]] = (),
-                 lean: bool = False) -> None:
+    def __init__(
+        self,
+        world: World,
+        seed: int,
+        seats: Mapping[str, Seat] | None = None,
+        *,
+        scenario_ref: str | None = None,
+        recorder: Callable[[Input], None] | None = None,
+        listeners: Iterable[Callable[[Event], None]] = (),
+        lean: bool = False,
+    ) -> None:
         seats = dict(seats or {})
-        problems = [f"unknown actor '{a}'{suggest(a, world.actors)}"
-                    for a in seats if a not in world.actors]
-        problems += [f"{a}: a seat is human, computer or script, not {s!r}"
-                     for a, s in seats.items() if s not in ("human", "computer", "script")]
+        problems = [
+            f"unknown actor '{a}'{suggest(a, world.actors)}" for a in seats if a not in world.actors
+        ]
+        problems += [
+            f"{a}: a seat is human, computer or script, not {s!r}"
+            for a, s in seats.items()
+            if s not in ("human", "computer", "script")
+        ]
         if problems:
             raise IllegalInput(problems)
         self.world = world
         self.seed = seed
         self.seats: dict[str, Seat] = {a: seats.get(a, "computer") for a in world.actors}
-        self.header = Header(world.id, scenario_ref or world.id, world.content_hash, seed,
-                             dict(self.seats))
+        self.header = Header(
+            world.id, scenario_ref or world.id, world.content_hash, seed, dict(self.seats)
+        )
         self.recorder = recorder
         self.listeners = list(listeners)
         self.lean = lean
@@ -171,8 +188,12 @@ class Session:
         elif op == "override":
             self.override(inp["mid"], inp["outcome"], inp.get("note", ""))
         elif op == "inject":
-            self.inject(inp["title"], inp.get("text", ""), inp.get("audience", "public"),
-                        [Effect.model_validate(e) for e in inp.get("effects", [])])
+            self.inject(
+                inp["title"],
+                inp.get("text", ""),
+                inp.get("audience", "public"),
+                [Effect.model_validate(e) for e in inp.get("effects", [])],
+            )
         elif op == "pause":
             self.pause(inp.get("note", ""))
         elif op == "resume":
@@ -200,8 +221,9 @@ class Session:
         problems = []
         per_round = w.scenario.moves.per_round
         if len(orders.moves) > per_round:
-            problems.append(f"{actor} may make at most {per_round} move(s) a round, "
-                            f"got {len(orders.moves)}")
+            problems.append(
+                f"{actor} may make at most {per_round} move(s) a round, got {len(orders.moves)}"
+            )
         seen = set()
         for i, mo in enumerate(orders.moves, 1):
             if mo.move not in w.moves:
@@ -219,8 +241,10 @@ class Session:
         for ans in orders.answers:
             prop = st.proposals.get(ans.proposal)
             if prop is None:
-                problems.append(f"answer: no open proposal '{ans.proposal}'"
-                                f"{suggest(ans.proposal, st.proposals)}")
+                problems.append(
+                    f"answer: no open proposal '{ans.proposal}'"
+                    f"{suggest(ans.proposal, st.proposals)}"
+                )
             elif actor not in prop.parties or actor == prop.sender:
                 problems.append(f"answer: {actor} is not asked to answer '{ans.proposal}'")
             elif actor in prop.answers or ans.proposal in answered:
@@ -234,8 +258,9 @@ class Session:
         if msg.to != "public":
             for a in msg.to:
                 if a not in w.actors or a == actor:
-                    problems.append(f"cannot send to '{a}'"
-                                    f"{suggest(a, [x for x in w.actors if x != actor])}")
+                    problems.append(
+                        f"cannot send to '{a}'{suggest(a, [x for x in w.actors if x != actor])}"
+                    )
         if msg.proposal is not None:
             if msg.to == "public":
                 problems.append("a proposal needs named recipients, not 'public'")
@@ -249,11 +274,13 @@ class Session:
             for c in msg.proposal.terms.commitments:
                 for f in c.forbid:
                     if f not in tags:
-                        problems.append(f"commitment: '{f}' is neither a move nor a move tag"
-                                        f"{suggest(f, tags)}")
+                        problems.append(
+                            f"commitment: '{f}' is neither a move nor a move tag{suggest(f, tags)}"
+                        )
                 if c.bound != "all":
-                    problems.extend(f"commitment: '{b}' is not a party" for b in c.bound
-                                    if b not in parties)
+                    problems.extend(
+                        f"commitment: '{b}' is not a party" for b in c.bound if b not in parties
+                    )
         return problems
 
     def submit(self, actor: str, orders: Orders, *, trusted: bool = False) -> None:
@@ -268,8 +295,13 @@ class Session:
         problems = [] if trusted else self.check(actor, orders)
         if problems:
             raise IllegalInput(problems)
-        self._record({"op": "submit", "actor": actor,
-                      "orders": orders.model_dump(mode="json", exclude_defaults=True)})
+        self._record(
+            {
+                "op": "submit",
+                "actor": actor,
+                "orders": orders.model_dump(mode="json", exclude_defaults=True),
+            }
+        )
         self._orders[actor] = orders
 
     def override(self, mid: str, outcome: Outcome, note: str = "") -> None:
@@ -281,17 +313,20 @@ class Session:
         if mid not in mids:
             raise IllegalInput([f"no move '{mid}' this round{suggest(mid, mids)}"])
         self._record({"op": "override", "mid": mid, "outcome": outcome, "note": note})
-        self._emit(Overridden, mid=mid, outcome=outcome,
-                              note=note)
+        self._emit(Overridden, mid=mid, outcome=outcome, note=note)
 
-    def inject(self, title: str, text: str = "", audience: Any = "public",
-               effects: Iterable[Effect] = ()) -> None:
+    def inject(
+        self, title: str, text: str = "", audience: Any = "public", effects: Iterable[Effect] = ()
+    ) -> None:
         """Control delivers an ad hoc inject now."""
         self._require_open()
         w = self.world
         aud = audience if audience == "public" else tuple(audience)
-        problems = [f"unknown actor '{a}'{suggest(a, w.actors)}" for a in
-                    ([] if aud == "public" else aud) if a not in w.actors]
+        problems = [
+            f"unknown actor '{a}'{suggest(a, w.actors)}"
+            for a in ([] if aud == "public" else aud)
+            if a not in w.actors
+        ]
         bound = []
         for eff in effects:
             try:
@@ -302,14 +337,19 @@ class Session:
             problems.append("an inject needs a title")
         if problems:
             raise IllegalInput(problems)
-        self._record({"op": "inject", "title": title, "text": text,
-                      "audience": aud if aud == "public" else list(aud),
-                      "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]})
+        self._record(
+            {
+                "op": "inject",
+                "title": title,
+                "text": text,
+                "audience": aud if aud == "public" else list(aud),
+                "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects],
+            }
+        )
         # Numbered per round, not by log position, which would tell how much is hidden.
         iid = f"control.{self.round}.{self._injects_this_round + 1}"
         self._injects_this_round += 1
-        self._emit(InjectDelivered, id=iid, title=title,
-                                   text=text, audience=aud, source="control")
+        self._emit(InjectDelivered, id=iid, title=title, text=text, audience=aud, source="control")
         for b in bound:
             self._change(b, f"inject:{iid}")
 
@@ -366,8 +406,9 @@ class Session:
             out[actor] = policy.decide(View(actor, self.world, self.state, self.log), rng)
         return out
 
-    def _round_orders(self, commit: bool = False
-                      ) -> list[tuple[str, Orders, Seat, tuple[str, ...]]]:
+    def _round_orders(
+        self, commit: bool = False
+    ) -> list[tuple[str, Orders, Seat, tuple[str, ...]]]:
         decisions = self._decisions(commit)
         out: list[tuple[str, Orders, Seat, tuple[str, ...]]] = []
         for actor in self.world.actors:
@@ -409,26 +450,44 @@ class Session:
             for i, mo in enumerate(orders.moves, 1):
                 mid = f"m{r}.{actor}.{i}"
                 mt = w.moves[mo.move].type
-                self._push(MoveMade(seq=len(self.log), t=float(self.env.now), round=r, mid=mid,
-                                    actor=actor, move=mo.move, target=mo.target,
-                                    escalation=mt.escalation, category=mt.category,
-                                    visibility=mt.visibility, by=seat,
-                                    rationale=why[i - 1] if i <= len(why) else None))
+                self._push(
+                    MoveMade(
+                        seq=len(self.log),
+                        t=float(self.env.now),
+                        round=r,
+                        mid=mid,
+                        actor=actor,
+                        move=mo.move,
+                        target=mo.target,
+                        escalation=mt.escalation,
+                        category=mt.category,
+                        visibility=mt.visibility,
+                        by=seat,
+                        rationale=why[i - 1] if i <= len(why) else None,
+                    )
+                )
                 pending.append((mid, w.bound_move(actor, mo.move, mo.target)))
             for j, msg in enumerate(orders.messages, 1):
                 proposal = None
                 if msg.proposal is not None:
                     pid = f"p{r}.{actor}.{j}"
-                    proposal = {"id": pid, "title": msg.proposal.title,
-                                "terms": msg.proposal.terms.model_dump(mode="json"),
-                                "expires": r + msg.proposal.expires_after}
-                self._emit(MessageSent, mid=f"c{r}.{actor}.{j}",
-                                       sender=actor, to=msg.to if msg.to == "public"
-                                       else tuple(msg.to), text=msg.text, by=seat,
-                                       proposal=proposal)
+                    proposal = {
+                        "id": pid,
+                        "title": msg.proposal.title,
+                        "terms": msg.proposal.terms.model_dump(mode="json"),
+                        "expires": r + msg.proposal.expires_after,
+                    }
+                self._emit(
+                    MessageSent,
+                    mid=f"c{r}.{actor}.{j}",
+                    sender=actor,
+                    to=msg.to if msg.to == "public" else tuple(msg.to),
+                    text=msg.text,
+                    by=seat,
+                    proposal=proposal,
+                )
             for ans in orders.answers:
-                self._emit(Answered, actor=actor, proposal=ans.proposal,
-                                    accept=ans.accept, by=seat)
+                self._emit(Answered, actor=actor, proposal=ans.proposal, accept=ans.accept, by=seat)
         self._landing = {}
         for mid, bound in pending:
             if self.over:
@@ -451,26 +510,52 @@ class Session:
     def _resolve(self, mid: str, bound: Any, t0: float) -> None:
         ruling = rule(self.world, self.state, self.seed, mid, bound)
         mt = bound.spec.type
-        self._push(Resolved(seq=len(self.log), t=float(self.env.now), round=self.state.round,
-                            mid=mid, actor=ruling.actor, move=ruling.move,
-                            outcome=ruling.outcome, chance=round(ruling.chance, 6),
-                            roll=round(ruling.roll, 6), detected_by=ruling.detected_by,
-                            lands_at=float(t0 + mt.duration)))
-        for ag in (breached(self.state, bound.actor, mt.id, mt.tags)
-                   if ruling.outcome != "cancelled" and self.state.agreements else ()):
+        self._push(
+            Resolved(
+                seq=len(self.log),
+                t=float(self.env.now),
+                round=self.state.round,
+                mid=mid,
+                actor=ruling.actor,
+                move=ruling.move,
+                outcome=ruling.outcome,
+                chance=round(ruling.chance, 6),
+                roll=round(ruling.roll, 6),
+                detected_by=ruling.detected_by,
+                lands_at=float(t0 + mt.duration),
+            )
+        )
+        for ag in (
+            breached(self.state, bound.actor, mt.id, mt.tags)
+            if ruling.outcome != "cancelled" and self.state.agreements
+            else ()
+        ):
             agreement = self.state.agreements[ag]
-            self._emit(Breach, agreement=ag, actor=bound.actor,
-                              mid=mid, move=mt.id, parties=agreement.parties)
+            self._emit(
+                Breach,
+                agreement=ag,
+                actor=bound.actor,
+                mid=mid,
+                move=mt.id,
+                parties=agreement.parties,
+            )
             penalty = self.world.scenario.relations.breach_penalty
             known = self.state.moves[mid].known_by
             for other in agreement.parties:
                 # A secret move breaks a promise only in the eyes of those who detected it.
                 if other != bound.actor and (mt.visibility != "secret" or other in known):
                     a, b = sorted((bound.actor, other))
-                    self._change(BoundEffect(f"trust.{a}.{b}", "add",
-                                             compile_expr(-penalty, ())), f"breach:{ag}")
-        effects = (bound.effects if ruling.outcome == "success"
-                   else bound.on_failure if ruling.outcome == "failure" else ())
+                    self._change(
+                        BoundEffect(f"trust.{a}.{b}", "add", compile_expr(-penalty, ())),
+                        f"breach:{ag}",
+                    )
+        effects = (
+            bound.effects
+            if ruling.outcome == "success"
+            else bound.on_failure
+            if ruling.outcome == "failure"
+            else ()
+        )
         if effects:
             self._landing.setdefault(mt.duration, []).append((mid, effects))
 
@@ -478,22 +563,30 @@ class Session:
         for pid in sorted(self.state.proposals):
             prop = self.state.proposals[pid]
             if any(v is False for v in prop.answers.values()):
-                self._emit(ProposalClosed, id=pid, status="rejected",
-                                          parties=prop.parties)
+                self._emit(ProposalClosed, id=pid, status="rejected", parties=prop.parties)
             elif all(prop.answers.get(p) for p in prop.parties):
                 commitments = tuple(
-                    {"forbid": list(c["forbid"]),
-                     "bound": c["bound"] if c["bound"] == "all" else list(c["bound"]),
-                     "until": self.t + c["hours"], "label": c.get("label", "")}
-                    for c in prop.terms.get("commitments", []))
-                self._emit(AgreementMade, id=pid, title=prop.title,
-                                         parties=prop.parties, commitments=commitments)
+                    {
+                        "forbid": list(c["forbid"]),
+                        "bound": c["bound"] if c["bound"] == "all" else list(c["bound"]),
+                        "until": self.t + c["hours"],
+                        "label": c.get("label", ""),
+                    }
+                    for c in prop.terms.get("commitments", [])
+                )
+                self._emit(
+                    AgreementMade,
+                    id=pid,
+                    title=prop.title,
+                    parties=prop.parties,
+                    commitments=commitments,
+                )
                 for eff in prop.terms.get("effects", []):
-                    self._change(self._compile_effect(Effect.model_validate(eff)),
-                                 f"agreement:{pid}")
+                    self._change(
+                        self._compile_effect(Effect.model_validate(eff)), f"agreement:{pid}"
+                    )
             elif r >= prop.expires:
-                self._emit(ProposalClosed, id=pid, status="expired",
-                                          parties=prop.parties)
+                self._emit(ProposalClosed, id=pid, status="expired", parties=prop.parties)
 
     def _compile_effect(self, eff: Effect) -> BoundEffect:
         """Check and compile an effect typed at run time (proposal terms, control injects), so
@@ -527,18 +620,27 @@ class Session:
                         new += by
                 new = round(min(1.0, max(0.0, new)), 6)
                 if new != weight:
-                    self._emit(FactionShift, actor=actor,
-                                            faction=fid, weight=new)
+                    self._emit(FactionShift, actor=actor, faction=fid, weight=new)
 
     def _final_outcome(self) -> None:
         values = self.state.values
         for end in self.world.ends:
             if end.when(values):
-                self._emit(Ended, round=self.rounds, outcome=end.spec.id,
-                                 title=end.spec.title, reason="clock")
+                self._emit(
+                    Ended,
+                    round=self.rounds,
+                    outcome=end.spec.id,
+                    title=end.spec.title,
+                    reason="clock",
+                )
                 return
-        self._emit(Ended, round=self.rounds, outcome="unresolved",
-                         title="No end condition held", reason="clock")
+        self._emit(
+            Ended,
+            round=self.rounds,
+            outcome="unresolved",
+            title="No end condition held",
+            reason="clock",
+        )
 
     # -- time ----------------------------------------------------------------------------------
     def _advance(self, until: float) -> None:
@@ -559,15 +661,20 @@ class Session:
 
     def _deliver(self, inj: CompiledInject) -> None:
         spec = inj.spec
-        self._emit(InjectDelivered, id=spec.id,
-                                   title=spec.title, text=spec.text,
-                                   audience=spec.audience if spec.audience == "public"
-                                   else tuple(spec.audience), source="schedule")
+        self._emit(
+            InjectDelivered,
+            id=spec.id,
+            title=spec.title,
+            text=spec.text,
+            audience=spec.audience if spec.audience == "public" else tuple(spec.audience),
+            source="schedule",
+        )
         for eff in inj.effects:
             self._change(eff, f"inject:{spec.id}")
 
-    def _land(self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
-              ) -> Generator[simpy.Event, Any, None]:
+    def _land(
+        self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
+    ) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(delay)
         state = self.state
         for source, effects in batch:
@@ -610,8 +717,17 @@ class Session:
         new, delta = effect_result(state.values, self.world.ranges, effect)
         if new == state.values[effect.name] and delta == 0:
             return
-        self._push(EffectApplied(seq=len(self.log), t=float(self.env.now), round=state.round,
-                                 source=source, name=effect.name, value=new, delta=delta))
+        self._push(
+            EffectApplied(
+                seq=len(self.log),
+                t=float(self.env.now),
+                round=state.round,
+                source=source,
+                name=effect.name,
+                value=new,
+                delta=delta,
+            )
+        )
         watchers = self._watch.get(effect.name)
         if watchers:
             self._check(watchers)
@@ -624,13 +740,15 @@ class Session:
                 return
             if isinstance(item, CompiledEnd):
                 if item.when.fn(values):
-                    self._emit(Ended, outcome=item.spec.id, title=item.spec.title,
-                                     reason="condition")
+                    self._emit(
+                        Ended, outcome=item.spec.id, title=item.spec.title, reason="condition"
+                    )
                 continue
             spec = item.spec
             last = state.fired.get(spec.id)
-            if last is not None and (not spec.repeat or self.env.now - last < spec.cooldown
-                                     or self.env.now == last):
+            if last is not None and (
+                not spec.repeat or self.env.now - last < spec.cooldown or self.env.now == last
+            ):
                 continue
             if not item.when.fn(values):
                 continue
@@ -641,10 +759,13 @@ class Session:
                 self.env.process(self._recheck(item))
             if spec.inject is not None:
                 inj = spec.inject
-                self._emit(InjectDelivered, id=f"trigger.{spec.id}", title=inj.title,
-                                           text=inj.text,
-                                           audience=inj.audience if inj.audience == "public"
-                                           else tuple(inj.audience), source="trigger")
+                self._emit(
+                    InjectDelivered,
+                    id=f"trigger.{spec.id}",
+                    title=inj.title,
+                    text=inj.text,
+                    audience=inj.audience if inj.audience == "public" else tuple(inj.audience),
+                    source="trigger",
+                )
             for eff in item.effects:
                 self._change(eff, f"trigger:{spec.id}")
-

@@ -144,8 +144,9 @@ class State:
 def _move(s: State, e: MoveMade) -> None:
     # A secret move is known to its actor alone until someone detects it, target included.
     knows = {e.actor} if e.target is None or e.visibility == "secret" else {e.actor, e.target}
-    s.moves[e.mid] = MoveRecord(e.actor, e.move, e.target, e.round, e.visibility, e.escalation,
-                                knows)
+    s.moves[e.mid] = MoveRecord(
+        e.actor, e.move, e.target, e.round, e.visibility, e.escalation, knows
+    )
     s.escalation[e.actor].append(e.escalation)
 
 
@@ -161,8 +162,9 @@ def _message(s: State, e: MessageSent) -> None:
     if p is not None:
         parties = (e.sender, *(e.to if e.to != "public" else ()))
         s.parties[p["id"]] = parties
-        s.proposals[p["id"]] = Proposal(p["id"], e.sender, parties, p["title"], p["terms"],
-                                        p["expires"], {e.sender: True})
+        s.proposals[p["id"]] = Proposal(
+            p["id"], e.sender, parties, p["title"], p["terms"], p["expires"], {e.sender: True}
+        )
 
 
 def _answer(s: State, e: Answered) -> None:

@@ -69,23 +69,40 @@ class Tally:
             "scenario_hash": world.content_hash,
             "games": n,
             "rounds": total_rounds,
-            "rounds_per_game": {"mean": _r(total_rounds / per_game),
-                                "min": min(self.rounds, default=0),
-                                "max": max(self.rounds, default=0)},
-            "outcomes": {o: {"title": titles.get(o, o), "count": self.outcomes[o],
-                             "share": _r(self.outcomes[o] / per_game),
-                             "ci95": [_r(x) for x in wilson(self.outcomes[o], n)]}
-                         for o in self.outcome_ids()},
-            "indicators": {ind.id: {"label": ind.label, "mean": _r(d.mean), "p5":
-                                    _r(d.quantile(0.05)), "p95": _r(d.quantile(0.95))}
-                           for ind, d in zip(world.scenario.indicators, self.indicators,
-                                             strict=True)},
-            "mean_escalation": {a: _r(self.escalation[i] / per_game)
-                                for i, a in enumerate(world.actors)},
+            "rounds_per_game": {
+                "mean": _r(total_rounds / per_game),
+                "min": min(self.rounds, default=0),
+                "max": max(self.rounds, default=0),
+            },
+            "outcomes": {
+                o: {
+                    "title": titles.get(o, o),
+                    "count": self.outcomes[o],
+                    "share": _r(self.outcomes[o] / per_game),
+                    "ci95": [_r(x) for x in wilson(self.outcomes[o], n)],
+                }
+                for o in self.outcome_ids()
+            },
+            "indicators": {
+                ind.id: {
+                    "label": ind.label,
+                    "mean": _r(d.mean),
+                    "p5": _r(d.quantile(0.05)),
+                    "p95": _r(d.quantile(0.95)),
+                }
+                for ind, d in zip(world.scenario.indicators, self.indicators, strict=True)
+            },
+            "mean_escalation": {
+                a: _r(self.escalation[i] / per_game) for i, a in enumerate(world.actors)
+            },
             "top_moves": top,
-            "triggers": {t.spec.id: {"runs": self.triggers[t.spec.id],
-                                     "share": _r(self.triggers[t.spec.id] / per_game)}
-                         for t in world.triggers},
+            "triggers": {
+                t.spec.id: {
+                    "runs": self.triggers[t.spec.id],
+                    "share": _r(self.triggers[t.spec.id] / per_game),
+                }
+                for t in world.triggers
+            },
         }
 
 
@@ -96,14 +113,22 @@ def compare(a: Tally, b: Tally) -> dict[str, dict[str, Any]]:
     for o in ids:
         ka, kb = a.outcomes[o], b.outcomes[o]
         lo, hi = newcombe(kb, b.games, ka, a.games)
-        out[o] = {"a": _r(ka / max(a.games, 1)), "b": _r(kb / max(b.games, 1)),
-                  "difference": _r(kb / max(b.games, 1) - ka / max(a.games, 1)),
-                  "ci95": [_r(lo), _r(hi)]}
+        out[o] = {
+            "a": _r(ka / max(a.games, 1)),
+            "b": _r(kb / max(b.games, 1)),
+            "difference": _r(kb / max(b.games, 1) - ka / max(a.games, 1)),
+            "ci95": [_r(lo), _r(hi)],
+        }
     return out
 
 
-def batch_report(tallies: Sequence[Tally], settings: Sequence[Sequence[str]], result: Finished,
-                 seed: int, workers: int) -> dict[str, Any]:
+def batch_report(
+    tallies: Sequence[Tally],
+    settings: Sequence[Sequence[str]],
+    result: Finished,
+    seed: int,
+    workers: int,
+) -> dict[str, Any]:
     """The whole batch for ``--json``: one variant flat, two as ``a``/``b`` plus ``difference``."""
     head: dict[str, Any] = {
         "engine": __version__,
@@ -114,7 +139,11 @@ def batch_report(tallies: Sequence[Tally], settings: Sequence[Sequence[str]], re
     }
     if len(tallies) == 1:
         return {**head, **tallies[0].report(), "settings": list(settings[0])}
-    variants = [{**t.report(), "settings": list(s)} for t, s in zip(tallies, settings,
-                                                                       strict=True)]
-    return {**head, "rounds": sum(v["rounds"] for v in variants),
-            "a": variants[0], "b": variants[1], "difference": compare(tallies[0], tallies[1])}
+    variants = [{**t.report(), "settings": list(s)} for t, s in zip(tallies, settings, strict=True)]
+    return {
+        **head,
+        "rounds": sum(v["rounds"] for v in variants),
+        "a": variants[0],
+        "b": variants[1],
+        "difference": compare(tallies[0], tallies[1]),
+    }

@@ -156,14 +156,16 @@ class View:
     @property
     def proposals(self) -> list[Proposal]:
         """Open proposals this actor is party to (all of them for control)."""
-        return [p for p in self.state.proposals.values()
-                if self.actor is None or self.actor in p.parties]
+        return [
+            p
+            for p in self.state.proposals.values()
+            if self.actor is None or self.actor in p.parties
+        ]
 
     @property
     def awaiting_answer(self) -> list[Proposal]:
         """Open proposals this actor has not yet answered."""
-        return [p for p in self.proposals if self.actor is not None
-                and self.actor not in p.answers]
+        return [p for p in self.proposals if self.actor is not None and self.actor not in p.answers]
 
     @property
     def briefing(self) -> str:

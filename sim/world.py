@@ -171,8 +171,9 @@ class World:
     visible: dict[str, frozenset[str]]
     """Actor id to the state names it can see (public indicators, its own variables, ...)."""
     _bound: dict[tuple[str, str, str | None], BoundMove] = field(default_factory=dict, repr=False)
-    _targets: dict[tuple[str, str], tuple[str | None, ...]] = field(default_factory=dict,
-                                                                    repr=False)
+    _targets: dict[tuple[str, str], tuple[str | None, ...]] = field(
+        default_factory=dict, repr=False
+    )
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Derived data that computer players precompute once per world and reuse every session."""
 
@@ -197,8 +198,7 @@ class World:
             spec=spec,
             actor=actor,
             target=target,
-            requires=None if spec.requires is None else rebind(spec.requires, bindings,
-                                                               self.known),
+            requires=None if spec.requires is None else rebind(spec.requires, bindings, self.known),
             chance=rebind(spec.chance, bindings, self.known),
             detection=rebind(spec.detection, bindings, self.known),
             effects=tuple(bind_effect(e, bindings, self.known) for e in spec.effects),
@@ -214,22 +214,33 @@ class World:
         if hit is None:
             spec = self.moves[move_id].type
             allowed = spec.targets
-            hit = (None,) if spec.target == "none" else tuple(
-                a for a in self.actors if a != actor and (allowed is None or a in allowed))
+            hit = (
+                (None,)
+                if spec.target == "none"
+                else tuple(
+                    a for a in self.actors if a != actor and (allowed is None or a in allowed)
+                )
+            )
             self._targets[key] = hit
         return hit
 
 
-def bind_effect(effect: CompiledEffect, bindings: Mapping[str, str],
-                known: Callable[[str], bool]) -> BoundEffect:
+def bind_effect(
+    effect: CompiledEffect, bindings: Mapping[str, str], known: Callable[[str], bool]
+) -> BoundEffect:
     """Resolve an effect's placeholders for one actor (and target)."""
-    return BoundEffect(bind(effect.name, bindings), effect.op,
-                       rebind(effect.amount, bindings, known))
+    return BoundEffect(
+        bind(effect.name, bindings), effect.op, rebind(effect.amount, bindings, known)
+    )
 
 
 class _Builder:
-    def __init__(self, scenario: Scenario, profiles: Mapping[str, ActorProfile],
-                 catalogues: Mapping[str, Catalogue]) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        profiles: Mapping[str, ActorProfile],
+        catalogues: Mapping[str, Catalogue],
+    ) -> None:
         self.sc = scenario
         self.profiles = profiles
         self.catalogues = catalogues
@@ -252,8 +263,9 @@ class _Builder:
         """A name check that accepts ``self.x``/``target.x`` when some choice of actors makes
         it a state name (e.g. ``trust.self.dprk`` is fine for every actor but the DPRK; the
         world then leaves the move out for the actors and targets it cannot bind)."""
-        pairs = [(a, b) for a in self.actors for b in self.actors if a != b] or \
-            [(a, a) for a in self.actors]
+        pairs = [(a, b) for a in self.actors for b in self.actors if a != b] or [
+            (a, a) for a in self.actors
+        ]
 
         def known(name: str) -> bool:
             segs = name.split(".")
@@ -261,8 +273,11 @@ class _Builder:
                 return False
             if not any(s in PLACEHOLDERS for s in segs):
                 return canonical_name(name) in self.names
-            return any(bind(name, {k: v for k, v in (("self", a), ("target", b))
-                                   if k in allow}) in self.names for a, b in pairs)
+            return any(
+                bind(name, {k: v for k, v in (("self", a), ("target", b)) if k in allow})
+                in self.names
+                for a, b in pairs
+            )
 
         return known
 
@@ -276,19 +291,21 @@ class _Builder:
             extra.append("trust.self.target")
         return sorted(self.names) + extra
 
-    def expr(self, origin: str, loc: Loc, source: str | float | bool,
-             allow: Sequence[str] = ()) -> Expr:
+    def expr(
+        self, origin: str, loc: Loc, source: str | float | bool, allow: Sequence[str] = ()
+    ) -> Expr:
         try:
             return compile_expr(source, self.known_with_placeholders(allow), self.hints(allow))
         except ExprError as exc:
             message = exc.message
             if "unknown name" in message and any(
-                f"'{p}." in message or f".{p}." in message for p in PLACEHOLDERS
-                if p not in allow
+                f"'{p}." in message or f".{p}." in message for p in PLACEHOLDERS if p not in allow
             ):
-                message += (" ('target' needs `target: actor`)" if "target" not in allow
-                            and "self" in allow else
-                            " (self/target are only available in moves and profiles)")
+                message += (
+                    " ('target' needs `target: actor`)"
+                    if "target" not in allow and "self" in allow
+                    else " (self/target are only available in moves and profiles)"
+                )
             self.error(origin, loc, message, exc.offset if isinstance(source, str) else None)
             raise BuildFailed from None
 
@@ -296,14 +313,22 @@ class _Builder:
         name = eff.name
         key = "change" if eff.change is not None else "set"
         if not self.known_with_placeholders(allow)(name):
-            self.error(origin, (*loc, key), f"unknown state name '{name}'"
-                       f"{suggest(name, self.hints(allow))}", 0)
+            self.error(
+                origin,
+                (*loc, key),
+                f"unknown state name '{name}'{suggest(name, self.hints(allow))}",
+                0,
+            )
             raise BuildFailed
         is_flag = name.startswith("flags.")
         if eff.change is not None:
             if is_flag:
-                self.error(origin, (*loc, "change"), f"'{name}' is a flag: use `set: {name}` "
-                           "with `to: true` or `to: false`", 0)
+                self.error(
+                    origin,
+                    (*loc, "change"),
+                    f"'{name}' is a flag: use `set: {name}` with `to: true` or `to: false`",
+                    0,
+                )
                 raise BuildFailed
             assert eff.by is not None
             return CompiledEffect(name, "add", self.expr(origin, (*loc, "by"), eff.by, allow))
@@ -316,8 +341,9 @@ class _Builder:
             raise BuildFailed
         return CompiledEffect(name, "set", self.expr(origin, (*loc, "to"), eff.to, allow))
 
-    def effects(self, origin: str, loc: Loc, effects: Sequence[Effect],
-                allow: Sequence[str]) -> tuple[CompiledEffect, ...]:
+    def effects(
+        self, origin: str, loc: Loc, effects: Sequence[Effect], allow: Sequence[str]
+    ) -> tuple[CompiledEffect, ...]:
         out = []
         failed = False
         for i, eff in enumerate(effects):
@@ -341,11 +367,15 @@ class _Builder:
             seen[p.id] = i
         for i, ind in enumerate(sc.indicators):
             if ind.id in self.names:
-                self.error("scenario", ("indicators", i, "id"),
-                           f"indicator '{ind.id}' is defined twice")
+                self.error(
+                    "scenario", ("indicators", i, "id"), f"indicator '{ind.id}' is defined twice"
+                )
             if ind.id in RESERVED or ind.id in seen:
-                self.error("scenario", ("indicators", i, "id"),
-                           f"'{ind.id}' is reserved or an actor id; choose another indicator id")
+                self.error(
+                    "scenario",
+                    ("indicators", i, "id"),
+                    f"'{ind.id}' is reserved or an actor id; choose another indicator id",
+                )
             self.names.add(ind.id)
             self.initial[ind.id] = ind.initial
             self.ranges[ind.id] = (ind.min, ind.max)
@@ -355,8 +385,9 @@ class _Builder:
         self.variable_ids = [v.id for v in sc.variables]
         for vi, var in enumerate(sc.variables):
             if self.variable_ids.count(var.id) > 1 and self.variable_ids.index(var.id) != vi:
-                self.error("scenario", ("variables", vi, "id"),
-                           f"variable '{var.id}' is defined twice")
+                self.error(
+                    "scenario", ("variables", vi, "id"), f"variable '{var.id}' is defined twice"
+                )
         for pi, p in enumerate(sc.actors):
             for var in sc.variables:
                 name = f"{p.id}.{var.id}"
@@ -366,11 +397,17 @@ class _Builder:
             for key, value in p.variables.items():
                 spec = next((v for v in sc.variables if v.id == key), None)
                 if spec is None:
-                    self.error("scenario", ("actors", pi, "variables", key),
-                               f"unknown variable '{key}'{suggest(key, self.variable_ids)}")
+                    self.error(
+                        "scenario",
+                        ("actors", pi, "variables", key),
+                        f"unknown variable '{key}'{suggest(key, self.variable_ids)}",
+                    )
                 elif not spec.min <= value <= spec.max:
-                    self.error("scenario", ("actors", pi, "variables", key),
-                               f"{value} is outside {spec.min}..{spec.max}")
+                    self.error(
+                        "scenario",
+                        ("actors", pi, "variables", key),
+                        f"{value} is outside {spec.min}..{spec.max}",
+                    )
         for a, b in itertools.combinations(sorted(self.actors), 2):
             name = f"trust.{a}.{b}"
             self.names.add(name)
@@ -382,8 +419,11 @@ class _Builder:
                 ok &= self.check_actor("scenario", ("relations", "pairs", i, "between", j), a)
             if ok:
                 if pair.between[0] == pair.between[1]:
-                    self.error("scenario", ("relations", "pairs", i, "between"),
-                               "a relation needs two different actors")
+                    self.error(
+                        "scenario",
+                        ("relations", "pairs", i, "between"),
+                        "a relation needs two different actors",
+                    )
                     continue
                 a, b = sorted(pair.between)
                 self.initial[f"trust.{a}.{b}"] = pair.initial
@@ -397,16 +437,23 @@ class _Builder:
     def check_actor(self, origin: str, loc: Loc, actor: str) -> bool:
         if actor in self.actors:
             return True
-        self.error(origin, loc, f"unknown actor '{actor}'{suggest(actor, self.actors)}"
-                   f" (this scenario's actors: {', '.join(self.actors)})")
+        self.error(
+            origin,
+            loc,
+            f"unknown actor '{actor}'{suggest(actor, self.actors)}"
+            f" (this scenario's actors: {', '.join(self.actors)})",
+        )
         return False
 
     def move_spec(self, origin: str, loc: Loc, mt: MoveType) -> MoveSpec:
         allow = ("self", "target") if mt.target == "actor" else ("self",)
         failed = False
         parts: dict[str, object] = {}
-        for key, src in (("requires", mt.requires), ("chance", mt.chance),
-                         ("detection", mt.detection)):
+        for key, src in (
+            ("requires", mt.requires),
+            ("chance", mt.chance),
+            ("detection", mt.detection),
+        ):
             if src is None:
                 parts[key] = None
                 continue
@@ -421,8 +468,14 @@ class _Builder:
                 failed = True
         if failed:
             raise BuildFailed
-        return MoveSpec(mt, parts["requires"], parts["chance"], parts["detection"],  # type: ignore[arg-type]
-                        parts["effects"], parts["on_failure"])  # type: ignore[arg-type]
+        return MoveSpec(
+            mt,
+            parts["requires"],
+            parts["chance"],
+            parts["detection"],  # type: ignore[arg-type]
+            parts["effects"],
+            parts["on_failure"],
+        )  # type: ignore[arg-type]
 
     def moves(self) -> dict[str, MoveSpec]:
         specs: dict[str, MoveSpec] = {}
@@ -431,8 +484,11 @@ class _Builder:
         for i, cat_id in enumerate(ms.include):
             cat = self.catalogues.get(cat_id)
             if cat is None:
-                self.error("scenario", ("moves", "include", i), f"unknown move catalogue "
-                           f"'{cat_id}'{suggest(cat_id, self.catalogues)}")
+                self.error(
+                    "scenario",
+                    ("moves", "include", i),
+                    f"unknown move catalogue '{cat_id}'{suggest(cat_id, self.catalogues)}",
+                )
                 continue
             origin = f"catalogue:{cat_id}"
             # A shared catalogue may use state this scenario lacks: drop those moves, quietly
@@ -451,16 +507,20 @@ class _Builder:
             if dropped:
                 details = [iss.message for iss in self.issues[before:]]
                 del self.issues[before:]
-                self.warn("scenario", ("moves", "include", i),
-                          f"{len(dropped)} move(s) of catalogue '{cat_id}' use state this "
-                          f"scenario does not define and are left out: "
-                          f"{', '.join(dropped[:8])}"
-                          f"{f' and {len(dropped) - 8} more' if len(dropped) > 8 else ''} "
-                          f"(first reason: {details[0] if details else '?'})")
+                self.warn(
+                    "scenario",
+                    ("moves", "include", i),
+                    f"{len(dropped)} move(s) of catalogue '{cat_id}' use state this "
+                    f"scenario does not define and are left out: "
+                    f"{', '.join(dropped[:8])}"
+                    f"{f' and {len(dropped) - 8} more' if len(dropped) > 8 else ''} "
+                    f"(first reason: {details[0] if details else '?'})",
+                )
         for i, mt in enumerate(ms.extra):
             if mt.id in specs and origin_of.get(mt.id) == "scenario":
-                self.error("scenario", ("moves", "extra", i, "id"),
-                           f"move '{mt.id}' is defined twice")
+                self.error(
+                    "scenario", ("moves", "extra", i, "id"), f"move '{mt.id}' is defined twice"
+                )
                 continue
             try:
                 # A scenario's own move replaces a catalogue move of the same id.
@@ -473,18 +533,23 @@ class _Builder:
                 del specs[mid]
             else:
                 # A warning: a scenario should not break when a catalogue drops a move.
-                self.warn("scenario", ("moves", "exclude", i),
-                          f"no move '{mid}' to exclude{suggest(mid, specs)}")
+                self.warn(
+                    "scenario",
+                    ("moves", "exclude", i),
+                    f"no move '{mid}' to exclude{suggest(mid, specs)}",
+                )
         for mid, spec in specs.items():
             if spec.type.targets:
                 for a in spec.type.targets:
                     if a not in self.actors and origin_of[mid] == "scenario":
-                        self.error("scenario", ("moves", "extra"), f"move '{mid}' targets "
-                                   f"unknown actor '{a}'{suggest(a, self.actors)}")
+                        self.error(
+                            "scenario",
+                            ("moves", "extra"),
+                            f"move '{mid}' targets unknown actor '{a}'{suggest(a, self.actors)}",
+                        )
         return specs
 
-    def actor_model(self, index: int, profile: ActorProfile,
-                    usable: tuple[str, ...]) -> ActorModel:
+    def actor_model(self, index: int, profile: ActorProfile, usable: tuple[str, ...]) -> ActorModel:
         p = self.sc.actors[index]
         origin = f"actor:{profile.id}"
         ov = p.overrides
@@ -504,14 +569,19 @@ class _Builder:
         interest_ids = [i.id for i in profile.interests]
         for key in ov.interests:
             if key not in interest_ids:
-                self.error("scenario", ("actors", index, "overrides", "interests", key),
-                           f"unknown interest '{key}' of {profile.id}"
-                           f"{suggest(key, interest_ids)}")
+                self.error(
+                    "scenario",
+                    ("actors", index, "overrides", "interests", key),
+                    f"unknown interest '{key}' of {profile.id}{suggest(key, interest_ids)}",
+                )
         faction_ids = [f.id for f in profile.factions]
         for key in ov.factions:
             if key not in faction_ids:
-                self.error("scenario", ("actors", index, "overrides", "factions", key),
-                           f"unknown faction '{key}' of {profile.id}{suggest(key, faction_ids)}")
+                self.error(
+                    "scenario",
+                    ("actors", index, "overrides", "factions", key),
+                    f"unknown faction '{key}' of {profile.id}{suggest(key, faction_ids)}",
+                )
         interests = []
         for interest in profile.interests:
             wants = []
@@ -535,8 +605,11 @@ class _Builder:
             responses = tuple(m for m in rl.response if m in usable)
             for j, m in enumerate(rl.response):
                 if m not in self.moves_seen:
-                    self.warn(origin, ("red_lines", i, "response", j),
-                              f"unknown move '{m}'{suggest(m, self.moves_seen)}")
+                    self.warn(
+                        origin,
+                        ("red_lines", i, "response", j),
+                        f"unknown move '{m}'{suggest(m, self.moves_seen)}",
+                    )
             if cond is not None:
                 target = rl.target if rl.target in self.actors else None
                 red_lines.append((rl.id, cond, responses, target))
@@ -544,30 +617,39 @@ class _Builder:
         for i, fac in enumerate(profile.factions):
             for key in fac.interests:
                 if key not in interest_ids:
-                    self.error(origin, ("factions", i, "interests", key),
-                               f"unknown interest '{key}'{suggest(key, interest_ids)}")
+                    self.error(
+                        origin,
+                        ("factions", i, "interests", key),
+                        f"unknown interest '{key}'{suggest(key, interest_ids)}",
+                    )
             shifts = []
             for j, sh in enumerate(fac.shifts):
                 cond = compiled(("factions", i, "shifts", j, "when"), sh.when)
                 if cond is not None:
                     shifts.append((cond, sh.by))
-            factions.append((fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests),
-                             tuple(shifts)))
+            factions.append(
+                (fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests), tuple(shifts))
+            )
         messages = []
         for i, rule in enumerate(profile.messages):
             cond = compiled(("messages", i, "when"), rule.when)
             to: tuple[str, ...] | Literal["public"] = (
-                "public" if rule.to == "public" else tuple(a for a in rule.to
-                                                            if a in self.actors and a != p.id))
+                "public"
+                if rule.to == "public"
+                else tuple(a for a in rule.to if a in self.actors and a != p.id)
+            )
             if cond is not None and to:
                 messages.append((cond, to, rule.text))
         if left_out:
             # One line per profile, in the scenario file: a small scenario may leave out much
             # of a bundled profile, and the author needs to see that, not fifty lines of it.
-            self.warn("scenario", ("actors", index, "id"),
-                      f"{len(left_out)} item(s) of profile '{profile.id}' use state this "
-                      f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
-                      + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""))
+            self.warn(
+                "scenario",
+                ("actors", index, "id"),
+                f"{len(left_out)} item(s) of profile '{profile.id}' use state this "
+                f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
+                + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""),
+            )
         from sim.policy import check_policy
 
         policy = ov.policy or profile.policy
@@ -578,13 +660,21 @@ class _Builder:
             else:
                 self.error(origin, ("policy",), problem)
         return ActorModel(
-            id=p.id, profile=profile, interests=tuple(interests), red_lines=tuple(red_lines),
-            factions=tuple(factions), messages=tuple(messages),
-            risk_tolerance=ov.risk_tolerance if ov.risk_tolerance is not None
+            id=p.id,
+            profile=profile,
+            interests=tuple(interests),
+            red_lines=tuple(red_lines),
+            factions=tuple(factions),
+            messages=tuple(messages),
+            risk_tolerance=ov.risk_tolerance
+            if ov.risk_tolerance is not None
             else profile.tendencies.risk_tolerance,
-            escalation=ov.escalation if ov.escalation is not None
+            escalation=ov.escalation
+            if ov.escalation is not None
             else profile.tendencies.escalation,
-            policy=policy, briefing=p.briefing)
+            policy=policy,
+            briefing=p.briefing,
+        )
 
     def build(self) -> World | None:
         sc = self.sc
@@ -594,8 +684,9 @@ class _Builder:
         for cat in self.catalogues.values():
             self.moves_seen.update(m.id for m in cat.moves)
         usable: dict[str, tuple[str, ...]] = {
-            a: tuple(mid for mid, s in specs.items()
-                     if s.type.actors == "all" or a in s.type.actors)
+            a: tuple(
+                mid for mid, s in specs.items() if s.type.actors == "all" or a in s.type.actors
+            )
             for a in self.actors
         }
         models: dict[str, ActorModel] = {}
@@ -603,9 +694,12 @@ class _Builder:
             pid = p.profile or p.id
             profile = self.profiles.get(pid)
             if profile is None:
-                self.error("scenario", ("actors", i, "profile" if p.profile else "id"),
-                           f"no actor profile '{pid}'{suggest(pid, self.profiles)} (looked in "
-                           f"the bundled actors and beside the scenario)")
+                self.error(
+                    "scenario",
+                    ("actors", i, "profile" if p.profile else "id"),
+                    f"no actor profile '{pid}'{suggest(pid, self.profiles)} (looked in "
+                    f"the bundled actors and beside the scenario)",
+                )
                 continue
             models[p.id] = self.actor_model(i, profile, usable[p.id])
         injects = []
@@ -613,8 +707,11 @@ class _Builder:
             self.audience(("injects", i, "audience"), inj.audience)
             try:
                 effs = self.effects("scenario", ("injects", i, "effects"), inj.effects, ())
-                injects.append(CompiledInject(inj, tuple(bind_effect(e, {}, self.names.__contains__)
-                                                         for e in effs)))
+                injects.append(
+                    CompiledInject(
+                        inj, tuple(bind_effect(e, {}, self.names.__contains__) for e in effs)
+                    )
+                )
             except BuildFailed:
                 pass
         self.unique("injects", [x.id for x in sc.injects])
@@ -625,47 +722,69 @@ class _Builder:
             try:
                 when = self.expr("scenario", ("triggers", i, "when"), trg.when)
                 effs = self.effects("scenario", ("triggers", i, "effects"), trg.effects, ())
-                triggers.append(CompiledTrigger(trg, when, tuple(
-                    bind_effect(e, {}, self.names.__contains__) for e in effs)))
+                triggers.append(
+                    CompiledTrigger(
+                        trg, when, tuple(bind_effect(e, {}, self.names.__contains__) for e in effs)
+                    )
+                )
             except BuildFailed:
                 pass
         self.unique("triggers", [x.id for x in sc.triggers])
         ends = []
         for i, end in enumerate(sc.end_conditions):
             with contextlib.suppress(BuildFailed):
-                ends.append(CompiledEnd(end, self.expr("scenario", ("end_conditions", i, "when"),
-                                                       end.when)))
+                ends.append(
+                    CompiledEnd(end, self.expr("scenario", ("end_conditions", i, "when"), end.when))
+                )
         self.unique("end_conditions", [x.id for x in sc.end_conditions])
         objectives = []
         for i, obj in enumerate(sc.objectives):
             try:
-                measure = None if obj.measure is None else self.expr(
-                    "scenario", ("objectives", i, "measure"), obj.measure)
+                measure = (
+                    None
+                    if obj.measure is None
+                    else self.expr("scenario", ("objectives", i, "measure"), obj.measure)
+                )
                 objectives.append((obj.id, measure))
             except BuildFailed:
                 pass
         if any(i.severity == "error" for i in self.issues):
             return None
         world = World(
-            scenario=sc, actors=self.actors, names=frozenset(self.names),
-            initial=self.initial, ranges=self.ranges, moves=specs, usable=usable, models=models,
-            injects=tuple(sorted(injects, key=lambda x: x.spec.at)), triggers=tuple(triggers),
-            ends=tuple(ends), objectives=tuple(objectives),
-            content_hash=content_hash(sc, [models[a].profile for a in self.actors],
-                                      [self.catalogues[c] for c in sc.moves.include]),
+            scenario=sc,
+            actors=self.actors,
+            names=frozenset(self.names),
+            initial=self.initial,
+            ranges=self.ranges,
+            moves=specs,
+            usable=usable,
+            models=models,
+            injects=tuple(sorted(injects, key=lambda x: x.spec.at)),
+            triggers=tuple(triggers),
+            ends=tuple(ends),
+            objectives=tuple(objectives),
+            content_hash=content_hash(
+                sc,
+                [models[a].profile for a in self.actors],
+                [self.catalogues[c] for c in sc.moves.include],
+            ),
             visible=self.visibility(),
         )
         bind_all(world)
         return world
 
     def visibility(self) -> dict[str, frozenset[str]]:
-        hidden = {ind.id: ind.visible_to for ind in self.sc.indicators
-                  if ind.visible_to != "public"}
+        hidden = {
+            ind.id: ind.visible_to for ind in self.sc.indicators if ind.visible_to != "public"
+        }
         out = {}
         for a in self.actors:
-            names = {n for n in self.names
-                     if not (n in hidden and a not in hidden[n])
-                     and not (n.split(".")[0] in self.actors and n.split(".")[0] != a)}
+            names = {
+                n
+                for n in self.names
+                if not (n in hidden and a not in hidden[n])
+                and not (n.split(".")[0] in self.actors and n.split(".")[0] != a)
+            }
             out[a] = frozenset(names)
         return out
 
@@ -701,18 +820,25 @@ def bind_all(world: World) -> None:
         world.usable[actor] = tuple(keep)
 
 
-def content_hash(scenario: Scenario, profiles: Sequence[ActorProfile],
-                 catalogues: Sequence[Catalogue]) -> str:
+def content_hash(
+    scenario: Scenario, profiles: Sequence[ActorProfile], catalogues: Sequence[Catalogue]
+) -> str:
     """A hash of everything that decides how the scenario plays, recorded in every log header."""
-    blob = json.dumps([scenario.model_dump(mode="json"),
-                       [p.model_dump(mode="json") for p in profiles],
-                       [c.model_dump(mode="json") for c in catalogues]],
-                      sort_keys=True, separators=(",", ":"))
+    blob = json.dumps(
+        [
+            scenario.model_dump(mode="json"),
+            [p.model_dump(mode="json") for p in profiles],
+            [c.model_dump(mode="json") for c in catalogues],
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def build(scenario: Scenario, profiles: Mapping[str, ActorProfile],
-          catalogues: Mapping[str, Catalogue]) -> tuple[World | None, list[BuildIssue]]:
+def build(
+    scenario: Scenario, profiles: Mapping[str, ActorProfile], catalogues: Mapping[str, Catalogue]
+) -> tuple[World | None, list[BuildIssue]]:
     """Compile a scenario; the world is None when any issue is an error."""
     builder = _Builder(scenario, profiles, catalogues)
     world = builder.build()

@@ -84,8 +84,10 @@ class Doc:
 
     def node_span(self, node: Node) -> Span:
         """Where a node starts and ends, with a scalar's style and text."""
-        (line, col), (end_line, end_col) = self.mark_pos(node.start_mark), self.mark_pos(
-            node.end_mark)
+        (line, col), (end_line, end_col) = (
+            self.mark_pos(node.start_mark),
+            self.mark_pos(node.end_mark),
+        )
         if isinstance(node, ScalarNode):
             # libyaml reports a plain scalar's style as "", the Python composer as None.
             return Span(line, col, end_line, end_col, node.style or None, node.value)
@@ -105,8 +107,9 @@ class Doc:
                 return self.values[loc[:cut]]
         return None
 
-    def position(self, loc: Loc, at: Literal["key", "value"] = "value",
-                 offset: int | None = None) -> tuple[int, int]:
+    def position(
+        self, loc: Loc, at: Literal["key", "value"] = "value", offset: int | None = None
+    ) -> tuple[int, int]:
         """1-based (line, col) of ``loc``; with ``offset``, of that character inside its string."""
         span = self.span(loc, at)
         if span is None:
@@ -115,8 +118,15 @@ class Doc:
             return span.line, span.col
         return offset_position(span, self.source_line(span.line), offset)
 
-    def problem(self, loc: Loc, message: str, *, at: Literal["key", "value"] = "value",
-                offset: int | None = None, severity: Severity = "error") -> Problem:
+    def problem(
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        at: Literal["key", "value"] = "value",
+        offset: int | None = None,
+        severity: Severity = "error",
+    ) -> Problem:
         """A :class:`Problem` at ``loc`` in this file."""
         line, col = self.position(loc, at, offset)
         return Problem(self.path, line, col, message, severity, self.source_line(line))
@@ -165,8 +175,10 @@ def read_text(path: str | Path, shown: str | None = None) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        message = (f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                   "save the file as UTF-8")
+        message = (
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        )
         raise UserError([Problem(name, 0, 0, message)]) from None
 
 
@@ -190,16 +202,26 @@ def parse(text: str, path: str) -> Doc:
     except yaml.reader.ReaderError as exc:
         line, col = doc.linecol(exc.position)
         what = f"character U+{exc.character:04X}" if isinstance(exc.character, int) else "byte"
-        raise UserError([Problem(path, line, col, f"unacceptable {what}: {exc.reason}",
-                                 source_line=doc.source_line(line))]) from None
+        raise UserError(
+            [
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"unacceptable {what}: {exc.reason}",
+                    source_line=doc.source_line(line),
+                )
+            ]
+        ) from None
     except RecursionError:
         raise UserError([Problem(path, 0, 0, "nested too deeply to read")]) from None
     finally:
         if loader is not None:
             loader.dispose()
     if root is None:
-        raise UserError([Problem(path, 0, 0, "empty file; expected a mapping starting with "
-                                             "'kind:'")])
+        raise UserError(
+            [Problem(path, 0, 0, "empty file; expected a mapping starting with 'kind:'")]
+        )
     if not isinstance(root, MappingNode) or root.tag != _MAP:
         line, col = doc.mark_pos(root.start_mark)
         if isinstance(root, MappingNode):
@@ -229,8 +251,11 @@ def _fast_root(text: str) -> MappingNode | None:
     characters the Python reader refuses, and that parse cleanly; everything else, and every
     error message, comes from the pure-Python path.
     """
-    if (not getattr(yaml, "__with_libyaml__", False) or _ALIAS_OR_ANCHOR.search(text)
-            or yaml.reader.Reader.NON_PRINTABLE.search(text)):
+    if (
+        not getattr(yaml, "__with_libyaml__", False)
+        or _ALIAS_OR_ANCHOR.search(text)
+        or yaml.reader.Reader.NON_PRINTABLE.search(text)
+    ):
         return None
     loader = yaml.CSafeLoader(text)
     try:
@@ -268,20 +293,13 @@ class _Loader(yaml.SafeLoader):
 
 
 _FRIENDLY = {
-    "found character '\\t' that cannot start any token":
-        "tab character; YAML indents with spaces only",
-    "found a tab character that violates indentation":
-        "tab character in indentation; YAML indents with spaces only",
-    "mapping values are not allowed here":
-        "unexpected ':' (quote a value that contains ': ', or check the indentation)",
-    "found a tab character where an indentation space is expected":
-        "tab character in indentation; YAML indents with spaces only",
-    "expected <block end>, but found '<block mapping start>'":
-        "inconsistent indentation: this line is indented differently from the keys above it",
-    "expected <block end>, but found '<block sequence start>'":
-        "inconsistent indentation: this list is indented differently from the keys above it",
-    "but found another document":
-        "a second document ('---') follows; a sitroom file holds exactly one",
+    "found character '\\t' that cannot start any token": "tab character; YAML indents with spaces only",
+    "found a tab character that violates indentation": "tab character in indentation; YAML indents with spaces only",
+    "mapping values are not allowed here": "unexpected ':' (quote a value that contains ': ', or check the indentation)",
+    "found a tab character where an indentation space is expected": "tab character in indentation; YAML indents with spaces only",
+    "expected <block end>, but found '<block mapping start>'": "inconsistent indentation: this line is indented differently from the keys above it",
+    "expected <block end>, but found '<block sequence start>'": "inconsistent indentation: this list is indented differently from the keys above it",
+    "but found another document": "a second document ('---') follows; a sitroom file holds exactly one",
 }
 
 
@@ -289,14 +307,20 @@ def _syntax_problem(doc: Doc, exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     message = _FRIENDLY.get(problem, problem)
-    if (problem not in _FRIENDLY and exc.context and exc.problem and exc.context_mark
-            and mark is not exc.context_mark):
+    if (
+        problem not in _FRIENDLY
+        and exc.context
+        and exc.problem
+        and exc.context_mark
+        and mark is not exc.context_mark
+    ):
         message += f" ({exc.context} at line {doc.mark_pos(exc.context_mark)[0]})"
     if mark is None:
         return Problem(doc.path, 0, 0, f"YAML syntax error: {message}")
     line, col = doc.mark_pos(mark)
-    return Problem(doc.path, line, col, f"YAML syntax error: {message}",
-                   source_line=doc.source_line(line))
+    return Problem(
+        doc.path, line, col, f"YAML syntax error: {message}", source_line=doc.source_line(line)
+    )
 
 
 def _children(node: Node) -> list[Node]:
@@ -307,8 +331,9 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _check_aliases(doc: Doc, root: Node, alias_marks: dict[tuple[int, int, bool], yaml.Mark]
-                   ) -> None:
+def _check_aliases(
+    doc: Doc, root: Node, alias_marks: dict[tuple[int, int, bool], yaml.Mark]
+) -> None:
     """Refuse alias cycles and alias bombs by sizing the node graph before expanding it.
 
     Sizes are memoised per node, so this costs one visit per distinct node however large the
@@ -335,16 +360,31 @@ def _check_aliases(doc: Doc, root: Node, alias_marks: dict[tuple[int, int, bool]
         expanded = measure(root)
     except _Cycle:
         mark = min(alias_marks.values(), key=lambda m: m.index)
-        raise UserError([_at_mark(doc, mark, "an alias refers to a node that contains it; "
-                                             "recursive aliases are not allowed")]) from None
+        raise UserError(
+            [
+                _at_mark(
+                    doc,
+                    mark,
+                    "an alias refers to a node that contains it; recursive aliases are not allowed",
+                )
+            ]
+        ) from None
     extra = expanded - len(size)
     if extra > ALIAS_BUDGET:
         # Blame the alias use that expands to the most values.
         nodes = {id(n): n for n in _walk_unique(root)}
         worst = max(alias_marks.items(), key=lambda kv: _alias_target_size(kv[0], nodes, size))
-        raise UserError([_at_mark(doc, worst[1], f"aliases would expand this file by {extra:,} "
-                                                 f"values (limit {ALIAS_BUDGET:,}); refusing a "
-                                                 f"possible alias bomb")])
+        raise UserError(
+            [
+                _at_mark(
+                    doc,
+                    worst[1],
+                    f"aliases would expand this file by {extra:,} "
+                    f"values (limit {ALIAS_BUDGET:,}); refusing a "
+                    f"possible alias bomb",
+                )
+            ]
+        )
 
 
 class _Cycle(Exception):
@@ -363,8 +403,9 @@ def _walk_unique(root: Node) -> list[Node]:
     return list(seen.values())
 
 
-def _alias_target_size(where: tuple[int, int, bool], nodes: dict[int, Node],
-                       size: dict[int, int]) -> int:
+def _alias_target_size(
+    where: tuple[int, int, bool], nodes: dict[int, Node], size: dict[int, int]
+) -> int:
     parent_id, pos, is_key = where
     parent = nodes.get(parent_id)
     if parent is None:
@@ -460,9 +501,13 @@ class _Builder:
             sub = (*loc, key)
             if key in out:
                 first = self.doc.keys[sub]
-                self.doc.problems.append(_at_mark(
-                    self.doc, key_node.start_mark,
-                    f"duplicate key '{key}' (first defined at line {first.line})"))
+                self.doc.problems.append(
+                    _at_mark(
+                        self.doc,
+                        key_node.start_mark,
+                        f"duplicate key '{key}' (first defined at line {first.line})",
+                    )
+                )
                 continue
             self.doc.keys[sub] = self.doc.node_span(key_node)
             out[key] = self._child(node, pos, value_node, sub)
@@ -488,5 +533,6 @@ class _Builder:
 
 def _tag_message(tag: str) -> str:
     shown = tag.replace(_T, "!!")
-    return (f"tag '{shown}' is not allowed; sitroom files hold plain text, numbers, lists and "
-            f"mappings")
+    return (
+        f"tag '{shown}' is not allowed; sitroom files hold plain text, numbers, lists and mappings"
+    )

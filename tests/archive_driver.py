@@ -37,21 +37,46 @@ def script() -> list[Input]:
     for r in range(1, 9):
         if r == 5:
             out.append({"op": "seat", "actor": "c", "seat": "human"})
-        out.append({"op": "submit", "actor": "a",
-                    "orders": {"moves": [{"move": "spy", "target": "b"}]}})
-        out.append({"op": "submit", "actor": "b",
-                    "orders": {"moves": [{"move": picks[r % 4]}],
-                               "messages": [{"to": ["a"], "text": f"private note {r}"}]}})
+        out.append(
+            {"op": "submit", "actor": "a", "orders": {"moves": [{"move": "spy", "target": "b"}]}}
+        )
+        out.append(
+            {
+                "op": "submit",
+                "actor": "b",
+                "orders": {
+                    "moves": [{"move": picks[r % 4]}],
+                    "messages": [{"to": ["a"], "text": f"private note {r}"}],
+                },
+            }
+        )
         if r >= 5:
-            out.append({"op": "submit", "actor": "c",
-                        "orders": {"moves": [{"move": "insult", "target": "a"}]}})
+            out.append(
+                {
+                    "op": "submit",
+                    "actor": "c",
+                    "orders": {"moves": [{"move": "insult", "target": "a"}]},
+                }
+            )
         if r % 3 == 0:
-            out.append({"op": "inject", "title": f"Bulletin {r}", "text": "news",
-                        "audience": ["a"] if r % 2 else "public",
-                        "effects": [{"change": "tension", "by": 3}]})
+            out.append(
+                {
+                    "op": "inject",
+                    "title": f"Bulletin {r}",
+                    "text": "news",
+                    "audience": ["a"] if r % 2 else "public",
+                    "effects": [{"change": "tension", "by": 3}],
+                }
+            )
         if r % 4 == 2:
-            out.append({"op": "override", "mid": f"m{r}.a.1", "outcome": "failure",
-                        "note": "control says no"})
+            out.append(
+                {
+                    "op": "override",
+                    "mid": f"m{r}.a.1",
+                    "outcome": "failure",
+                    "note": "control says no",
+                }
+            )
         if r == 4:
             out.extend([{"op": "pause", "note": "coffee"}, {"op": "resume"}])
         out.append({"op": "close"})
@@ -71,8 +96,9 @@ def main(db: str, out: str) -> None:
     w = crash_world()
     with Archive(db) as archive:
         existing = archive.sessions()
-        archived = (archive.resume(existing[0].id, world=w) if existing
-                    else archive.create(w, SEED, SEATS))
+        archived = (
+            archive.resume(existing[0].id, world=w) if existing else archive.create(w, SEED, SEATS)
+        )
         print(f"session {archived.id} from {archived.inputs}", flush=True)
         session = archived.session
         record = archived.record
@@ -87,7 +113,7 @@ def main(db: str, out: str) -> None:
 
         session.recorder = acknowledged
         session.listeners.append(slow)
-        for inp in script()[archived.inputs:]:
+        for inp in script()[archived.inputs :]:
             session.apply_input(inp)
             time.sleep(delay)
         archived.close()

@@ -6,7 +6,8 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _private_archive(tmp_path_factory: pytest.TempPathFactory,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_archive(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test (nor any `sitroom` it starts) writes to the user's real session archive."""
     monkeypatch.setenv("SITROOM_ARCHIVE", str(tmp_path_factory.getbasetemp() / "archive.sqlite3"))

@@ -137,8 +137,11 @@ def test_tampered_history_is_detected(archive: Archive) -> None:
     """If replaying the journal no longer reproduces the stored events, resume refuses."""
     sid = play(archive, script()[:8])
     with archive.transaction() as db:
-        db.execute("UPDATE events SET json = replace(json, '\"t\":0.0', '\"t\":1.0') "
-                   "WHERE session = ? AND seq = 0", (sid,))
+        db.execute(
+            "UPDATE events SET json = replace(json, '\"t\":0.0', '\"t\":1.0') "
+            "WHERE session = ? AND seq = 0",
+            (sid,),
+        )
     with pytest.raises(Diverged, match="event 0"):
         archive.resume(sid, world=WORLD)
 
@@ -163,8 +166,9 @@ def test_not_an_archive(tmp_path: Path) -> None:
         Archive(tmp_path)
 
 
-def test_default_path_honours_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_default_path_honours_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """$SITROOM_ARCHIVE chooses the file; otherwise it lives in the user data dir."""
     monkeypatch.setenv("SITROOM_ARCHIVE", str(tmp_path / "x.db"))
     assert default_path() == tmp_path / "x.db"

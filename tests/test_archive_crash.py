@@ -28,9 +28,14 @@ SLOW = "0.02"
 
 def start(db: Path, out: Path) -> subprocess.Popen[str]:
     env = dict(os.environ, SITROOM_TEST_SLOW=SLOW, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "tests.archive_driver", str(db), str(out)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.archive_driver", str(db), str(out)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def acked(stdout: str) -> list[int]:
@@ -46,7 +51,7 @@ def check_journal(db: Path, acks: list[int]) -> int:
             assert not acks
             return 0
         journal = archive.inputs(sessions[0].id)
-    assert journal == expected[:len(journal)], "the journal is not a prefix of the inputs"
+    assert journal == expected[: len(journal)], "the journal is not a prefix of the inputs"
     assert all(n < len(journal) for n in acks), f"acknowledged {acks} but journaled {len(journal)}"
     return len(journal)
 

@@ -22,8 +22,9 @@ def tense() -> Recipe:
     return recipe(TENSE, players())
 
 
-def play(recipes: list[Recipe], n: int, backend: Backend | None = None, seed: int = 3
-         ) -> tuple[list[Tally], list[tuple[RunResult, ...]]]:
+def play(
+    recipes: list[Recipe], n: int, backend: Backend | None = None, seed: int = 3
+) -> tuple[list[Tally], list[tuple[RunResult, ...]]]:
     worlds = [r.build() for r in recipes]
     tallies = [Tally(w) for w in worlds]
     seen: list[tuple[RunResult, ...]] = []
@@ -69,9 +70,15 @@ def test_escalation_setting_moves_outcomes_the_expected_way(tense: Recipe) -> No
 
 def test_settings_edit_the_scenario_not_the_world(tense: Recipe) -> None:
     """Each kind of setting lands in the participant's overrides or variables."""
-    changed = tense.with_settings(settings("a.risk_tolerance=0.2", "a.interest.support=0.9",
-                                           "a.faction.hawks=0.7", "b.policy=baseline",
-                                           "c.support=80"))
+    changed = tense.with_settings(
+        settings(
+            "a.risk_tolerance=0.2",
+            "a.interest.support=0.9",
+            "a.faction.hawks=0.7",
+            "b.policy=baseline",
+            "c.support=80",
+        )
+    )
     a, b, c = changed.scenario.actors
     assert a.overrides.risk_tolerance == 0.2
     assert a.overrides.interests == {"support": 0.9} and a.overrides.factions == {"hawks": 0.7}
@@ -80,16 +87,19 @@ def test_settings_edit_the_scenario_not_the_world(tense: Recipe) -> None:
     assert changed.key != tense.key
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("chna.escalation=0.1", "unknown actor 'chna'"),
-    ("a.escalaton=0.1", "did you mean 'escalation'?"),
-    ("a.interest.suport=0.9", "unknown interest 'suport'; did you mean 'support'?"),
-    ("a.faction.doves=0.9", "a's factions: hawks"),
-    ("a.escalation=high", "escalation must be a number"),
-    ("a.escalation=1.5", "between 0 and 1"),
-    ("a.policy=profil", "did you mean 'profile'?"),
-    ("a.support=500", "between 0 and 100"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("chna.escalation=0.1", "unknown actor 'chna'"),
+        ("a.escalaton=0.1", "did you mean 'escalation'?"),
+        ("a.interest.suport=0.9", "unknown interest 'suport'; did you mean 'support'?"),
+        ("a.faction.doves=0.9", "a's factions: hawks"),
+        ("a.escalation=high", "escalation must be a number"),
+        ("a.escalation=1.5", "between 0 and 1"),
+        ("a.policy=profil", "did you mean 'profile'?"),
+        ("a.support=500", "between 0 and 100"),
+    ],
+)
 def test_bad_settings_say_what_is_wrong(tense: Recipe, text: str, message: str) -> None:
     """Unknown actors, parameters, ids and bad values are refused with a hint."""
     with pytest.raises(SettingError, match=message.replace("?", r"\?").replace("(", r"\(")):
@@ -135,17 +145,19 @@ def test_csv_sink_writes_a_row_per_run_and_variant(tense: Recipe) -> None:
     for results in runs:
         sink.write(results)
     lines = buf.getvalue().splitlines()
-    assert lines[0] == ("run,seed,variant,outcome,rounds,tension,stability,"
-                        "escalation.a,escalation.b,escalation.c")
+    assert lines[0] == (
+        "run,seed,variant,outcome,rounds,tension,stability,escalation.a,escalation.b,escalation.c"
+    )
     assert len(lines) == 1 + 3 * 2 and lines[2].startswith("0,") and ",B," in lines[2]
 
 
 def test_batch_core_does_not_import_the_tui() -> None:
     """sim.batch, its pools and tallies load without textual or rich."""
-    code = ("import sys, sim.batch, sim.pool, sim.tally, sim.batchcsv, sim.dask_pool; "
-            "print(any(m.split('.')[0] in ('textual', 'rich', 'ui') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, sim.batch, sim.pool, sim.tally, sim.batchcsv, sim.dask_pool; "
+        "print(any(m.split('.')[0] in ('textual', 'rich', 'ui') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
@@ -163,8 +175,14 @@ def test_lean_runs_differ_from_full_runs_only_in_rationales_and_hashes(scenario:
     world = load_scenario(scenario)
 
     def blanked(log: list) -> list:  # type: ignore[type-arg]
-        return [replace(e, rationale=None) if isinstance(e, MoveMade)
-                else replace(e, hash="") if isinstance(e, RoundClosed) else e for e in log]
+        return [
+            replace(e, rationale=None)
+            if isinstance(e, MoveMade)
+            else replace(e, hash="")
+            if isinstance(e, RoundClosed)
+            else e
+            for e in log
+        ]
 
     rationales = 0
     for seed in range(12):
@@ -188,8 +206,10 @@ def test_results_read_off_the_state_agree_with_the_log() -> None:
     from sim.runner import run
 
     endings = set()
-    for scenario, seeds in (("korea-instability-2012", range(8)),
-                            ("nuclear-test-border", (14, 15, 22, 1, 2))):
+    for scenario, seeds in (
+        ("korea-instability-2012", range(8)),
+        ("nuclear-test-border", (14, 15, 22, 1, 2)),
+    ):
         world = load_scenario(scenario)
         for seed in seeds:
             session = run(world, seed, lean=True)

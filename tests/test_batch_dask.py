@@ -34,9 +34,12 @@ def test_dask_local_cluster_equals_local_run() -> None:
     """Every run played on a two-worker Dask cluster matches the serial run exactly."""
     from sim.dask_pool import DaskCluster
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         backend = DaskCluster(client)
         assert backend.workers == 2
         assert results(backend) == results(Serial())
@@ -46,11 +49,17 @@ def test_cli_dask_option_equals_a_local_run(tmp_path: Path) -> None:
     """`sitroom batch --dask ADDRESS` on a cluster reached over TCP matches local processes."""
     scenario = str(write_files(tmp_path))
     local = sitroom("batch", scenario, "-n", "16", "--workers", "2", "--json")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        remote = sitroom("batch", scenario, "-n", "16", "--dask", cluster.scheduler_address,
-                         "--json")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        remote = sitroom(
+            "batch", scenario, "-n", "16", "--dask", cluster.scheduler_address, "--json"
+        )
     assert remote.returncode == 0, remote.stderr
     a, b = json.loads(local.stdout), json.loads(remote.stdout)
     for data in (a, b):

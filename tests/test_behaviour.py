@@ -21,8 +21,13 @@ from sim.session import Session
 from sim.world import World, build
 
 SEEDS = range(1, 41)
-BORDER_AND_RELIEF = {"open_refugee_camps", "seal_border", "pla_border_reinforcement",
-                     "food_aid", "reopen_border"}
+BORDER_AND_RELIEF = {
+    "open_refugee_camps",
+    "seal_border",
+    "pla_border_reinforcement",
+    "food_aid",
+    "reopen_border",
+}
 REGIME_CHANGE = {"cut_oil", "general_war", "blockade", "precision_strike"}
 
 
@@ -58,8 +63,10 @@ def test_dprk_escalates_more_than_the_us_and_china() -> None:
 
 
 def _with_refugees(level: float) -> World:
-    inds = [i.model_copy(update={"initial": level}) if i.id == "refugee_flow" else i
-            for i in default().scenario.indicators]
+    inds = [
+        i.model_copy(update={"initial": level}) if i.id == "refugee_flow" else i
+        for i in default().scenario.indicators
+    ]
     return patched(indicators=inds)
 
 
@@ -81,11 +88,21 @@ def test_china_does_not_back_forced_regime_change() -> None:
     assert not (set(used) & REGIME_CHANGE), used
     world = default()
     session = Session(world, 3, {"us": "human"})
-    squeeze = {"title": "Joint pressure to force a change of leadership",
-               "terms": {"effects": [{"change": "regime_stability", "by": -30},
-                                     {"change": "sanctions", "by": 30}]}}
-    session.submit("us", Orders.model_validate(
-        {"messages": [{"to": ["china"], "text": "Join us.", "proposal": squeeze}]}))
+    squeeze = {
+        "title": "Joint pressure to force a change of leadership",
+        "terms": {
+            "effects": [
+                {"change": "regime_stability", "by": -30},
+                {"change": "sanctions", "by": 30},
+            ]
+        },
+    }
+    session.submit(
+        "us",
+        Orders.model_validate(
+            {"messages": [{"to": ["china"], "text": "Join us.", "proposal": squeeze}]}
+        ),
+    )
     session.close_round()
     session.close_round()
     answers = [e for e in session.log if isinstance(e, Answered) and e.actor == "china"]
@@ -96,12 +113,15 @@ def test_china_does_not_back_forced_regime_change() -> None:
 def test_a_crossed_red_line_forces_its_response() -> None:
     """china.red_lines.allied_forces_north (E7, E11): with US forces already north of the
     line, China's first move is the red line's first response, in every seed."""
-    actors = [p.model_copy(update={"variables": {"forces_north": 20}}) if p.id == "us" else p
-              for p in default().scenario.actors]
+    actors = [
+        p.model_copy(update={"variables": {"forces_north": 20}}) if p.id == "us" else p
+        for p in default().scenario.actors
+    ]
     world = patched(actors=actors)
     for seed in range(1, 11):
-        first = next(e for e in run(world, seed).log
-                     if isinstance(e, MoveMade) and e.actor == "china")
+        first = next(
+            e for e in run(world, seed).log if isinstance(e, MoveMade) and e.actor == "china"
+        )
         assert first.move == "pla_border_reinforcement"
         assert first.rationale is not None
         assert "allied_forces_north" in first.rationale
@@ -120,11 +140,16 @@ def test_play_varies_by_seed_and_every_computer_move_has_a_rationale() -> None:
 @pytest.mark.parametrize("actor", ["us", "china", "rok", "dprk"])
 def test_scenario_overrides_shift_behaviour(actor: str) -> None:
     """Scenario overrides (a hawkish or a cautious actor) move its mean escalation."""
+
     def mean_esc(escalation: float) -> float:
-        actors = [p.model_copy(update={"overrides": p.overrides.model_copy(
-            update={"escalation": escalation})}) if p.id == actor else p
-            for p in default().scenario.actors]
-        return mean(e.escalation for e in moves_by(patched(actors=actors), actor,
-                                                     range(1, 16)))
+        actors = [
+            p.model_copy(
+                update={"overrides": p.overrides.model_copy(update={"escalation": escalation})}
+            )
+            if p.id == actor
+            else p
+            for p in default().scenario.actors
+        ]
+        return mean(e.escalation for e in moves_by(patched(actors=actors), actor, range(1, 16)))
 
     assert mean_esc(0.95) > mean_esc(0.05)

@@ -17,9 +17,13 @@ MINI = Path(__file__).resolve().parent / "data" / "good" / "mini.yaml"
 def sitroom(*args: str | Path, db: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
     """Run the command against the archive ``db``; check the exit code and that no traceback
     escaped."""
-    proc = subprocess.run([SITROOM, *map(str, args)], capture_output=True, text=True,
-                          env={"SITROOM_ARCHIVE": str(db), "PATH": "/usr/bin:/bin"},
-                          timeout=120)
+    proc = subprocess.run(
+        [SITROOM, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={"SITROOM_ARCHIVE": str(db), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert proc.returncode == code, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
     assert "internal error" not in proc.stderr
@@ -69,8 +73,9 @@ def test_redacted_export(played: tuple[Path, Path, str], tmp_path: Path) -> None
     rows = (tmp_path / "b.jsonl").read_text().splitlines()
     assert json.loads(rows[0])["redacted_for"] == "beta"
     assert all('"rationale":"' not in r for r in rows if '"actor":"alpha"' in r)
-    one_line_error(sitroom("export", sid, "--as", "bta", db=db, code=1),
-                   r"unknown actor 'bta'.*beta")
+    one_line_error(
+        sitroom("export", sid, "--as", "bta", db=db, code=1), r"unknown actor 'bta'.*beta"
+    )
 
 
 def test_unknown_and_malformed_ids(played: tuple[Path, Path, str]) -> None:
@@ -84,8 +89,9 @@ def test_unknown_and_malformed_ids(played: tuple[Path, Path, str]) -> None:
 def test_resume_of_an_ended_session_is_refused(played: tuple[Path, Path, str]) -> None:
     """A finished session cannot be continued; the message says where to look instead."""
     db, _log, sid = played
-    one_line_error(sitroom("run", "--resume", sid, db=db, code=1),
-                   rf"already ended.*sitroom report {sid}")
+    one_line_error(
+        sitroom("run", "--resume", sid, db=db, code=1), rf"already ended.*sitroom report {sid}"
+    )
 
 
 def self_contained(html: str) -> None:
@@ -96,8 +102,7 @@ def self_contained(html: str) -> None:
     assert not re.search(r"https?://(?!www\.w3\.org/)", html)
 
 
-def test_reports_of_a_log_and_of_a_session(played: tuple[Path, Path, str],
-                                           tmp_path: Path) -> None:
+def test_reports_of_a_log_and_of_a_session(played: tuple[Path, Path, str], tmp_path: Path) -> None:
     """From a file or an id prefix, as HTML (by --out suffix) or Markdown, whole or redacted."""
     db, log, sid = played
     sitroom("report", log, "--out", tmp_path / "r.html", db=db)
@@ -119,8 +124,7 @@ def test_html_report_of_a_default_run_is_self_contained(tmp_path: Path) -> None:
         pytest.skip(f"the default scenario does not load on this branch yet: {exc}")
     db = tmp_path / "a.sqlite3"
     sitroom("run", "--seed", "3", "--out", tmp_path / "run.jsonl", "-q", db=db)
-    sitroom("report", tmp_path / "run.jsonl", "--format", "html", "--out", tmp_path / "r.x",
-            db=db)
+    sitroom("report", tmp_path / "run.jsonl", "--format", "html", "--out", tmp_path / "r.x", db=db)
     self_contained((tmp_path / "r.x").read_text())
     md = sitroom("report", tmp_path / "run.jsonl", db=db).stdout
     assert "## Learning objectives" in md and "coordination" in md
@@ -129,8 +133,10 @@ def test_html_report_of_a_default_run_is_self_contained(tmp_path: Path) -> None:
 def test_report_errors(tmp_path: Path) -> None:
     """Missing and corrupt logs are one-line errors naming the file (and line)."""
     db = tmp_path / "a.sqlite3"
-    one_line_error(sitroom("report", tmp_path / "missing.jsonl", db=db, code=1),
-                   r"missing\.jsonl: no such file")
+    one_line_error(
+        sitroom("report", tmp_path / "missing.jsonl", db=db, code=1),
+        r"missing\.jsonl: no such file",
+    )
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"format": "sitroom-log/1"\n')
     one_line_error(sitroom("report", bad, db=db, code=1), r"bad\.jsonl:1: not a sitroom log")
@@ -168,8 +174,9 @@ def test_interrupted_run_resumes_to_the_same_log(tmp_path: Path) -> None:
         sid = archived.id
     assert "interrupted" in sitroom("sessions", db=db).stdout
     sitroom("run", "--resume", sid[:5], "--out", tmp_path / "resumed.jsonl", "-q", db=db)
-    sitroom("run", MINI, "--seed", "5", "--no-archive", "--out", tmp_path / "plain.jsonl",
-            "-q", db=db)
+    sitroom(
+        "run", MINI, "--seed", "5", "--no-archive", "--out", tmp_path / "plain.jsonl", "-q", db=db
+    )
     assert (tmp_path / "resumed.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
 
 
@@ -180,8 +187,11 @@ def test_run_does_not_resume_human_seats(tmp_path: Path) -> None:
 
     db = tmp_path / "a.sqlite3"
     with Archive(db) as archive:
-        archived = archive.create(load_scenario(str(MINI)), 1, {"alpha": "human"},
-                                  scenario_ref=str(MINI))
+        archived = archive.create(
+            load_scenario(str(MINI)), 1, {"alpha": "human"}, scenario_ref=str(MINI)
+        )
         archived.close()
-    one_line_error(sitroom("run", "--resume", archived.id, db=db, code=1),
-                   rf"human seats \(alpha\).*sitroom play --resume {archived.id}")
+    one_line_error(
+        sitroom("run", "--resume", archived.id, db=db, code=1),
+        rf"human seats \(alpha\).*sitroom play --resume {archived.id}",
+    )

@@ -53,35 +53,48 @@ def test_csv_has_one_row_per_run(scenario: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open()))
     assert [int(r["run"]) for r in rows] == list(range(12))
-    assert set(rows[0]) == {"run", "seed", "outcome", "rounds", "tension", "stability",
-                            "escalation.a", "escalation.b", "escalation.c"}
+    assert set(rows[0]) == {
+        "run",
+        "seed",
+        "outcome",
+        "rounds",
+        "tension",
+        "stability",
+        "escalation.a",
+        "escalation.b",
+        "escalation.c",
+    }
     assert {r["outcome"] for r in rows} <= {"crisis", "calm"}
     assert "crisis (Crisis)" in result.stdout and "mean escalation" in result.stdout
 
 
 def test_vs_compares_two_variants(scenario: Path) -> None:
     """--vs plays a second variant on the same seeds and reports the difference B - A."""
-    data = batch_json(str(scenario), "-n", "40", "--set", "a.escalation=0",
-                      "--vs", "a.escalation=1")
+    data = batch_json(
+        str(scenario), "-n", "40", "--set", "a.escalation=0", "--vs", "a.escalation=1"
+    )
     assert data["a"]["settings"] == ["a.escalation=0"]
     assert data["b"]["settings"] == ["a.escalation=0", "a.escalation=1"]
     crisis = data["difference"]["crisis"]
     assert crisis["difference"] > 0 and crisis["ci95"][0] > 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--set", "a.escalaton=0.1"], "did you mean 'escalation'?"),
-    (["--set", "z.escalation=0.1"], "unknown actor 'z'"),
-    (["--vs", "a.interest.suport=1"], "did you mean 'support'?"),
-    (["--set", "escalation"], "expected ACTOR.PARAM=VALUE"),
-])
-def test_bad_settings_exit_2_with_a_clear_message(scenario: Path, args: list[str],
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "a.escalaton=0.1"], "did you mean 'escalation'?"),
+        (["--set", "z.escalation=0.1"], "unknown actor 'z'"),
+        (["--vs", "a.interest.suport=1"], "did you mean 'support'?"),
+        (["--set", "escalation"], "expected ACTOR.PARAM=VALUE"),
+    ],
+)
+def test_bad_settings_exit_2_with_a_clear_message(
+    scenario: Path, args: list[str], message: str
+) -> None:
     """A bad --set or --vs is a command-line error: exit 2, the option named, no traceback."""
     result = sitroom("batch", str(scenario), "-n", "2", *args)
     assert result.returncode == 2
-    assert message in result.stderr and ("'--set'" in result.stderr
-                                         or "'--vs'" in result.stderr)
+    assert message in result.stderr and ("'--set'" in result.stderr or "'--vs'" in result.stderr)
     assert "Traceback" not in result.stderr
 
 

@@ -23,12 +23,19 @@ GOOD = ROOT / "tests" / "data" / "good"
 BAD = ROOT / "tests" / "data" / "bad"
 
 
-def sitroom(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-            ) -> subprocess.CompletedProcess[str]:
+def sitroom(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the command and capture its output."""
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=cwd, text=True,
-                          capture_output=True, env={**os.environ, **(env or {})}, check=False,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+        timeout=120,
+    )
 
 
 def test_help_lists_commands() -> None:
@@ -92,19 +99,35 @@ def test_usage_errors_exit_2() -> None:
 def test_internal_error_is_one_line_exit_70(tmp_path: Path) -> None:
     """An unexpected exception prints one 'internal error' line, exit 70, no traceback."""
     plugin = tmp_path / "boom_cmd.py"
-    plugin.write_text("import click\n@click.command('boom')\ndef boom() -> None:\n"
-                      "    raise ZeroDivisionError('division by zero')\n")
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import ui.cli as c; "
-            "c.COMMANDS['boom'] = 'boom_cmd:boom'; c.main(['boom'], prog_name='sitroom')")
-    run = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, text=True,
-                         capture_output=True, check=False, timeout=60,
-                         env={k: v for k, v in os.environ.items() if k != "SITROOM_DEBUG"})
+    plugin.write_text(
+        "import click\n@click.command('boom')\ndef boom() -> None:\n"
+        "    raise ZeroDivisionError('division by zero')\n"
+    )
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import ui.cli as c; "
+        "c.COMMANDS['boom'] = 'boom_cmd:boom'; c.main(['boom'], prog_name='sitroom')"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "SITROOM_DEBUG"},
+    )
     assert run.returncode == 70
     assert run.stderr.startswith("internal error: ZeroDivisionError: division by zero")
     assert len(run.stderr.strip().splitlines()) == 1
-    debug = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, text=True,
-                           capture_output=True, check=False, timeout=60,
-                           env={**os.environ, "SITROOM_DEBUG": "1"})
+    debug = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "SITROOM_DEBUG": "1"},
+    )
     assert "Traceback" in debug.stderr
 
 
@@ -155,8 +178,10 @@ def test_new_scenario_scaffold(tmp_path: Path) -> None:
     assert sitroom("new", "scenario", "Bad Name", "--dir", str(tmp_path)).returncode == 2
 
 
-@pytest.mark.skipif(not {"us", "china"} <= set(registry.actor_ids()) or not registry.catalogues(),
-                    reason="bundled actors and catalogue not merged yet")
+@pytest.mark.skipif(
+    not {"us", "china"} <= set(registry.actor_ids()) or not registry.catalogues(),
+    reason="bundled actors and catalogue not merged yet",
+)
 def test_new_scenario_validates(tmp_path: Path) -> None:
     """The scaffold passes `sitroom validate` including its cross-file checks."""
     assert sitroom("new", "scenario", "drill", "--dir", str(tmp_path)).returncode == 0
@@ -197,6 +222,12 @@ def test_quickstart_lines_verbatim() -> None:
 
 def test_ci_runs_the_readme_test_line() -> None:
     """.ci/run extracts exactly the README's test line (so the two cannot drift)."""
-    result = subprocess.run([str(ROOT / ".ci" / "run"), "--print"], cwd=ROOT, text=True,
-                            capture_output=True, check=True, timeout=30)
+    result = subprocess.run(
+        [str(ROOT / ".ci" / "run"), "--print"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
     assert result.stdout == TEST + "\n"

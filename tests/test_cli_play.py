@@ -21,11 +21,17 @@ def test_play_module_does_not_import_textual() -> None:
     assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--seat", "alpha"], "'alpha' is not ACTOR=human|computer"),
-    (["--seat", "alpha=robot"], "seat 'robot' for alpha must be human or computer"),
-    ([MINI, "--seat", "gamma=human"], "unknown actor 'gamma' in mini (its actors: alpha, beta)"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--seat", "alpha"], "'alpha' is not ACTOR=human|computer"),
+        (["--seat", "alpha=robot"], "seat 'robot' for alpha must be human or computer"),
+        (
+            [MINI, "--seat", "gamma=human"],
+            "unknown actor 'gamma' in mini (its actors: alpha, beta)",
+        ),
+    ],
+)
 def test_bad_seat_is_a_usage_error(args: list[str], expected: str) -> None:
     """A malformed or unknown --seat exits 2 with a usage message naming it."""
     result = sitroom("play", *args)
@@ -52,8 +58,9 @@ def test_arguments_reach_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(SitroomApp, "run", fake_run)
     from ui.cli import main
 
-    result = CliRunner().invoke(main, ["play", MINI, "--seat", "beta=human", "--seed", "9"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["play", MINI, "--seat", "beta=human", "--seed", "9"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     (app,) = started
     assert app.selected == MINI and app.seed == 9

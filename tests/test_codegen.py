@@ -68,12 +68,14 @@ def exprs() -> st.SearchStrategy[str]:
     return st.recursive(leaves, grow, max_leaves=12)
 
 
-values = st.fixed_dictionaries({
-    "a": st.floats(-100, 100, allow_nan=False) | st.integers(-5, 5),
-    "b": st.sampled_from([0, 0.0, 1.5, -2.0, 60.0]),
-    "c.d": st.floats(0, 1),
-    "flag": st.booleans(),
-})
+values = st.fixed_dictionaries(
+    {
+        "a": st.floats(-100, 100, allow_nan=False) | st.integers(-5, 5),
+        "b": st.sampled_from([0, 0.0, 1.5, -2.0, 60.0]),
+        "c.d": st.floats(0, 1),
+        "flag": st.booleans(),
+    }
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -90,15 +92,25 @@ def test_generated_expressions_agree_with_the_closures(source: str, vals: Values
     assert same(generated(vals), want), (source, generated.py)
 
 
-@pytest.mark.parametrize(("source", "want"), [
-    ("a / 0", 0.0), ("a // b", 0.0), ("a % 0", 0.0),  # the language's safe division
-    ("a / 4", 1.25), ("1 < a < 10", True), ("a > 1 and b", 0),
-    ("a > 1 and b > 1 and true", False),  # three operands give a bool, as all() does
-    ("+flag", True), ("round(c.d, 1)", 0.2), ("1e999 > a", True), ("-1e999 < a", True),
-    ("round(1, 1e999) / b", 0.0),  # the divisor first: a zero one leaves the dividend unread
-    ("1e999 * 0 != 1e999 * 0", True),  # NaN, which generated code has no literal for
-    (" + ".join(["a"] * 300), 1500),  # deeper than Python's parser: the closure stays
-])
+@pytest.mark.parametrize(
+    ("source", "want"),
+    [
+        ("a / 0", 0.0),
+        ("a // b", 0.0),
+        ("a % 0", 0.0),  # the language's safe division
+        ("a / 4", 1.25),
+        ("1 < a < 10", True),
+        ("a > 1 and b", 0),
+        ("a > 1 and b > 1 and true", False),  # three operands give a bool, as all() does
+        ("+flag", True),
+        ("round(c.d, 1)", 0.2),
+        ("1e999 > a", True),
+        ("-1e999 < a", True),
+        ("round(1, 1e999) / b", 0.0),  # the divisor first: a zero one leaves the dividend unread
+        ("1e999 * 0 != 1e999 * 0", True),  # NaN, which generated code has no literal for
+        (" + ".join(["a"] * 300), 1500),  # deeper than Python's parser: the closure stays
+    ],
+)
 def test_generated_expression_cases(source: str, want: object) -> None:
     vals = {"a": 5, "b": 0, "c.d": 0.25, "flag": True}
     assert same(compile_expr(source, NAMES)(vals), want)
@@ -124,14 +136,16 @@ def check_scoring(world: World) -> list[ProfilePolicy]:
         if model.policy != "profile":
             continue
         policy = ProfilePolicy(world, actor)
-        assert "score_all" in scoring_source(policy.candidates, policy._names,
-                                             model.risk_tolerance)
+        assert "score_all" in scoring_source(policy.candidates, policy._names, model.risk_tolerance)
         for values in states:
             factions = {fid: rng.random() for fid, *_ in model.factions}
             policy._refresh(factions)
             got, scores = policy._score_all(values, values, policy._kvec, policy.candidates)
-            want = [(*policy.score(values, c), c) for c in policy.candidates
-                    if c.requires is None or c.requires.fn(values)]
+            want = [
+                (*policy.score(values, c), c)
+                for c in policy.candidates
+                if c.requires is None or c.requires.fn(values)
+            ]
             want = [(c.bias, 0.0, c) if c.static else (s, u, c) for s, u, c in want]
             assert same_options(got, want)
             assert same_options(scores, [s for s, _u, _c in want])
@@ -141,8 +155,11 @@ def check_scoring(world: World) -> list[ProfilePolicy]:
 
 def same_options(got: list, want: list) -> bool:  # type: ignore[type-arg]
     """Equal, NaN included (a NaN score equals a NaN score here)."""
-    flat = [(a, b) for x, y in zip(got, want, strict=True)
-            for a, b in (zip(x, y, strict=True) if isinstance(x, tuple) else [(x, y)])]
+    flat = [
+        (a, b)
+        for x, y in zip(got, want, strict=True)
+        for a, b in (zip(x, y, strict=True) if isinstance(x, tuple) else [(x, y)])
+    ]
     return len(got) == len(want) and all(a is b or same(a, b) for a, b in flat)
 
 
@@ -156,17 +173,38 @@ TUTORIAL = Path(__file__).resolve().parents[1] / "docs" / "examples" / "tutorial
 DEEP = "+".join(["t*0"] * 199 + ["8"])  # 200 terms: deeper than Python's parser allows
 
 
-@pytest.mark.parametrize(("swaps", "generated"), [
-    ([("- {change: trust.china.rok, by: -5}", "- {change: tension, by: -1e999}")], True),
-    ([("      escalation: 2\n      description: More police",
-       "      escalation: 2\n      chance: 1e999 * 0\n      description: More police"),
-      ("- {change: trust.china.rok, by: -5}", "- {change: china.domestic_support, by: 5}")],
-     True),
-    ([("- {change: self.domestic_support, by: 8}",
-       f'- {{change: self.domestic_support, by: "{DEEP}"}}')], False),
-], ids=["infinite amount", "NaN chance", "deep expression"])
+@pytest.mark.parametrize(
+    ("swaps", "generated"),
+    [
+        ([("- {change: trust.china.rok, by: -5}", "- {change: tension, by: -1e999}")], True),
+        (
+            [
+                (
+                    "      escalation: 2\n      description: More police",
+                    "      escalation: 2\n      chance: 1e999 * 0\n      description: More police",
+                ),
+                (
+                    "- {change: trust.china.rok, by: -5}",
+                    "- {change: china.domestic_support, by: 5}",
+                ),
+            ],
+            True,
+        ),
+        (
+            [
+                (
+                    "- {change: self.domestic_support, by: 8}",
+                    f'- {{change: self.domestic_support, by: "{DEEP}"}}',
+                )
+            ],
+            False,
+        ),
+    ],
+    ids=["infinite amount", "NaN chance", "deep expression"],
+)
 def test_scoring_with_odd_numbers_and_deep_expressions(
-        tmp_path: Path, swaps: list[tuple[str, str]], generated: bool) -> None:
+    tmp_path: Path, swaps: list[tuple[str, str]], generated: bool
+) -> None:
     """An infinite amount, a NaN chance (numbers with no Python literal) and an expression too
     deep for Python's parser all play as the reference scorer does; the last by falling back to
     scoring option by option."""

@@ -124,11 +124,15 @@ def _profile_citations(p: ActorProfile) -> Iterator[tuple[str, Citation]]:
 
 # -- files ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "schema"), [
-    *((ACTORS / f"{a}.yaml", "actor") for a in PROFILE_IDS),
-    (ACTORS / "sources.yaml", "sources"),
-    (SCENARIOS / "moves.yaml", "catalogue"),
-])
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [
+        *((ACTORS / f"{a}.yaml", "actor") for a in PROFILE_IDS),
+        (ACTORS / "sources.yaml", "sources"),
+        (SCENARIOS / "moves.yaml", "catalogue"),
+    ],
+)
 def test_files_start_with_schema_comment(path: Path, schema: str) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == f"# yaml-language-server: $schema=../schema/{schema}.schema.json"
@@ -136,13 +140,18 @@ def test_files_start_with_schema_comment(path: Path, schema: str) -> None:
 
 def test_builder_finds_no_problems() -> None:
     """The loader and scenario builder accept every content file without errors or warnings."""
-    paths = [*(ACTORS / f"{a}.yaml" for a in PROFILE_IDS), ACTORS / "sources.yaml",
-             SCENARIOS / "moves.yaml", SCENARIOS / "korea-instability-2012.yaml"]
+    paths = [
+        *(ACTORS / f"{a}.yaml" for a in PROFILE_IDS),
+        ACTORS / "sources.yaml",
+        SCENARIOS / "moves.yaml",
+        SCENARIOS / "korea-instability-2012.yaml",
+    ]
     problems = validate_paths(paths)
     assert not problems, "\n".join(p.format() for p in problems)
 
 
 # -- sources and citations -----------------------------------------------------------------------
+
 
 def test_sources_cover_the_domain_key(sources: SourceList) -> None:
     keys = [s.key for s in sources.sources]
@@ -153,19 +162,21 @@ def test_sources_cover_the_domain_key(sources: SourceList) -> None:
     assert by_key["E27"].reliability == by_key["E28"].reliability == "low"
 
 
-def test_every_citation_names_a_known_source(sources: SourceList,
-                                             profiles: dict[str, ActorProfile],
-                                             catalogue: Catalogue) -> None:
+def test_every_citation_names_a_known_source(
+    sources: SourceList, profiles: dict[str, ActorProfile], catalogue: Catalogue
+) -> None:
     keys = {s.key for s in sources.sources}
-    cited = [(f"{aid}: {where}", c) for aid, p in profiles.items()
-             for where, c in _profile_citations(p)]
+    cited = [
+        (f"{aid}: {where}", c) for aid, p in profiles.items() for where, c in _profile_citations(p)
+    ]
     cited += [(f"move {m.id}", c) for m in catalogue.moves for c in m.cite]
     bad = [f"{where}: {c.source}" for where, c in cited if c.source not in keys]
     assert not bad
 
 
-def test_citation_basis_matches_source_kind(profiles: dict[str, ActorProfile],
-                                            catalogue: Catalogue) -> None:
+def test_citation_basis_matches_source_kind(
+    profiles: dict[str, ActorProfile], catalogue: Catalogue
+) -> None:
     """S1/S2 are documented (or an assumption anchored on them), never 'reported'; E-sources
     were seen through reporting, so never 'documented'."""
     cited = [c for p in profiles.values() for _w, c in _profile_citations(p)]
@@ -192,6 +203,7 @@ def test_every_profile_element_is_cited(profiles: dict[str, ActorProfile]) -> No
 
 # -- profiles ------------------------------------------------------------------------------------
 
+
 def test_profiles_are_complete(profiles: dict[str, ActorProfile]) -> None:
     for aid, p in profiles.items():
         assert p.id == aid
@@ -204,8 +216,7 @@ def test_profiles_are_complete(profiles: dict[str, ActorProfile]) -> None:
             assert set(f.interests) <= set(ids), (aid, f.id)
 
 
-def test_profile_expressions_compile(profiles: dict[str, ActorProfile],
-                                     world: WorldNames) -> None:
+def test_profile_expressions_compile(profiles: dict[str, ActorProfile], world: WorldNames) -> None:
     for aid, p in profiles.items():
         b = {"self": aid}
         exprs = [r.when for r in p.red_lines] + [m.when for m in p.messages]
@@ -221,8 +232,9 @@ def test_profile_expressions_compile(profiles: dict[str, ActorProfile],
             assert m.to == "public" or set(m.to) <= set(PROFILE_IDS) - {aid}
 
 
-def test_responses_and_favoured_moves_exist_and_are_usable(profiles: dict[str, ActorProfile],
-                                                           catalogue: Catalogue) -> None:
+def test_responses_and_favoured_moves_exist_and_are_usable(
+    profiles: dict[str, ActorProfile], catalogue: Catalogue
+) -> None:
     moves = {m.id: m for m in catalogue.moves}
     for aid, p in profiles.items():
         assert p.instruments is not None
@@ -250,10 +262,16 @@ def test_china_models_the_disputed_ranking(profiles: dict[str, ActorProfile]) ->
     china = profiles["china"]
     ids = {i.id for i in china.interests}
     assert {"border_stability", "no_nukes"} <= ids
-    stability_first = [f for f in china.factions if f.interests.get("border_stability", 1)
-                       > f.interests.get("no_nukes", 1)]
-    nukes_first = [f for f in china.factions if f.interests.get("no_nukes", 1)
-                   > f.interests.get("border_stability", 1)]
+    stability_first = [
+        f
+        for f in china.factions
+        if f.interests.get("border_stability", 1) > f.interests.get("no_nukes", 1)
+    ]
+    nukes_first = [
+        f
+        for f in china.factions
+        if f.interests.get("no_nukes", 1) > f.interests.get("border_stability", 1)
+    ]
     assert stability_first and nukes_first
     assert any("refugee_flow" in s.when and s.by > 0 for f in stability_first for s in f.shifts)
     assert any("nuclear_test" in s.when and s.by > 0 for f in nukes_first for s in f.shifts)
@@ -263,6 +281,7 @@ def test_china_models_the_disputed_ranking(profiles: dict[str, ActorProfile]) ->
 
 
 # -- catalogue -----------------------------------------------------------------------------------
+
 
 def test_catalogue_breadth(catalogue: Catalogue) -> None:
     moves = catalogue.moves
@@ -292,8 +311,9 @@ def test_catalogue_actor_restrictions(catalogue: Catalogue) -> None:
             assert set(m.targets) <= set(PROFILE_IDS), m.id
 
 
-def test_catalogue_expressions_compile_for_every_user(catalogue: Catalogue,
-                                                      world: WorldNames) -> None:
+def test_catalogue_expressions_compile_for_every_user(
+    catalogue: Catalogue, world: WorldNames
+) -> None:
     """Every requires/chance/detection/amount compiles, and every effect names a state value,
     with ``self`` and ``target`` bound to each actor that may use the move."""
     for m in catalogue.moves:
@@ -341,5 +361,11 @@ def test_catalogue_timing_and_risk(catalogue: Catalogue) -> None:
 
 def test_commitment_tags_are_present(catalogue: Catalogue) -> None:
     tags = {t for m in catalogue.moves for t in m.tags}
-    assert {"forces_north", "nuclear_test", "missile_test", "strike", "border_closure",
-            "sanctions"} <= tags
+    assert {
+        "forces_north",
+        "nuclear_test",
+        "missile_test",
+        "strike",
+        "border_closure",
+        "sanctions",
+    } <= tags

@@ -18,13 +18,16 @@ from tests.worlds import world
 WORLD = world()
 ACTORS = WORLD.actors
 
-order = st.fixed_dictionaries({
-    "move": st.sampled_from(sorted(WORLD.moves)),
-    "target": st.sampled_from([None, *ACTORS]),
-})
+order = st.fixed_dictionaries(
+    {
+        "move": st.sampled_from(sorted(WORLD.moves)),
+        "target": st.sampled_from([None, *ACTORS]),
+    }
+)
 plan = st.lists(  # rounds
     st.dictionaries(st.sampled_from(ACTORS), st.lists(order, max_size=2), max_size=3),
-    min_size=1, max_size=4,
+    min_size=1,
+    max_size=4,
 )
 
 
@@ -38,8 +41,12 @@ def play(seed: int, rounds: list[dict[str, list[dict[str, Any]]]], humans: set[s
                 continue
             # Random orders are often illegal; a refused one must leave the session unchanged.
             with contextlib.suppress(IllegalInput):
-                s.submit(actor, Orders.model_validate({"moves": [
-                    {k: v for k, v in m.items() if v is not None} for m in mvs]}))
+                s.submit(
+                    actor,
+                    Orders.model_validate(
+                        {"moves": [{k: v for k, v in m.items() if v is not None} for m in mvs]}
+                    ),
+                )
         s.close_round()
     return s
 

@@ -38,8 +38,9 @@ def orders(**kw: Any) -> Orders:
 
 
 def moves(*specs: str | tuple[str, str]) -> Orders:
-    return orders(moves=[{"move": s} if isinstance(s, str) else {"move": s[0], "target": s[1]}
-                         for s in specs])
+    return orders(
+        moves=[{"move": s} if isinstance(s, str) else {"move": s[0], "target": s[1]} for s in specs]
+    )
 
 
 def effects(session: Session, name: str) -> list[EffectApplied]:
@@ -71,8 +72,10 @@ def test_r02_zero_duration_lands_at_decision_time() -> None:
 
 def test_r03_long_durations_carry_into_later_rounds() -> None:
     """R3: an effect whose duration exceeds the round lands in a later round's interval."""
-    patch = "moves: {include: [mini], extra: [{id: slow, name: Slow, category: military, " \
-            "escalation: 1, duration: 10, effects: [{change: tension, by: 5}]}]}"
+    patch = (
+        "moves: {include: [mini], extra: [{id: slow, name: Slow, category: military, "
+        "escalation: 1, duration: 10, effects: [{change: tension, by: 5}]}]}"
+    )
     s = Session(world(patch), 1, HUMANS)
     s.submit("a", moves("slow"))
     s.close_round()
@@ -97,8 +100,14 @@ def test_r04_result_does_not_depend_on_submission_order() -> None:
 
 def test_r05_changes_are_clamped_to_the_declared_range() -> None:
     """R5: a change never takes a value outside its declared min..max."""
-    s = Session(world("indicators: [{id: tension, label: T, initial: 95}, "
-                      "{id: stability, label: S, initial: 50}]"), 1, HUMANS)
+    s = Session(
+        world(
+            "indicators: [{id: tension, label: T, initial: 95}, "
+            "{id: stability, label: S, initial: 50}]"
+        ),
+        1,
+        HUMANS,
+    )
     s.submit("a", moves("provoke"))
     s.close_round()
     (eff,) = effects(s, "tension")
@@ -121,8 +130,10 @@ def test_r06_chance_decides_success_and_failure_effects_apply() -> None:
 
 def test_r07_chance_expressions_read_the_state() -> None:
     """R7: a chance written as an expression is evaluated on the state at decision time."""
-    patch = "moves: {include: [mini], extra: [{id: bet, name: Bet, category: economic, " \
-            "escalation: 1, chance: 'tension / 100', effects: [{change: stability, by: 1}]}]}"
+    patch = (
+        "moves: {include: [mini], extra: [{id: bet, name: Bet, category: economic, "
+        "escalation: 1, chance: 'tension / 100', effects: [{change: stability, by: 1}]}]}"
+    )
     s = Session(world(patch), 5, HUMANS)
     s.submit("a", moves("bet"))
     s.close_round()
@@ -132,6 +143,7 @@ def test_r07_chance_expressions_read_the_state() -> None:
 
 def test_r08_rolls_are_keyed_so_extra_moves_shift_nothing_else() -> None:
     """R8: one actor's extra move does not change any other move's roll."""
+
     def rolls(extra: bool) -> dict[str, float]:
         s = Session(world(), 11, HUMANS)
         s.submit("a", moves("gamble", "calm") if extra else moves("gamble"))
@@ -155,8 +167,10 @@ def test_r09_a_trigger_fires_once_unless_repeatable() -> None:
 
 def test_r10_repeatable_triggers_respect_their_cooldown() -> None:
     """R10: a repeatable trigger fires again only after its cooldown while its condition holds."""
-    patch = "triggers: [{id: hot, when: 'tension >= 60', repeat: true, cooldown: 12, " \
-            "effects: [{change: stability, by: -1}]}]"
+    patch = (
+        "triggers: [{id: hot, when: 'tension >= 60', repeat: true, cooldown: 12, "
+        "effects: [{change: stability, by: -1}]}]"
+    )
     s = Session(world(patch), 1, HUMANS)
     for _ in range(4):
         s.submit("a", moves("provoke"))
@@ -178,8 +192,10 @@ def test_r11_triggers_are_checked_after_every_change() -> None:
 
 def test_r12_scheduled_injects_fire_at_their_time_for_their_audience() -> None:
     """R12: an inject is delivered at its sim time, to its audience, with its effects."""
-    patch = "injects: [{id: news, at: 8, title: News, audience: [b], " \
-            "effects: [{change: stability, by: -10}]}]"
+    patch = (
+        "injects: [{id: news, at: 8, title: News, audience: [b], "
+        "effects: [{change: stability, by: -10}]}]"
+    )
     s = Session(world(patch), 1, HUMANS)
     s.close_round()
     s.close_round()
@@ -201,10 +217,16 @@ def test_r13_injects_on_a_round_boundary_precede_the_next_decision() -> None:
 
 def test_r14_an_immediate_end_condition_stops_the_run_at_once() -> None:
     """R14: when an immediate end condition holds, the exercise ends at that sim time."""
-    patch = ("end_conditions: [{id: war, title: War, when: 'tension >= 60', immediate: true}, "
-             "{id: done, title: Done, when: 'true'}]")
-    s = run(world(patch), 1, seats={"a": "script", "b": "script", "c": "script"},
-            script=_script({1: {"a": {"moves": [{"move": "provoke"}]}}}))
+    patch = (
+        "end_conditions: [{id: war, title: War, when: 'tension >= 60', immediate: true}, "
+        "{id: done, title: Done, when: 'true'}]"
+    )
+    s = run(
+        world(patch),
+        1,
+        seats={"a": "script", "b": "script", "c": "script"},
+        script=_script({1: {"a": {"moves": [{"move": "provoke"}]}}}),
+    )
     ended = next(e for e in s.log if isinstance(e, Ended))
     assert (ended.outcome, ended.t, ended.reason) == ("war", 3.0, "condition")
     assert s.over and sum(isinstance(e, RoundClosed) for e in s.log) == 1
@@ -214,8 +236,10 @@ def test_r14_an_immediate_end_condition_stops_the_run_at_once() -> None:
 
 def test_r15_when_the_clock_runs_out_the_first_true_end_condition_wins() -> None:
     """R15: at the end of the last round, end conditions are checked in order."""
-    patch = ("end_conditions: [{id: calm, title: Calm, when: 'tension < 40'}, "
-             "{id: other, title: Other, when: 'true'}]")
+    patch = (
+        "end_conditions: [{id: calm, title: Calm, when: 'tension < 40'}, "
+        "{id: other, title: Other, when: 'true'}]"
+    )
     s = run(world(patch), 1, seats=HUMANS)  # type: ignore[arg-type]
     assert s.state.outcome == "other"
     ended = s.log[-1]
@@ -259,19 +283,24 @@ def test_r17_effects_of_unknown_moves_hide_their_source() -> None:
 
 def test_r18_targeted_moves_are_seen_by_the_target_not_third_parties() -> None:
     """R18: `visibility: target` shows the move to its actor and target only."""
-    patch = "moves: {include: [mini], extra: [{id: warn, name: Warn, category: diplomatic, " \
-            "escalation: 1, target: actor, visibility: target}]}"
+    patch = (
+        "moves: {include: [mini], extra: [{id: warn, name: Warn, category: diplomatic, "
+        "escalation: 1, target: actor, visibility: target}]}"
+    )
     s = Session(world(patch), 1, HUMANS)
     s.submit("a", moves(("warn", "b")))
     s.close_round()
+
     def sees(actor: str) -> bool:
         return any(e.get("mid") == "m1.a.1" for e in s.view(actor).events())
+
     assert sees("a") and sees("b") and not sees("c")
 
 
 def _proposal(to: list[str], **terms: Any) -> Orders:
-    return orders(messages=[{"to": to, "text": "deal?", "proposal": {"title": "Deal",
-                                                                      "terms": terms}}])
+    return orders(
+        messages=[{"to": to, "text": "deal?", "proposal": {"title": "Deal", "terms": terms}}]
+    )
 
 
 def test_r19_a_proposal_everyone_accepts_becomes_an_agreement() -> None:
@@ -316,11 +345,19 @@ def test_r21_breaking_a_commitment_is_a_breach_that_costs_trust() -> None:
 
 def test_r22_illegal_orders_are_refused_and_change_nothing() -> None:
     """R22: unknown moves, unmet preconditions, bad targets and too many moves are refused."""
-    patch = "moves: {include: [mini], per_round: 1, extra: [{id: gated, name: G, " \
-            "category: economic, escalation: 1, requires: 'flags.alarm'}]}"
+    patch = (
+        "moves: {include: [mini], per_round: 1, extra: [{id: gated, name: G, "
+        "category: economic, escalation: 1, requires: 'flags.alarm'}]}"
+    )
     s = Session(world(patch), 1, HUMANS)
-    bad = [moves("nope"), moves("gated"), moves(("calm", "b")), moves("insult"),
-           moves("calm", "provoke"), moves(("insult", "a"))]
+    bad = [
+        moves("nope"),
+        moves("gated"),
+        moves(("calm", "b")),
+        moves("insult"),
+        moves("calm", "provoke"),
+        moves(("insult", "a")),
+    ]
     for o in bad:
         with pytest.raises(IllegalInput) as err:
             s.submit("a", o)
@@ -365,8 +402,14 @@ def test_r26_faction_weights_shift_when_their_conditions_hold() -> None:
     """R26: a faction's influence moves by its shift each round its condition holds."""
     from tests.worlds import CITE, profile
 
-    hawks = {"id": "hawks", "label": "Hawks", "weight": 0.5, "interests": {"calm": 0.5},
-             "shifts": [{"when": "tension >= 55", "by": 0.1}], "cite": CITE}
+    hawks = {
+        "id": "hawks",
+        "label": "Hawks",
+        "weight": 0.5,
+        "interests": {"calm": 0.5},
+        "shifts": [{"when": "tension >= 55", "by": 0.1}],
+        "cite": CITE,
+    }
     profs = {a: profile(a, factions=[hawks] if a == "a" else []) for a in ("a", "b", "c")}
     s = Session(world(profiles=profs), 1, HUMANS)
     s.submit("b", moves("provoke"))
@@ -428,14 +471,17 @@ def test_log_round_trips_through_text() -> None:
     """The log's text parses back to the same events."""
     s = run(world(), 5)
     log = parse_log(text(s))
-    assert isinstance(log, Log) and [e.to_dict() for e in log.events] == \
-        [e.to_dict() for e in s.log]
+    assert isinstance(log, Log) and [e.to_dict() for e in log.events] == [
+        e.to_dict() for e in s.log
+    ]
 
 
 def test_r31_computer_players_believe_hidden_values_unchanged() -> None:
     """R31: what an actor believes shows hidden indicators at their initial value, not now."""
-    patch = ("indicators: [{id: tension, label: T, initial: 50}, "
-             "{id: stability, label: S, initial: 50, visible_to: [a]}]")
+    patch = (
+        "indicators: [{id: tension, label: T, initial: 50}, "
+        "{id: stability, label: S, initial: 50, visible_to: [a]}]"
+    )
     s = Session(world(patch), 1, HUMANS)
     s.submit("a", moves("gamble"))
     s.override("m1.a.1", "success")
@@ -450,23 +496,36 @@ def test_r32_a_red_line_provokes_once_per_crossing() -> None:
     """R32: a computer player answers a red line when it is crossed, not every round after."""
     from tests.worlds import CITE, profile
 
-    line = {"id": "hot", "label": "Hot", "when": "tension >= 55", "response": ["insult"],
-            "target": "b", "cite": CITE}
-    profs = {a: profile(a, policy="profile", red_lines=[line] if a == "c" else [])
-             for a in ("a", "b", "c")}
+    line = {
+        "id": "hot",
+        "label": "Hot",
+        "when": "tension >= 55",
+        "response": ["insult"],
+        "target": "b",
+        "cite": CITE,
+    }
+    profs = {
+        a: profile(a, policy="profile", red_lines=[line] if a == "c" else [])
+        for a in ("a", "b", "c")
+    }
     s = Session(world(profiles=profs), 1, {"a": "human", "b": "human"})
     for _ in range(4):
         s.submit("a", moves("provoke"))
         s.close_round()
-    answers = [e for e in s.log if isinstance(e, MoveMade) and e.actor == "c"
-               and e.rationale and "red line" in e.rationale]
+    answers = [
+        e
+        for e in s.log
+        if isinstance(e, MoveMade) and e.actor == "c" and e.rationale and "red line" in e.rationale
+    ]
     assert len(answers) == 1
 
 
 def test_r33_effects_of_private_injects_hide_their_source_from_others() -> None:
     """R33: an inject told only to some actors does not reveal itself through its effects."""
-    patch = ("injects: [{id: leak, at: 0, title: Leak, audience: [a], "
-             "effects: [{change: tension, by: 5}]}]")
+    patch = (
+        "injects: [{id: leak, at: 0, title: Leak, audience: [a], "
+        "effects: [{change: tension, by: 5}]}]"
+    )
     s = Session(world(patch), 1, HUMANS)
     (eff_a,) = [e for e in s.view("a").events() if e["type"] == "effect"]
     (eff_b,) = [e for e in s.view("b").events() if e["type"] == "effect"]
@@ -488,8 +547,14 @@ def test_r35_previewing_never_changes_the_game() -> None:
     from sim.models import Effect
     from tests.worlds import CITE, profile
 
-    line = {"id": "hot", "label": "Hot", "when": "tension >= 50", "response": ["insult"],
-            "target": "b", "cite": CITE}
+    line = {
+        "id": "hot",
+        "label": "Hot",
+        "when": "tension >= 50",
+        "response": ["insult"],
+        "target": "b",
+        "cite": CITE,
+    }
     profs = {a: profile(a, policy="profile", red_lines=[line]) for a in ("a", "b", "c")}
     w = world(profiles=profs)
 

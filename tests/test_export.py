@@ -36,9 +36,16 @@ def secret_run(seed: int) -> Session:
             target = ACTORS[(i + r) % len(ACTORS)]
             if target == actor:
                 target = ACTORS[(i + 1) % len(ACTORS)]
-            s.apply_input({"op": "submit", "actor": actor, "orders": {
-                "moves": [{"move": "spy", "target": target}],
-                "messages": [{"to": [target], "text": f"whisper-{actor}-{target}-{r}"}]}})
+            s.apply_input(
+                {
+                    "op": "submit",
+                    "actor": actor,
+                    "orders": {
+                        "moves": [{"move": "spy", "target": target}],
+                        "messages": [{"to": [target], "text": f"whisper-{actor}-{target}-{r}"}],
+                    },
+                }
+            )
         s.apply_input({"op": "close"})
     return s
 
@@ -64,8 +71,11 @@ def test_redacted_export_never_leaks(seed: int) -> None:
                 assert (f'"mid":"{e.mid}"' in text) == detected, (actor, e.mid)
             if isinstance(e, MessageSent) and actor != e.sender and actor not in e.to:
                 assert e.text not in text
-            if isinstance(e, InjectDelivered) and e.audience != "public" \
-                    and actor not in e.audience:
+            if (
+                isinstance(e, InjectDelivered)
+                and e.audience != "public"
+                and actor not in e.audience
+            ):
                 assert e.text not in text
         for row in text.splitlines()[1:]:
             data: dict[str, Any] = json.loads(row)
@@ -83,8 +93,10 @@ def test_some_secrets_are_detected_and_shown() -> None:
     for seed in (1, 2, 3):
         s = secret_run(seed)
         for actor in ACTORS:
-            shown += sum(isinstance(e, MoveMade) and e.actor != actor
-                         for e in redact_log(as_log(s), actor, WORLD).events)
+            shown += sum(
+                isinstance(e, MoveMade) and e.actor != actor
+                for e in redact_log(as_log(s), actor, WORLD).events
+            )
     assert shown > 0
 
 

@@ -10,17 +10,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["sim", "actors", "scenarios", "sim.loader", "sim.registry", "sim.world", "sim.session",
-        "sim.runner"]
+CORE = [
+    "sim",
+    "actors",
+    "scenarios",
+    "sim.loader",
+    "sim.registry",
+    "sim.world",
+    "sim.session",
+    "sim.runner",
+]
 
 
 def loaded_after(modules: list[str]) -> set[str]:
     """Names in sys.modules after importing ``modules`` in a fresh interpreter."""
-    code = ("import importlib, sys\n"
-            f"for m in {modules!r}: importlib.import_module(m)\n"
-            "print('\\n'.join(sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, text=True, capture_output=True,
-                         check=True, timeout=60).stdout
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     return set(out.split())
 
 
@@ -45,6 +61,7 @@ def test_import_linter_contract() -> None:
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     if exe is None:
         pytest.skip("import-linter is not installed")
-    result = subprocess.run([exe], cwd=ROOT, text=True, capture_output=True, check=False,
-                            timeout=300)
+    result = subprocess.run(
+        [exe], cwd=ROOT, text=True, capture_output=True, check=False, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr

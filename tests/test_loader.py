@@ -32,6 +32,7 @@ def refused(text: str) -> UserError:
 
 # -- problems ------------------------------------------------------------------------------------
 
+
 def test_problem_format_has_caret_under_column() -> None:
     """A positioned problem prints path:line:col, the line, and a caret under the column."""
     p = Problem("f.yaml", 3, 5, "bad", source_line="a: bbb")
@@ -65,6 +66,7 @@ def test_internal_errors_are_told_apart() -> None:
 
 
 # -- yamlsrc -------------------------------------------------------------------------------------
+
 
 def test_positions_by_path() -> None:
     """Keys and values record 1-based line and column by their path."""
@@ -125,18 +127,21 @@ def test_duplicate_key_reported_at_second() -> None:
     assert "line 1" in p.message
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("", "empty file"),
-    ("# just a comment\n", "empty file"),
-    ("- a\n- b\n", "not a list"),
-    ("just text\n", "not a single value"),
-    ("a: [1, 2\n", "YAML syntax error"),
-    ("a:\n\tb: 1\n", "tab character"),
-    ("a: \x07\n", "unacceptable character"),
-    ("a: 1\n---\nb: 2\n", "second document"),
-    ("a: &x [*x]\n", "recursive"),
-    pytest.param("[" * 3000, "nested too deeply", id="deep-nesting"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "empty file"),
+        ("# just a comment\n", "empty file"),
+        ("- a\n- b\n", "not a list"),
+        ("just text\n", "not a single value"),
+        ("a: [1, 2\n", "YAML syntax error"),
+        ("a:\n\tb: 1\n", "tab character"),
+        ("a: \x07\n", "unacceptable character"),
+        ("a: 1\n---\nb: 2\n", "second document"),
+        ("a: &x [*x]\n", "recursive"),
+        pytest.param("[" * 3000, "nested too deeply", id="deep-nesting"),
+    ],
+)
 def test_unreadable_text_is_one_problem(text: str, words: str) -> None:
     """Each way a file can fail to parse gives exactly one problem that says why."""
     err = refused(text)
@@ -172,11 +177,14 @@ def test_dates_stay_text() -> None:
 
 # -- loader --------------------------------------------------------------------------------------
 
+
 def test_check_text_collects_every_problem() -> None:
     """All problems of a file come back in one pass, in file order."""
-    text = ("kind: catalogue\nid: c\ntitle: t\nmoves:\n"
-            "  - {id: a, name: A, category: dip, escalation: 11}\n"
-            "  - {id: B, name: B, category: military, escalation: 1, colour: red}\n")
+    text = (
+        "kind: catalogue\nid: c\ntitle: t\nmoves:\n"
+        "  - {id: a, name: A, category: dip, escalation: 11}\n"
+        "  - {id: B, name: B, category: military, escalation: 1, colour: red}\n"
+    )
     problems = check_text(text, "c.yaml").problems
     assert [(p.line, p.col) for p in problems] == [(5, 32), (5, 49), (6, 10), (6, 57)]
 
@@ -249,6 +257,7 @@ def test_missing_file_is_one_line() -> None:
 
 
 # -- registry ------------------------------------------------------------------------------------
+
 
 def test_default_scenario_listed_first() -> None:
     """The flagship scenario is bundled and comes first."""
@@ -337,13 +346,17 @@ def test_validate_checks_a_script_against_the_scenario_beside_it(tmp_path: Path)
     for targets in ([script], [tmp_path / "mini.yaml", script]):
         problems = [p for p in validate_paths(targets) if p.path.endswith("script.yaml")]
         assert [(p.line, p.col, p.message, p.severity) for p in problems] == [
-            (7, 18, "unknown move 'fly'", "error")]
+            (7, 18, "unknown move 'fly'", "error")
+        ]
 
 
 def test_a_script_whose_scenario_is_broken_gets_a_warning(tmp_path: Path) -> None:
     """The orders cannot be checked against a scenario with errors: the script says so."""
-    broken = (GOOD / "mini.yaml").read_text(encoding="utf-8").replace(
-        "when: tension >= 95", "when: tension >=")
+    broken = (
+        (GOOD / "mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("when: tension >= 95", "when: tension >=")
+    )
     copy_mini(tmp_path, broken)
     script = tmp_path / "script.yaml"
     script.write_text(BAD_ORDERS, encoding="utf-8")

@@ -13,14 +13,20 @@ from sim.loader import check_text
 from sim.problems import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("actors/*.yaml"),
-                *ROOT.glob("tests/data/good/*.yaml")])
+SEEDS = sorted(
+    [
+        *ROOT.glob("scenarios/*.yaml"),
+        *ROOT.glob("actors/*.yaml"),
+        *ROOT.glob("tests/data/good/*.yaml"),
+    ]
+)
 TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 # Characters that matter to YAML's grammar, so mutations hit interesting paths quickly.
 SPECIAL = [*":-[]{},&*!|>'\"#%@`?\t\n ", "<<", "---", "!!python/name:os.system", "&a", "*a"]
 
-FUZZ = settings(max_examples=150, deadline=timedelta(seconds=2),
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def check(text: str) -> None:
@@ -47,7 +53,7 @@ def mutated(draw: st.DrawFn) -> str:
         pos = draw(st.integers(0, len(text) - 1))
         action = draw(st.sampled_from(["delete", "insert", "swap_lines", "dup_line", "cut"]))
         if action == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 8)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 8)) :]
         elif action == "insert":
             piece = draw(st.one_of(st.sampled_from(SPECIAL), st.text(max_size=4)))
             text = text[:pos] + piece + text[pos:]

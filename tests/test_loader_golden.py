@@ -17,8 +17,9 @@ from sim.loader import validate_paths
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/data/bad")
 CASES = sorted(p.stem for p in (ROOT / BAD).glob("*.expected"))
-HELPERS = sorted(p.name for p in (ROOT / BAD).glob("*.yaml")
-                 if not p.with_suffix(".expected").exists())
+HELPERS = sorted(
+    p.name for p in (ROOT / BAD).glob("*.yaml") if not p.with_suffix(".expected").exists()
+)
 
 
 def render(path: Path) -> str:

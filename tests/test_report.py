@@ -37,16 +37,26 @@ def finished(seed: int = 3) -> Session:
 def _orders(move: str) -> object:
     from sim.models import Orders
 
-    return Orders.model_validate({"moves": [{"move": move}],
-                                  "messages": [{"to": ["b"], "text": "hello b"}]})
+    return Orders.model_validate(
+        {"moves": [{"move": move}], "messages": [{"to": ["b"], "text": "hello b"}]}
+    )
 
 
 def test_markdown_has_every_section() -> None:
     """Scenario, outcome, seats, timeline, charts as tables, decisions, knowledge, objectives."""
     md = write_report(finished(), WORLD, "md")
-    for heading in ("# After-action report: Mini", "## Outcome", "## Seats", "## Timeline",
-                    "## Indicators over time", "## Escalation ladder", "## Decisions",
-                    "## Who knew what, when", "## Learning objectives", "## Facilitator notes"):
+    for heading in (
+        "# After-action report: Mini",
+        "## Outcome",
+        "## Seats",
+        "## Timeline",
+        "## Indicators over time",
+        "## Escalation ladder",
+        "## Decisions",
+        "## Who knew what, when",
+        "## Learning objectives",
+        "## Facilitator notes",
+    ):
         assert heading in md
     assert "`2012-11-13 08:00` A: Provoke (escalation 5)" in md
     assert "Control inject (to B): Storm warning" in md
@@ -123,10 +133,24 @@ def diplomacy() -> Session:
     from sim.models import Orders
 
     s = Session(WORLD, 9, dict.fromkeys(WORLD.actors, "human"))
-    s.submit("a", Orders.model_validate({"messages": [{
-        "to": ["b"], "text": "pact-offer", "proposal": {
-            "title": "No provocations", "expires_after": 2,
-            "terms": {"commitments": [{"forbid": ["provoke"], "hours": 48}]}}}]}))
+    s.submit(
+        "a",
+        Orders.model_validate(
+            {
+                "messages": [
+                    {
+                        "to": ["b"],
+                        "text": "pact-offer",
+                        "proposal": {
+                            "title": "No provocations",
+                            "expires_after": 2,
+                            "terms": {"commitments": [{"forbid": ["provoke"], "hours": 48}]},
+                        },
+                    }
+                ]
+            }
+        ),
+    )
     s.close_round()
     (pid,) = s.state.proposals
     s.submit("b", Orders.model_validate({"answers": [{"proposal": pid, "accept": True}]}))

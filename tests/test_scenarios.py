@@ -30,15 +30,23 @@ SCENARIOS = ROOT / "scenarios"
 DOCS = ROOT / "docs"
 TUTORIAL = DOCS / "examples" / "tutorial.yaml"
 FLAGSHIP = "korea-instability-2012"
-LIBRARY = (FLAGSHIP, "famine-refugees", "nuclear-accident", "nuclear-test-border",
-           "pyongyang-coup", "yeonpyeong-clash")
+LIBRARY = (
+    FLAGSHIP,
+    "famine-refugees",
+    "nuclear-accident",
+    "nuclear-test-border",
+    "pyongyang-coup",
+    "yeonpyeong-clash",
+)
 SEEDS = range(1, 21)
 
 #: (scenario, trigger) pairs that computer-played seeds may not reach, with the reason. Keep it
 #: short: a trigger nobody can fire is dead text. These are paths for human seats.
-_ALLIED_NORTH = ("needs US or ROK forces north of the DMZ; the computer US and ROK profiles "
-                 "rarely send them (their red lines and interests favour restraint), so in "
-                 "computer play only some catalogue versions reach it; human seats do")
+_ALLIED_NORTH = (
+    "needs US or ROK forces north of the DMZ; the computer US and ROK profiles "
+    "rarely send them (their red lines and interests favour restraint), so in "
+    "computer play only some catalogue versions reach it; human seats do"
+)
 UNREACHED: dict[tuple[str, str], str] = {
     (FLAGSHIP, "allied_forces_cross"): _ALLIED_NORTH,
     (FLAGSHIP, "forces_in_contact"): _ALLIED_NORTH + ", and it also needs the PLA inside",
@@ -48,8 +56,11 @@ UNREACHED: dict[tuple[str, str], str] = {
 
 
 def _files() -> list[Path]:
-    return sorted(p for p in SCENARIOS.glob("*.yaml")
-                  if re.search(r"^kind: scenario$", p.read_text(encoding="utf-8"), re.M))
+    return sorted(
+        p
+        for p in SCENARIOS.glob("*.yaml")
+        if re.search(r"^kind: scenario$", p.read_text(encoding="utf-8"), re.M)
+    )
 
 
 @functools.cache
@@ -110,8 +121,9 @@ def test_runs_and_outcome_depends_on_play(ref: str) -> None:
 def test_injects_on_schedule_and_to_their_audience(ref: str) -> None:
     w = world(ref)
     session = runs(ref)[0]
-    delivered = {e.id: e for e in session.log
-                 if isinstance(e, InjectDelivered) and e.source == "schedule"}
+    delivered = {
+        e.id: e for e in session.log if isinstance(e, InjectDelivered) and e.source == "schedule"
+    }
     end = session.state.t
     for inj in w.scenario.injects:
         if inj.at > end:
@@ -155,8 +167,13 @@ def test_flagship_shape() -> None:
     assert ("us",) in audiences and ("china",) in audiences
     assert any(t.repeat for t in sc.triggers)
     ends = {e.id for e in sc.end_conditions}
-    assert {"war", "collapse", "managed_transition", "intervention_crisis",
-            "uneasy_stalemate"} <= ends
+    assert {
+        "war",
+        "collapse",
+        "managed_transition",
+        "intervention_crisis",
+        "uneasy_stalemate",
+    } <= ends
 
 
 def test_sitroom_list_puts_the_flagship_first() -> None:
@@ -169,6 +186,7 @@ def test_sitroom_list_puts_the_flagship_first() -> None:
 
 # -- the authoring guide ----------------------------------------------------------------------
 
+
 def _tutorial_blocks() -> list[str]:
     text = (DOCS / "authoring.md").read_text(encoding="utf-8")
     return re.findall(r"^```yaml tutorial\n(.*?)^```", text, flags=re.S | re.M)
@@ -178,7 +196,8 @@ def test_guide_tutorial_is_the_example_file() -> None:
     blocks = _tutorial_blocks()
     assert len(blocks) >= 8
     assert "\n".join(blocks) == TUTORIAL.read_text(encoding="utf-8"), (
-        "docs/authoring.md's tutorial blocks and docs/examples/tutorial.yaml differ")
+        "docs/authoring.md's tutorial blocks and docs/examples/tutorial.yaml differ"
+    )
 
 
 def test_tutorial_validates_and_runs() -> None:
@@ -195,7 +214,8 @@ def test_reference_is_generated_from_the_models() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (DOCS / "reference.md").read_text(encoding="utf-8") == module.generate(), (
-        "docs/reference.md is stale: run `python docs/gen_reference.py`")
+        "docs/reference.md is stale: run `python docs/gen_reference.py`"
+    )
     assert "(reference.md)" in (DOCS / "authoring.md").read_text(encoding="utf-8")
 
 

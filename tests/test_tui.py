@@ -51,8 +51,9 @@ async def seat_turn(pilot: Pilot[Any], *keys: str) -> None:
     await press(pilot, *keys, "s", "enter")
 
 
-async def to_control(pilot: Pilot[Any], a_keys: tuple[str, ...] = CALM,
-                     b_keys: tuple[str, ...] = PROVOKE) -> None:
+async def to_control(
+    pilot: Pilot[Any], a_keys: tuple[str, ...] = CALM, b_keys: tuple[str, ...] = PROVOKE
+) -> None:
     await start(pilot)
     await seat_turn(pilot, *a_keys)
     await seat_turn(pilot, *b_keys)
@@ -123,8 +124,7 @@ async def test_seat_screens_never_show_another_seats_undetected_secret_move() ->
         await to_control(pilot, a_keys=SPY_ON_B, b_keys=CALM)
         assert "Spy" in screen_text(app.screen)  # control sees it
         await press(pilot, "c", "enter", "enter")
-        ruling = next(e for e in session(app).log if isinstance(e, Resolved)
-                      and e.mid == "m1.a.1")
+        ruling = next(e for e in session(app).log if isinstance(e, Resolved) and e.mid == "m1.a.1")
         assert "b" not in ruling.detected_by and ruling.outcome == "success"
         # a's turn: a knows its own secret move.
         await press(pilot, "enter")
@@ -156,8 +156,11 @@ async def test_illegal_orders_show_their_problems_inline() -> None:
         await press(pilot, "enter")
         seat = app.screen
         assert isinstance(seat, SeatScreen)
-        seat.draft.moves += [MoveOrder(move="calm"), MoveOrder(move="wait"),
-                             MoveOrder(move="provoke")]
+        seat.draft.moves += [
+            MoveOrder(move="calm"),
+            MoveOrder(move="wait"),
+            MoveOrder(move="provoke"),
+        ]
         await press(pilot, "s")
         assert screen_name(app) == "SeatScreen"
         assert "at most 2 move(s)" in screen_text(app.screen)

@@ -31,14 +31,14 @@ async def setup(pilot: Pilot[Any]) -> None:
 
 async def seat(pilot: Pilot[Any]) -> None:
     await settle(pilot)
-    await press(pilot, "ctrl+s", "enter", "m", "down", "enter", "m", *["down"] * 5, "enter",
-                "enter")
+    await press(
+        pilot, "ctrl+s", "enter", "m", "down", "enter", "m", *["down"] * 5, "enter", "enter"
+    )
 
 
 async def control(pilot: Pilot[Any]) -> None:
     await seat(pilot)
-    await press(pilot, "s", "enter", "enter", "m", "down", "down", "enter", "s", "enter",
-                "enter")
+    await press(pilot, "s", "enter", "enter", "m", "down", "down", "enter", "s", "enter", "enter")
 
 
 async def results(pilot: Pilot[Any]) -> None:

@@ -9,8 +9,14 @@ import pytest
 from sim import yamlsrc
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted([*ROOT.glob("actors/*.yaml"), *ROOT.glob("scenarios/*.yaml"),
-                *ROOT.glob("tests/data/good/*.yaml"), *ROOT.glob("docs/examples/*.yaml")])
+FILES = sorted(
+    [
+        *ROOT.glob("actors/*.yaml"),
+        *ROOT.glob("scenarios/*.yaml"),
+        *ROOT.glob("tests/data/good/*.yaml"),
+        *ROOT.glob("docs/examples/*.yaml"),
+    ]
+)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

@@ -43,12 +43,12 @@ def four(patch: str = "") -> World:
     return world(FOUR + ("\n" + patch if patch else ""))
 
 
-def make_app(w: World | None = None, seats: dict[str, Seat] | None = None,
-             seed: int = 3) -> SitroomApp:
+def make_app(
+    w: World | None = None, seats: dict[str, Seat] | None = None, seed: int = 3
+) -> SitroomApp:
     """An app on one in-memory scenario, seats preset."""
     w = w or four()
-    return SitroomApp([ScenarioChoice.of(w)], seats=HOTSEAT if seats is None else seats,
-                      seed=seed)
+    return SitroomApp([ScenarioChoice.of(w)], seats=HOTSEAT if seats is None else seats, seed=seed)
 
 
 def _plain(value: Any) -> str:

@@ -15,10 +15,20 @@ CITE = [{"source": "S1", "basis": "assumption", "note": "test fixture"}]
 def profile(actor: str, **extra: Any) -> ActorProfile:
     """A minimal valid profile for ``actor``."""
     data: dict[str, Any] = {
-        "kind": "actor", "id": actor, "name": actor.upper(), "short": actor.upper(),
+        "kind": "actor",
+        "id": actor,
+        "name": actor.upper(),
+        "short": actor.upper(),
         "summary": "Test actor.",
-        "interests": [{"id": "calm", "label": "Calm", "weight": 0.5,
-                       "wants": [{"indicator": "tension", "direction": "lower"}], "cite": CITE}],
+        "interests": [
+            {
+                "id": "calm",
+                "label": "Calm",
+                "weight": 0.5,
+                "wants": [{"indicator": "tension", "direction": "lower"}],
+                "cite": CITE,
+            }
+        ],
         "tendencies": {"risk_tolerance": 0.5, "escalation": 0.3, "cite": CITE},
         "policy": "baseline",
     }
@@ -99,8 +109,11 @@ def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def world(patch: str | dict[str, Any] | None = None, moves: str = MOVES,
-          profiles: dict[str, ActorProfile] | None = None) -> World:
+def world(
+    patch: str | dict[str, Any] | None = None,
+    moves: str = MOVES,
+    profiles: dict[str, ActorProfile] | None = None,
+) -> World:
     """Compile the mini scenario with ``patch`` applied; fail loudly on build errors."""
     data = yaml.safe_load(BASE)
     if patch:

@@ -15,12 +15,15 @@ Direction = Literal["higher", "lower"]
 class Want(Strict):
     """One state value an interest cares about and which way the actor wants it to go."""
 
-    indicator: str = Field(description="State name: an indicator, `trust.self.OTHER`, "
-                                       "`self.VARIABLE` or `flags.NAME`.",
-                           examples=["refugee_flow", "trust.self.us"])
+    indicator: str = Field(
+        description="State name: an indicator, `trust.self.OTHER`, "
+        "`self.VARIABLE` or `flags.NAME`.",
+        examples=["refugee_flow", "trust.self.us"],
+    )
     direction: Direction = Field(description="Whether the actor wants it higher or lower.")
-    weight: float = Field(default=1.0, gt=0, le=10, description="Relative weight within the "
-                                                               "interest.")
+    weight: float = Field(
+        default=1.0, gt=0, le=10, description="Relative weight within the interest."
+    )
 
 
 class Interest(Strict):
@@ -30,8 +33,9 @@ class Interest(Strict):
     label: str = Field(description="One line for players and instructors.")
     weight: float = Field(ge=0, le=1, description="Importance, 0 to 1.")
     wants: list[Want] = Field(min_length=1, description="The state values that measure it.")
-    cite: list[Citation] = Field(min_length=1, description="Sources behind the interest and its "
-                                                           "weight.")
+    cite: list[Citation] = Field(
+        min_length=1, description="Sources behind the interest and its weight."
+    )
 
 
 class RedLine(Strict):
@@ -39,21 +43,28 @@ class RedLine(Strict):
 
     id: Id = Field(description="Unique id within the profile.")
     label: str = Field(description="One line describing the red line.")
-    when: Expression = Field(description="Condition on the state that crosses the red line.",
-                             examples=["flags.us_forces_north"])
-    response: list[Id] = Field(min_length=1, description="Move type ids the actor responds with, "
-                                                         "most preferred first.")
-    target: Id | None = Field(default=None, description="Actor the response is aimed at, for "
-                                                        "targeted responses (else the first the "
-                                                        "move allows).")
+    when: Expression = Field(
+        description="Condition on the state that crosses the red line.",
+        examples=["flags.us_forces_north"],
+    )
+    response: list[Id] = Field(
+        min_length=1, description="Move type ids the actor responds with, most preferred first."
+    )
+    target: Id | None = Field(
+        default=None,
+        description="Actor the response is aimed at, for "
+        "targeted responses (else the first the "
+        "move allows).",
+    )
     cite: list[Citation] = Field(min_length=1, description="Sources behind the red line.")
 
 
 class Instruments(Strict):
     """The tools the actor prefers to use."""
 
-    categories: list[Category] = Field(default_factory=list, description="Preferred move "
-                                                                         "categories.")
+    categories: list[Category] = Field(
+        default_factory=list, description="Preferred move categories."
+    )
     moves: list[Id] = Field(default_factory=list, description="Move type ids it favours.")
     cite: list[Citation] = Field(min_length=1, description="Sources behind the preference.")
 
@@ -61,10 +72,14 @@ class Instruments(Strict):
 class Tendencies(Strict):
     """How the actor trades risk and escalation against its interests."""
 
-    risk_tolerance: float = Field(ge=0, le=1, description="0: avoids uncertain moves; 1: "
-                                                          "indifferent to the chance of failure.")
-    escalation: float = Field(ge=0, le=1, description="0: strongly prefers low-escalation moves; "
-                                                      "1: escalates readily.")
+    risk_tolerance: float = Field(
+        ge=0,
+        le=1,
+        description="0: avoids uncertain moves; 1: indifferent to the chance of failure.",
+    )
+    escalation: float = Field(
+        ge=0, le=1, description="0: strongly prefers low-escalation moves; 1: escalates readily."
+    )
     cite: list[Citation] = Field(min_length=1, description="Sources behind the tendencies.")
 
 
@@ -72,8 +87,12 @@ class Shift(Strict):
     """A change of a faction's weight when a condition holds at a round's start."""
 
     when: Expression = Field(description="Condition on the state.")
-    by: float = Field(ge=-1, le=1, description="Added to the faction's weight (then clamped to "
-                                               "0..1) each round the condition holds.")
+    by: float = Field(
+        ge=-1,
+        le=1,
+        description="Added to the faction's weight (then clamped to "
+        "0..1) each round the condition holds.",
+    )
 
 
 class Faction(Strict):
@@ -82,8 +101,11 @@ class Faction(Strict):
     id: Id = Field(description="Unique id within the profile.")
     label: str = Field(description="Who the faction is.")
     weight: float = Field(ge=0, le=1, description="Initial influence, 0 to 1.")
-    interests: dict[Id, float] = Field(default_factory=dict, description="Multipliers applied to "
-                                       "interest weights in proportion to the faction's influence.")
+    interests: dict[Id, float] = Field(
+        default_factory=dict,
+        description="Multipliers applied to "
+        "interest weights in proportion to the faction's influence.",
+    )
     shifts: list[Shift] = Field(default_factory=list, description="How events move its influence.")
     cite: list[Citation] = Field(min_length=1, description="Sources behind the faction.")
 
@@ -92,8 +114,7 @@ class MessageRule(Strict):
     """A short message the computer player sends when a condition holds."""
 
     when: Expression = Field(description="Condition on the state.")
-    to: list[Id] | Literal["public"] = Field(description="Recipients, or 'public' for a "
-                                                         "statement.")
+    to: list[Id] | Literal["public"] = Field(description="Recipients, or 'public' for a statement.")
     text: str = Field(description="The message text (a paraphrase, never a quotation).")
 
 
@@ -101,20 +122,24 @@ class ActorProfile(Strict):
     """Who an actor is: interests, red lines, instruments, tendencies and factions, with sources."""
 
     kind: Literal["actor"] = Field(description="Marks this file as an actor profile.")
-    id: Id = Field(description="The actor's id, used in scenarios and expressions.",
-                   examples=["china"])
+    id: Id = Field(
+        description="The actor's id, used in scenarios and expressions.", examples=["china"]
+    )
     name: str = Field(description="Full name.", examples=["People's Republic of China"])
     short: str = Field(description="Short name for tables and prompts.", examples=["China"])
-    summary: str = Field(description="A paragraph for instructors: who the actor is in this "
-                                     "domain.")
+    summary: str = Field(
+        description="A paragraph for instructors: who the actor is in this domain."
+    )
     interests: list[Interest] = Field(min_length=1, description="What the actor wants.")
-    red_lines: list[RedLine] = Field(default_factory=list, description="What it will not "
-                                                                       "tolerate.")
+    red_lines: list[RedLine] = Field(default_factory=list, description="What it will not tolerate.")
     instruments: Instruments | None = Field(default=None, description="Preferred tools.")
     tendencies: Tendencies = Field(description="Risk and escalation tendencies.")
     factions: list[Faction] = Field(default_factory=list, description="Internal factions.")
-    messages: list[MessageRule] = Field(default_factory=list, description="Messages the computer "
-                                                                          "player sends.")
-    policy: str = Field(default="profile", description="Name of the computer policy that plays "
-                                                       "this actor.", examples=["profile",
-                                                                                "baseline"])
+    messages: list[MessageRule] = Field(
+        default_factory=list, description="Messages the computer player sends."
+    )
+    policy: str = Field(
+        default="profile",
+        description="Name of the computer policy that plays this actor.",
+        examples=["profile", "baseline"],
+    )

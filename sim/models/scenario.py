@@ -15,10 +15,13 @@ Audience = list[Id] | Literal["public"]
 class Clock(Strict):
     """Simulated time: rounds are decision windows of equal length."""
 
-    start: str = Field(description="Label of the scenario's start in the fiction (free text or "
-                                   "ISO date).", examples=["2012-11-13 08:00"])
-    round_hours: float = Field(gt=0, le=24 * 30, description="Length of a round in simulated "
-                                                             "hours.")
+    start: str = Field(
+        description="Label of the scenario's start in the fiction (free text or ISO date).",
+        examples=["2012-11-13 08:00"],
+    )
+    round_hours: float = Field(
+        gt=0, le=24 * 30, description="Length of a round in simulated hours."
+    )
     rounds: int = Field(ge=1, le=10_000, description="Number of rounds.")
 
 
@@ -32,8 +35,7 @@ class Range(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if not self.min <= self.initial <= self.max:
-            raise ValueError(f"initial {self.initial} is outside min..max "
-                             f"({self.min}..{self.max})")
+            raise ValueError(f"initial {self.initial} is outside min..max ({self.min}..{self.max})")
         return self
 
 
@@ -43,8 +45,9 @@ class Indicator(Range):
     id: Id = Field(description="Name used in expressions.", examples=["tension"])
     label: str = Field(description="Label shown to players.", examples=["Peninsula tension"])
     description: str = Field(default="", description="What it measures.")
-    visible_to: Audience = Field(default="public", description="Who sees its value: 'public' or "
-                                                               "a list of actor ids.")
+    visible_to: Audience = Field(
+        default="public", description="Who sees its value: 'public' or a list of actor ids."
+    )
 
 
 class Variable(Range):
@@ -65,23 +68,32 @@ class Relations(Strict):
     """Pairwise trust, 0 to 100, read as `trust.A.B` (order does not matter)."""
 
     default: float = Field(default=50, ge=0, le=100, description="Trust for pairs not listed.")
-    pairs: list[Pair] = Field(default_factory=list, description="Pairs with their own initial "
-                                                                "trust.")
-    breach_penalty: float = Field(default=20, ge=0, le=100, description="Trust lost by every "
-                                  "other party when an actor breaks an agreement.")
+    pairs: list[Pair] = Field(
+        default_factory=list, description="Pairs with their own initial trust."
+    )
+    breach_penalty: float = Field(
+        default=20,
+        ge=0,
+        le=100,
+        description="Trust lost by every other party when an actor breaks an agreement.",
+    )
 
 
 class Overrides(Strict):
     """Scenario-specific changes to an actor's profile (a hawkish DPRK, a cautious China)."""
 
-    interests: dict[Id, float] = Field(default_factory=dict, description="Interest id to its "
-                                                                         "weight in this scenario.")
-    factions: dict[Id, float] = Field(default_factory=dict, description="Faction id to its "
-                                                                        "initial weight.")
-    risk_tolerance: float | None = Field(default=None, ge=0, le=1, description="Replaces the "
-                                                                               "profile's value.")
-    escalation: float | None = Field(default=None, ge=0, le=1, description="Replaces the "
-                                                                           "profile's value.")
+    interests: dict[Id, float] = Field(
+        default_factory=dict, description="Interest id to its weight in this scenario."
+    )
+    factions: dict[Id, float] = Field(
+        default_factory=dict, description="Faction id to its initial weight."
+    )
+    risk_tolerance: float | None = Field(
+        default=None, ge=0, le=1, description="Replaces the profile's value."
+    )
+    escalation: float | None = Field(
+        default=None, ge=0, le=1, description="Replaces the profile's value."
+    )
     policy: str | None = Field(default=None, description="Computer policy for this actor.")
 
 
@@ -89,26 +101,33 @@ class Participant(Strict):
     """An actor taking part in the scenario."""
 
     id: Id = Field(description="The actor's id in this scenario.", examples=["china"])
-    profile: Id | None = Field(default=None, description="Profile to use; defaults to `id` "
-                                                        "(actors/ID.yaml or ID.yaml beside the "
-                                                        "scenario).")
+    profile: Id | None = Field(
+        default=None,
+        description="Profile to use; defaults to `id` "
+        "(actors/ID.yaml or ID.yaml beside the "
+        "scenario).",
+    )
     briefing: str = Field(default="", description="Private briefing only this actor reads.")
-    variables: dict[Id, float] = Field(default_factory=dict, description="Initial values of "
-                                                                         "per-actor variables.")
+    variables: dict[Id, float] = Field(
+        default_factory=dict, description="Initial values of per-actor variables."
+    )
     overrides: Overrides = Field(default_factory=Overrides, description="Profile overrides.")
 
 
 class MoveSet(Strict):
     """Which move types the scenario uses."""
 
-    include: list[ScenarioId] = Field(default_factory=lambda: ["default"], description="Catalogue "
-                                      "ids to include (bundled, or a catalogue file beside the "
-                                      "scenario).")
+    include: list[ScenarioId] = Field(
+        default_factory=lambda: ["default"],
+        description="Catalogue ids to include (bundled, or a catalogue file beside the scenario).",
+    )
     exclude: list[Id] = Field(default_factory=list, description="Move type ids to leave out.")
-    per_round: int = Field(default=2, ge=1, le=20, description="How many moves each actor may "
-                                                               "make in a round.")
-    extra: list[MoveType] = Field(default_factory=list, description="Move types defined in this "
-                                                                    "scenario.")
+    per_round: int = Field(
+        default=2, ge=1, le=20, description="How many moves each actor may make in a round."
+    )
+    extra: list[MoveType] = Field(
+        default_factory=list, description="Move types defined in this scenario."
+    )
 
 
 class Inject(Strict):
@@ -135,10 +154,12 @@ class Trigger(Strict):
 
     id: Id = Field(description="Unique id.")
     when: Expression = Field(description="Condition, checked after every state change.")
-    repeat: bool = Field(default=False, description="Fire again after the cooldown while the "
-                                                    "condition holds.")
-    cooldown: float = Field(default=24, ge=0, description="Hours before a repeatable trigger may "
-                                                          "fire again.")
+    repeat: bool = Field(
+        default=False, description="Fire again after the cooldown while the condition holds."
+    )
+    cooldown: float = Field(
+        default=24, ge=0, description="Hours before a repeatable trigger may fire again."
+    )
     inject: TriggerInject | None = Field(default=None, description="Message delivered.")
     effects: list[Effect] = Field(default_factory=list, description="State changes.")
 
@@ -146,13 +167,17 @@ class Trigger(Strict):
 class EndCondition(Strict):
     """An end state of the exercise."""
 
-    id: Id = Field(description="Outcome id reported in logs and summaries.",
-                   examples=["managed_transition"])
+    id: Id = Field(
+        description="Outcome id reported in logs and summaries.", examples=["managed_transition"]
+    )
     title: str = Field(description="Name of the end state.")
     when: Expression = Field(description="Condition for this end state.")
-    immediate: bool = Field(default=False, description="If true, the exercise ends as soon as the "
-                            "condition holds; otherwise it is checked, in order, when the clock "
-                            "runs out.")
+    immediate: bool = Field(
+        default=False,
+        description="If true, the exercise ends as soon as the "
+        "condition holds; otherwise it is checked, in order, when the clock "
+        "runs out.",
+    )
     description: str = Field(default="", description="What this outcome means, for the debrief.")
 
 
@@ -161,33 +186,39 @@ class Objective(Strict):
 
     id: Id = Field(description="Unique id.")
     text: str = Field(description="What participants should learn.")
-    measure: Expression | None = Field(default=None, description="Condition that shows it was met "
-                                                                 "by the end, if measurable.")
+    measure: Expression | None = Field(
+        default=None, description="Condition that shows it was met by the end, if measurable."
+    )
 
 
 class Scenario(Strict):
     """A crisis exercise: clock, actors, world state, moves, injects, triggers and end states."""
 
     kind: Literal["scenario"] = Field(description="Marks this file as a scenario.")
-    id: ScenarioId = Field(description="Scenario id used on the command line.",
-                           examples=["korea-instability-2012"])
+    id: ScenarioId = Field(
+        description="Scenario id used on the command line.", examples=["korea-instability-2012"]
+    )
     title: str = Field(description="Title shown in lists.")
     summary: str = Field(description="One paragraph: what the exercise is about.")
     briefing: str = Field(description="Public briefing every seat reads first.")
-    sources: list[Citation] = Field(default_factory=list, description="Sources the scenario "
-                                                                      "draws on.")
+    sources: list[Citation] = Field(
+        default_factory=list, description="Sources the scenario draws on."
+    )
     clock: Clock = Field(description="Simulated time.")
     actors: list[Participant] = Field(min_length=1, description="Actors taking part.")
     indicators: list[Indicator] = Field(min_length=1, description="World indicators.")
     variables: list[Variable] = Field(default_factory=list, description="Per-actor variables.")
     relations: Relations = Field(default_factory=Relations, description="Pairwise trust.")
-    flags: dict[Id, bool] = Field(default_factory=dict, description="Named true/false facts and "
-                                                                    "their initial values.")
+    flags: dict[Id, bool] = Field(
+        default_factory=dict, description="Named true/false facts and their initial values."
+    )
     moves: MoveSet = Field(default_factory=MoveSet, description="Move types available.")
     injects: list[Inject] = Field(default_factory=list, description="Master scenario events list.")
-    triggers: list[Trigger] = Field(default_factory=list, description="Conditions and their "
-                                                                      "consequences.")
-    end_conditions: list[EndCondition] = Field(min_length=1, description="End states; the last "
-                                               "is usually a catch-all with `when: true`.")
+    triggers: list[Trigger] = Field(
+        default_factory=list, description="Conditions and their consequences."
+    )
+    end_conditions: list[EndCondition] = Field(
+        min_length=1, description="End states; the last is usually a catch-all with `when: true`."
+    )
     objectives: list[Objective] = Field(default_factory=list, description="Learning objectives.")
     facilitator_notes: str = Field(default="", description="Notes for the person running it.")

@@ -13,11 +13,14 @@ from sim.models.moves import Effect
 class Commitment(Strict):
     """A promise in an agreement: the parties bound will not use moves with these tags."""
 
-    forbid: list[Id] = Field(min_length=1, description="Move tags or move type ids the bound "
-                                                       "parties may not use.",
-                             examples=[["forces_north"]])
-    bound: list[Id] | Literal["all"] = Field(default="all", description="Parties bound: 'all' "
-                                             "parties, or a list of them.")
+    forbid: list[Id] = Field(
+        min_length=1,
+        description="Move tags or move type ids the bound parties may not use.",
+        examples=[["forces_north"]],
+    )
+    bound: list[Id] | Literal["all"] = Field(
+        default="all", description="Parties bound: 'all' parties, or a list of them."
+    )
     hours: float = Field(default=24 * 30, gt=0, description="How long it holds, in sim hours.")
     label: str = Field(default="", description="Plain words, e.g. 'no forces north of the line'.")
 
@@ -25,8 +28,9 @@ class Commitment(Strict):
 class Terms(Strict):
     """What a proposal commits its parties to once everyone accepts."""
 
-    effects: list[Effect] = Field(default_factory=list, description="Changes when it comes into "
-                                                                    "force.")
+    effects: list[Effect] = Field(
+        default_factory=list, description="Changes when it comes into force."
+    )
     commitments: list[Commitment] = Field(default_factory=list, description="Promises.")
 
 
@@ -50,8 +54,9 @@ class MessageOrder(Strict):
 
     to: list[Id] | Literal["public"] = Field(description="Recipients, or 'public'.")
     text: str = Field(description="The message.")
-    proposal: ProposalSpec | None = Field(default=None, description="A proposal to accept or "
-                                                                    "reject.")
+    proposal: ProposalSpec | None = Field(
+        default=None, description="A proposal to accept or reject."
+    )
 
 
 class AnswerOrder(Strict):
@@ -73,10 +78,15 @@ class Script(Strict):
     """Scripted inputs for a headless run: actors named here are played from the script."""
 
     kind: Literal["script"] = Field(description="Marks this file as a script.")
-    scenario: ScenarioId | None = Field(default=None, description="Scenario id it was written "
-                                                                  "for (checked if given).")
-    actors: list[Id] = Field(default_factory=list, description="Actors played by the script even "
-                             "in rounds with no orders (they then pass). Actors with orders are "
-                             "added automatically.")
-    rounds: dict[int, dict[Id, Orders]] = Field(default_factory=dict, description="Round number "
-                                                "(from 1) to actor id to orders.")
+    scenario: ScenarioId | None = Field(
+        default=None, description="Scenario id it was written for (checked if given)."
+    )
+    actors: list[Id] = Field(
+        default_factory=list,
+        description="Actors played by the script even "
+        "in rounds with no orders (they then pass). Actors with orders are "
+        "added automatically.",
+    )
+    rounds: dict[int, dict[Id, Orders]] = Field(
+        default_factory=dict, description="Round number (from 1) to actor id to orders."
+    )

@@ -12,14 +12,19 @@ from sim.models.base import Strict
 class Source(Strict):
     """One citable document."""
 
-    key: str = Field(description="Short key used in citations.", examples=["S1", "E7"],
-                     pattern=r"^[A-Z][A-Z0-9]*$")
+    key: str = Field(
+        description="Short key used in citations.",
+        examples=["S1", "E7"],
+        pattern=r"^[A-Z][A-Z0-9]*$",
+    )
     title: str = Field(description="Author, title and date.")
     url: str = Field(default="", description="Where it can be found, if public.")
     file: str = Field(default="", description="Path of a local copy under shared/sources, if any.")
     reliability: Literal["primary", "reported", "low"] = Field(
-        default="primary", description="primary: read directly; reported: seen through summaries "
-                                       "or press; low: uncorroborated.")
+        default="primary",
+        description="primary: read directly; reported: seen through summaries "
+        "or press; low: uncorroborated.",
+    )
 
 
 class SourceList(Strict):

@@ -29,8 +29,9 @@ def debrief(source: Session | Log, world: World, *, as_actor: str | None = None)
     return gather(log, world)
 
 
-def write_report(source: Session | Log, world: World, fmt: Format = "md", *,
-                 as_actor: str | None = None) -> str:
+def write_report(
+    source: Session | Log, world: World, fmt: Format = "md", *, as_actor: str | None = None
+) -> str:
     """The after-action report of a session or log as Markdown or HTML text."""
     facts = debrief(source, world, as_actor=as_actor)
     if fmt == "html":

@@ -47,9 +47,15 @@ def _svg(chart: Any, chart_id: str) -> str:
     return text
 
 
-def line_chart(chart_id: str, title: str, x_labels: Sequence[str],
-               series: Mapping[str, Sequence[float | None]], *, y_title: str = "",
-               y_range: tuple[float, float] | None = None) -> str:
+def line_chart(
+    chart_id: str,
+    title: str,
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    y_title: str = "",
+    y_range: tuple[float, float] | None = None,
+) -> str:
     """A line chart as an ``<svg>`` element."""
     options = dict(_OPTIONS, title=title, x_labels=list(x_labels), y_title=y_title)
     if y_range is not None:

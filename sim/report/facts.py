@@ -34,8 +34,20 @@ from sim.report.knowledge import Knowledge, knowledge
 from sim.state import State, apply
 from sim.world import World
 
-Kind = Literal["inject", "move", "message", "answer", "agreement", "proposal", "breach",
-               "trigger", "flag", "control", "seat", "end"]
+Kind = Literal[
+    "inject",
+    "move",
+    "message",
+    "answer",
+    "agreement",
+    "proposal",
+    "breach",
+    "trigger",
+    "flag",
+    "control",
+    "seat",
+    "end",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +100,11 @@ class ObjectiveResult:
         if self.met is None:
             return "The measure reads information hidden from this reader."
         rounds = [str(r + 1) for r, ok in enumerate(self.by_round) if ok]
-        held = (f"held at the end of round(s) {', '.join(rounds)}" if rounds
-                else "never held at a round's end")
+        held = (
+            f"held at the end of round(s) {', '.join(rounds)}"
+            if rounds
+            else "never held at a round's end"
+        )
         values = ", ".join(f"{k} = {v}" for k, v in self.values.items())
         return f"{'Met' if self.met else 'Not met'} at the end; {held} ({values})."
 
@@ -154,13 +169,11 @@ def gather(log: Log, world: World) -> Debrief:
     sc = world.scenario
     reader = log.header.get("redacted_for")
     reader = str(reader) if reader else None
-    names = {a: (world.models[a].profile.short if a in world.models else a)
-             for a in world.actors}
+    names = {a: (world.models[a].profile.short if a in world.models else a) for a in world.actors}
     state = State.initial(world)
     visible = world.visible[reader] if reader else world.names
     indicators = [i for i in sc.indicators if i.id in visible]
-    series: dict[str, list[float | None]] = {i.id: [float(state.values[i.id])]
-                                             for i in indicators}
+    series: dict[str, list[float | None]] = {i.id: [float(state.values[i.id])] for i in indicators}
     samples = ["start"]
     rounds = sc.clock.rounds
     ladder: dict[str, list[int | None]] = {a: [None] * rounds for a in world.actors}
@@ -179,8 +192,18 @@ def gather(log: Log, world: World) -> Debrief:
         if item is not None:
             timeline.append(item)
         if isinstance(e, MoveMade):
-            d = Decision(e.actor, e.round, e.t, e.mid, world.moves[e.move].type.name, e.target,
-                         e.escalation, e.visibility, e.by, rationale=e.rationale)
+            d = Decision(
+                e.actor,
+                e.round,
+                e.t,
+                e.mid,
+                world.moves[e.move].type.name,
+                e.target,
+                e.escalation,
+                e.visibility,
+                e.by,
+                rationale=e.rationale,
+            )
             moves[e.mid] = d
             if 1 <= e.round <= rounds:
                 rung = ladder[e.actor][e.round - 1]
@@ -193,7 +216,8 @@ def gather(log: Log, world: World) -> Debrief:
         elif isinstance(e, SeatChanged):
             seats[e.actor] += f", {e.seat} from round {e.round}"
         elif isinstance(e, Overridden | ControlNote) or (
-                isinstance(e, InjectDelivered) and e.source == "control"):
+            isinstance(e, InjectDelivered) and e.source == "control"
+        ):
             if item is not None:
                 notes.append(item)
         elif isinstance(e, RoundClosed):
@@ -211,64 +235,96 @@ def gather(log: Log, world: World) -> Debrief:
     end_spec = next((x for x in sc.end_conditions if ended and x.id == ended.outcome), None)
     closed = len(samples) - 1
     return Debrief(
-        title=sc.title, summary=sc.summary, header=dict(log.header), redacted_for=reader,
-        seats=seats, outcome=state.outcome,
+        title=sc.title,
+        summary=sc.summary,
+        header=dict(log.header),
+        redacted_for=reader,
+        seats=seats,
+        outcome=state.outcome,
         outcome_title=ended.title if ended else "Not finished",
-        outcome_text=end_spec.description if end_spec else
-        ("" if ended else f"The log stops after round {closed} of {rounds}."),
-        rounds=closed, hours=state.t, timeline=timeline, samples=samples, series=series,
+        outcome_text=end_spec.description
+        if end_spec
+        else ("" if ended else f"The log stops after round {closed} of {rounds}."),
+        rounds=closed,
+        hours=state.t,
+        timeline=timeline,
+        samples=samples,
+        series=series,
         labels={i.id: i.label for i in indicators},
-        ladder={a: v[:max(closed, 1)] for a, v in ladder.items()},
-        decisions=decisions, messages=messages,
+        ladder={a: v[: max(closed, 1)] for a, v in ladder.items()},
+        decisions=decisions,
+        messages=messages,
         knowledge=knowledge(log, world, state, reader, names),
         objectives=_objectives(world, state, held, visible),
-        control_notes=notes, discussion=_discussion(log, world, series, ladder, names, reader),
-        facilitator_notes="" if reader else sc.facilitator_notes, names=names,
+        control_notes=notes,
+        discussion=_discussion(log, world, series, ladder, names, reader),
+        facilitator_notes="" if reader else sc.facilitator_notes,
+        names=names,
         clock=sc.clock.start,
-        start=_start(sc.clock.start), round_hours=sc.clock.round_hours)
+        start=_start(sc.clock.start),
+        round_hours=sc.clock.round_hours,
+    )
 
 
-def _line(e: Event, world: World, names: dict[str, str],
-          moves: dict[str, Decision]) -> Item | None:
+def _line(e: Event, world: World, names: dict[str, str], moves: dict[str, Decision]) -> Item | None:
     """The timeline's line for an event, or None for bookkeeping events."""
+
     def who(a: str) -> str:
         return names.get(a, a)
 
     if isinstance(e, InjectDelivered):
         to = "" if e.audience == "public" else f" (to {', '.join(map(who, e.audience))})"
         src = {"schedule": "Inject", "trigger": "Inject (triggered)", "control": "Control inject"}
-        return Item(e.t, e.round, "inject", f"{src[e.source]}{to}: {e.title}"
-                    + (f" — {e.text}" if e.text else ""))
+        return Item(
+            e.t,
+            e.round,
+            "inject",
+            f"{src[e.source]}{to}: {e.title}" + (f" — {e.text}" if e.text else ""),
+        )
     if isinstance(e, MoveMade):
         mt = world.moves[e.move].type
         target = f" → {who(e.target)}" if e.target else ""
         secret = " [secret]" if e.visibility == "secret" else ""
-        return Item(e.t, e.round, "move", f"{who(e.actor)}: {mt.name}{target} (escalation "
-                    f"{e.escalation}){secret}", e.actor)
+        return Item(
+            e.t,
+            e.round,
+            "move",
+            f"{who(e.actor)}: {mt.name}{target} (escalation {e.escalation}){secret}",
+            e.actor,
+        )
     if isinstance(e, MessageSent):
         to = "all" if e.to == "public" else ", ".join(map(who, e.to))
         prop = f" [proposes: {e.proposal['title']}]" if e.proposal else ""
         return Item(e.t, e.round, "message", f"{who(e.sender)} → {to}: {e.text}{prop}", e.sender)
     if isinstance(e, Answered):
         verb = "accepts" if e.accept else "rejects"
-        return Item(e.t, e.round, "answer", f"{who(e.actor)} {verb} proposal {e.proposal}",
-                    e.actor)
+        return Item(e.t, e.round, "answer", f"{who(e.actor)} {verb} proposal {e.proposal}", e.actor)
     if isinstance(e, AgreementMade):
-        return Item(e.t, e.round, "agreement", f"Agreement: {e.title} "
-                    f"({', '.join(map(who, e.parties))})")
+        return Item(
+            e.t, e.round, "agreement", f"Agreement: {e.title} ({', '.join(map(who, e.parties))})"
+        )
     if isinstance(e, ProposalClosed):
         return Item(e.t, e.round, "proposal", f"Proposal {e.id} {e.status}")
     if isinstance(e, Breach):
-        return Item(e.t, e.round, "breach", f"Breach: {who(e.actor)} broke {e.agreement} with "
-                    f"{world.moves[e.move].type.name}", e.actor)
+        return Item(
+            e.t,
+            e.round,
+            "breach",
+            f"Breach: {who(e.actor)} broke {e.agreement} with {world.moves[e.move].type.name}",
+            e.actor,
+        )
     if isinstance(e, TriggerFired):
         return Item(e.t, e.round, "trigger", f"Trigger fired: {e.id}")
     if isinstance(e, EffectApplied) and e.name.startswith("flags.") and e.delta == 0:
         # Flags are the story's turning points (a mandate, a sealed border); numbers are charted.
         move = moves.get(e.source)
         source = f"{who(move.actor)}: {move.move}" if move else e.source
-        return Item(e.t, e.round, "flag", f"{e.name.removeprefix('flags.')} is now "
-                    f"{str(e.value).lower()} ({source})")
+        return Item(
+            e.t,
+            e.round,
+            "flag",
+            f"{e.name.removeprefix('flags.')} is now {str(e.value).lower()} ({source})",
+        )
     if isinstance(e, Overridden):
         note = f" — {e.note}" if e.note else ""
         return Item(e.t, e.round, "control", f"Control forced {e.mid} to {e.outcome}{note}")
@@ -282,8 +338,9 @@ def _line(e: Event, world: World, names: dict[str, str],
     return None
 
 
-def _objectives(world: World, state: State, held: dict[str, list[bool]],
-                visible: frozenset[str]) -> list[ObjectiveResult]:
+def _objectives(
+    world: World, state: State, held: dict[str, list[bool]], visible: frozenset[str]
+) -> list[ObjectiveResult]:
     measures = dict(world.objectives)
     out = []
     for obj in world.scenario.objectives:
@@ -296,14 +353,27 @@ def _objectives(world: World, state: State, held: dict[str, list[bool]],
             # A redacted report must not evaluate a measure on values its reader never saw.
             out.append(ObjectiveResult(obj.id, obj.text, expr.source, None))
             continue
-        out.append(ObjectiveResult(obj.id, obj.text, expr.source, bool(expr(state.values)),
-                                   tuple(held[obj.id]), {n: state.values[n] for n in reads}))
+        out.append(
+            ObjectiveResult(
+                obj.id,
+                obj.text,
+                expr.source,
+                bool(expr(state.values)),
+                tuple(held[obj.id]),
+                {n: state.values[n] for n in reads},
+            )
+        )
     return out
 
 
-def _discussion(log: Log, world: World, series: dict[str, list[float | None]],
-                ladder: dict[str, list[int | None]], names: dict[str, str],
-                reader: str | None) -> list[str]:
+def _discussion(
+    log: Log,
+    world: World,
+    series: dict[str, list[float | None]],
+    ladder: dict[str, list[int | None]],
+    names: dict[str, str],
+    reader: str | None,
+) -> list[str]:
     """Turning points worth raising in the debrief, from what the log shows."""
     out: list[str] = []
     labels = {i.id: i.label for i in world.scenario.indicators}
@@ -315,12 +385,18 @@ def _discussion(log: Log, world: World, series: dict[str, list[float | None]],
                 swings.append((abs(after - before), r, ind, after - before))
     for _size, r, ind, delta in sorted(swings, reverse=True)[:3]:
         out.append(f"Round {r}: {labels.get(ind, ind)} moved {delta:+g}. What drove it?")
-    peaks = [(rung, r + 1, a) for a, rungs in ladder.items() for r, rung in enumerate(rungs)
-             if rung is not None]
+    peaks = [
+        (rung, r + 1, a)
+        for a, rungs in ladder.items()
+        for r, rung in enumerate(rungs)
+        if rung is not None
+    ]
     if peaks:
         rung, r, a = max(peaks, key=lambda p: (p[0], -p[1]))
-        out.append(f"The highest rung of the escalation ladder ({rung}) was first reached by "
-                   f"{names.get(a, a)} in round {r}. Was that intended, and how was it read?")
+        out.append(
+            f"The highest rung of the escalation ladder ({rung}) was first reached by "
+            f"{names.get(a, a)} in round {r}. Was that intended, and how was it read?"
+        )
     breaches = [e for e in log.events if isinstance(e, Breach)]
     if breaches:
         out.append(f"{len(breaches)} agreement breach(es): what did the breaking side expect?")
@@ -328,9 +404,16 @@ def _discussion(log: Log, world: World, series: dict[str, list[float | None]],
     if closed:
         out.append(f"{len(closed)} proposal(s) were rejected or expired: what was missing?")
     if reader is None:
-        unseen = [e for e in log.events if isinstance(e, Resolved)
-                  and world.moves[e.move].type.visibility == "secret" and not e.detected_by]
+        unseen = [
+            e
+            for e in log.events
+            if isinstance(e, Resolved)
+            and world.moves[e.move].type.visibility == "secret"
+            and not e.detected_by
+        ]
         if unseen:
-            out.append(f"{len(unseen)} secret move(s) were never detected: how would the others "
-                       "have acted had they known?")
+            out.append(
+                f"{len(unseen)} secret move(s) were never detected: how would the others "
+                "have acted had they known?"
+            )
     return out

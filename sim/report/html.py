@@ -32,9 +32,16 @@ def _e(text: object) -> str:
 def _table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     for row in rows:
-        out.append("<tr>" + "".join(
-            f'<td class="n">{_e(c)}</td>' if isinstance(c, int | float) or c == "·"
-            else f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        out.append(
+            "<tr>"
+            + "".join(
+                f'<td class="n">{_e(c)}</td>'
+                if isinstance(c, int | float) or c == "·"
+                else f"<td>{_e(c)}</td>"
+                for c in row
+            )
+            + "</tr>"
+        )
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -42,24 +49,36 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def render(d: Debrief) -> str:
     """The whole report as an HTML document."""
     h = d.header
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>After-action report: {_e(d.title)}</title>", f"<style>{CSS}</style>",
-             "</head><body>", f"<h1>After-action report: {_e(d.title)}</h1>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>After-action report: {_e(d.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head><body>",
+        f"<h1>After-action report: {_e(d.title)}</h1>",
+    ]
     if d.redacted_for:
-        parts.append(f'<p class="redacted"><strong>Redacted for {_e(d.name(d.redacted_for))}'
-                     f"</strong>: only what {_e(d.name(d.redacted_for))} could know.</p>")
-    parts += [f"<p>{_e(d.summary)}</p><ul>",
-              f"<li>Scenario <code>{_e(h['scenario'])}</code> ({_e(h['scenario_ref'])}), "
-              f"content hash <code>{_e(h['scenario_hash'])}</code></li>",
-              f"<li>Seed {_e(h['seed'])}, sitroom {_e(h['engine'])}</li>",
-              f"<li>Played {d.rounds} round(s), {d.hours:g} sim hours from "
-              f"{_e(d.clock)}</li></ul>",
-              "<h2>Outcome</h2>", f"<p><strong>{_e(d.outcome_title)}</strong>"
-              + (f" (<code>{_e(d.outcome)}</code>)" if d.outcome else "") + "</p>"]
+        parts.append(
+            f'<p class="redacted"><strong>Redacted for {_e(d.name(d.redacted_for))}'
+            f"</strong>: only what {_e(d.name(d.redacted_for))} could know.</p>"
+        )
+    parts += [
+        f"<p>{_e(d.summary)}</p><ul>",
+        f"<li>Scenario <code>{_e(h['scenario'])}</code> ({_e(h['scenario_ref'])}), "
+        f"content hash <code>{_e(h['scenario_hash'])}</code></li>",
+        f"<li>Seed {_e(h['seed'])}, sitroom {_e(h['engine'])}</li>",
+        f"<li>Played {d.rounds} round(s), {d.hours:g} sim hours from {_e(d.clock)}</li></ul>",
+        "<h2>Outcome</h2>",
+        f"<p><strong>{_e(d.outcome_title)}</strong>"
+        + (f" (<code>{_e(d.outcome)}</code>)" if d.outcome else "")
+        + "</p>",
+    ]
     if d.outcome_text:
         parts.append(f"<p>{_e(d.outcome_text)}</p>")
-    parts += ["<h2>Seats</h2>",
-              _table(["Actor", "Played by"], [(d.name(a), s) for a, s in d.seats.items()])]
+    parts += [
+        "<h2>Seats</h2>",
+        _table(["Actor", "Played by"], [(d.name(a), s) for a, s in d.seats.items()]),
+    ]
     parts += _timeline(d) + _charts(d) + _decisions(d) + _knowledge(d) + _objectives(d)
     parts += _notes(d)
     parts.append("</body></html>")
@@ -75,8 +94,10 @@ def _timeline(d: Debrief) -> list[str]:
                 out.append("</ul>")
             current = item.round
             out.append(f"<h3>Round {item.round}</h3><ul>")
-        out.append(f'<li class="{item.kind}"><span class="t">{_e(d.when(item.t))}</span> '
-                   f"{_e(item.text)}</li>")
+        out.append(
+            f'<li class="{item.kind}"><span class="t">{_e(d.when(item.t))}</span> '
+            f"{_e(item.text)}</li>"
+        )
     if current is not None:
         out.append("</ul>")
     return out
@@ -85,24 +106,48 @@ def _timeline(d: Debrief) -> list[str]:
 def _charts(d: Debrief) -> list[str]:
     out = ["<h2>Indicators over time</h2>"]
     if d.series:
-        out.append("<figure>" + line_chart(
-            "indicators", "Indicators at the end of each round", d.samples,
-            {d.labels[k]: v for k, v in d.series.items()}) + "</figure>")
-        out.append("<details><summary>Values</summary>" + _table(
-            ["Indicator", *d.samples], [[d.labels[k], *(x if x is not None else "·" for x in v)]
-                                       for k, v in d.series.items()]) + "</details>")
+        out.append(
+            "<figure>"
+            + line_chart(
+                "indicators",
+                "Indicators at the end of each round",
+                d.samples,
+                {d.labels[k]: v for k, v in d.series.items()},
+            )
+            + "</figure>"
+        )
+        out.append(
+            "<details><summary>Values</summary>"
+            + _table(
+                ["Indicator", *d.samples],
+                [
+                    [d.labels[k], *(x if x is not None else "·" for x in v)]
+                    for k, v in d.series.items()
+                ],
+            )
+            + "</details>"
+        )
     else:
         out.append("<p>No indicator is visible to this reader.</p>")
     rounds = [f"R{r}" for r in range(1, len(next(iter(d.ladder.values()))) + 1)]
     top = max((x for v in d.ladder.values() for x in v if x is not None), default=0)
-    out += ["<h2>Escalation ladder</h2>",
-            "<p>Highest rung each actor used in each round (gaps: no known move).</p>",
-            "<figure>" + line_chart("ladder", "Escalation ladder", rounds,
-                                    {d.name(a): v for a, v in d.ladder.items()},
-                                    y_title="rung", y_range=(0, max(top, 1))) + "</figure>",
-            "<details><summary>Values</summary>" + _table(
-                ["Actor", *rounds], [[d.name(a), *map(num, v)] for a, v in d.ladder.items()])
-            + "</details>"]
+    out += [
+        "<h2>Escalation ladder</h2>",
+        "<p>Highest rung each actor used in each round (gaps: no known move).</p>",
+        "<figure>"
+        + line_chart(
+            "ladder",
+            "Escalation ladder",
+            rounds,
+            {d.name(a): v for a, v in d.ladder.items()},
+            y_title="rung",
+            y_range=(0, max(top, 1)),
+        )
+        + "</figure>",
+        "<details><summary>Values</summary>"
+        + _table(["Actor", *rounds], [[d.name(a), *map(num, v)] for a, v in d.ladder.items()])
+        + "</details>",
+    ]
     return out
 
 
@@ -118,11 +163,15 @@ def _decisions(d: Debrief) -> list[str]:
             target = f" → {d.name(m.target)}" if m.target else ""
             secret = " [secret]" if m.visibility == "secret" else ""
             why = f'<br><span class="why">why: {_e(m.rationale)}</span>' if m.rationale else ""
-            out.append(f'<li><span class="t">R{m.round} {_e(d.when(m.t))}</span> '
-                       f"{_e(m.move + target)} (escalation {m.escalation}){_e(secret)}: "
-                       f"{_e(outcome_line(m))}{why}</li>")
-        out.extend(f'<li><span class="t">R{x.round} {_e(d.when(x.t))}</span> {_e(x.text)}</li>'
-                   for x in d.messages[actor])
+            out.append(
+                f'<li><span class="t">R{m.round} {_e(d.when(m.t))}</span> '
+                f"{_e(m.move + target)} (escalation {m.escalation}){_e(secret)}: "
+                f"{_e(outcome_line(m))}{why}</li>"
+            )
+        out.extend(
+            f'<li><span class="t">R{x.round} {_e(d.when(x.t))}</span> {_e(x.text)}</li>'
+            for x in d.messages[actor]
+        )
         out.append("</ul>")
     return out
 
@@ -133,13 +182,16 @@ def _knowledge(d: Debrief) -> list[str]:
         out.append(f"<h3>{_e(d.name(actor))}</h3><ul>")
         if not k.learned:
             out.append("<li>Nothing beyond the public record.</li>")
-        out.extend(f'<li><span class="t">{_e(d.when(f.t))}</span> [{_e(f.how)}] {_e(f.text)}'
-                   "</li>" for f in k.learned)
+        out.extend(
+            f'<li><span class="t">{_e(d.when(f.t))}</span> [{_e(f.how)}] {_e(f.text)}</li>'
+            for f in k.learned
+        )
         out.append("</ul>")
         if k.unaware:
             out.append("<p>Never learned:</p><ul>")
-            out.extend(f'<li><span class="t">{_e(d.when(f.t))}</span> {_e(f.text)}</li>'
-                       for f in k.unaware)
+            out.extend(
+                f'<li><span class="t">{_e(d.when(f.t))}</span> {_e(f.text)}</li>' for f in k.unaware
+            )
             out.append("</ul>")
         if k.hidden:
             out.append(f"<p>Could not see: {_e(', '.join(k.hidden))}.</p>")
@@ -164,8 +216,10 @@ def _notes(d: Debrief) -> list[str]:
         out.append(f"<p>{_e(d.facilitator_notes)}</p>")
     if d.control_notes:
         out.append("<p>Control's actions:</p><ul>")
-        out.extend(f'<li><span class="t">R{n.round} {_e(d.when(n.t))}</span> {_e(n.text)}</li>'
-                   for n in d.control_notes)
+        out.extend(
+            f'<li><span class="t">R{n.round} {_e(d.when(n.t))}</span> {_e(n.text)}</li>'
+            for n in d.control_notes
+        )
         out.append("</ul>")
     if d.discussion:
         out.append("<p>Points for discussion:</p><ul>")

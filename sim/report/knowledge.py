@@ -40,16 +40,23 @@ class Knowledge:
     """Indicators it could not see."""
 
 
-def knowledge(log: Log, world: World, final: State, reader: str | None,
-              names: dict[str, str]) -> dict[str, Knowledge]:
+def knowledge(
+    log: Log, world: World, final: State, reader: str | None, names: dict[str, str]
+) -> dict[str, Knowledge]:
     """Every actor's knowledge (control report) or the reader's alone (redacted report)."""
     actors = [reader] if reader else list(world.actors)
     resolved = {e.mid: e for e in log.events if isinstance(e, Resolved)}
     return {a: _one(log, world, final, a, resolved, names) for a in actors}
 
 
-def _one(log: Log, world: World, final: State, actor: str, resolved: dict[str, Resolved],
-         names: dict[str, str]) -> Knowledge:
+def _one(
+    log: Log,
+    world: World,
+    final: State,
+    actor: str,
+    resolved: dict[str, Resolved],
+    names: dict[str, str],
+) -> Knowledge:
     learned: list[Fact] = []
     unaware: list[Fact] = []
     for e in log.events:
@@ -74,6 +81,5 @@ def _one(log: Log, world: World, final: State, actor: str, resolved: dict[str, R
         elif isinstance(e, InjectDelivered) and seen and e.audience != "public":
             learned.append(Fact(e.t, e.round, f"{e.title}", "briefed"))
     learned.sort(key=lambda f: f.t)  # detections are learned at resolution, after the move
-    hidden = tuple(i.label for i in world.scenario.indicators
-                   if i.id not in world.visible[actor])
+    hidden = tuple(i.label for i in world.scenario.indicators if i.id not in world.visible[actor])
     return Knowledge(actor, tuple(learned), tuple(unaware), hidden)

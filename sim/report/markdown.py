@@ -19,8 +19,10 @@ def cell(text: object) -> str:
 
 def table(head: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     """A Markdown table."""
-    out = ["| " + " | ".join(cell(h) for h in head) + " |",
-           "|" + "|".join("---" for _ in head) + "|"]
+    out = [
+        "| " + " | ".join(cell(h) for h in head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
     out.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
     return out
 
@@ -32,8 +34,9 @@ def spark(values: Sequence[float | None]) -> str:
         return ""
     lo, hi = min(nums), max(nums)
     span = (hi - lo) or 1.0
-    return "".join(" " if v is None else BARS[round((v - lo) / span * (len(BARS) - 1))]
-                   for v in values)
+    return "".join(
+        " " if v is None else BARS[round((v - lo) / span * (len(BARS) - 1))] for v in values
+    )
 
 
 def num(v: float | None) -> str:
@@ -56,17 +59,26 @@ def render(d: Debrief) -> str:
     if d.redacted_for:
         who = d.name(d.redacted_for)
         out += [f"> **Redacted for {who}**: only what {who} could know.", ""]
-    out += [d.summary, "",
-            f"- Scenario: `{h['scenario']}` ({h['scenario_ref']}), content hash "
-            f"`{h['scenario_hash']}`",
-            f"- Seed {h['seed']}, sitroom {h['engine']}",
-            f"- Played: {d.rounds} round(s), {d.hours:g} sim hours from {d.clock}", "",
-            "## Outcome", "", f"**{d.outcome_title}**" + (f" (`{d.outcome}`)" if d.outcome
-                                                           else "")]
+    out += [
+        d.summary,
+        "",
+        f"- Scenario: `{h['scenario']}` ({h['scenario_ref']}), content hash `{h['scenario_hash']}`",
+        f"- Seed {h['seed']}, sitroom {h['engine']}",
+        f"- Played: {d.rounds} round(s), {d.hours:g} sim hours from {d.clock}",
+        "",
+        "## Outcome",
+        "",
+        f"**{d.outcome_title}**" + (f" (`{d.outcome}`)" if d.outcome else ""),
+    ]
     if d.outcome_text:
         out += ["", d.outcome_text]
-    out += ["", "## Seats", "",
-            *table(["Actor", "Played by"], [(d.name(a), s) for a, s in d.seats.items()]), ""]
+    out += [
+        "",
+        "## Seats",
+        "",
+        *table(["Actor", "Played by"], [(d.name(a), s) for a, s in d.seats.items()]),
+        "",
+    ]
     out += ["## Timeline"]
     current = None
     for item in d.timeline:
@@ -76,17 +88,26 @@ def render(d: Debrief) -> str:
         out.append(f"- `{d.when(item.t)}` {item.text}")
     out += ["", "## Indicators over time", ""]
     if d.series:
-        out += table(["Indicator", *d.samples, "trend"],
-                     [[d.labels[k], *map(num, v), spark(v)] for k, v in d.series.items()])
+        out += table(
+            ["Indicator", *d.samples, "trend"],
+            [[d.labels[k], *map(num, v), spark(v)] for k, v in d.series.items()],
+        )
     else:
         out.append("No indicator is visible to this reader.")
-    out += ["", "## Escalation ladder", "",
-            "Highest rung each actor used in each round (· no known move).", ""]
-    out += table(["Actor", *[f"R{r}" for r in range(1, len(next(iter(d.ladder.values()))) + 1)],
-                  "peak"],
-                 [[d.name(a), *map(num, v),
-                   num(max((x for x in v if x is not None), default=None))]
-                  for a, v in d.ladder.items()])
+    out += [
+        "",
+        "## Escalation ladder",
+        "",
+        "Highest rung each actor used in each round (· no known move).",
+        "",
+    ]
+    out += table(
+        ["Actor", *[f"R{r}" for r in range(1, len(next(iter(d.ladder.values()))) + 1)], "peak"],
+        [
+            [d.name(a), *map(num, v), num(max((x for x in v if x is not None), default=None))]
+            for a, v in d.ladder.items()
+        ],
+    )
     out += ["", "## Decisions", ""]
     for actor, moves in d.decisions.items():
         out += [f"### {d.name(actor)} ({d.seats.get(actor, '?')})", ""]
@@ -96,8 +117,10 @@ def render(d: Debrief) -> str:
         for m in moves:
             target = f" → {d.name(m.target)}" if m.target else ""
             secret = " [secret]" if m.visibility == "secret" else ""
-            out.append(f"- R{m.round} `{d.when(m.t)}` {m.move}{target} (escalation "
-                       f"{m.escalation}){secret}: {outcome_line(m)}")
+            out.append(
+                f"- R{m.round} `{d.when(m.t)}` {m.move}{target} (escalation "
+                f"{m.escalation}){secret}: {outcome_line(m)}"
+            )
             if m.rationale:
                 out.append(f"  - why: {m.rationale}")
         for msg in d.messages[actor]:

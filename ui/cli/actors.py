@@ -27,8 +27,10 @@ def show_command(actor: str) -> None:
 
     path = Path(actor) if actor.endswith((".yaml", ".yml")) else actor_path(actor)
     if path is None:
-        raise UserError(f"no bundled actor '{actor}'{suggest(actor, actor_ids())} "
-                        f"(known: {', '.join(actor_ids())})")
+        raise UserError(
+            f"no bundled actor '{actor}'{suggest(actor, actor_ids())} "
+            f"(known: {', '.join(actor_ids())})"
+        )
     profile, _doc = load_file(path, expect="actor")
     assert isinstance(profile, ActorProfile)
     sources_path = Path(str(resources.files("actors").joinpath("sources.yaml")))

@@ -27,10 +27,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def archive_option(f: F) -> F:
     """``--archive PATH``; without it ``$SITROOM_ARCHIVE`` or the user data dir."""
-    return click.option("--archive", "archive_path", metavar="PATH",
-                        type=click.Path(dir_okay=False, path_type=Path),
-                        help="Session archive file (default: $SITROOM_ARCHIVE, else "
-                             "archive.sqlite3 in your user data directory).")(f)
+    return click.option(
+        "--archive",
+        "archive_path",
+        metavar="PATH",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Session archive file (default: $SITROOM_ARCHIVE, else "
+        "archive.sqlite3 in your user data directory).",
+    )(f)
 
 
 @contextmanager
@@ -49,8 +53,10 @@ def opened(path: Path | None, *, create: bool = True) -> Iterator[Archive]:
     """The archive, closed afterwards; ``create=False`` refuses to make a new empty file."""
     where = path if path is not None else default_path()
     if not create and not where.exists():
-        raise UserError(f"no session archive at {where} yet (sessions are archived by "
-                        "`sitroom play` and `sitroom run`)")
+        raise UserError(
+            f"no session archive at {where} yet (sessions are archived by "
+            "`sitroom play` and `sitroom run`)"
+        )
     with user_errors(), Archive(where) as archive:
         yield archive
 
@@ -61,8 +67,10 @@ def load_world(ref: str, expected_hash: str | None = None, what: str = "the log"
 
     world = load_scenario(ref)
     if expected_hash is not None and world.content_hash != expected_hash:
-        raise UserError(f"{what} was recorded with a different version of scenario '{ref}' "
-                        f"(content hash {expected_hash}, now {world.content_hash})")
+        raise UserError(
+            f"{what} was recorded with a different version of scenario '{ref}' "
+            f"(content hash {expected_hash}, now {world.content_hash})"
+        )
     return world
 
 
@@ -75,8 +83,9 @@ def read(path: Path) -> Log:
 SESSION_ID = re.compile(r"[0-9a-fA-F]{1,8}")
 
 
-def log_or_session(source: str, archive_path: Path | None,
-                   scenario: str | None = None) -> tuple[Log, World]:
+def log_or_session(
+    source: str, archive_path: Path | None, scenario: str | None = None
+) -> tuple[Log, World]:
     """A log from a file or an archived session id, with the world it was played in."""
     path = Path(source)
     if path.exists() or not SESSION_ID.fullmatch(source):
@@ -87,18 +96,28 @@ def log_or_session(source: str, archive_path: Path | None,
             try:
                 info = archive.find(source)
             except UnknownSession:
-                raise UserError(f"{source}: no such log file, and no session '{source}' in "
-                                f"{archive.path}") from None
-            log = archive.log(info.id, load=lambda ref: load_world(
-                scenario or ref, info.scenario_hash, f"session {info.id}"))
+                raise UserError(
+                    f"{source}: no such log file, and no session '{source}' in {archive.path}"
+                ) from None
+            log = archive.log(
+                info.id,
+                load=lambda ref: load_world(
+                    scenario or ref, info.scenario_hash, f"session {info.id}"
+                ),
+            )
             what = f"session {info.id}"
     world = load_world(scenario or log.header["scenario_ref"], log.header["scenario_hash"], what)
     return log, world
 
 
-
-def start_archived(path: Path | None, world: World, seed: int, seats: dict[str, Seat],
-                   ref: str, meta: dict[str, Any]) -> ArchivedSession:
+def start_archived(
+    path: Path | None,
+    world: World,
+    seed: int,
+    seats: dict[str, Seat],
+    ref: str,
+    meta: dict[str, Any],
+) -> ArchivedSession:
     """A new archived session for a front end (which must ``close()`` it when done)."""
     with user_errors():
         archive = Archive(path)
@@ -111,8 +130,7 @@ def start_archived(path: Path | None, world: World, seed: int, seats: dict[str, 
     return archived
 
 
-def resume_archived(ref: str, path: Path | None, *, for_play: bool = False
-                    ) -> ArchivedSession:
+def resume_archived(ref: str, path: Path | None, *, for_play: bool = False) -> ArchivedSession:
     """Session ``ref`` rebuilt from its journal and recording again; the hook for
     ``run --resume`` and ``play --resume`` (which must ``close()`` it when done).
 
@@ -127,14 +145,18 @@ def resume_archived(ref: str, path: Path | None, *, for_play: bool = False
         try:
             info = archive.find(ref)
             if info.status == "ended" and not for_play:
-                raise UserError(f"session {info.id} has already ended ({info.outcome}); see "
-                                f"`sitroom report {info.id}`")
+                raise UserError(
+                    f"session {info.id} has already ended ({info.outcome}); see "
+                    f"`sitroom report {info.id}`"
+                )
             world = load_world(info.scenario_ref, info.scenario_hash, f"session {info.id}")
             archived = archive.resume(info.id, world=world)
             humans = [a for a, seat in archived.session.seats.items() if seat == "human"]
             if humans and not for_play:
-                raise UserError(f"session {info.id} has human seats ({', '.join(humans)}); "
-                                f"continue it with `sitroom play --resume {info.id}`")
+                raise UserError(
+                    f"session {info.id} has human seats ({', '.join(humans)}); "
+                    f"continue it with `sitroom play --resume {info.id}`"
+                )
         except BaseException:
             archive.close()
             raise
@@ -150,12 +172,16 @@ def stored_script(archived: ArchivedSession) -> Path | None:
         scripted = [a for a, s in archived.session.seats.items() if s == "script"]
         if scripted:
             archived.close()
-            raise UserError(f"session {archived.id} has scripted seats ({', '.join(scripted)}) "
-                            "but no script on record; pass --script FILE")
+            raise UserError(
+                f"session {archived.id} has scripted seats ({', '.join(scripted)}) "
+                "but no script on record; pass --script FILE"
+            )
         return None
     if not Path(name).is_file():
         archived.close()
-        raise UserError(f"session {archived.id} was run with the script {name}, which is gone; "
-                        "pass --script FILE")
+        raise UserError(
+            f"session {archived.id} was run with the script {name}, which is gone; "
+            "pass --script FILE"
+        )
     click.echo(f"using the session's script {name}", err=True)
     return Path(name)

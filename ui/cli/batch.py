@@ -17,8 +17,9 @@ from sim.batch import Backend, BatchError, Recipe, RunResult, Serial, run_batch
 from sim.overrides import Setting, SettingError
 
 
-def _parse(ctx: click.Context, param: click.Parameter, values: Sequence[str]
-           ) -> tuple[Setting, ...]:
+def _parse(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[Setting, ...]:
     try:
         return tuple(Setting.parse(v) for v in values)
     except SettingError as exc:
@@ -32,8 +33,9 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _variants(ref: str, sets: tuple[Setting, ...], vs: tuple[Setting, ...]
-              ) -> tuple[list[Recipe], list[Any]]:
+def _variants(
+    ref: str, sets: tuple[Setting, ...], vs: tuple[Setting, ...]
+) -> tuple[list[Recipe], list[Any]]:
     """Recipes and built worlds for A (scenario + --set) and, with --vs, B (A + --vs)."""
     from sim.batch import recipe_for
 
@@ -79,8 +81,15 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
 
     # No refresh thread (auto_refresh=False): the local pool forks its workers after the bar
     # starts, and forking while another thread holds a lock can hang the child.
-    bar = Progress("runs", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), auto_refresh=False, transient=True)
+    bar = Progress(
+        "runs",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        auto_refresh=False,
+        transient=True,
+    )
     task = bar.add_task("runs", total=total)
     last = 0.0
 
@@ -98,27 +107,71 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
 
 @click.command("batch")
 @click.argument("scenario", required=False)
-@click.option("-n", "--runs", "n", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Number of runs (of each variant).")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Local worker processes (default: one per available core).")
-@click.option("--seed", type=int, default=1, show_default=True,
-              help="Batch seed; run i plays a seed derived from it (shown in --csv).")
-@click.option("--set", "sets", multiple=True, metavar="ACTOR.PARAM=VALUE", callback=_parse,
-              help="Change an actor before the runs: escalation, risk_tolerance, policy, "
-                   "interest.ID, faction.ID (weights 0..1) or a per-actor variable. Repeatable.")
-@click.option("--vs", "vs", multiple=True, metavar="ACTOR.PARAM=VALUE", callback=_parse,
-              help="Compare: variant B is variant A (the scenario with --set) plus these "
-                   "settings; both play the same seeds. Repeatable.")
+@click.option(
+    "-n",
+    "--runs",
+    "n",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Number of runs (of each variant).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Local worker processes (default: one per available core).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Batch seed; run i plays a seed derived from it (shown in --csv).",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="ACTOR.PARAM=VALUE",
+    callback=_parse,
+    help="Change an actor before the runs: escalation, risk_tolerance, policy, "
+    "interest.ID, faction.ID (weights 0..1) or a per-actor variable. Repeatable.",
+)
+@click.option(
+    "--vs",
+    "vs",
+    multiple=True,
+    metavar="ACTOR.PARAM=VALUE",
+    callback=_parse,
+    help="Compare: variant B is variant A (the scenario with --set) plus these "
+    "settings; both play the same seeds. Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one row per run (per variant) to this CSV file as runs finish.")
-@click.option("--dask", "dask_address", metavar="ADDRESS",
-              help="Run on an existing Dask cluster (tcp://host:8786) instead of local "
-                   "processes; needs sitroom[dask] here and on the workers.")
-def batch_command(scenario: str | None, n: int, workers: int | None, seed: int,
-                  sets: tuple[Setting, ...], vs: tuple[Setting, ...], as_json: bool,
-                  csv_path: Path | None, dask_address: str | None) -> None:
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one row per run (per variant) to this CSV file as runs finish.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on an existing Dask cluster (tcp://host:8786) instead of local "
+    "processes; needs sitroom[dask] here and on the workers.",
+)
+def batch_command(
+    scenario: str | None,
+    n: int,
+    workers: int | None,
+    seed: int,
+    sets: tuple[Setting, ...],
+    vs: tuple[Setting, ...],
+    as_json: bool,
+    csv_path: Path | None,
+    dask_address: str | None,
+) -> None:
     """Play SCENARIO N times with every actor played by the computer, and summarise.
 
     Prints each outcome's share with a 95% interval, each indicator's final mean, 5th and 95th
@@ -139,7 +192,7 @@ def batch_command(scenario: str | None, n: int, workers: int | None, seed: int,
 
     recipes, worlds = _variants(scenario or DEFAULT_SCENARIO, sets, vs)
     tallies = [Tally(w) for w in worlds]
-    names = ("A", "B")[:len(recipes)]
+    names = ("A", "B")[: len(recipes)]
     count = min(workers or _cpus(), n)
     show = sys.stderr.isatty() and not as_json
     with ExitStack() as stack:
@@ -161,8 +214,9 @@ def batch_command(scenario: str | None, n: int, workers: int | None, seed: int,
             advance()
 
         result = run_batch(recipes, n, seed, backend=backend, on_run=on_run, worlds=worlds)
-    report = batch_report(tallies, [[s.text for s in r.settings] for r in recipes], result,
-                          seed, backend.workers)
+    report = batch_report(
+        tallies, [[s.text for s in r.settings] for r in recipes], result, seed, backend.workers
+    )
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:

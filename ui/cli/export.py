@@ -14,14 +14,22 @@ from ui.cli.archiving import archive_option, load_world, opened, user_errors
 
 @click.command("export")
 @click.argument("session_id", metavar="ID")
-@click.option("--as", "as_actor", metavar="ACTOR",
-              help="Only what ACTOR could know: others' undetected secret moves, private "
-                   "messages, hidden values and computer rationales are left out.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the log here (default: standard output).")
+@click.option(
+    "--as",
+    "as_actor",
+    metavar="ACTOR",
+    help="Only what ACTOR could know: others' undetected secret moves, private "
+    "messages, hidden values and computer rationales are left out.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the log here (default: standard output).",
+)
 @archive_option
-def export_command(session_id: str, as_actor: str | None, out: Path | None,
-                   archive_path: Path | None) -> None:
+def export_command(
+    session_id: str, as_actor: str | None, out: Path | None, archive_path: Path | None
+) -> None:
     """Export archived session ID as a log (replayable unless redacted with --as).
 
     \b
@@ -31,8 +39,9 @@ def export_command(session_id: str, as_actor: str | None, out: Path | None,
     """
     with opened(archive_path, create=False) as archive:
         info = archive.find(session_id)
-        log = archive.log(info.id, load=lambda ref: load_world(ref, info.scenario_hash,
-                                                                f"session {info.id}"))
+        log = archive.log(
+            info.id, load=lambda ref: load_world(ref, info.scenario_hash, f"session {info.id}")
+        )
     if as_actor is not None:
         world = load_world(info.scenario_ref, info.scenario_hash, f"session {info.id}")
         with user_errors():

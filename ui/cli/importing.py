@@ -21,11 +21,15 @@ def import_command(log_path: Path, scenario: str | None, archive_path: Path | No
     `sitroom run --resume ID`.
     """
     log = read(log_path)
-    world = load_world(scenario or log.header["scenario_ref"], log.header["scenario_hash"],
-                       str(log_path))
+    world = load_world(
+        scenario or log.header["scenario_ref"], log.header["scenario_hash"], str(log_path)
+    )
     with opened(archive_path) as archive:
-        info = archive.import_log(log, world, meta={"front_end": "import",
-                                                    "source": str(log_path.resolve())})
+        info = archive.import_log(
+            log, world, meta={"front_end": "import", "source": str(log_path.resolve())}
+        )
     state = f"ended: {info.outcome}" if info.status == "ended" else "unfinished"
-    click.echo(f"imported {log_path} as session {info.id} ({info.scenario}, seed {info.seed}, "
-               f"{info.rounds} rounds, {state})")
+    click.echo(
+        f"imported {log_path} as session {info.id} ({info.scenario}, seed {info.seed}, "
+        f"{info.rounds} rounds, {state})"
+    )

@@ -17,8 +17,10 @@ def _table(rows: Sequence[tuple[str, str]]) -> list[str]:
 @click.command("list")
 def list_command() -> None:
     """List the bundled scenarios (the default first) and actor profiles."""
-    scenarios = [(e.id, e.title + ("  (default)" if e.id == registry.DEFAULT_SCENARIO else ""))
-                 for e in registry.scenarios()]
+    scenarios = [
+        (e.id, e.title + ("  (default)" if e.id == registry.DEFAULT_SCENARIO else ""))
+        for e in registry.scenarios()
+    ]
     click.echo("Scenarios (use the id with `sitroom play` or `sitroom run`):")
     click.echo("\n".join(_table(scenarios)) if scenarios else "  (none)")
     click.echo("")

@@ -93,8 +93,14 @@ def new_command() -> None:
 
 @new_command.command("scenario")
 @click.argument("name")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Folder to write NAME.yaml into.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to write NAME.yaml into.",
+)
 def new_scenario(name: str, folder: Path) -> None:
     """Write NAME.yaml, a commented scenario that validates, ready to edit.
 
@@ -102,8 +108,11 @@ def new_scenario(name: str, folder: Path) -> None:
     An existing file is never overwritten.
     """
     if not _NAME.match(name) or len(name) > 80:
-        raise click.BadParameter("use lower-case letters, digits, '-' and '_', starting with a "
-                                 "letter (at most 80 characters)", param_hint="NAME")
+        raise click.BadParameter(
+            "use lower-case letters, digits, '-' and '_', starting with a "
+            "letter (at most 80 characters)",
+            param_hint="NAME",
+        )
     target = folder / f"{name}.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     try:

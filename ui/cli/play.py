@@ -18,19 +18,22 @@ if TYPE_CHECKING:
 SEATS: tuple[Seat, ...] = ("human", "computer")
 
 
-def parse_seats(ctx: click.Context, param: click.Parameter,
-                values: tuple[str, ...]) -> dict[str, Seat]:
+def parse_seats(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Seat]:
     """``--seat us=human`` values to a dict; the actor names are checked once the scenario loads."""
     out: dict[str, Seat] = {}
     for value in values:
         actor, sep, seat = value.partition("=")
         actor, seat = actor.strip(), seat.strip().lower()
         if not sep or not actor:
-            raise click.BadParameter(f"'{value}' is not ACTOR=human|computer "
-                                     "(e.g. --seat china=human)", ctx, param)
+            raise click.BadParameter(
+                f"'{value}' is not ACTOR=human|computer (e.g. --seat china=human)", ctx, param
+            )
         if seat not in SEATS:
-            raise click.BadParameter(f"seat '{seat}' for {actor} must be human or computer",
-                                     ctx, param)
+            raise click.BadParameter(
+                f"seat '{seat}' for {actor} must be human or computer", ctx, param
+            )
         out[actor] = "human" if seat == "human" else "computer"
     return out
 
@@ -46,16 +49,31 @@ def write_html_report(session: Session) -> str:
 
 @click.command("play")
 @click.argument("scenario", required=False)
-@click.option("--seat", "seats", multiple=True, metavar="ACTOR=human|computer",
-              callback=parse_seats, help="Who plays an actor (repeatable); the setup screen "
-              "starts with these seats.")
+@click.option(
+    "--seat",
+    "seats",
+    multiple=True,
+    metavar="ACTOR=human|computer",
+    callback=parse_seats,
+    help="Who plays an actor (repeatable); the setup screen starts with these seats.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
-@click.option("--resume", "resume_id", metavar="ID",
-              help="Continue an archived session where it stopped (see `sitroom sessions`).")
+@click.option(
+    "--resume",
+    "resume_id",
+    metavar="ID",
+    help="Continue an archived session where it stopped (see `sitroom sessions`).",
+)
 @archive_option
 @click.option("--no-archive", is_flag=True, help="Do not record this exercise in the archive.")
-def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
-                 resume_id: str | None, archive_path: Path | None, no_archive: bool) -> None:
+def play_command(
+    scenario: str | None,
+    seats: dict[str, Seat],
+    seed: int,
+    resume_id: str | None,
+    archive_path: Path | None,
+    no_archive: bool,
+) -> None:
     """Run an exercise in the terminal: setup, hotseat player seats, control, debrief.
 
     SCENARIO is a bundled id or a YAML path (default: the flagship scenario).
@@ -82,8 +100,7 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
             archived.close()
         return
 
-    choices = [ScenarioChoice(e.id, e.title, partial(load_scenario, e.id))
-               for e in scenarios()]
+    choices = [ScenarioChoice(e.id, e.title, partial(load_scenario, e.id)) for e in scenarios()]
     ref = scenario or DEFAULT_SCENARIO
     named = next((c for c in choices if c.ref == ref), None)
     if scenario is not None or seats:
@@ -96,7 +113,9 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
         if unknown:
             raise click.BadParameter(
                 f"unknown actor '{unknown[0]}' in {world.id} (its actors: "
-                f"{', '.join(world.actors)})", param_hint="'--seat'")
+                f"{', '.join(world.actors)})",
+                param_hint="'--seat'",
+            )
     from ui.tui.app import SitroomApp
     from ui.tui.game import Setup, new_session
 
@@ -110,19 +129,32 @@ def play_command(scenario: str | None, seats: dict[str, Seat], seed: int,
     def archived_session(setup: Setup) -> Session:
         # Every input is journalled before the session acts on it; a killed terminal loses
         # nothing, and `sitroom play --resume ID` continues.
-        archived = start_archived(archive_path, setup.world, setup.seed, dict(setup.seats),
-                                  setup.ref, {"front_end": "play"})
+        archived = start_archived(
+            archive_path,
+            setup.world,
+            setup.seed,
+            dict(setup.seats),
+            setup.ref,
+            {"front_end": "play"},
+        )
         opened.append(archived)
         return archived.session
 
-    app = SitroomApp(choices, selected=ref, seats=seats, seed=seed,
-                     factory=new_session if no_archive else archived_session,
-                     report=write_html_report)
+    app = SitroomApp(
+        choices,
+        selected=ref,
+        seats=seats,
+        seed=seed,
+        factory=new_session if no_archive else archived_session,
+        report=write_html_report,
+    )
     try:
         app.run()
     finally:
         for archived in opened:
             archived.close()
     if opened:
-        click.echo(f"Session {opened[-1].id} is in the archive: `sitroom report "
-                   f"{opened[-1].id}`, or `sitroom play --resume {opened[-1].id}` to continue.")
+        click.echo(
+            f"Session {opened[-1].id} is in the archive: `sitroom report "
+            f"{opened[-1].id}`, or `sitroom play --resume {opened[-1].id}` to continue."
+        )

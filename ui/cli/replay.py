@@ -23,8 +23,9 @@ def log_content_errors(log_path: Path | str) -> Iterator[None]:
     try:
         yield
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        raise UserError(f"{log_path}: the log does not fit its scenario "
-                        f"({type(exc).__name__}: {exc})") from None
+        raise UserError(
+            f"{log_path}: the log does not fit its scenario ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
@@ -35,31 +36,46 @@ def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
     except LogError as exc:
         raise UserError(str(exc)) from None
     if log.header.get("redacted_for"):
-        raise UserError(f"{log_path} is redacted for {log.header['redacted_for']}: it is for "
-                        "reading and reports (`sitroom report`), and cannot be replayed")
+        raise UserError(
+            f"{log_path} is redacted for {log.header['redacted_for']}: it is for "
+            "reading and reports (`sitroom report`), and cannot be replayed"
+        )
     ref = scenario or log.header["scenario_ref"]
     world = load_scenario(ref)
     if world.content_hash != log.header["scenario_hash"]:
-        raise UserError(f"{log_path} was recorded with a different version of scenario "
-                        f"'{log.header['scenario']}' (content hash "
-                        f"{log.header['scenario_hash']}, now {world.content_hash}); pass the "
-                        "original file with --scenario")
+        raise UserError(
+            f"{log_path} was recorded with a different version of scenario "
+            f"'{log.header['scenario']}' (content hash "
+            f"{log.header['scenario_hash']}, now {world.content_hash}); pass the "
+            "original file with --scenario"
+        )
     return log, world
 
 
 @click.command("replay")
 @click.argument("log_path", metavar="LOG", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--verify", "do_verify", is_flag=True,
-              help="Re-execute and compare every event and state hash; exit 1 on divergence.")
-@click.option("--until", type=click.IntRange(min=1), help="Fork: keep rounds 1..UNTIL "
-              "(with --out).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the forked log.")
-@click.option("--step", is_flag=True, help="Print round by round, waiting for Enter at a "
-              "terminal.")
+@click.option(
+    "--verify",
+    "do_verify",
+    is_flag=True,
+    help="Re-execute and compare every event and state hash; exit 1 on divergence.",
+)
+@click.option(
+    "--until", type=click.IntRange(min=1), help="Fork: keep rounds 1..UNTIL (with --out)."
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the forked log."
+)
+@click.option("--step", is_flag=True, help="Print round by round, waiting for Enter at a terminal.")
 @click.option("--scenario", help="Scenario id or path, if not the one named in the log.")
-def replay_command(log_path: Path, do_verify: bool, until: int | None, out: Path | None,
-                   step: bool, scenario: str | None) -> None:
+def replay_command(
+    log_path: Path,
+    do_verify: bool,
+    until: int | None,
+    out: Path | None,
+    step: bool,
+    scenario: str | None,
+) -> None:
     """Replay LOG: verify it, print it round by round, or fork it at a round.
 
     \b
@@ -75,13 +91,16 @@ def replay_command(log_path: Path, do_verify: bool, until: int | None, out: Path
     if do_verify:
         divergence = verify(world, log)
         if divergence is not None:
-            click.echo(f"{log_path}: replay does NOT match the log\n{divergence.describe()}",
-                       err=True)
+            click.echo(
+                f"{log_path}: replay does NOT match the log\n{divergence.describe()}", err=True
+            )
             sys.exit(1)
         last = next((e for e in reversed(log.events) if isinstance(e, RoundClosed)), None)
-        click.echo(f"{log_path}: verified {len(log.events)} events over {rounds} "
-                   f"round{'s' if rounds != 1 else ''} "
-                   f"(final state {last.hash if last else '-'})")
+        click.echo(
+            f"{log_path}: verified {len(log.events)} events over {rounds} "
+            f"round{'s' if rounds != 1 else ''} "
+            f"(final state {last.hash if last else '-'})"
+        )
         if until is None and not step:
             return
     if until is not None and out is not None:
@@ -90,8 +109,10 @@ def replay_command(log_path: Path, do_verify: bool, until: int | None, out: Path
         except LogError as exc:
             raise UserError(f"{log_path}: {exc}") from None
         write_log(out, fork.header, fork.events)
-        click.echo(f"forked {log_path} after round {until} into {out}; continue it with:\n"
-                   f"  sitroom run --from {out} [--script FILE]")
+        click.echo(
+            f"forked {log_path} after round {until} into {out}; continue it with:\n"
+            f"  sitroom run --from {out} [--script FILE]"
+        )
         return
     with log_content_errors(log_path):
         _print_rounds(log, world, rounds, step and sys.stdin.isatty())
@@ -101,11 +122,12 @@ def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> Non
     start = 0
     for e in log.events:
         if isinstance(e, RoundClosed):
-            click.echo(format_round(log.events[start:e.seq + 1], world))
+            click.echo(format_round(log.events[start : e.seq + 1], world))
             start = e.seq + 1
             if interactive and e.round < rounds:
-                answer = click.prompt("Enter for the next round, q to stop", default="",
-                                      show_default=False)
+                answer = click.prompt(
+                    "Enter for the next round, q to stop", default="", show_default=False
+                )
                 if answer.strip().lower().startswith("q"):
                     return
     tail = format_round(log.events[start:], world)

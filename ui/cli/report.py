@@ -14,17 +14,31 @@ from ui.cli.replay import log_content_errors
 
 @click.command("report")
 @click.argument("source", metavar="LOG|ID")
-@click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="md (terminals, git) or html (one self-contained file to share); default: "
-                   "from --out's suffix, else md.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report here (default: standard output).")
-@click.option("--as", "as_actor", metavar="ACTOR",
-              help="A report for one actor: only what ACTOR could know.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="md (terminals, git) or html (one self-contained file to share); default: "
+    "from --out's suffix, else md.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here (default: standard output).",
+)
+@click.option(
+    "--as", "as_actor", metavar="ACTOR", help="A report for one actor: only what ACTOR could know."
+)
 @click.option("--scenario", help="Scenario id or path, if not the one named in the log.")
 @archive_option
-def report_command(source: str, fmt: Format | None, out: Path | None, as_actor: str | None,
-                   scenario: str | None, archive_path: Path | None) -> None:
+def report_command(
+    source: str,
+    fmt: Format | None,
+    out: Path | None,
+    as_actor: str | None,
+    scenario: str | None,
+    archive_path: Path | None,
+) -> None:
     """After-action report of LOG (a log file) or ID (an archived session).
 
     \b

@@ -19,23 +19,48 @@ from ui.cli.replay import log_content_errors
 
 @click.command("run")
 @click.argument("scenario", required=False)
-@click.option("--seed", type=int, default=None, help="Random seed (default 1; a forked log "
-              "keeps its own).")
-@click.option("--script", "script_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML file of orders per round per actor; those actors are played from it.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the event log (JSON Lines) here.")
-@click.option("--from", "from_log", type=click.Path(dir_okay=False, path_type=Path),
-              help="Continue a log forked with `sitroom replay LOG --until N --out NEW`.")
+@click.option(
+    "--seed", type=int, default=None, help="Random seed (default 1; a forked log keeps its own)."
+)
+@click.option(
+    "--script",
+    "script_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file of orders per round per actor; those actors are played from it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the event log (JSON Lines) here.",
+)
+@click.option(
+    "--from",
+    "from_log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Continue a log forked with `sitroom replay LOG --until N --out NEW`.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary instead of text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the outcome line.")
-@click.option("--resume", "resume_id", metavar="ID", help="Continue archived session ID after a "
-              "crash or interruption (see `sitroom sessions`).")
+@click.option(
+    "--resume",
+    "resume_id",
+    metavar="ID",
+    help="Continue archived session ID after a crash or interruption (see `sitroom sessions`).",
+)
 @archive_option
 @click.option("--no-archive", is_flag=True, help="Do not record this run in the session archive.")
-def run_command(scenario: str | None, seed: int | None, script_path: Path | None,
-                out: Path | None, from_log: Path | None, as_json: bool, quiet: bool,
-                resume_id: str | None, archive_path: Path | None, no_archive: bool) -> None:
+def run_command(
+    scenario: str | None,
+    seed: int | None,
+    script_path: Path | None,
+    out: Path | None,
+    from_log: Path | None,
+    as_json: bool,
+    quiet: bool,
+    resume_id: str | None,
+    archive_path: Path | None,
+    no_archive: bool,
+) -> None:
     """Run SCENARIO headless (a bundled id or a YAML path; default: the flagship scenario).
 
     \b
@@ -51,8 +76,10 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
     archived = None
     if resume_id is not None:
         if scenario or seed is not None or from_log or no_archive:
-            raise click.UsageError("--resume continues a session as it was started: leave out "
-                                   "SCENARIO, --seed, --from and --no-archive")
+            raise click.UsageError(
+                "--resume continues a session as it was started: leave out "
+                "SCENARIO, --seed, --from and --no-archive"
+            )
         archived = resume_archived(resume_id, archive_path)
         scenario, seed = archived.session.header.scenario_ref, archived.session.seed
         script_path = script_path or stored_script(archived)
@@ -64,15 +91,19 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
             raise UserError(str(exc)) from None
         scenario = scenario or prefix.header["scenario_ref"]
         if seed is not None and seed != prefix.header["seed"]:
-            raise UserError(f"--seed {seed} differs from the forked log's seed "
-                            f"{prefix.header['seed']}; leave --seed out to continue it")
+            raise UserError(
+                f"--seed {seed} differs from the forked log's seed "
+                f"{prefix.header['seed']}; leave --seed out to continue it"
+            )
         seed = int(prefix.header["seed"])
     ref = scenario or DEFAULT_SCENARIO
     world = archived.session.world if archived else load_scenario(ref)
     if prefix is not None and prefix.header["scenario_hash"] != world.content_hash:
-        raise UserError(f"{from_log} was recorded with a different version of '{ref}' "
-                        f"(content hash {prefix.header['scenario_hash']}, now "
-                        f"{world.content_hash})")
+        raise UserError(
+            f"{from_log} was recorded with a different version of '{ref}' "
+            f"(content hash {prefix.header['scenario_hash']}, now "
+            f"{world.content_hash})"
+        )
     script = None
     doc = None
     if script_path is not None:
@@ -88,29 +119,46 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
             return
         if events[0].round == 1:
             # What happened before the first decision (injects at t=0) belongs in it too.
-            before = session.log[:events[0].seq]
+            before = session.log[: events[0].seq]
             if before:
                 click.echo("Start\n" + format_round(before, session.world))
         click.echo(format_round(events, session.world))
 
     seed = seed if seed is not None else 1
     if archived is None and not no_archive:
-        archived = start_archived(archive_path, world, seed, prefix.header["seats"] if prefix
-                                  else seats_for(world, script), str(ref),
-                                  {"front_end": "run", "script": str(script_path.resolve())
-                                   if script_path else None})
+        archived = start_archived(
+            archive_path,
+            world,
+            seed,
+            prefix.header["seats"] if prefix else seats_for(world, script),
+            str(ref),
+            {"front_end": "run", "script": str(script_path.resolve()) if script_path else None},
+        )
     if archived is not None:
-        click.echo(f"session {archived.id} (if interrupted: sitroom run --resume "
-                   f"{archived.id})", err=True)
+        click.echo(
+            f"session {archived.id} (if interrupted: sitroom run --resume {archived.id})", err=True
+        )
     try:
         with log_content_errors(from_log or "the log"):
-            session = run(world, seed, script, scenario_ref=str(ref), prefix=prefix,
-                          on_round=show, session=archived.session if archived else None)
+            session = run(
+                world,
+                seed,
+                script,
+                scenario_ref=str(ref),
+                prefix=prefix,
+                on_round=show,
+                session=archived.session if archived else None,
+            )
     except ScriptProblem as exc:
         assert doc is not None
-        raise UserError([doc.problem(("rounds", exc.round, exc.actor),
-                                     f"round {exc.round}, {exc.actor}: {p}")
-                         for p in exc.problems]) from None
+        raise UserError(
+            [
+                doc.problem(
+                    ("rounds", exc.round, exc.actor), f"round {exc.round}, {exc.actor}: {p}"
+                )
+                for p in exc.problems
+            ]
+        ) from None
     except IllegalInput as exc:
         raise UserError("; ".join(exc.problems)) from None
     finally:
@@ -123,8 +171,10 @@ def run_command(scenario: str | None, seed: int | None, script_path: Path | None
         click.echo(json.dumps(result, sort_keys=True))
         return
     where = f"; log written to {out}" if out else ""
-    click.echo(f"Outcome: {result['outcome_title']} ({result['outcome']}) after "
-               f"{result['rounds']} rounds, seed {result['seed']}{where}")
+    click.echo(
+        f"Outcome: {result['outcome_title']} ({result['outcome']}) after "
+        f"{result['rounds']} rounds, seed {result['seed']}{where}"
+    )
 
 
 def script_problem(path: Path, message: str) -> UserError:

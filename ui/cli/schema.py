@@ -25,8 +25,12 @@ def file_name(kind: str) -> str:
 
 @click.command("schema")
 @click.argument("kind", required=False, type=click.Choice(sorted(KINDS)))
-@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write KIND.schema.json (every kind if KIND is left out) into this folder.")
+@click.option(
+    "--write",
+    "write_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write KIND.schema.json (every kind if KIND is left out) into this folder.",
+)
 def schema_command(kind: str | None, write_dir: Path | None) -> None:
     """Print the JSON Schema of a file KIND (default: scenario).
 

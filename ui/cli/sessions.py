@@ -24,8 +24,16 @@ def seats_text(seats: Mapping[str, str]) -> str:
 def row(info: SessionInfo) -> tuple[str, ...]:
     """One line of the table."""
     status = info.status if info.settled or info.status == "ended" else "interrupted"
-    return (info.id, info.scenario, str(info.seed), seats_text(info.seats), str(info.rounds),
-            status, info.outcome or "-", info.created.replace("T", " ")[:16])
+    return (
+        info.id,
+        info.scenario,
+        str(info.seed),
+        seats_text(info.seats),
+        str(info.rounds),
+        status,
+        info.outcome or "-",
+        info.created.replace("T", " ")[:16],
+    )
 
 
 @click.command("sessions")

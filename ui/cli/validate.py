@@ -15,8 +15,13 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*.yaml")
-                              if not any(part.startswith(".") for part in p.parts)))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*.yaml")
+                    if not any(part.startswith(".") for part in p.parts)
+                )
+            )
         else:
             out.append(path)
     return out
@@ -54,8 +59,9 @@ def validate_command(files: tuple[Path, ...]) -> None:
     checked = _count(len(targets), "file")
     note = f", {_count(warnings, 'warning')}" if warnings else ""
     if errors:
-        click.echo(f"{checked} checked: {_count(errors, 'error')} in "
-                   f"{_count(bad_files, 'file')}{note}")
+        click.echo(
+            f"{checked} checked: {_count(errors, 'error')} in {_count(bad_files, 'file')}{note}"
+        )
     else:
         click.echo(f"{checked} checked: all valid{note}")
     raise SystemExit(EXIT_USER if errors else EXIT_OK)

@@ -42,10 +42,17 @@ class SitroomApp(App[None]):
     """From 110 columns, seat and control screens show a side panel (see sitroom.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark,f1", "help", "Help")]
 
-    def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
-                 seats: Mapping[str, Seat] | None = None, seed: int = 1,
-                 factory: SessionFactory = new_session, report: ReportHook | None = None,
-                 session: Session | None = None) -> None:
+    def __init__(
+        self,
+        choices: Sequence[ScenarioChoice],
+        *,
+        selected: str | None = None,
+        seats: Mapping[str, Seat] | None = None,
+        seed: int = 1,
+        factory: SessionFactory = new_session,
+        report: ReportHook | None = None,
+        session: Session | None = None,
+    ) -> None:
         super().__init__()
         self.resumed = session
         """A session to continue (``play --resume``): the app skips setup and rejoins it."""
@@ -63,8 +70,11 @@ class SitroomApp(App[None]):
             self.push_screen(Screen())  # a base for _next() to switch away from
             self._next()
             return
-        self.push_screen(SetupScreen(self.choices, selected=self.selected,
-                                     seats=self.preset_seats, seed=self.seed))
+        self.push_screen(
+            SetupScreen(
+                self.choices, selected=self.selected, seats=self.preset_seats, seed=self.seed
+            )
+        )
 
     # -- the flow ------------------------------------------------------------------------------
     def _game(self) -> Game:
@@ -90,15 +100,21 @@ class SitroomApp(App[None]):
         if step.kind == "debrief":
             self.switch_screen(DebriefScreen(s, self.report))
         elif step.kind == "control":
-            self.switch_screen(PrivacyScreen(step, "facilitator (control)",
-                                             f"Control: review the submissions and close "
-                                             f"round {s.round} of {s.rounds}."))
+            self.switch_screen(
+                PrivacyScreen(
+                    step,
+                    "facilitator (control)",
+                    f"Control: review the submissions and close round {s.round} of {s.rounds}.",
+                )
+            )
         else:
             name = actor_name(s.world, step.actor)
             read = "read your results, then " if game.last_round else ""
-            self.switch_screen(PrivacyScreen(step, f"{name} team",
-                                             f"Round {s.round} of {s.rounds}: {read}"
-                                             "write your orders."))
+            self.switch_screen(
+                PrivacyScreen(
+                    step, f"{name} team", f"Round {s.round} of {s.rounds}: {read}write your orders."
+                )
+            )
 
     @on(PrivacyScreen.Ready)
     def _flow_ready(self, event: PrivacyScreen.Ready) -> None:
@@ -115,8 +131,7 @@ class SitroomApp(App[None]):
         game = self._game()
         closed = game.session.round - 1
         seen = game.session.view(actor).events()
-        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor),
-                                         seen))
+        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor), seen))
 
     @on(ResultsScreen.Done)
     def _flow_read(self, event: ResultsScreen.Done) -> None:
@@ -135,8 +150,7 @@ class SitroomApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; while an exercise is running, only after a confirmation."""
-        if self.game is None or self.game.session.over or isinstance(self.screen,
-                                                                     ConfirmDialog):
+        if self.game is None or self.game.session.over or isinstance(self.screen, ConfirmDialog):
             self.exit()
             return
 
@@ -144,9 +158,10 @@ class SitroomApp(App[None]):
             if ok:
                 self.exit()
 
-        self.push_screen(ConfirmDialog("Quit the exercise?",
-                                       f"Round {self.game.session.round} is in progress."),
-                         answered)
+        self.push_screen(
+            ConfirmDialog("Quit the exercise?", f"Round {self.game.session.round} is in progress."),
+            answered,
+        )
 
     # -- help and the command palette ----------------------------------------------------------
     def action_help(self) -> None:
@@ -159,11 +174,17 @@ class SitroomApp(App[None]):
         seen = set()
         for active in screen.active_bindings.values():
             b = active.binding
-            if (not b.description or not active.enabled or b.action in seen or b.system
-                    or not ours(active)):
+            if (
+                not b.description
+                or not active.enabled
+                or b.action in seen
+                or b.system
+                or not ours(active)
+            ):
                 continue
             seen.add(b.action)
             key = self.get_key_display(b)
-            yield SystemCommand(b.description, f"key: {key}",
-                                partial(self.run_action, b.action, active.node))
+            yield SystemCommand(
+                b.description, f"key: {key}", partial(self.run_action, b.action, active.node)
+            )
         yield from super().get_system_commands(screen)

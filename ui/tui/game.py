@@ -71,8 +71,9 @@ class Game:
             return Step("debrief")
         if not self._queue:
             # Seats that already submitted this round (a resumed session) do not go again.
-            self._queue = [Step("seat", a) for a in self.humans()
-                           if self.session.submitted(a) is None] + [Step("control")]
+            self._queue = [
+                Step("seat", a) for a in self.humans() if self.session.submitted(a) is None
+            ] + [Step("control")]
         step = self._queue.pop(0)
         # A seat handed to the computer since the queue was made no longer takes a turn.
         while step.kind == "seat" and self.session.seats.get(step.actor or "") != "human":
@@ -91,5 +92,4 @@ class Game:
         if self.last_round is None:
             return []
         start, end = self.last_round
-        return [e for e in self.session.view(actor).events(since=start)
-                if e["seq"] < end]
+        return [e for e in self.session.view(actor).events(since=start) if e["seq"] < end]

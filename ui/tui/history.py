@@ -13,8 +13,9 @@ from sim.expr import Value
 from sim.world import World
 
 
-def histories(world: World, actor: str | None, events: Iterable[dict[str, Any]],
-              names: Iterable[str]) -> dict[str, list[float]]:
+def histories(
+    world: World, actor: str | None, events: Iterable[dict[str, Any]], names: Iterable[str]
+) -> dict[str, list[float]]:
     """Each name's value at the start and at the end of every closed round, then now.
 
     ``events`` are the actor's redacted events from the start of the log.
@@ -36,8 +37,9 @@ def histories(world: World, actor: str | None, events: Iterable[dict[str, Any]],
     return out
 
 
-def ladder(events: Iterable[dict[str, Any]], actors: Iterable[str],
-           rounds: int) -> dict[str, list[int | None]]:
+def ladder(
+    events: Iterable[dict[str, Any]], actors: Iterable[str], rounds: int
+) -> dict[str, list[int | None]]:
     """The highest escalation level each actor used in each round (None: no visible move)."""
     out: dict[str, list[int | None]] = {a: [None] * rounds for a in actors}
     for event in events:

@@ -28,8 +28,12 @@ class TargetOption:
 
     def effect_lines(self) -> list[str]:
         """The expected effects in words."""
-        return [f"{lab}: {'set' if d > 0 else 'cleared'} ({abs(d):.0%} likely)" if flag
-                else f"{lab}: {d:+g}" for lab, d, flag in self.expected]
+        return [
+            f"{lab}: {'set' if d > 0 else 'cleared'} ({abs(d):.0%} likely)"
+            if flag
+            else f"{lab}: {d:+g}"
+            for lab, d, flag in self.expected
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +68,33 @@ def move_options(session: Session, actor: str) -> list[MoveOption]:
                 continue
             bound = world.bound_move(actor, mid, target)
             deltas = expected_deltas(world, values, bound)
-            shown = sorted(((label.get(n, n), round(d, 1), n.startswith("flags."))
-                            for n, d in deltas.items()
-                            if n in visible and round(d, 1) != 0),
-                           key=lambda x: (-abs(x[1]), x[0]))
-            targets.append(TargetOption(target, probability(bound.chance(values)),
-                                        probability(bound.detection(values)), tuple(shown)))
+            shown = sorted(
+                (
+                    (label.get(n, n), round(d, 1), n.startswith("flags."))
+                    for n, d in deltas.items()
+                    if n in visible and round(d, 1) != 0
+                ),
+                key=lambda x: (-abs(x[1]), x[0]),
+            )
+            targets.append(
+                TargetOption(
+                    target,
+                    probability(bound.chance(values)),
+                    probability(bound.detection(values)),
+                    tuple(shown),
+                )
+            )
         if targets:
-            out.append(MoveOption(mid, spec.name, spec.category, spec.escalation, spec.duration,
-                                  spec.visibility, spec.description, tuple(targets)))
+            out.append(
+                MoveOption(
+                    mid,
+                    spec.name,
+                    spec.category,
+                    spec.escalation,
+                    spec.duration,
+                    spec.visibility,
+                    spec.description,
+                    tuple(targets),
+                )
+            )
     return out

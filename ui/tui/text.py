@@ -101,8 +101,11 @@ def number(value: Any) -> str:
 
 def move_sources(world: World, events: Iterable[dict[str, Any]]) -> dict[str, str]:
     """Move id to ``A: Calm things`` for every move in these (visible) events."""
-    return {e["mid"]: f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
-            for e in events if e["type"] == "move"}
+    return {
+        e["mid"]: f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
+        for e in events
+        if e["type"] == "move"
+    }
 
 
 def source_label(source: str, moves: Mapping[str, str]) -> str:
@@ -117,9 +120,13 @@ def source_label(source: str, moves: Mapping[str, str]) -> str:
     return source
 
 
-def describe(world: World, event: dict[str, Any], viewer: str | None,
-             name: Mapping[str, str] | None = None,
-             moves: Mapping[str, str] | None = None) -> str | None:
+def describe(
+    world: World,
+    event: dict[str, Any],
+    viewer: str | None,
+    name: Mapping[str, str] | None = None,
+    moves: Mapping[str, str] | None = None,
+) -> str | None:
     """One line of markup for a redacted event, or None for bookkeeping events.
 
     ``viewer`` is who reads it: rationales of computer players are shown to control only.
@@ -145,26 +152,33 @@ def describe(world: World, event: dict[str, Any], viewer: str | None,
         target = f" → {who(e['target'])}" if e.get("target") else ""
         secret = r" \[secret]" if e["visibility"] == "secret" else ""
         style = escalation_style(int(e["escalation"]))
-        why = (f"\n[i]{escape(e['rationale'])}[/i]"
-               if viewer is None and e.get("rationale") else "")
-        return (f"[b]{who(e['actor'])}[/b]: {move(e['move'])}{target} "
-                f"[{style}](esc {e['escalation']})[/]{secret}{why}")
+        why = f"\n[i]{escape(e['rationale'])}[/i]" if viewer is None and e.get("rationale") else ""
+        return (
+            f"[b]{who(e['actor'])}[/b]: {move(e['move'])}{target} "
+            f"[{style}](esc {e['escalation']})[/]{secret}{why}"
+        )
     if kind == "resolved":
         seen = f", detected by {group(e['detected_by'])}" if e.get("detected_by") else ""
         result = {"success": "succeeded", "failure": "failed", "cancelled": "was cancelled"}
         return f"  {move(e['move'])} ({who(e['actor'])}) {result[e['outcome']]}{seen}"
     if kind == "effect":
         delta = f" ({e['delta']:+g})" if e["delta"] else ""
-        return (f"  {escape(name.get(e['name'], e['name']))} → {number(e['value'])}{delta}"
-                f"  [dim]{escape(source_label(e['source'], moves))}[/dim]")
+        return (
+            f"  {escape(name.get(e['name'], e['name']))} → {number(e['value'])}{delta}"
+            f"  [dim]{escape(source_label(e['source'], moves))}[/dim]"
+        )
     if kind == "inject":
         to = "" if e["audience"] == "public" else f" (to {group(e['audience'])})"
         text = f"\n{escape(e['text'])}" if e.get("text") else ""
         return f"[b reverse] NEWS [/] [b]{escape(e['title'])}[/b]{to}{text}"
     if kind == "message":
         prop = e.get("proposal")
-        offer = (f"\n[b]Proposal {escape(prop['id'])}:[/b] {escape(prop['title'])} — "
-                 f"{escape(terms_text(world, prop['terms']))}" if prop else "")
+        offer = (
+            f"\n[b]Proposal {escape(prop['id'])}:[/b] {escape(prop['title'])} — "
+            f"{escape(terms_text(world, prop['terms']))}"
+            if prop
+            else ""
+        )
         return f"✉ {who(e['sender'])} → {group(e['to'])}: {escape(e['text'])}{offer}"
     if kind == "answer":
         verb = "accepted" if e["accept"] else "rejected"
@@ -174,13 +188,16 @@ def describe(world: World, event: dict[str, Any], viewer: str | None,
     if kind == "proposal_closed":
         return f"  proposal {escape(e['id'])} {e['status']}"
     if kind == "breach":
-        return (f"[b red]BREACH[/] {who(e['actor'])} broke {escape(e['agreement'])} "
-                f"with {move(e['move'])}")
+        return (
+            f"[b red]BREACH[/] {who(e['actor'])} broke {escape(e['agreement'])} "
+            f"with {move(e['move'])}"
+        )
     if kind == "trigger":
         return f"  [dim]trigger {escape(e['id'])} fired[/dim]"
     if kind == "override":
-        return (f"  [b magenta]control set {escape(e['mid'])} to {e['outcome']}[/] "
-                f"{escape(e['note'])}")
+        return (
+            f"  [b magenta]control set {escape(e['mid'])} to {e['outcome']}[/] {escape(e['note'])}"
+        )
     if kind == "control":
         return f"  [b]control: {e['action']}[/b] {escape(e.get('note', ''))}".rstrip()
     if kind == "seat":
@@ -196,9 +213,14 @@ Entry = tuple[str, str]
 """A timeline entry: (time stamp or "", markup; a newline starts an indented continuation)."""
 
 
-def timeline(world: World, events: list[dict[str, Any]], viewer: str | None,
-             seen: Iterable[dict[str, Any]] | None = None, *,
-             rounds: bool = False) -> list[Entry]:
+def timeline(
+    world: World,
+    events: list[dict[str, Any]],
+    viewer: str | None,
+    seen: Iterable[dict[str, Any]] | None = None,
+    *,
+    rounds: bool = False,
+) -> list[Entry]:
     """Entries for events in log order, stamped with the sim time whenever it changes.
 
     ``seen`` is everything the viewer has seen (default: ``events``), to name the move behind
@@ -230,14 +252,12 @@ def terms_text(world: World, terms: dict[str, Any]) -> str:
     for eff in terms.get("effects", []):
         target = eff.get("change") or eff.get("set")
         amount = eff.get("by") if eff.get("change") else eff.get("to")
-        parts.append(f"{name.get(target, target)} {'by' if eff.get('change') else 'to'} "
-                     f"{amount}")
+        parts.append(f"{name.get(target, target)} {'by' if eff.get('change') else 'to'} {amount}")
     for c in terms.get("commitments", []):
         who = "all parties" if c["bound"] == "all" else actor_list(world, c["bound"])
         what = c.get("label") or "no " + ", ".join(c["forbid"])
         parts.append(f"{who}: {what} for {c['hours']:g}h")
     return "; ".join(parts) or "no terms"
-
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")

@@ -20,9 +20,11 @@ from sim.world import World
 from ui.tui.options import MoveOption, TargetOption
 from ui.tui.text import actor_name, escalation_style
 
-VISIBILITY = {"public": "public: everyone sees it",
-              "target": "seen by you and the target",
-              "secret": "secret"}
+VISIBILITY = {
+    "public": "public: everyone sees it",
+    "target": "seen by you and the target",
+    "secret": "secret",
+}
 
 
 def details(world: World, actor: str, move: MoveOption, target: TargetOption) -> str:
@@ -31,15 +33,16 @@ def details(world: World, actor: str, move: MoveOption, target: TargetOption) ->
     if move.visibility == "secret":
         vis += f": each other actor detects it with {target.detection:.0%} chance"
     when = f"after {move.duration:g}h" if move.duration else "at once"
-    lines = [f"[b]{escape(move.name)}[/b]",
-             f"{move.category} · [{escalation_style(move.escalation)}]escalation "
-             f"{move.escalation}[/] · takes effect {when}",
-             vis,
-             f"Chance of success {target.chance:.0%}"]
+    lines = [
+        f"[b]{escape(move.name)}[/b]",
+        f"{move.category} · [{escalation_style(move.escalation)}]escalation "
+        f"{move.escalation}[/] · takes effect {when}",
+        vis,
+        f"Chance of success {target.chance:.0%}",
+    ]
     if target.target is not None:
         lines.append(f"Target: {escape(actor_name(world, target.target))}")
-    lines.append(f"\n[b]Expected effects[/b] (as {escape(actor_name(world, actor))} "
-                 "sees them):")
+    lines.append(f"\n[b]Expected effects[/b] (as {escape(actor_name(world, actor))} sees them):")
     effects = target.effect_lines()
     lines += [f"  {escape(e)}" for e in effects] or ["  none that you can see"]
     if move.description:
@@ -66,8 +69,9 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
         Binding("up", "step(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, world: World, actor: str, options: Sequence[MoveOption],
-                 heading: str) -> None:
+    def __init__(
+        self, world: World, actor: str, options: Sequence[MoveOption], heading: str
+    ) -> None:
         super().__init__(classes="dialog")
         self.world = world
         self.actor = actor
@@ -83,12 +87,16 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
                 yield OptionList(*[self._move_option(m) for m in self.shown], id="moves")
                 with Vertical(id="move-side"):
                     with VerticalScroll(id="move-details-scroll"):
-                        yield Static("No moves are open to you now." if not self.options
-                                     else "", id="move-details")
+                        yield Static(
+                            "No moves are open to you now." if not self.options else "",
+                            id="move-details",
+                        )
                     yield Label("Target", id="target-label")
                     yield OptionList(id="targets")
-            yield Label("[b]↑↓[/b] choose  [b]Enter[/b] select  [b]Tab[/b] next list  "
-                        "[b]Esc[/b] cancel", classes="dialog-keys")
+            yield Label(
+                "[b]↑↓[/b] choose  [b]Enter[/b] select  [b]Tab[/b] next list  [b]Esc[/b] cancel",
+                classes="dialog-keys",
+            )
         yield Footer()
 
     @staticmethod
@@ -140,8 +148,12 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
             return
         targets = self.query_one("#targets", OptionList)
         aimed = move.targets[0].target is not None
-        targets.set_options([escape(actor_name(self.world, t.target)) if t.target else "(none)"
-                             for t in move.targets])
+        targets.set_options(
+            [
+                escape(actor_name(self.world, t.target)) if t.target else "(none)"
+                for t in move.targets
+            ]
+        )
         targets.highlighted = 0
         targets.display = aimed
         self.query_one("#target-label").display = aimed

@@ -69,8 +69,10 @@ class ControlScreen(Screen[None]):
                     yield Label("", id="control-status")
                     with VerticalScroll(id="submissions-scroll"):
                         yield Static("", id="submissions")
-                    yield Label("[b]Adjudication preview[/b] [dim]not committed until the "
-                                "round closes[/dim]")
+                    yield Label(
+                        "[b]Adjudication preview[/b] [dim]not committed until the "
+                        "round closes[/dim]"
+                    )
                     yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
                 # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
@@ -107,8 +109,7 @@ class ControlScreen(Screen[None]):
         s = self.session
         self.sub_title = seat_heading(s, None)
         paused = "   [b reverse] PAUSED [/]  (p resumes)" if s.state.paused else ""
-        self.query_one("#control-status", Label).update(
-            f"Round {s.round} of {s.rounds}{paused}")
+        self.query_one("#control-status", Label).update(f"Round {s.round} of {s.rounds}{paused}")
         self.query_one("#submissions", Static).update(self._submissions())
         self._fill_preview()
         for live in self.query(LiveText):
@@ -131,9 +132,11 @@ class ControlScreen(Screen[None]):
             if orders is None:
                 out.append(f"  {name} ({seat}): [b]not submitted[/b]")
                 continue
-            out.append(f"  {name} ({seat}): {plural(len(orders.moves), 'move')}, "
-                       f"{plural(len(orders.messages), 'message')}, "
-                       f"{plural(len(orders.answers), 'answer')}")
+            out.append(
+                f"  {name} ({seat}): {plural(len(orders.moves), 'move')}, "
+                f"{plural(len(orders.messages), 'message')}, "
+                f"{plural(len(orders.answers), 'answer')}"
+            )
             for msg in orders.messages:
                 out.append(f"    ✉ to {escape(actor_list(world, msg.to))}: {escape(msg.text)}")
             for ans in orders.answers:
@@ -147,11 +150,17 @@ class ControlScreen(Screen[None]):
         table.clear()
         self.rulings = self.session.preview()
         for r in self.rulings:
-            table.add_row(actor_name(world, r.actor), move_name(world, r.move),
-                          actor_name(world, r.target) if r.target else "",
-                          f"{r.chance:.0%}", f"{r.roll:.2f}", r.outcome,
-                          actor_list(world, r.detected_by) if r.detected_by else "",
-                          r.override_note or "", key=r.mid)
+            table.add_row(
+                actor_name(world, r.actor),
+                move_name(world, r.move),
+                actor_name(world, r.target) if r.target else "",
+                f"{r.chance:.0%}",
+                f"{r.roll:.2f}",
+                r.outcome,
+                actor_list(world, r.detected_by) if r.detected_by else "",
+                r.override_note or "",
+                key=r.mid,
+            )
         if self.rulings:
             table.move_cursor(row=min(row, len(self.rulings) - 1))
 
@@ -167,8 +176,10 @@ class ControlScreen(Screen[None]):
             self.notify("No moves this round to override.")
             return
         ruling = self.rulings[table.cursor_row]
-        label = (f"{actor_name(self.session.world, ruling.actor)}: "
-                 f"{move_name(self.session.world, ruling.move)} ({ruling.mid})")
+        label = (
+            f"{actor_name(self.session.world, ruling.actor)}: "
+            f"{move_name(self.session.world, ruling.move)} ({ruling.mid})"
+        )
 
         def chosen(choice: OverrideChoice | None) -> None:
             if choice is None:
@@ -194,8 +205,7 @@ class ControlScreen(Screen[None]):
                 self.notify("; ".join(exc.problems), severity="error")
             self.refresh_all()
 
-        self.app.push_screen(InjectDialog([(a, actor_name(world, a)) for a in world.actors]),
-                             typed)
+        self.app.push_screen(InjectDialog([(a, actor_name(world, a)) for a in world.actors]), typed)
 
     def action_pause(self) -> None:
         """Pause or resume the exercise."""
@@ -212,8 +222,11 @@ class ControlScreen(Screen[None]):
             self.notify("The exercise is paused: press p to resume first.", severity="warning")
             return
         waiting = [actor_name(s.world, a) for a in s.waiting_for()]
-        detail = (f"Not submitted (they pass): {', '.join(waiting)}" if waiting else
-                  "Every seat has submitted.")
+        detail = (
+            f"Not submitted (they pass): {', '.join(waiting)}"
+            if waiting
+            else "Every seat has submitted."
+        )
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -225,9 +238,14 @@ class ControlScreen(Screen[None]):
                 return
             self.post_message(self.Closed())
 
-        self.app.push_screen(ConfirmDialog(f"Close round {s.round} and run the next "
-                                           f"{s.world.scenario.clock.round_hours:g} hours?",
-                                           detail), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Close round {s.round} and run the next "
+                f"{s.world.scenario.clock.round_hours:g} hours?",
+                detail,
+            ),
+            confirmed,
+        )
 
     @on(TabbedContent.TabActivated)
     def _focus_tab(self, event: TabbedContent.TabActivated) -> None:

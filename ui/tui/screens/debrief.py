@@ -29,8 +29,7 @@ ReportHook = Callable[[Session], str]
 def outcome_text(session: Session) -> str:
     """The end state, what it means, final indicators and the learning objectives."""
     world, state = session.world, session.state
-    ended = next((e for e in reversed(session.view(None).events()) if e["type"] == "ended"),
-                 None)
+    ended = next((e for e in reversed(session.view(None).events()) if e["type"] == "ended"), None)
     sc = world.scenario
     out = []
     if ended is None:
@@ -49,8 +48,13 @@ def outcome_text(session: Session) -> str:
         measures = dict(world.objectives)
         for obj in sc.objectives:
             measure = measures.get(obj.id)
-            mark = ("  " if measure is None
-                    else "[green]✓[/] " if measure(state.values) else "[red]✗[/] ")
+            mark = (
+                "  "
+                if measure is None
+                else "[green]✓[/] "
+                if measure(state.values)
+                else "[red]✗[/] "
+            )
             out.append(f"  {mark}{escape(obj.text)}")
     return "\n".join(out)
 
@@ -67,8 +71,13 @@ def rationales(session: Session) -> list[Entry]:
             who = escape(actor_name(world, e["actor"]))
             stamp = f"round {e['round']}" if e["round"] != last else ""
             last = e["round"]
-            out.append((stamp, f"[b]{who}[/b]: {escape(move_name(world, e['move']) + target)}"
-                               f"\n[i]{escape(why)}[/i]"))
+            out.append(
+                (
+                    stamp,
+                    f"[b]{who}[/b]: {escape(move_name(world, e['move']) + target)}"
+                    f"\n[i]{escape(why)}[/i]",
+                )
+            )
     return out
 
 
@@ -78,8 +87,10 @@ class DebriefScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "report", "Write report"),
         Binding("q", "app.quit", "Quit"),
-        *[Binding(str(i), f"tab('{t}')", t.title(), show=False)
-          for i, t in enumerate(("outcome", "charts", "ladder", "timeline", "rationales"), 1)],
+        *[
+            Binding(str(i), f"tab('{t}')", t.title(), show=False)
+            for i, t in enumerate(("outcome", "charts", "ladder", "timeline", "rationales"), 1)
+        ],
     ]
 
     def __init__(self, session: Session, report: ReportHook | None = None) -> None:

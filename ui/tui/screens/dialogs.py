@@ -61,8 +61,7 @@ class AnswerDialog(ModalScreen[AnswerOrder | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label("Answer a proposal", classes="dialog-title")
-            yield OptionList(*[Option(text, id=p.id) for p, text in self.proposals],
-                             id="proposals")
+            yield OptionList(*[Option(text, id=p.id) for p, text in self.proposals], id="proposals")
         yield Footer()
 
     def action_answer(self, accept: bool) -> None:
@@ -141,8 +140,10 @@ class InjectChoice:
 class InjectDialog(ModalScreen[InjectChoice | None]):
     """Type an inject for everyone or for chosen actors."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+s", "send", "Send", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "send", "Send", priority=True),
+    ]
 
     def __init__(self, actors: Sequence[tuple[str, str]]) -> None:
         super().__init__(classes="dialog")
@@ -156,8 +157,11 @@ class InjectDialog(ModalScreen[InjectChoice | None]):
             yield Label("Audience (none: public)")
             yield ToggleList("told", "-", id="audience")
             yield Label("", id="problem", classes="problem")
-            yield Label("[b]Tab[/b] next  [b]Space[/b] add/remove  [b]Enter[/b] in text: send  "
-                        "[b]Esc[/b] cancel", classes="dialog-keys")
+            yield Label(
+                "[b]Tab[/b] next  [b]Space[/b] add/remove  [b]Enter[/b] in text: send  "
+                "[b]Esc[/b] cancel",
+                classes="dialog-keys",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -177,8 +181,13 @@ class InjectDialog(ModalScreen[InjectChoice | None]):
             self.query_one("#title").focus()
             return
         audience = self.query_one("#audience", ToggleList).chosen
-        self.dismiss(InjectChoice(title, self.query_one("#text", Input).value.strip(),
-                                  audience if audience else "public"))
+        self.dismiss(
+            InjectChoice(
+                title,
+                self.query_one("#text", Input).value.strip(),
+                audience if audience else "public",
+            )
+        )
 
     def action_cancel(self) -> None:
         """Close without an inject."""

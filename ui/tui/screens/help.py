@@ -29,8 +29,9 @@ FLOW = (
 
 def ours(active: ActiveBinding) -> bool:
     """Whether sitroom declared this binding (not Textual's cursor, focus or copy keys)."""
-    return (type(active.node).__module__.startswith("ui.")
-            and active.binding in getattr(type(active.node), "BINDINGS", ()))
+    return type(active.node).__module__.startswith("ui.") and active.binding in getattr(
+        type(active.node), "BINDINGS", ()
+    )
 
 
 def key_lines(screen: Screen[object]) -> list[str]:
@@ -42,8 +43,10 @@ def key_lines(screen: Screen[object]) -> list[str]:
         if not b.description or (b.action, b.description) in seen or not ours(active):
             continue
         seen.add((b.action, b.description))
-        lines.append(f"  {escape(screen.app.get_key_display(b)):<12}  {escape(b.description)}"
-                     + ("" if active.enabled else "  [dim](not now)[/dim]"))
+        lines.append(
+            f"  {escape(screen.app.get_key_display(b)):<12}  {escape(b.description)}"
+            + ("" if active.enabled else "  [dim](not now)[/dim]")
+        )
     return lines
 
 
@@ -63,6 +66,5 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog-box help"):
             yield Label(self.title_text, classes="dialog-title")
             with VerticalScroll():
-                yield Static("[b]Keys on this screen[/b]\n" + "\n".join(self.lines)
-                             + "\n\n" + FLOW)
+                yield Static("[b]Keys on this screen[/b]\n" + "\n".join(self.lines) + "\n\n" + FLOW)
         yield Footer()

@@ -33,9 +33,17 @@ def message_order(to: list[str], text: str, title: str, forbid: list[str]) -> Me
     """The order for a message, with a proposal when it has a title."""
     proposal = None
     if title:
-        commitments = ([Commitment(forbid=forbid, hours=PROMISE_HOURS,
-                                   label=", ".join(tag_label(t) for t in forbid))]
-                       if forbid else [])
+        commitments = (
+            [
+                Commitment(
+                    forbid=forbid,
+                    hours=PROMISE_HOURS,
+                    label=", ".join(tag_label(t) for t in forbid),
+                )
+            ]
+            if forbid
+            else []
+        )
         proposal = ProposalSpec(title=title, terms=Terms(commitments=commitments))
     return MessageOrder(to=to if to else "public", text=text, proposal=proposal)
 
@@ -66,8 +74,11 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
                     yield Input(placeholder="Proposal title", id="proposal-title")
                     yield ToggleList("promise", "-", id="forbid")
             yield Label("", id="problem", classes="problem")
-            yield Label("[b]Space[/b] tick  [b]Tab[/b] next  [b]Enter[/b] in a text: send  "
-                        "[b]Esc[/b] cancel", classes="dialog-keys")
+            yield Label(
+                "[b]Space[/b] tick  [b]Tab[/b] next  [b]Enter[/b] in a text: send  "
+                "[b]Esc[/b] cancel",
+                classes="dialog-keys",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,9 +95,14 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
             self.query_one("#problem", Label).update("Write something first.")
             self.query_one("#text").focus()
             return
-        self.dismiss(message_order(self.query_one("#to", ToggleList).chosen, text,
-                                   self.query_one("#proposal-title", Input).value.strip(),
-                                   self.query_one("#forbid", ToggleList).chosen))
+        self.dismiss(
+            message_order(
+                self.query_one("#to", ToggleList).chosen,
+                text,
+                self.query_one("#proposal-title", Input).value.strip(),
+                self.query_one("#forbid", ToggleList).chosen,
+            )
+        )
 
     def action_cancel(self) -> None:
         """Close without sending."""

@@ -20,7 +20,7 @@ from ui.tui.game import Step
 
 
 class PrivacyScreen(Screen[None]):
-    """"Pass to the China team, press Enter"."""
+    """ "Pass to the China team, press Enter"."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "ready", "Continue", priority=True)]
 
@@ -40,8 +40,7 @@ class PrivacyScreen(Screen[None]):
         with Vertical(id="privacy-box"):
             yield Label(f"Pass to the {self.who}", id="privacy-who", markup=False)
             yield Label(self.what, id="privacy-what", markup=False)
-            yield Label("Press [b]Enter[/b] when only they can see the screen",
-                        id="privacy-key")
+            yield Label("Press [b]Enter[/b] when only they can see the screen", id="privacy-key")
         yield Footer()
 
     def action_ready(self) -> None:

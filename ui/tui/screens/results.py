@@ -31,8 +31,11 @@ def changes(world: World, events: Sequence[dict[str, Any]]) -> list[str]:
             first[name] = value if isinstance(value, bool) else value - e["delta"]
         last[name] = value
     label = labels(world)
-    return [f"  {label.get(n, n)}: {number(first[n])} → {number(last[n])}"
-            for n in first if first[n] != last[n]]
+    return [
+        f"  {label.get(n, n)}: {number(first[n])} → {number(last[n])}"
+        for n in first
+        if first[n] != last[n]
+    ]
 
 
 class ResultsScreen(Screen[None]):
@@ -46,8 +49,14 @@ class ResultsScreen(Screen[None]):
 
         actor: str | None
 
-    def __init__(self, world: World, actor: str | None, round_no: int,
-                 events: Sequence[dict[str, Any]], seen: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        world: World,
+        actor: str | None,
+        round_no: int,
+        events: Sequence[dict[str, Any]],
+        seen: Sequence[dict[str, Any]] = (),
+    ) -> None:
         super().__init__()
         self.world = world
         self.actor = actor
@@ -60,13 +69,20 @@ class ResultsScreen(Screen[None]):
         yield Header()
         summary = changes(self.world, self.events)
         with VerticalScroll():
-            yield Static(f"[b]What {escape(actor_name(self.world, self.actor))} learned in "
-                         f"round {self.round_no}[/b], in order:\n")
-            yield TimelineView(timeline(self.world, self.events, self.actor, self.seen),
-                               empty="  Nothing you could see.", id="results-timeline")
+            yield Static(
+                f"[b]What {escape(actor_name(self.world, self.actor))} learned in "
+                f"round {self.round_no}[/b], in order:\n"
+            )
+            yield TimelineView(
+                timeline(self.world, self.events, self.actor, self.seen),
+                empty="  Nothing you could see.",
+                id="results-timeline",
+            )
             if summary:
-                yield Static("\n[b]Changes you can see[/b]:\n" + escape("\n".join(summary)),
-                             id="results-changes")
+                yield Static(
+                    "\n[b]Changes you can see[/b]:\n" + escape("\n".join(summary)),
+                    id="results-changes",
+                )
         yield Footer()
 
     def action_done(self) -> None:

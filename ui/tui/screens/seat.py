@@ -60,14 +60,17 @@ class Draft:
 
     def orders(self) -> Orders:
         """The draft as the session's input model."""
-        return Orders(moves=list(self.moves), messages=list(self.messages),
-                      answers=list(self.answers))
+        return Orders(
+            moves=list(self.moves), messages=list(self.messages), answers=list(self.answers)
+        )
 
     def items(self) -> list[tuple[str, int]]:
         """(kind, index) of every draft item in display order."""
-        return ([("move", i) for i in range(len(self.moves))]
-                + [("message", i) for i in range(len(self.messages))]
-                + [("answer", i) for i in range(len(self.answers))])
+        return (
+            [("move", i) for i in range(len(self.moves))]
+            + [("message", i) for i in range(len(self.messages))]
+            + [("answer", i) for i in range(len(self.answers))]
+        )
 
     def remove(self, kind: str, index: int) -> None:
         """Drop one item."""
@@ -81,8 +84,10 @@ class Draft:
 
 def seat_heading(session: Session, actor: str | None) -> str:
     """``China · round 2 of 8 · 13 Nov 2012 14:00`` (sim time only)."""
-    return (f"{actor_name(session.world, actor)} · round {session.round} of {session.rounds} · "
-            f"{clock(session.world, session.t)}")
+    return (
+        f"{actor_name(session.world, actor)} · round {session.round} of {session.rounds} · "
+        f"{clock(session.world, session.t)}"
+    )
 
 
 class SeatScreen(Screen[None]):
@@ -151,10 +156,14 @@ class SeatScreen(Screen[None]):
     def _situation(self, briefing: str) -> str:
         world, name = self.session.world, actor_name(self.session.world, self.actor)
         hours = world.scenario.clock.round_hours
-        out = [f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
-               f"Round {self.session.round} of {self.session.rounds}: "
-               f"{clock(world, self.session.t)}, the next decision point is in {hours:g}h.",
-               "", escape(reflow(briefing)), ""]
+        out = [
+            f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
+            f"Round {self.session.round} of {self.session.rounds}: "
+            f"{clock(world, self.session.t)}, the next decision point is in {hours:g}h.",
+            "",
+            escape(reflow(briefing)),
+            "",
+        ]
         flags = sorted(n for n in world.visible[self.actor] if n.startswith("flags."))
         values = self.session.view(self.actor).values
         facts = [n[6:].replace("_", " ") for n in flags if values.get(n)]
@@ -166,9 +175,11 @@ class SeatScreen(Screen[None]):
         world = self.session.world
         view = self.session.view(self.actor)
         lines = ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
-        lines += [f"  {p.id} from {escape(actor_name(world, p.sender))}: "
-                  f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
-                  for p in view.awaiting_answer] or ["  none"]
+        lines += [
+            f"  {p.id} from {escape(actor_name(world, p.sender))}: "
+            f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
+            for p in view.awaiting_answer
+        ] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
         outbox = [e for e in events if e["type"] == "message" and e["sender"] == self.actor]
         return VerticalGroup(
@@ -177,7 +188,8 @@ class SeatScreen(Screen[None]):
             TimelineView(timeline(world, inbox[::-1], self.actor), empty="  empty"),
             Static(f"\n[b]Outbox[/b] ({len(outbox)}), latest first:"),
             TimelineView(timeline(world, outbox[::-1], self.actor), empty="  empty"),
-            id="messages-text")
+            id="messages-text",
+        )
 
     # -- the draft -----------------------------------------------------------------------------
     def _item_text(self, kind: str, index: int) -> str:
@@ -188,9 +200,12 @@ class SeatScreen(Screen[None]):
             return f"Move: {move_name(world, mo.move)}{target}"
         if kind == "message":
             msg = self.draft.messages[index]
-            offer = (f" [proposal: {msg.proposal.title}"
-                     f"{' — ' + terms_text(world, msg.proposal.terms.model_dump(mode='json'))}]"
-                     if msg.proposal else "")
+            offer = (
+                f" [proposal: {msg.proposal.title}"
+                f"{' — ' + terms_text(world, msg.proposal.terms.model_dump(mode='json'))}]"
+                if msg.proposal
+                else ""
+            )
             return f"Message to {actor_list(world, msg.to)}: {msg.text}{offer}"
         ans = self.draft.answers[index]
         return f"{'Accept' if ans.accept else 'Reject'} proposal {ans.proposal}"
@@ -198,14 +213,16 @@ class SeatScreen(Screen[None]):
     def _refresh_draft(self) -> None:
         per_round = self.session.world.scenario.moves.per_round
         draft = self.query_one("#draft", OptionList)
-        draft.set_options([Option(escape(self._item_text(k, i)), id=f"{k}:{i}")
-                           for k, i in self.draft.items()])
+        draft.set_options(
+            [Option(escape(self._item_text(k, i)), id=f"{k}:{i}") for k, i in self.draft.items()]
+        )
         self.query_one("#orders-summary", Label).update(
             f"Your orders: {len(self.draft.moves)} of at most {plural(per_round, 'move')}, "
             f"{plural(len(self.draft.messages), 'message')}, "
             f"{plural(len(self.draft.answers), 'answer')}\n"
             "[dim]m[/dim] move · [dim]w[/dim] message · [dim]a[/dim] answer · "
-            "[dim]x[/dim] remove · [dim]s[/dim] submit")
+            "[dim]x[/dim] remove · [dim]s[/dim] submit"
+        )
         problems = self.session.check(self.actor, self.draft.orders())
         self._show_problems(problems)
 
@@ -227,11 +244,15 @@ class SeatScreen(Screen[None]):
         """Open the move composer."""
         per_round = self.session.world.scenario.moves.per_round
         if len(self.draft.moves) >= per_round:
-            self.notify(f"You have {per_round} moves, the most a round allows: remove one with "
-                        "x first.", severity="warning")
+            self.notify(
+                f"You have {per_round} moves, the most a round allows: remove one with x first.",
+                severity="warning",
+            )
             return
-        heading = (f"New move for {actor_name(self.session.world, self.actor)} — "
-                   f"move {len(self.draft.moves) + 1} of at most {per_round} this round")
+        heading = (
+            f"New move for {actor_name(self.session.world, self.actor)} — "
+            f"move {len(self.draft.moves) + 1} of at most {per_round} this round"
+        )
 
         def chosen(order: MoveOrder | None) -> None:
             if order is not None:
@@ -239,8 +260,7 @@ class SeatScreen(Screen[None]):
                 self._added()
 
         options = move_options(self.session, self.actor)
-        self.app.push_screen(MoveComposer(self.session.world, self.actor, options, heading),
-                             chosen)
+        self.app.push_screen(MoveComposer(self.session.world, self.actor, options, heading), chosen)
 
     def action_new_message(self) -> None:
         """Write a message."""
@@ -260,9 +280,15 @@ class SeatScreen(Screen[None]):
         """Answer a proposal awaiting this seat."""
         world = self.session.world
         answered = {a.proposal for a in self.draft.answers}
-        open_ = [(p, f"{p.id} from {actor_name(world, p.sender)}: {p.title} — "
-                     f"{terms_text(world, p.terms)}")
-                 for p in self.session.view(self.actor).awaiting_answer if p.id not in answered]
+        open_ = [
+            (
+                p,
+                f"{p.id} from {actor_name(world, p.sender)}: {p.title} — "
+                f"{terms_text(world, p.terms)}",
+            )
+            for p in self.session.view(self.actor).awaiting_answer
+            if p.id not in answered
+        ]
         if not open_:
             self.notify("No proposals await your answer.")
             return
@@ -295,7 +321,8 @@ class SeatScreen(Screen[None]):
             self.notify("Fix the problems shown under your orders first.", severity="error")
             return
         summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
-            "No orders: you pass this round.")
+            "No orders: you pass this round."
+        )
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -309,12 +336,13 @@ class SeatScreen(Screen[None]):
             self.post_message(self.Submitted(self.actor))
 
         name = actor_name(self.session.world, self.actor)
-        self.app.push_screen(ConfirmDialog(f"Submit {name}'s orders for round "
-                                           f"{self.session.round}?", summary), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(f"Submit {name}'s orders for round {self.session.round}?", summary),
+            confirmed,
+        )
 
     # -- focus ---------------------------------------------------------------------------------
     @on(TabbedContent.TabActivated)
     def _focus_tab(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "orders":
             self.query_one("#draft").focus()
-

@@ -38,10 +38,17 @@ def briefing_markup(world: World) -> str:
     """What a facilitator reads before choosing a scenario."""
     sc = world.scenario
     actors = ", ".join(actor_name(world, a) for a in world.actors)
-    lines = [f"[b]{escape(sc.title)}[/b]", "", escape(reflow(sc.summary)), "",
-             f"{sc.clock.rounds} rounds of {sc.clock.round_hours:g} hours from "
-             f"{clock(world, 0)}.",
-             f"Actors: {escape(actors)}.", "", "[b]Briefing[/b]", escape(reflow(sc.briefing))]
+    lines = [
+        f"[b]{escape(sc.title)}[/b]",
+        "",
+        escape(reflow(sc.summary)),
+        "",
+        f"{sc.clock.rounds} rounds of {sc.clock.round_hours:g} hours from {clock(world, 0)}.",
+        f"Actors: {escape(actors)}.",
+        "",
+        "[b]Briefing[/b]",
+        escape(reflow(sc.briefing)),
+    ]
     if sc.objectives:
         lines += ["", "[b]Learning objectives[/b]"]
         lines += [f"• {escape(o.text)}" for o in sc.objectives]
@@ -67,8 +74,14 @@ class SetupScreen(Screen[None]):
         world: World | None
         error: str = ""
 
-    def __init__(self, choices: Sequence[ScenarioChoice], *, selected: str | None = None,
-                 seats: Mapping[str, Seat] | None = None, seed: int = 1) -> None:
+    def __init__(
+        self,
+        choices: Sequence[ScenarioChoice],
+        *,
+        selected: str | None = None,
+        seats: Mapping[str, Seat] | None = None,
+        seed: int = 1,
+    ) -> None:
         super().__init__()
         self.choices = list(choices)
         self.selected = next((i for i, c in enumerate(self.choices) if c.ref == selected), 0)
@@ -82,8 +95,13 @@ class SetupScreen(Screen[None]):
         yield Header()
         with Horizontal(id="setup-main"):
             with Vertical(id="setup-left"):
-                yield OptionList(*[Option(escape(c.title or c.ref), id=str(i))
-                                   for i, c in enumerate(self.choices)], id="scenarios")
+                yield OptionList(
+                    *[
+                        Option(escape(c.title or c.ref), id=str(i))
+                        for i, c in enumerate(self.choices)
+                    ],
+                    id="scenarios",
+                )
                 yield SeatList(id="seats")
                 with Horizontal(id="setup-seed"):
                     yield Label("Seed ")
@@ -131,7 +149,8 @@ class SetupScreen(Screen[None]):
         if event.world is None:
             self.query_one("#briefing", Static).update(
                 f"[b red]Could not load {escape(event.choice.ref)}[/]\n\n{escape(event.error)}"
-                "\n\n[dim]`sitroom validate` checks a scenario file.[/dim]")
+                "\n\n[dim]`sitroom validate` checks a scenario file.[/dim]"
+            )
             return
         self._show(event.choice, event.world)
 
@@ -139,12 +158,14 @@ class SetupScreen(Screen[None]):
         self.world = world
         self.query_one("#briefing", Static).update(briefing_markup(world))
         # Without presets the first actor is human, so Enter starts a one-player game.
-        seats: dict[str, Seat] = {a: self.preset.get(a, "human" if i == 0 and not self.preset
-                                                     else "computer")
-                                  for i, a in enumerate(world.actors)}
+        seats: dict[str, Seat] = {
+            a: self.preset.get(a, "human" if i == 0 and not self.preset else "computer")
+            for i, a in enumerate(world.actors)
+        }
         self.query_one("#seats", SeatList).set_rows(
             {a: f"{actor_name(world, a)} ({a})" for a in world.actors},
-            [a for a, seat in seats.items() if seat == "human"])
+            [a for a, seat in seats.items() if seat == "human"],
+        )
         start = self.query_one("#start", Button)
         start.disabled = False
         if self.first_load:
@@ -167,5 +188,4 @@ class SetupScreen(Screen[None]):
             return
         seats = self.query_one("#seats", SeatList).seats
         index = self.query_one("#scenarios", OptionList).highlighted or 0
-        self.post_message(self.Start(Setup(self.world, self.choices[index].ref, dict(seats),
-                                           seed)))
+        self.post_message(self.Start(Setup(self.world, self.choices[index].ref, dict(seats), seed)))

@@ -45,8 +45,11 @@ def chart_names(world: World, actor: str | None) -> list[str]:
     names = [i.id for i in world.scenario.indicators if i.id in visible]
     owners = [actor] if actor is not None else list(world.actors)
     names += [f"{a}.{v.id}" for a in owners for v in world.scenario.variables]
-    names += sorted(n for n in visible if n.startswith("trust.")
-                    and (actor is None or actor in n.split(".")[1:]))
+    names += sorted(
+        n
+        for n in visible
+        if n.startswith("trust.") and (actor is None or actor in n.split(".")[1:])
+    )
     return [n for n in names if n in visible]
 
 
@@ -72,8 +75,9 @@ class IndicatorPanel(VerticalScroll):
     IndicatorPanel .ind-empty { color: $text-muted; column-span: 2; }
     """
 
-    def __init__(self, rows: Sequence[Row], *, label_width: int = 30,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, rows: Sequence[Row], *, label_width: int = 30, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.rows = list(rows)
         self.label_width = label_width

@@ -19,8 +19,9 @@ from ui.tui.widgets.timeline import TimelineView
 class LiveText(Static):
     """Markup from ``source()``."""
 
-    def __init__(self, source: Callable[[], str], *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, source: Callable[[], str], *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__("", id=id, classes=classes)
         self.source = source
 

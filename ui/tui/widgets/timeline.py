@@ -45,8 +45,14 @@ class TimelineView(Widget):
     TimelineView { height: auto; }
     """
 
-    def __init__(self, entries: Sequence[Entry] = (), *, empty: str = "Nothing yet.",
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Entry] = (),
+        *,
+        empty: str = "Nothing yet.",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.entries = list(entries)
         self.empty = empty
