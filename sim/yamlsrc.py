@@ -293,13 +293,27 @@ class _Loader(yaml.SafeLoader):
 
 
 _FRIENDLY = {
-    "found character '\\t' that cannot start any token": "tab character; YAML indents with spaces only",
-    "found a tab character that violates indentation": "tab character in indentation; YAML indents with spaces only",
-    "mapping values are not allowed here": "unexpected ':' (quote a value that contains ': ', or check the indentation)",
-    "found a tab character where an indentation space is expected": "tab character in indentation; YAML indents with spaces only",
-    "expected <block end>, but found '<block mapping start>'": "inconsistent indentation: this line is indented differently from the keys above it",
-    "expected <block end>, but found '<block sequence start>'": "inconsistent indentation: this list is indented differently from the keys above it",
-    "but found another document": "a second document ('---') follows; a sitroom file holds exactly one",
+    "found character '\\t' that cannot start any token": (
+        "tab character; YAML indents with spaces only"
+    ),
+    "found a tab character that violates indentation": (
+        "tab character in indentation; YAML indents with spaces only"
+    ),
+    "mapping values are not allowed here": (
+        "unexpected ':' (quote a value that contains ': ', or check the indentation)"
+    ),
+    "found a tab character where an indentation space is expected": (
+        "tab character in indentation; YAML indents with spaces only"
+    ),
+    "expected <block end>, but found '<block mapping start>'": (
+        "inconsistent indentation: this line is indented differently from the keys above it"
+    ),
+    "expected <block end>, but found '<block sequence start>'": (
+        "inconsistent indentation: this list is indented differently from the keys above it"
+    ),
+    "but found another document": (
+        "a second document ('---') follows; a sitroom file holds exactly one"
+    ),
 }
 
 
