@@ -21,14 +21,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.adjudicate import illegal
-from sim.expr import PY_GLOBALS, Expr, Value, py_literal
+from sim.engine.adjudicate import illegal
+from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
+from sim.engine.policy import Decision, register
+from sim.engine.rng import Stream
+from sim.engine.view import View
+from sim.engine.world import ActorModel, BoundEffect, BoundMove, World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
-from sim.policy import Decision, register
-from sim.rng import Stream
-from sim.view import View
-from sim.world import ActorModel, BoundEffect, BoundMove, World
 
 TEMPERATURE = 0.004
 """Softmax temperature in utility units (a full-range swing of a weight-1 interest is 1.0)."""

@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import simpy
 
-from sim.loader import load_scenario
-from sim.runner import run
-from sim.world import World, build
+from sim.authoring.loader import load_scenario
+from sim.engine.build import build
+from sim.engine.world import World
+from sim.record.runner import run
 
 
 def long_world(world: World, rounds: int) -> World:
@@ -35,7 +36,7 @@ def long_world(world: World, rounds: int) -> World:
         update={"clock": sc.clock.model_copy(update={"rounds": rounds}), "end_conditions": ends}
     )
     profiles = {m.profile.id: m.profile for m in world.models.values()}
-    from sim.loader import bundled_catalogues
+    from sim.authoring.loader import bundled_catalogues
 
     built, issues = build(patched, profiles, bundled_catalogues())
     assert built is not None, issues

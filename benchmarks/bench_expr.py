@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.expr import compile_expr
+from sim.engine.expr import compile_expr
 
 CASES = {
     "condition": "tension >= 70 and not flags.un_resolution",

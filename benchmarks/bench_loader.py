@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import registry
-from sim.loader import validate_paths
-from sim.problems import UserError
-from sim.yamlsrc import parse
+from sim.authoring import library as registry
+from sim.authoring.loader import validate_paths
+from sim.authoring.problems import UserError
+from sim.authoring.yamlsrc import parse
 
 
 def bundled_files() -> list[Path]:

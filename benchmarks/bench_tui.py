@@ -100,8 +100,8 @@ def inprocess_startup() -> float:
 def load_world(scenario: str | None) -> tuple[Any, str]:
     """The scenario to play: the named/default one if it loads, else the test world."""
     try:
-        from sim.loader import load_scenario
-        from sim.registry import DEFAULT_SCENARIO
+        from sim.authoring.library import DEFAULT_SCENARIO
+        from sim.authoring.loader import load_scenario
 
         ref = scenario or DEFAULT_SCENARIO
         return load_scenario(ref), ref

@@ -14,11 +14,11 @@ import sys
 import time
 from typing import Any
 
-from sim.archive import Archive
-from sim.events import Event
-from sim.log import write_log
-from sim.session import Input, Session
-from sim.world import World
+from sim.engine.events import Event
+from sim.engine.session import Input, Session
+from sim.engine.world import World
+from sim.record.archive import Archive
+from sim.record.log import write_log
 from tests.worlds import world
 
 SEED = 11

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from sim.batch import Recipe
+from sim.batch.runs import Recipe
 from sim.models import Catalogue
 from tests.worlds import CITE, MOVES, profile, world
 

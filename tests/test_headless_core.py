@@ -14,11 +14,11 @@ CORE = [
     "sim",
     "actors",
     "scenarios",
-    "sim.loader",
-    "sim.registry",
-    "sim.world",
-    "sim.session",
-    "sim.runner",
+    "sim.authoring.loader",
+    "sim.authoring.library",
+    "sim.engine.world",
+    "sim.engine.session",
+    "sim.record.runner",
 ]
 
 

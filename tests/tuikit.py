@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static, Tab
 
-from sim.events import Seat
-from sim.world import World
+from sim.engine.events import Seat
+from sim.engine.world import World
 from tests.worlds import world
 from ui.tui.app import SitroomApp
 from ui.tui.catalog import ScenarioChoice

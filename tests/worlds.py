@@ -6,8 +6,9 @@ from typing import Any
 
 import yaml
 
+from sim.engine.build import build
+from sim.engine.world import World
 from sim.models import ActorProfile, Catalogue, Scenario
-from sim.world import World, build
 
 CITE = [{"source": "S1", "basis": "assumption", "note": "test fixture"}]
 

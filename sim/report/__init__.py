@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.export import redact_log
-from sim.log import Log
+from sim.engine.session import Session
+from sim.engine.world import World
+from sim.record.export import redact_log
+from sim.record.log import Log
 from sim.report.facts import Debrief, gather
-from sim.session import Session
-from sim.world import World
 
 Format = Literal["md", "html"]
 FORMATS: tuple[Format, ...] = ("md", "html")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sim.events import (
+from sim.engine.events import (
     AgreementMade,
     Answered,
     Breach,
@@ -28,11 +28,11 @@ from sim.events import (
     SeatChanged,
     TriggerFired,
 )
-from sim.expr import Value
-from sim.log import Log
+from sim.engine.expr import Value
+from sim.engine.state import State, apply
+from sim.engine.world import World
+from sim.record.log import Log
 from sim.report.knowledge import Knowledge, knowledge
-from sim.state import State, apply
-from sim.world import World
 
 Kind = Literal[
     "inject",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.events import InjectDelivered, MessageSent, MoveMade, Resolved
-from sim.log import Log
-from sim.state import State
-from sim.view import redact
-from sim.world import World
+from sim.engine.events import InjectDelivered, MessageSent, MoveMade, Resolved
+from sim.engine.state import State
+from sim.engine.view import redact
+from sim.engine.world import World
+from sim.record.log import Log
 
 
 @dataclass(frozen=True, slots=True)

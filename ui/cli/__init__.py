@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.problems import describe_exception
+from sim.authoring.problems import describe_exception
 
 COMMANDS: dict[str, str] = {
     # name: "module:attribute" - listed in this order by `sitroom --help`

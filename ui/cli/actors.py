@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.problems import UserError
+from sim.authoring.problems import UserError
 
 
 @click.group("actors")
@@ -21,9 +21,9 @@ def show_command(actor: str) -> None:
     """Print ACTOR's profile (a bundled id like `china`, or a profile YAML path) for instructors:
     interests, red lines, instruments, tendencies, factions and the sources behind each."""
     from actors.describe import render_profile
-    from sim.loader import load_file
+    from sim.authoring.library import actor_ids, actor_path, suggest
+    from sim.authoring.loader import load_file
     from sim.models import ActorProfile, SourceList
-    from sim.registry import actor_ids, actor_path, suggest
 
     path = Path(actor) if actor.endswith((".yaml", ".yml")) else actor_path(actor)
     if path is None:
@@ -45,7 +45,7 @@ def show_command(actor: str) -> None:
 @actors_command.command("list")
 def list_command() -> None:
     """List the bundled actor profiles."""
-    from sim.registry import actors
+    from sim.authoring.library import actors
 
     for entry in actors():
         click.echo(f"{entry.id:10} {entry.title}")

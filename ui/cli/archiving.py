@@ -14,13 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
-from sim.archive import Archive, ArchivedSession, ArchiveError, UnknownSession, default_path
-from sim.events import Seat
-from sim.export import UnknownActor
-from sim.log import Log, LogError, read_log
-from sim.problems import UserError
-from sim.session import IllegalInput
-from sim.world import World
+from sim.authoring.problems import UserError
+from sim.engine.events import Seat
+from sim.engine.session import IllegalInput
+from sim.engine.world import World
+from sim.record.archive import Archive, ArchivedSession, ArchiveError, UnknownSession, default_path
+from sim.record.export import UnknownActor
+from sim.record.log import Log, LogError, read_log
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,7 +63,7 @@ def opened(path: Path | None, *, create: bool = True) -> Iterator[Archive]:
 
 def load_world(ref: str, expected_hash: str | None = None, what: str = "the log") -> World:
     """Load a scenario by id or path; refuse it if its content changed since ``what``."""
-    from sim.loader import load_scenario
+    from sim.authoring.loader import load_scenario
 
     world = load_scenario(ref)
     if expected_hash is not None and world.content_hash != expected_hash:

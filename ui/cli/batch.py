@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from sim.batch import Backend, BatchError, Recipe, RunResult, Serial, run_batch
-from sim.overrides import Setting, SettingError
+from sim.authoring.overrides import Setting, SettingError
+from sim.batch.runs import Backend, BatchError, Recipe, RunResult, Serial, run_batch
 
 
 def _parse(
@@ -37,7 +37,7 @@ def _variants(
     ref: str, sets: tuple[Setting, ...], vs: tuple[Setting, ...]
 ) -> tuple[list[Recipe], list[Any]]:
     """Recipes and built worlds for A (scenario + --set) and, with --vs, B (A + --vs)."""
-    from sim.batch import recipe_for
+    from sim.batch.runs import recipe_for
 
     base = recipe_for(ref)
     out: list[Recipe] = []
@@ -58,14 +58,14 @@ def _variants(
 @contextmanager
 def _backend(workers: int, dask: str | None) -> Iterator[Backend]:
     if dask is not None:
-        from sim.dask_pool import DaskCluster, connect
+        from sim.batch.dask_pool import DaskCluster, connect
 
         with connect(dask) as client:
             yield DaskCluster(client)
     elif workers == 1:
         yield Serial()
     else:
-        from sim.pool import Processes
+        from sim.batch.pool import Processes
 
         yield Processes(workers)
 
@@ -185,10 +185,10 @@ def batch_command(
       sitroom batch -n 5000 --set dprk.policy=baseline --vs china.interest.border_stability=0.9
       sitroom batch -n 100000 --csv runs.csv --dask tcp://scheduler:8786
     """
-    from sim.batchcsv import CsvSink
-    from sim.problems import UserError
-    from sim.registry import DEFAULT_SCENARIO
-    from sim.tally import Tally, batch_report
+    from sim.authoring.library import DEFAULT_SCENARIO
+    from sim.authoring.problems import UserError
+    from sim.batch.csvout import CsvSink
+    from sim.batch.tally import Tally, batch_report
 
     recipes, worlds = _variants(scenario or DEFAULT_SCENARIO, sets, vs)
     tallies = [Tally(w) for w in worlds]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from sim.export import redact_log
-from sim.log import lines, write_log
+from sim.record.export import redact_log
+from sim.record.log import lines, write_log
 from ui.cli.archiving import archive_option, load_world, opened, user_errors
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from sim import registry
+from sim.authoring import library as registry
 
 
 def _table(rows: Sequence[tuple[str, str]]) -> list[str]:

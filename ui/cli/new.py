@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.problems import UserError
+from sim.authoring.problems import UserError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 

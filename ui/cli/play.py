@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sim.events import Seat
-from sim.session import Session
+from sim.engine.events import Seat
+from sim.engine.session import Session
 from ui.cli.archiving import archive_option
 
 if TYPE_CHECKING:
-    from sim.archive import ArchivedSession
+    from sim.record.archive import ArchivedSession
 
 SEATS: tuple[Seat, ...] = ("human", "computer")
 
@@ -83,8 +83,8 @@ def play_command(
       sitroom play
       sitroom play korea-instability-2012 --seat us=human --seat china=human --seed 7
     """
-    from sim.loader import load_scenario
-    from sim.registry import DEFAULT_SCENARIO, scenarios
+    from sim.authoring.library import DEFAULT_SCENARIO, scenarios
+    from sim.authoring.loader import load_scenario
     from ui.cli.archiving import resume_archived, start_archived
     from ui.tui.catalog import ScenarioChoice
 
@@ -121,7 +121,7 @@ def play_command(
 
     if not no_archive:
         # Open the archive now: a bad path or file is a plain error here, not a crash later.
-        from sim.archive import Archive
+        from sim.record.archive import Archive
 
         Archive(archive_path).close()
     opened: list[ArchivedSession] = []

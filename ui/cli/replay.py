@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
-from sim.events import RoundClosed
-from sim.log import Log, LogError, read_log, truncate, write_log
-from sim.problems import UserError
-from sim.runner import format_round, verify
-from sim.world import World
+from sim.authoring.problems import UserError
+from sim.engine.events import RoundClosed
+from sim.engine.world import World
+from sim.record.log import Log, LogError, read_log, truncate, write_log
+from sim.record.runner import verify
+from sim.report.narrate import format_round
 
 
 @contextmanager
@@ -29,7 +30,7 @@ def log_content_errors(log_path: Path | str) -> Iterator[None]:
 
 
 def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
-    from sim.loader import load_scenario
+    from sim.authoring.loader import load_scenario
 
     try:
         log = read_log(log_path)

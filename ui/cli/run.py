@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from sim.events import Event
-from sim.log import LogError, read_log, write_log
+from sim.authoring.problems import Problem, UserError
+from sim.authoring.scripts import ScriptProblem, script_problems, seats_for
+from sim.engine.events import Event
+from sim.engine.session import IllegalInput, Session
 from sim.models import Script
-from sim.problems import Problem, UserError
-from sim.runner import ScriptProblem, format_round, run, script_problems, seats_for, summary
-from sim.session import IllegalInput, Session
+from sim.record.log import LogError, read_log, write_log
+from sim.record.runner import run
+from sim.report.narrate import format_round, summary
 from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
 from ui.cli.replay import log_content_errors
 
@@ -70,8 +72,8 @@ def run_command(
       sitroom run --json --seed 3
       sitroom run --resume 3f9c2a1b
     """
-    from sim.loader import load_file, load_scenario
-    from sim.registry import DEFAULT_SCENARIO
+    from sim.authoring.library import DEFAULT_SCENARIO
+    from sim.authoring.loader import load_file, load_scenario
 
     archived = None
     if resume_id is not None:

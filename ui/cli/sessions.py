@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.archive import SessionInfo, default_path
+from sim.record.archive import SessionInfo, default_path
 from ui.cli.archiving import archive_option, opened
 
 

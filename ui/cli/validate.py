@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.problems import EXIT_OK, EXIT_USER, UserError
+from sim.authoring.problems import EXIT_OK, EXIT_USER, UserError
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -44,7 +44,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
     Example:
       sitroom validate my-scenario.yaml
     """
-    from sim.loader import validate_paths
+    from sim.authoring.loader import validate_paths
 
     targets = expand(files)
     if not targets:

@@ -17,8 +17,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from sim.events import Seat
-from sim.session import Session
+from sim.engine.events import Seat
+from sim.engine.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.screens.control import ControlScreen

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sim.world import World
+from sim.engine.world import World
 
 
 @dataclass(eq=False)

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sim.events import Seat
-from sim.session import Session
-from sim.world import World
+from sim.engine.events import Seat
+from sim.engine.session import Session
+from sim.engine.world import World
 
 
 @dataclass(frozen=True, slots=True)

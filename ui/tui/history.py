@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sim.expr import Value
-from sim.world import World
+from sim.engine.expr import Value
+from sim.engine.world import World
 
 
 def histories(

@@ -1,18 +1,18 @@
 """What the move composer offers one seat: the moves it may use now, each with its targets and
 expected effects as that actor understands them.
 
-Legality comes from ``session.check`` and the effect model from ``sim.adjudicate``: the composer
-shows the engine's own rules, it never restates them.
+Legality comes from ``session.check`` and the effect model from ``sim.engine.adjudicate``: the
+composer shows the engine's own rules, it never restates them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.adjudicate import expected_deltas, probability
+from sim.engine.adjudicate import expected_deltas, probability
+from sim.engine.session import Session
 from sim.models import Orders
 from sim.models.script import MoveOrder
-from sim.session import Session
 from ui.tui.text import labels
 
 

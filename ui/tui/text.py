@@ -13,7 +13,7 @@ from typing import Any
 
 from textual.markup import escape
 
-from sim.world import World
+from sim.engine.world import World
 
 
 def actor_name(world: World, actor: str | None) -> str:

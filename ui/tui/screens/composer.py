@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sim.engine.world import World
 from sim.models.script import MoveOrder
-from sim.world import World
 from ui.tui.options import MoveOption, TargetOption
 from ui.tui.text import actor_name, escalation_style
 

@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
-from sim.adjudicate import Ruling
-from sim.session import IllegalInput
+from sim.engine.adjudicate import Ruling
+from sim.engine.session import IllegalInput
 from ui.tui.game import Game
 from ui.tui.history import ladder
 from ui.tui.screens.dialogs import (

@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from sim.session import Session
+from sim.engine.session import Session
 from ui.tui.history import ladder
 from ui.tui.text import Entry, actor_name, labels, move_name, number, timeline
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for

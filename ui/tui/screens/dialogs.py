@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sim.events import Outcome
+from sim.engine.events import Outcome
+from sim.engine.state import Proposal
 from sim.models.script import AnswerOrder
-from sim.state import Proposal
 from ui.tui.widgets.seats import ToggleList
 
 

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from sim.world import World
+from sim.engine.world import World
 from ui.tui.text import actor_name, labels, number, timeline
 from ui.tui.widgets.timeline import TimelineView
 

@@ -28,9 +28,9 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from sim.engine.session import IllegalInput, Session
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
-from sim.session import IllegalInput, Session
 from ui.tui.options import move_options
 from ui.tui.screens.composer import MoveComposer
 from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog

@@ -25,9 +25,9 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from sim.events import Seat
-from sim.problems import describe_exception
-from sim.world import World
+from sim.authoring.problems import describe_exception
+from sim.engine.events import Seat
+from sim.engine.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
 from ui.tui.text import actor_name, clock, reflow

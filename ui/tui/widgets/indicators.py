@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
-from sim.world import World
+from sim.engine.world import World
 from ui.tui.history import histories
 from ui.tui.text import labels, number
 

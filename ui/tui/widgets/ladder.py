@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from textual.markup import escape
 from textual.widgets import Static
 
-from sim.world import World
+from sim.engine.world import World
 from ui.tui.text import actor_name, escalation_style
 
 

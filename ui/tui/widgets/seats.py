@@ -15,7 +15,7 @@ from textual.markup import escape
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from sim.events import Seat
+from sim.engine.events import Seat
 
 
 class ToggleList(OptionList):

@@ -1,0 +1,1 @@
+"""Authoring: YAML with positions, the loader and its messages, the bundled library, scripts."""

@@ -1,0 +1,164 @@
+"""Bundled scenarios, actor profiles and move catalogues, looked up by id.
+
+Files are found with :mod:`importlib.resources` over the ``scenarios`` and ``actors`` packages, so
+they are found the same way from a checkout, an editable install or an installed wheel.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.authoring.problems import UserError
+from sim.authoring.yamlsrc import parse, read_text
+
+DEFAULT_SCENARIO = "korea-instability-2012"
+"""The flagship exercise: listed first and played when no scenario is named."""
+
+_KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One bundled file."""
+
+    id: str
+    title: str
+    path: Path
+
+
+def sniff_kind(path: Path) -> str | None:
+    """The ``kind:`` of a file from its text alone (no parsing), or None.
+
+    Cheap enough to run over every YAML file in a folder when looking for catalogues.
+    """
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    match = _KIND_LINE.search(head)
+    return match.group(1) if match else None
+
+
+def _package_files(package: str) -> list[Path]:
+    root = importlib.resources.files(package)
+    return sorted(
+        Path(str(entry))
+        for entry in root.iterdir()
+        if entry.name.endswith(".yaml") and entry.is_file()
+    )
+
+
+def _entry(path: Path, title_key: str) -> Entry:
+    """Id and title of a file; a broken file is still listed (validate will say why)."""
+    try:
+        data = parse(read_text(path), str(path)).data
+    except UserError:
+        return Entry(path.stem, "(invalid file: run `sitroom validate` on it)", path)
+    ident, title = data.get("id"), data.get(title_key)
+    return Entry(
+        ident if isinstance(ident, str) else path.stem,
+        title if isinstance(title, str) else "",
+        path,
+    )
+
+
+def _index(package: str, kind: str, title_key: str) -> dict[str, Entry]:
+    entries = [_entry(p, title_key) for p in _package_files(package) if sniff_kind(p) == kind]
+    return {e.id: e for e in entries}
+
+
+@functools.cache
+def scenarios() -> tuple[Entry, ...]:
+    """Bundled scenarios, the default first, then by id."""
+    index = _index("scenarios", "scenario", "title")
+    return tuple(sorted(index.values(), key=lambda e: (e.id != DEFAULT_SCENARIO, e.id)))
+
+
+@functools.cache
+def actors() -> tuple[Entry, ...]:
+    """Bundled actor profiles by id (the file name, which is how scenarios find them)."""
+    files = [p for p in _package_files("actors") if sniff_kind(p) == "actor"]
+    return tuple(Entry(p.stem, _entry(p, "name").title, p) for p in files)
+
+
+@functools.cache
+def catalogues() -> tuple[Entry, ...]:
+    """Bundled move catalogues, by their ``id:``."""
+    return tuple(_index("scenarios", "catalogue", "title").values())
+
+
+def scenario_ids() -> list[str]:
+    """Ids of the bundled scenarios, the default first."""
+    return [e.id for e in scenarios()]
+
+
+def actor_ids() -> list[str]:
+    """Ids of the bundled actor profiles."""
+    return [e.id for e in actors()]
+
+
+def catalogue_ids() -> list[str]:
+    """Ids of the bundled move catalogues."""
+    return [e.id for e in catalogues()]
+
+
+def _find(entries: Iterable[Entry], ident: str) -> Path | None:
+    return next((e.path for e in entries if e.id == ident), None)
+
+
+def scenario_path(ident: str) -> Path | None:
+    """The file of a bundled scenario, or None."""
+    return _find(scenarios(), ident)
+
+
+def actor_path(ident: str) -> Path | None:
+    """The file of a bundled actor profile, or None."""
+    return _find(actors(), ident)
+
+
+def catalogue_path(ident: str) -> Path | None:
+    """The file of a bundled move catalogue, or None."""
+    return _find(catalogues(), ident)
+
+
+def catalogue_paths(folder: Path) -> dict[str, Path]:
+    """Catalogue files in ``folder`` by their ``id:`` (files that fail to parse are skipped)."""
+    out: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if sniff_kind(path) == "catalogue":
+            out.setdefault(_entry(path, "title").id, path)
+    return out
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """A "; did you mean 'x'?" suffix, or ''."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def lookup_scenario(ident: str) -> Path:
+    """The file of a bundled scenario; :class:`UserError` with a suggestion if there is none."""
+    path = scenario_path(ident)
+    if path is None:
+        raise UserError(
+            f"no bundled scenario '{ident}'{suggest(ident, scenario_ids())}; "
+            f"`sitroom list` shows them"
+        )
+    return path
+
+
+def lookup_actor(ident: str) -> Path:
+    """The file of a bundled actor profile; :class:`UserError` with a suggestion if none."""
+    path = actor_path(ident)
+    if path is None:
+        raise UserError(
+            f"no bundled actor profile '{ident}'{suggest(ident, actor_ids())}; "
+            f"`sitroom list` shows them"
+        )
+    return path

@@ -1,0 +1,1 @@
+"""Many computer-played runs: recipes, backends (in process, process pool, Dask), tallies."""

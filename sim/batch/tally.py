@@ -1,0 +1,149 @@
+"""Folding run results into a batch summary, in memory that does not grow with the run count."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sim import __version__
+from sim.batch.runs import Finished, RunResult
+from sim.batch.stats import Distribution, newcombe, wilson
+from sim.engine.world import World
+
+UNRESOLVED = "unresolved"
+"""The session's outcome when no end condition held at the end of the clock."""
+TOP_MOVES = 3
+
+
+def _r(x: float) -> float:
+    """Rounded for reports: six decimals hide float noise and are far below any CI width."""
+    return round(x, 6)
+
+
+class Tally:
+    """One variant's running totals: counts, sums and bounded distributions."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.games = 0
+        self.outcomes: Counter[str] = Counter()
+        self.rounds: Counter[int] = Counter()
+        ranges = world.ranges
+        self.indicators = [Distribution(*ranges[i.id]) for i in world.scenario.indicators]
+        self.escalation = [0.0] * len(world.actors)
+        self.moves: Counter[tuple[int, str]] = Counter()
+        self.triggers: Counter[str] = Counter()
+
+    def add(self, r: RunResult) -> None:
+        """Count one run (the caller feeds runs in index order)."""
+        self.games += 1
+        self.outcomes[r.outcome] += 1
+        self.rounds[r.rounds] += 1
+        for dist, x in zip(self.indicators, r.indicators, strict=True):
+            dist.add(x)
+        for i, x in enumerate(r.escalation):
+            self.escalation[i] += x
+        for a, move, count in r.moves:
+            self.moves[a, move] += count
+        self.triggers.update(r.triggers)
+
+    def outcome_ids(self) -> list[str]:
+        """Declared end states in scenario order, then any other outcome seen."""
+        declared = [e.spec.id for e in self.world.ends]
+        return [*declared, *sorted(set(self.outcomes) - set(declared))]
+
+    def report(self) -> dict[str, Any]:
+        """The variant's summary as plain JSON-ready data."""
+        n, world = self.games, self.world
+        titles = {e.spec.id: e.spec.title for e in world.ends}
+        titles.setdefault(UNRESOLVED, "No end condition held")
+        per_game = max(n, 1)
+        total_rounds = sum(r * c for r, c in self.rounds.items())
+        top: dict[str, dict[str, float]] = {}
+        for i, actor in enumerate(world.actors):
+            used = sorted(((-c, m) for (a, m), c in self.moves.items() if a == i))[:TOP_MOVES]
+            top[actor] = {m: _r(-neg / per_game) for neg, m in used}
+        return {
+            "scenario": world.id,
+            "scenario_hash": world.content_hash,
+            "games": n,
+            "rounds": total_rounds,
+            "rounds_per_game": {
+                "mean": _r(total_rounds / per_game),
+                "min": min(self.rounds, default=0),
+                "max": max(self.rounds, default=0),
+            },
+            "outcomes": {
+                o: {
+                    "title": titles.get(o, o),
+                    "count": self.outcomes[o],
+                    "share": _r(self.outcomes[o] / per_game),
+                    "ci95": [_r(x) for x in wilson(self.outcomes[o], n)],
+                }
+                for o in self.outcome_ids()
+            },
+            "indicators": {
+                ind.id: {
+                    "label": ind.label,
+                    "mean": _r(d.mean),
+                    "p5": _r(d.quantile(0.05)),
+                    "p95": _r(d.quantile(0.95)),
+                }
+                for ind, d in zip(world.scenario.indicators, self.indicators, strict=True)
+            },
+            "mean_escalation": {
+                a: _r(self.escalation[i] / per_game) for i, a in enumerate(world.actors)
+            },
+            "top_moves": top,
+            "triggers": {
+                t.spec.id: {
+                    "runs": self.triggers[t.spec.id],
+                    "share": _r(self.triggers[t.spec.id] / per_game),
+                }
+                for t in world.triggers
+            },
+        }
+
+
+def compare(a: Tally, b: Tally) -> dict[str, dict[str, Any]]:
+    """Each outcome's share in A and B and the difference B - A with its 95% interval."""
+    ids = list(dict.fromkeys([*a.outcome_ids(), *b.outcome_ids()]))
+    out: dict[str, dict[str, Any]] = {}
+    for o in ids:
+        ka, kb = a.outcomes[o], b.outcomes[o]
+        lo, hi = newcombe(kb, b.games, ka, a.games)
+        out[o] = {
+            "a": _r(ka / max(a.games, 1)),
+            "b": _r(kb / max(b.games, 1)),
+            "difference": _r(kb / max(b.games, 1) - ka / max(a.games, 1)),
+            "ci95": [_r(lo), _r(hi)],
+        }
+    return out
+
+
+def batch_report(
+    tallies: Sequence[Tally],
+    settings: Sequence[Sequence[str]],
+    result: Finished,
+    seed: int,
+    workers: int,
+) -> dict[str, Any]:
+    """The whole batch for ``--json``: one variant flat, two as ``a``/``b`` plus ``difference``."""
+    head: dict[str, Any] = {
+        "engine": __version__,
+        "seed": seed,
+        "games": result.games,
+        "workers": workers,
+        "wall_seconds": _r(result.wall_seconds),
+    }
+    if len(tallies) == 1:
+        return {**head, **tallies[0].report(), "settings": list(settings[0])}
+    variants = [{**t.report(), "settings": list(s)} for t, s in zip(tallies, settings, strict=True)]
+    return {
+        **head,
+        "rounds": sum(v["rounds"] for v in variants),
+        "a": variants[0],
+        "b": variants[1],
+        "difference": compare(tallies[0], tallies[1]),
+    }

@@ -1,0 +1,143 @@
+"""Adjudication rules as pure functions of the state and the engine's keyed randomness.
+
+Nothing here mutates state or reads the clock: the session calls these and records what they
+decide as events. The computer players call the same functions to look ahead, so they reason with
+the engine's own effect model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sim.engine.events import Outcome
+from sim.engine.expr import Value
+from sim.engine.fastinit import fast_init
+from sim.engine.rng import uniform
+from sim.engine.state import State
+from sim.engine.world import BoundEffect, BoundMove, World
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """The adjudication of one move, before it is committed."""
+
+    mid: str
+    actor: str
+    move: str
+    target: str | None
+    chance: float
+    roll: float
+    outcome: Outcome
+    detected_by: tuple[str, ...]
+    override_note: str | None = None
+
+
+fast_init(Ruling)  # one per move made
+
+
+def probability(value: Value) -> float:
+    """Clamp an authored chance to [0, 1]."""
+    x = float(value)
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+def illegal(world: World, state: State, actor: str, move_id: str, target: str | None) -> str | None:
+    """Why ``actor`` may not use ``move_id`` on ``target`` now, or None if it may."""
+    spec = world.moves.get(move_id)
+    if spec is None or move_id not in world.usable[actor]:
+        return f"{actor} cannot use move '{move_id}' in this scenario"
+    mt = spec.type
+    if mt.target == "none":
+        if target is not None:
+            return f"'{move_id}' takes no target"
+    elif target is None:
+        return f"'{move_id}' needs a target"
+    elif target not in world.targets(actor, move_id):
+        return f"'{move_id}' cannot target '{target}'"
+    bound = world.bound_move(actor, move_id, target)
+    if bound.requires is not None and not bound.requires(state.values):
+        return f"'{move_id}' is not possible now: requires {mt.requires}"
+    return None
+
+
+def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> Ruling:
+    """Roll success and detection for one move on the state at decision time."""
+    values = state.values
+    chance = probability(bound.chance.fn(values))
+    roll = uniform(seed, "success", mid)
+    outcome: Outcome = "success" if roll < chance else "failure"
+    detected: tuple[str, ...] = ()
+    if bound.spec.type.visibility == "secret":
+        p = probability(bound.detection.fn(values))
+        if p > 0:
+            detected = tuple(
+                a for a in world.actors if a != bound.actor and uniform(seed, "detect", mid, a) < p
+            )
+    forced = state.overrides.get(mid)
+    if forced is not None:
+        # A cancelled move never happened: nobody can detect it.
+        seen = () if forced[0] == "cancelled" else detected
+        return Ruling(
+            mid, bound.actor, bound.spec.id, bound.target, chance, roll, forced[0], seen, forced[1]
+        )
+    return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected)
+
+
+def effect_result(
+    values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]], effect: BoundEffect
+) -> tuple[Value, float]:
+    """The new value of the effect's state name and the change actually made (after clamping)."""
+    old = values[effect.name]
+    amount = effect.amount.constant
+    if amount is None:
+        amount = effect.amount.fn(values)
+    if effect.op == "set":
+        if isinstance(old, bool):
+            return bool(amount), 0.0
+        new = float(amount)
+    else:
+        new = float(old) + float(amount)
+    lo, hi = ranges[effect.name]
+    new = lo if new < lo else hi if new > hi else new
+    new = round(new, 6)
+    return new, round(new - float(old), 6)
+
+
+def expected_deltas(
+    world: World, values: Mapping[str, Value], bound: BoundMove
+) -> dict[str, float]:
+    """Expected change of each numeric state name if the move is made now (chance-weighted).
+
+    Flags count as 0/1 so that interests may weigh them. Effects are evaluated on the current
+    values, a one-step look-ahead that ignores interactions between effects of one move.
+    """
+    p = probability(bound.chance(values))
+    out: dict[str, float] = {}
+    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
+        if weight <= 0:
+            continue
+        for eff in effects:
+            old = values[eff.name]
+            if isinstance(old, bool):
+                delta = float(bool(eff.amount(values))) - float(old)
+            else:
+                _, delta = effect_result(values, world.ranges, eff)
+            out[eff.name] = out.get(eff.name, 0.0) + weight * delta
+    return out
+
+
+def breached(state: State, actor: str, move_id: str, tags: list[str]) -> list[str]:
+    """Agreements in force whose commitments forbid this move for this actor."""
+    hits: list[str] = []
+    for ag in state.agreements.values():
+        for c in ag.commitments:
+            bound = c["bound"]
+            if actor not in (ag.parties if bound == "all" else bound):
+                continue
+            if c["until"] < state.t:
+                continue
+            if move_id in c["forbid"] or any(tag in c["forbid"] for tag in tags):
+                hits.append(ag.id)
+                break
+    return hits

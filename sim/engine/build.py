@@ -1,0 +1,670 @@
+"""A scenario compiled against its actor profiles and move catalogues: the engine's input.
+
+``build`` resolves every cross-file reference (actor ids, move ids, indicator names), compiles every
+expression once, and reports problems as :class:`BuildIssue` values with the YAML path they belong
+to, so the loader can turn them into ``file:line:col`` messages. Moves and profile items from
+*shared* files (the bundled catalogue, profiles) that use state a scenario does not define are
+dropped with a warning rather than failing: a small scenario may include the default catalogue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sim.engine.expr import (
+    PLACEHOLDERS,
+    Expr,
+    ExprError,
+    Value,
+    bind,
+    canonical_name,
+    compile_expr,
+    rebind,
+    suggest,
+)
+from sim.engine.world import (
+    ActorModel,
+    CompiledEffect,
+    CompiledEnd,
+    CompiledInject,
+    CompiledTrigger,
+    MoveSpec,
+    World,
+    bind_effect,
+)
+from sim.models import ActorProfile, Catalogue, Effect, MoveType, Scenario
+
+Loc = tuple[str | int, ...]
+Severity = Literal["error", "warning"]
+RESERVED = frozenset({"flags", "trust", "round", "t", "self", "target", "true", "false"})
+
+
+@dataclass(frozen=True, slots=True)
+class BuildIssue:
+    """A problem found while compiling a scenario, located by file origin and YAML path."""
+
+    origin: str
+    """``scenario``, ``actor:<id>`` or ``catalogue:<id>``."""
+    loc: Loc
+    message: str
+    offset: int | None = None
+    """Character offset inside the expression string at ``loc``, when the problem is in one."""
+    severity: Severity = "error"
+
+
+class BuildFailed(Exception):
+    """Raised by helpers inside :func:`build` to abandon one item; collected, never escapes."""
+
+
+class _Builder:
+    def __init__(
+        self,
+        scenario: Scenario,
+        profiles: Mapping[str, ActorProfile],
+        catalogues: Mapping[str, Catalogue],
+    ) -> None:
+        self.sc = scenario
+        self.profiles = profiles
+        self.catalogues = catalogues
+        self.issues: list[BuildIssue] = []
+        self.actors = tuple(p.id for p in scenario.actors)
+        self.names: set[str] = set()
+        self.initial: dict[str, Value] = {}
+        self.ranges: dict[str, tuple[float, float]] = {}
+        self.flags: set[str] = set()
+
+    # -- reporting -----------------------------------------------------------------------------
+    def error(self, origin: str, loc: Loc, message: str, offset: int | None = None) -> None:
+        self.issues.append(BuildIssue(origin, loc, message, offset, "error"))
+
+    def warn(self, origin: str, loc: Loc, message: str) -> None:
+        self.issues.append(BuildIssue(origin, loc, message, None, "warning"))
+
+    # -- names ---------------------------------------------------------------------------------
+    def known_with_placeholders(self, allow: Sequence[str]) -> Callable[[str], bool]:
+        """A name check that accepts ``self.x``/``target.x`` when some choice of actors makes
+        it a state name (e.g. ``trust.self.dprk`` is fine for every actor but the DPRK; the
+        world then leaves the move out for the actors and targets it cannot bind)."""
+        pairs = [(a, b) for a in self.actors for b in self.actors if a != b] or [
+            (a, a) for a in self.actors
+        ]
+
+        def known(name: str) -> bool:
+            segs = name.split(".")
+            if any(s in PLACEHOLDERS and s not in allow for s in segs):
+                return False
+            if not any(s in PLACEHOLDERS for s in segs):
+                return canonical_name(name) in self.names
+            return any(
+                bind(name, {k: v for k, v in (("self", a), ("target", b)) if k in allow})
+                in self.names
+                for a, b in pairs
+            )
+
+        return known
+
+    def hints(self, allow: Sequence[str]) -> list[str]:
+        extra = []
+        for p in allow:
+            for v in self.variable_ids:
+                extra.append(f"{p}.{v}")
+            extra.extend(f"trust.{p}.{a}" for a in self.actors)
+        if "self" in allow and "target" in allow:
+            extra.append("trust.self.target")
+        return sorted(self.names) + extra
+
+    def expr(
+        self, origin: str, loc: Loc, source: str | float | bool, allow: Sequence[str] = ()
+    ) -> Expr:
+        try:
+            return compile_expr(source, self.known_with_placeholders(allow), self.hints(allow))
+        except ExprError as exc:
+            message = exc.message
+            if "unknown name" in message and any(
+                f"'{p}." in message or f".{p}." in message for p in PLACEHOLDERS if p not in allow
+            ):
+                message += (
+                    " ('target' needs `target: actor`)"
+                    if "target" not in allow and "self" in allow
+                    else " (self/target are only available in moves and profiles)"
+                )
+            self.error(origin, loc, message, exc.offset if isinstance(source, str) else None)
+            raise BuildFailed from None
+
+    def effect(self, origin: str, loc: Loc, eff: Effect, allow: Sequence[str]) -> CompiledEffect:
+        name = eff.name
+        key = "change" if eff.change is not None else "set"
+        if not self.known_with_placeholders(allow)(name):
+            self.error(
+                origin,
+                (*loc, key),
+                f"unknown state name '{name}'{suggest(name, self.hints(allow))}",
+                0,
+            )
+            raise BuildFailed
+        is_flag = name.startswith("flags.")
+        if eff.change is not None:
+            if is_flag:
+                self.error(
+                    origin,
+                    (*loc, "change"),
+                    f"'{name}' is a flag: use `set: {name}` with `to: true` or `to: false`",
+                    0,
+                )
+                raise BuildFailed
+            assert eff.by is not None
+            return CompiledEffect(name, "add", self.expr(origin, (*loc, "by"), eff.by, allow))
+        assert eff.to is not None
+        if is_flag and not isinstance(eff.to, bool) and not isinstance(eff.to, str):
+            self.error(origin, (*loc, "to"), f"'{name}' is a flag: set it to true or false")
+            raise BuildFailed
+        if not is_flag and isinstance(eff.to, bool):
+            self.error(origin, (*loc, "to"), f"'{name}' is a number: set it to a number")
+            raise BuildFailed
+        return CompiledEffect(name, "set", self.expr(origin, (*loc, "to"), eff.to, allow))
+
+    def effects(
+        self, origin: str, loc: Loc, effects: Sequence[Effect], allow: Sequence[str]
+    ) -> tuple[CompiledEffect, ...]:
+        out = []
+        failed = False
+        for i, eff in enumerate(effects):
+            try:
+                out.append(self.effect(origin, (*loc, i), eff, allow))
+            except BuildFailed:
+                failed = True
+        if failed:
+            raise BuildFailed
+        return tuple(out)
+
+    # -- world ---------------------------------------------------------------------------------
+    def world_names(self) -> None:
+        sc = self.sc
+        seen: dict[str, int] = {}
+        for i, p in enumerate(sc.actors):
+            if p.id in seen:
+                self.error("scenario", ("actors", i, "id"), f"actor '{p.id}' is listed twice")
+            if p.id in RESERVED:
+                self.error("scenario", ("actors", i, "id"), f"'{p.id}' is a reserved name")
+            seen[p.id] = i
+        for i, ind in enumerate(sc.indicators):
+            if ind.id in self.names:
+                self.error(
+                    "scenario", ("indicators", i, "id"), f"indicator '{ind.id}' is defined twice"
+                )
+            if ind.id in RESERVED or ind.id in seen:
+                self.error(
+                    "scenario",
+                    ("indicators", i, "id"),
+                    f"'{ind.id}' is reserved or an actor id; choose another indicator id",
+                )
+            self.names.add(ind.id)
+            self.initial[ind.id] = ind.initial
+            self.ranges[ind.id] = (ind.min, ind.max)
+            if ind.visible_to != "public":
+                for j, a in enumerate(ind.visible_to):
+                    self.check_actor("scenario", ("indicators", i, "visible_to", j), a)
+        self.variable_ids = [v.id for v in sc.variables]
+        for vi, var in enumerate(sc.variables):
+            if self.variable_ids.count(var.id) > 1 and self.variable_ids.index(var.id) != vi:
+                self.error(
+                    "scenario", ("variables", vi, "id"), f"variable '{var.id}' is defined twice"
+                )
+        for pi, p in enumerate(sc.actors):
+            for var in sc.variables:
+                name = f"{p.id}.{var.id}"
+                self.names.add(name)
+                self.initial[name] = p.variables.get(var.id, var.initial)
+                self.ranges[name] = (var.min, var.max)
+            for key, value in p.variables.items():
+                spec = next((v for v in sc.variables if v.id == key), None)
+                if spec is None:
+                    self.error(
+                        "scenario",
+                        ("actors", pi, "variables", key),
+                        f"unknown variable '{key}'{suggest(key, self.variable_ids)}",
+                    )
+                elif not spec.min <= value <= spec.max:
+                    self.error(
+                        "scenario",
+                        ("actors", pi, "variables", key),
+                        f"{value} is outside {spec.min}..{spec.max}",
+                    )
+        for a, b in itertools.combinations(sorted(self.actors), 2):
+            name = f"trust.{a}.{b}"
+            self.names.add(name)
+            self.initial[name] = sc.relations.default
+            self.ranges[name] = (0.0, 100.0)
+        for i, pair in enumerate(sc.relations.pairs):
+            ok = True
+            for j, a in enumerate(pair.between):
+                ok &= self.check_actor("scenario", ("relations", "pairs", i, "between", j), a)
+            if ok:
+                if pair.between[0] == pair.between[1]:
+                    self.error(
+                        "scenario",
+                        ("relations", "pairs", i, "between"),
+                        "a relation needs two different actors",
+                    )
+                    continue
+                a, b = sorted(pair.between)
+                self.initial[f"trust.{a}.{b}"] = pair.initial
+        for flag, value in sc.flags.items():
+            self.names.add(f"flags.{flag}")
+            self.initial[f"flags.{flag}"] = value
+        self.names.update(("round", "t"))
+        self.initial["round"] = 1
+        self.initial["t"] = 0.0
+
+    def check_actor(self, origin: str, loc: Loc, actor: str) -> bool:
+        if actor in self.actors:
+            return True
+        self.error(
+            origin,
+            loc,
+            f"unknown actor '{actor}'{suggest(actor, self.actors)}"
+            f" (this scenario's actors: {', '.join(self.actors)})",
+        )
+        return False
+
+    def move_spec(self, origin: str, loc: Loc, mt: MoveType) -> MoveSpec:
+        allow = ("self", "target") if mt.target == "actor" else ("self",)
+        failed = False
+
+        def expr(key: str, src: str | float | bool) -> Expr | None:
+            nonlocal failed
+            try:
+                return self.expr(origin, (*loc, key), src, allow)
+            except BuildFailed:
+                failed = True
+                return None
+
+        def effects(key: str, effs: Sequence[Effect]) -> tuple[CompiledEffect, ...]:
+            nonlocal failed
+            try:
+                return self.effects(origin, (*loc, key), effs, allow)
+            except BuildFailed:
+                failed = True
+                return ()
+
+        requires = None if mt.requires is None else expr("requires", mt.requires)
+        chance = expr("chance", mt.chance)
+        detection = expr("detection", mt.detection)
+        on_success = effects("effects", mt.effects)
+        on_failure = effects("on_failure", mt.on_failure)
+        if failed or chance is None or detection is None:
+            raise BuildFailed
+        return MoveSpec(mt, requires, chance, detection, on_success, on_failure)
+
+    def moves(self) -> dict[str, MoveSpec]:
+        specs: dict[str, MoveSpec] = {}
+        origin_of: dict[str, str] = {}
+        ms = self.sc.moves
+        for i, cat_id in enumerate(ms.include):
+            cat = self.catalogues.get(cat_id)
+            if cat is None:
+                self.error(
+                    "scenario",
+                    ("moves", "include", i),
+                    f"unknown move catalogue '{cat_id}'{suggest(cat_id, self.catalogues)}",
+                )
+                continue
+            origin = f"catalogue:{cat_id}"
+            # A shared catalogue may use state this scenario lacks: drop those moves, quietly
+            # grouped into one warning, instead of failing the scenario.
+            before = len(self.issues)
+            dropped = []
+            for j, mt in enumerate(cat.moves):
+                if mt.id in specs:
+                    self.error(origin, ("moves", j, "id"), f"move '{mt.id}' is defined twice")
+                    continue
+                try:
+                    specs[mt.id] = self.move_spec(origin, ("moves", j), mt)
+                    origin_of[mt.id] = origin
+                except BuildFailed:
+                    dropped.append(mt.id)
+            if dropped:
+                details = [iss.message for iss in self.issues[before:]]
+                del self.issues[before:]
+                self.warn(
+                    "scenario",
+                    ("moves", "include", i),
+                    f"{len(dropped)} move(s) of catalogue '{cat_id}' use state this "
+                    f"scenario does not define and are left out: "
+                    f"{', '.join(dropped[:8])}"
+                    f"{f' and {len(dropped) - 8} more' if len(dropped) > 8 else ''} "
+                    f"(first reason: {details[0] if details else '?'})",
+                )
+        for i, mt in enumerate(ms.extra):
+            if mt.id in specs and origin_of.get(mt.id) == "scenario":
+                self.error(
+                    "scenario", ("moves", "extra", i, "id"), f"move '{mt.id}' is defined twice"
+                )
+                continue
+            try:
+                # A scenario's own move replaces a catalogue move of the same id.
+                specs[mt.id] = self.move_spec("scenario", ("moves", "extra", i), mt)
+                origin_of[mt.id] = "scenario"
+            except BuildFailed:
+                pass
+        for i, mid in enumerate(ms.exclude):
+            if mid in specs:
+                del specs[mid]
+            else:
+                # A warning: a scenario should not break when a catalogue drops a move.
+                self.warn(
+                    "scenario",
+                    ("moves", "exclude", i),
+                    f"no move '{mid}' to exclude{suggest(mid, specs)}",
+                )
+        for mid, spec in specs.items():
+            if spec.type.targets:
+                for a in spec.type.targets:
+                    if a not in self.actors and origin_of[mid] == "scenario":
+                        self.error(
+                            "scenario",
+                            ("moves", "extra"),
+                            f"move '{mid}' targets unknown actor '{a}'{suggest(a, self.actors)}",
+                        )
+        return specs
+
+    def actor_model(self, index: int, profile: ActorProfile, usable: tuple[str, ...]) -> ActorModel:
+        p = self.sc.actors[index]
+        origin = f"actor:{profile.id}"
+        ov = p.overrides
+        bindings = {"self": p.id}
+        known = self.known_with_placeholders(("self",))
+        hint = self.hints(("self",))
+
+        left_out: list[str] = []
+
+        def compiled(loc: Loc, src: str) -> Expr | None:
+            try:
+                return rebind(compile_expr(src, known, hint), bindings, self.names.__contains__)
+            except ExprError as exc:
+                left_out.append(f"{'.'.join(map(str, loc))} ({exc.message})")
+                return None
+
+        interest_ids = [i.id for i in profile.interests]
+        for key in ov.interests:
+            if key not in interest_ids:
+                self.error(
+                    "scenario",
+                    ("actors", index, "overrides", "interests", key),
+                    f"unknown interest '{key}' of {profile.id}{suggest(key, interest_ids)}",
+                )
+        faction_ids = [f.id for f in profile.factions]
+        for key in ov.factions:
+            if key not in faction_ids:
+                self.error(
+                    "scenario",
+                    ("actors", index, "overrides", "factions", key),
+                    f"unknown faction '{key}' of {profile.id}{suggest(key, faction_ids)}",
+                )
+        interests = []
+        for interest in profile.interests:
+            wants = []
+            for want in interest.wants:
+                name = bind(want.indicator, bindings)
+                if name not in self.names:
+                    left_out.append(f"interests.{interest.id} ({want.indicator})")
+                    continue
+                if name.startswith("flags."):
+                    sign = 1.0 if want.direction == "higher" else -1.0
+                else:
+                    lo, hi = self.ranges[name]
+                    # Normalise so that a full-range swing is worth `weight` whatever the units.
+                    sign = (1.0 if want.direction == "higher" else -1.0) / max(hi - lo, 1e-9)
+                wants.append((name, sign * want.weight))
+            weight = ov.interests.get(interest.id, interest.weight)
+            interests.append((interest, weight, tuple(wants)))
+        red_lines = []
+        for i, rl in enumerate(profile.red_lines):
+            cond = compiled(("red_lines", i, "when"), rl.when)
+            responses = tuple(m for m in rl.response if m in usable)
+            for j, m in enumerate(rl.response):
+                if m not in self.moves_seen:
+                    self.warn(
+                        origin,
+                        ("red_lines", i, "response", j),
+                        f"unknown move '{m}'{suggest(m, self.moves_seen)}",
+                    )
+            if cond is not None:
+                target = rl.target if rl.target in self.actors else None
+                red_lines.append((rl.id, cond, responses, target))
+        factions = []
+        for i, fac in enumerate(profile.factions):
+            for key in fac.interests:
+                if key not in interest_ids:
+                    self.error(
+                        origin,
+                        ("factions", i, "interests", key),
+                        f"unknown interest '{key}'{suggest(key, interest_ids)}",
+                    )
+            shifts = []
+            for j, sh in enumerate(fac.shifts):
+                cond = compiled(("factions", i, "shifts", j, "when"), sh.when)
+                if cond is not None:
+                    shifts.append((cond, sh.by))
+            factions.append(
+                (fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests), tuple(shifts))
+            )
+        messages = []
+        for i, rule in enumerate(profile.messages):
+            cond = compiled(("messages", i, "when"), rule.when)
+            to: tuple[str, ...] | Literal["public"] = (
+                "public"
+                if rule.to == "public"
+                else tuple(a for a in rule.to if a in self.actors and a != p.id)
+            )
+            if cond is not None and to:
+                messages.append((cond, to, rule.text))
+        if left_out:
+            # One line per profile, in the scenario file: a small scenario may leave out much
+            # of a bundled profile, and the author needs to see that, not fifty lines of it.
+            self.warn(
+                "scenario",
+                ("actors", index, "id"),
+                f"{len(left_out)} item(s) of profile '{profile.id}' use state this "
+                f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
+                + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""),
+            )
+        from sim.engine.policy import check_policy
+
+        policy = ov.policy or profile.policy
+        problem = check_policy(policy)
+        if problem is not None:
+            if ov.policy:
+                self.error("scenario", ("actors", index, "overrides", "policy"), problem)
+            else:
+                self.error(origin, ("policy",), problem)
+        return ActorModel(
+            id=p.id,
+            profile=profile,
+            interests=tuple(interests),
+            red_lines=tuple(red_lines),
+            factions=tuple(factions),
+            messages=tuple(messages),
+            risk_tolerance=ov.risk_tolerance
+            if ov.risk_tolerance is not None
+            else profile.tendencies.risk_tolerance,
+            escalation=ov.escalation
+            if ov.escalation is not None
+            else profile.tendencies.escalation,
+            policy=policy,
+            briefing=p.briefing,
+        )
+
+    def build(self) -> World | None:
+        sc = self.sc
+        self.world_names()
+        specs = self.moves()
+        self.moves_seen = set(specs)
+        for cat in self.catalogues.values():
+            self.moves_seen.update(m.id for m in cat.moves)
+        usable: dict[str, tuple[str, ...]] = {
+            a: tuple(
+                mid for mid, s in specs.items() if s.type.actors == "all" or a in s.type.actors
+            )
+            for a in self.actors
+        }
+        models: dict[str, ActorModel] = {}
+        for i, p in enumerate(sc.actors):
+            pid = p.profile or p.id
+            profile = self.profiles.get(pid)
+            if profile is None:
+                self.error(
+                    "scenario",
+                    ("actors", i, "profile" if p.profile else "id"),
+                    f"no actor profile '{pid}'{suggest(pid, self.profiles)} (looked in "
+                    f"the bundled actors and beside the scenario)",
+                )
+                continue
+            models[p.id] = self.actor_model(i, profile, usable[p.id])
+        injects = []
+        for i, inj in enumerate(sc.injects):
+            self.audience(("injects", i, "audience"), inj.audience)
+            try:
+                effs = self.effects("scenario", ("injects", i, "effects"), inj.effects, ())
+                injects.append(
+                    CompiledInject(
+                        inj, tuple(bind_effect(e, {}, self.names.__contains__) for e in effs)
+                    )
+                )
+            except BuildFailed:
+                pass
+        self.unique("injects", [x.id for x in sc.injects])
+        triggers = []
+        for i, trg in enumerate(sc.triggers):
+            if trg.inject is not None:
+                self.audience(("triggers", i, "inject", "audience"), trg.inject.audience)
+            try:
+                when = self.expr("scenario", ("triggers", i, "when"), trg.when)
+                effs = self.effects("scenario", ("triggers", i, "effects"), trg.effects, ())
+                triggers.append(
+                    CompiledTrigger(
+                        trg, when, tuple(bind_effect(e, {}, self.names.__contains__) for e in effs)
+                    )
+                )
+            except BuildFailed:
+                pass
+        self.unique("triggers", [x.id for x in sc.triggers])
+        ends = []
+        for i, end in enumerate(sc.end_conditions):
+            with contextlib.suppress(BuildFailed):
+                ends.append(
+                    CompiledEnd(end, self.expr("scenario", ("end_conditions", i, "when"), end.when))
+                )
+        self.unique("end_conditions", [x.id for x in sc.end_conditions])
+        objectives = []
+        for i, obj in enumerate(sc.objectives):
+            try:
+                measure = (
+                    None
+                    if obj.measure is None
+                    else self.expr("scenario", ("objectives", i, "measure"), obj.measure)
+                )
+                objectives.append((obj.id, measure))
+            except BuildFailed:
+                pass
+        if any(i.severity == "error" for i in self.issues):
+            return None
+        world = World(
+            scenario=sc,
+            actors=self.actors,
+            names=frozenset(self.names),
+            initial=self.initial,
+            ranges=self.ranges,
+            moves=specs,
+            usable=usable,
+            models=models,
+            injects=tuple(sorted(injects, key=lambda x: x.spec.at)),
+            triggers=tuple(triggers),
+            ends=tuple(ends),
+            objectives=tuple(objectives),
+            content_hash=content_hash(
+                sc,
+                [models[a].profile for a in self.actors],
+                [self.catalogues[c] for c in sc.moves.include],
+            ),
+            visible=self.visibility(),
+        )
+        bind_all(world)
+        return world
+
+    def visibility(self) -> dict[str, frozenset[str]]:
+        hidden = {
+            ind.id: ind.visible_to for ind in self.sc.indicators if ind.visible_to != "public"
+        }
+        out = {}
+        for a in self.actors:
+            names = {
+                n
+                for n in self.names
+                if not (n in hidden and a not in hidden[n])
+                and not (n.split(".")[0] in self.actors and n.split(".")[0] != a)
+            }
+            out[a] = frozenset(names)
+        return out
+
+    def audience(self, loc: Loc, audience: list[str] | str) -> None:
+        if audience != "public":
+            for j, a in enumerate(audience):
+                self.check_actor("scenario", (*loc, j), a)
+
+    def unique(self, section: str, ids: list[str]) -> None:
+        seen = set()
+        for i, x in enumerate(ids):
+            if x in seen:
+                self.error("scenario", (section, i, "id"), f"'{x}' is used twice in {section}")
+            seen.add(x)
+
+
+def bind_all(world: World) -> None:
+    """Bind every usable move for every actor and target now, dropping the combinations whose
+    names do not exist (``trust.self.dprk`` for the DPRK itself), so play never meets one."""
+    for actor in world.actors:
+        keep = []
+        for move in world.usable[actor]:
+            ok: list[str | None] = []
+            for target in world.targets(actor, move):
+                try:
+                    world.bound_move(actor, move, target)
+                except ExprError:
+                    continue
+                ok.append(target)
+            world._targets[(actor, move)] = tuple(ok)
+            if ok:
+                keep.append(move)
+        world.usable[actor] = tuple(keep)
+
+
+def content_hash(
+    scenario: Scenario, profiles: Sequence[ActorProfile], catalogues: Sequence[Catalogue]
+) -> str:
+    """A hash of everything that decides how the scenario plays, recorded in every log header."""
+    blob = json.dumps(
+        [
+            scenario.model_dump(mode="json"),
+            [p.model_dump(mode="json") for p in profiles],
+            [c.model_dump(mode="json") for c in catalogues],
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build(
+    scenario: Scenario, profiles: Mapping[str, ActorProfile], catalogues: Mapping[str, Catalogue]
+) -> tuple[World | None, list[BuildIssue]]:
+    """Compile a scenario; the world is None when any issue is an error."""
+    builder = _Builder(scenario, profiles, catalogues)
+    world = builder.build()
+    return world, builder.issues

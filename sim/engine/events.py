@@ -1,0 +1,260 @@
+"""The event log's vocabulary: small frozen records, one per change to the world.
+
+Every event has ``seq`` (position in the log), ``t`` (sim hours), ``round`` and ``type``. The log
+is JSON Lines with sorted keys and no insignificant whitespace: the same run gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Literal
+
+from sim.engine.fastinit import fast_init
+
+Outcome = Literal["success", "failure", "cancelled"]
+Seat = Literal["human", "computer", "script"]
+Audience = tuple[str, ...] | Literal["public"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of all events."""
+
+    type: ClassVar[str] = "event"
+    seq: int
+    t: float
+    round: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, ``type`` included."""
+        out: dict[str, Any] = {"type": self.type}
+        for name in _FIELDS[type(self)]:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoveMade(Event):
+    """An actor used a move type (recorded when the round closes, in canonical order)."""
+
+    type: ClassVar[str] = "move"
+    mid: str
+    actor: str
+    move: str
+    target: str | None
+    escalation: int
+    category: str
+    visibility: str
+    by: Seat
+    rationale: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageSent(Event):
+    """A message; with ``proposal`` it offers terms the recipients accept or reject."""
+
+    type: ClassVar[str] = "message"
+    mid: str
+    sender: str
+    to: Audience
+    text: str
+    by: Seat
+    proposal: dict[str, Any] | None = None
+    """``{"id", "title", "terms", "expires"}`` where ``expires`` is the last round to answer."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answered(Event):
+    """A party's answer to a proposal."""
+
+    type: ClassVar[str] = "answer"
+    actor: str
+    proposal: str
+    accept: bool
+    by: Seat
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overridden(Event):
+    """Control forced a move's outcome before it was committed."""
+
+    type: ClassVar[str] = "override"
+    mid: str
+    outcome: Outcome
+    note: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolved(Event):
+    """A move's adjudication: success or failure, and who detected it if it was secret."""
+
+    type: ClassVar[str] = "resolved"
+    mid: str
+    actor: str
+    move: str
+    outcome: Outcome
+    chance: float
+    roll: float
+    detected_by: tuple[str, ...] = ()
+    lands_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EffectApplied(Event):
+    """A state value changed."""
+
+    type: ClassVar[str] = "effect"
+    source: str
+    """The move id, ``inject:ID``, ``trigger:ID``, ``agreement:ID`` or ``breach:ID``."""
+    name: str
+    value: float | bool
+    delta: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InjectDelivered(Event):
+    """Control delivered news to an audience (scheduled, by a trigger, or typed ad hoc)."""
+
+    type: ClassVar[str] = "inject"
+    id: str
+    title: str
+    text: str
+    audience: Audience
+    source: Literal["schedule", "trigger", "control"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerFired(Event):
+    """A trigger's condition became true."""
+
+    type: ClassVar[str] = "trigger"
+    id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgreementMade(Event):
+    """Every party accepted a proposal; its commitments are now in force."""
+
+    type: ClassVar[str] = "agreement"
+    id: str
+    title: str
+    parties: tuple[str, ...]
+    commitments: tuple[dict[str, Any], ...]
+    """Each ``{"forbid": [...], "bound": [...], "until": hours, "label": str}``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProposalClosed(Event):
+    """A proposal was rejected by a party or expired unanswered."""
+
+    type: ClassVar[str] = "proposal_closed"
+    id: str
+    status: Literal["rejected", "expired"]
+    parties: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Breach(Event):
+    """A move broke a commitment of an agreement in force."""
+
+    type: ClassVar[str] = "breach"
+    agreement: str
+    actor: str
+    mid: str
+    move: str
+    parties: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FactionShift(Event):
+    """An internal faction's influence changed (seen only by its own actor)."""
+
+    type: ClassVar[str] = "faction"
+    actor: str
+    faction: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControlNote(Event):
+    """Control paused or resumed the exercise."""
+
+    type: ClassVar[str] = "control"
+    action: Literal["pause", "resume"]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeatChanged(Event):
+    """Control handed a seat to a human, the computer or a script from this round on."""
+
+    type: ClassVar[str] = "seat"
+    actor: str
+    seat: Seat
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundClosed(Event):
+    """The end of a round's interval; ``hash`` proves the state a replay must reproduce."""
+
+    type: ClassVar[str] = "round_closed"
+    hash: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ended(Event):
+    """The exercise reached an end state."""
+
+    type: ClassVar[str] = "ended"
+    outcome: str
+    title: str
+    reason: Literal["condition", "clock"]
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        MoveMade,
+        MessageSent,
+        Answered,
+        Overridden,
+        Resolved,
+        EffectApplied,
+        InjectDelivered,
+        TriggerFired,
+        AgreementMade,
+        ProposalClosed,
+        Breach,
+        FactionShift,
+        ControlNote,
+        SeatChanged,
+        RoundClosed,
+        Ended,
+    )
+}
+_FIELDS: dict[type[Event], tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in EVENT_TYPES.values()
+}
+_TUPLE_FIELDS = {"to", "audience", "detected_by", "parties", "commitments"}
+
+
+for _cls in EVENT_TYPES.values():
+    fast_init(_cls)  # the engine makes ~60 events a round
+
+
+def dumps(obj: dict[str, Any]) -> str:
+    """Canonical JSON: sorted keys, compact, UTF-8 text. The log's bytes depend only on content."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event from its dict; raises KeyError/TypeError/ValueError when malformed."""
+    cls = EVENT_TYPES[data["type"]]
+    kwargs = {k: v for k, v in data.items() if k != "type"}
+    for key in _TUPLE_FIELDS & kwargs.keys():
+        if isinstance(kwargs[key], list):
+            kwargs[key] = tuple(kwargs[key])
+    return cls(**kwargs)

@@ -1,0 +1,1 @@
+"""Computer players that come with the engine: the baseline yardstick."""

@@ -1,0 +1,269 @@
+"""Reading, writing, replaying and verifying JSON Lines event logs.
+
+A log is a header line then one event per line. Replay re-executes the scenario from the header's
+seed and seats, feeding back the inputs the log records (human and script orders, control actions)
+while computer seats decide afresh; verification compares every event, round hashes included, and
+names the first one that differs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.engine.events import (
+    Answered,
+    ControlNote,
+    EffectApplied,
+    Event,
+    InjectDelivered,
+    MessageSent,
+    MoveMade,
+    Overridden,
+    RoundClosed,
+    SeatChanged,
+    dumps,
+    from_dict,
+)
+from sim.engine.session import LOG_FORMAT, Input, Session
+
+HEADER_KEYS = ("format", "engine", "scenario", "scenario_ref", "scenario_hash", "seed", "seats")
+
+
+class LogError(ValueError):
+    """A log that cannot be read: missing, not JSON Lines, or not a sitroom log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    """A parsed log."""
+
+    header: dict[str, Any]
+    events: list[Event]
+
+
+def lines(header: dict[str, Any], events: Iterable[Event]) -> Iterator[str]:
+    """The log's lines (without newlines)."""
+    yield dumps(header)
+    for event in events:
+        yield dumps(event.to_dict())
+
+
+def write_log(path: str | Path, header: dict[str, Any], events: Iterable[Event]) -> None:
+    """Write a log atomically: a crash leaves either the old file or the new one, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for line in lines(header, events):
+                fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def parse_log(text: str, name: str = "<log>") -> Log:
+    """Parse log text; raise :class:`LogError` naming the line of the first problem."""
+    rows = text.splitlines()
+    if not rows or not rows[0].strip():
+        raise LogError(f"{name}: empty file; a sitroom log starts with a header line")
+    try:
+        header = json.loads(rows[0])
+    except json.JSONDecodeError as exc:
+        raise LogError(f"{name}:1: not a sitroom log (the header is not JSON: {exc.msg})") from None
+    if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
+        raise LogError(f"{name}:1: not a sitroom log (expected format '{LOG_FORMAT}')")
+    missing = [k for k in HEADER_KEYS if k not in header]
+    if missing:
+        raise LogError(f"{name}:1: header lacks {', '.join(missing)}")
+    seats = header["seats"]
+    if not isinstance(seats, dict) or not all(
+        isinstance(a, str) and s in ("human", "computer", "script") for a, s in seats.items()
+    ):
+        raise LogError(f"{name}:1: header 'seats' must map actor ids to human, computer or script")
+    seed = header["seed"]
+    if not (isinstance(seed, int) and not isinstance(seed, bool)) and not (
+        seed is None and header.get("redacted_for")
+    ):
+        raise LogError(f"{name}:1: header 'seed' must be a whole number")
+    if not isinstance(header["scenario_ref"], str) or not isinstance(header["scenario"], str):
+        raise LogError(f"{name}:1: header 'scenario' and 'scenario_ref' must be text")
+    events: list[Event] = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not row.strip():
+            continue
+        try:
+            data = json.loads(row)
+            event = from_dict(data)
+        except json.JSONDecodeError as exc:
+            raise LogError(f"{name}:{n}: corrupt line ({exc.msg} at column {exc.colno})") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LogError(f"{name}:{n}: not a valid event ({exc})") from None
+        if event.seq != len(events):
+            raise LogError(
+                f"{name}:{n}: event seq {event.seq} where {len(events)} was expected "
+                "(lines missing, duplicated or reordered)"
+            )
+        events.append(event)
+    return Log(header, events)
+
+
+def read_log(path: str | Path) -> Log:
+    """Read and parse a log file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LogError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise LogError(f"{path}: is a directory, not a log file") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LogError(f"{path}: not a text file") from None
+    return parse_log(text, str(path))
+
+
+def inputs_from_log(log: Log) -> list[Input]:
+    """The inputs that produced a log: non-computer orders and control actions, round by round.
+
+    Control actions (seat changes, injects, pauses, overrides) keep their log order. The
+    round's orders go in just before its first override (overrides name moves, so the orders
+    must be in), but after a later seat change that handed their actor to a human or script.
+    Replayed orders are not re-checked, so their place relative to injects does not matter.
+    """
+    seats = dict(log.header["seats"])
+    out: list[Input] = []
+    orders: dict[str, dict[str, list[Any]]] = {}
+    control: list[Input] = []
+    for e in log.events:
+        if isinstance(e, MoveMade) and seats.get(e.actor) != "computer":
+            orders.setdefault(e.actor, {}).setdefault("moves", []).append(
+                {"move": e.move} | ({"target": e.target} if e.target else {})
+            )
+        elif isinstance(e, MessageSent) and seats.get(e.sender) != "computer":
+            msg: dict[str, Any] = {"to": e.to if e.to == "public" else list(e.to), "text": e.text}
+            if e.proposal is not None:
+                msg["proposal"] = {
+                    "title": e.proposal["title"],
+                    "terms": e.proposal["terms"],
+                    "expires_after": e.proposal["expires"] - e.round,
+                }
+            orders.setdefault(e.sender, {}).setdefault("messages", []).append(msg)
+        elif isinstance(e, Answered) and seats.get(e.actor) != "computer":
+            orders.setdefault(e.actor, {}).setdefault("answers", []).append(
+                {"proposal": e.proposal, "accept": e.accept}
+            )
+        elif isinstance(e, Overridden):
+            control.append({"op": "override", "mid": e.mid, "outcome": e.outcome, "note": e.note})
+        elif isinstance(e, InjectDelivered) and e.source == "control":
+            effects = [{"set": x.name, "to": x.value} for x in _inject_effects(log, e)]
+            control.append(
+                {
+                    "op": "inject",
+                    "title": e.title,
+                    "text": e.text,
+                    "audience": e.audience if e.audience == "public" else list(e.audience),
+                    "effects": effects,
+                }
+            )
+        elif isinstance(e, SeatChanged):
+            seats[e.actor] = e.seat
+            control.append({"op": "seat", "actor": e.actor, "seat": e.seat})
+        elif isinstance(e, ControlNote):
+            control.append({"op": e.action, "note": e.note})
+        elif isinstance(e, RoundClosed):
+            out.extend(_with_orders(control, orders))
+            out.append({"op": "close"})
+            orders, control = {}, []
+    out.extend(control)
+    return out
+
+
+def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) -> list[Input]:
+    """A round's control actions with its orders inserted where replay can accept them."""
+    at = next((i for i, c in enumerate(control) if c["op"] == "override"), len(control))
+    after: dict[int, list[Input]] = {}
+    for actor, o in orders.items():
+        late = [
+            i
+            for i, c in enumerate(control)
+            if c["op"] == "seat" and c["actor"] == actor and i >= at
+        ]
+        after.setdefault(late[-1] + 1 if late else at, []).append(
+            {"op": "submit", "actor": actor, "orders": o}
+        )
+    out: list[Input] = []
+    for i in range(len(control) + 1):
+        out.extend(after.get(i, []))
+        if i < len(control):
+            out.append(control[i])
+    return out
+
+
+def _inject_effects(log: Log, inject: InjectDelivered) -> list[EffectApplied]:
+    source = f"inject:{inject.id}"
+    return [
+        e
+        for e in log.events[inject.seq + 1 :]
+        if isinstance(e, EffectApplied) and e.source == source
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """The first event where a replay differs from its log."""
+
+    seq: int
+    expected: dict[str, Any] | None
+    got: dict[str, Any] | None
+
+    def describe(self) -> str:
+        """One paragraph for humans."""
+        exp = dumps(self.expected) if self.expected else "(nothing: the log ends here)"
+        got = dumps(self.got) if self.got else "(nothing: the replay ends here)"
+        return f"first divergence at event {self.seq}:\n  log:    {exp}\n  replay: {got}"
+
+
+def compare(expected: Sequence[Event], got: Sequence[Event]) -> Divergence | None:
+    """The first differing event of two event sequences."""
+    for i in range(max(len(expected), len(got))):
+        a = expected[i].to_dict() if i < len(expected) else None
+        b = got[i].to_dict() if i < len(got) else None
+        if a != b:
+            return Divergence(i, a, b)
+    return None
+
+
+def replay_inputs(
+    session: Session, inputs: Iterable[Input], until_round: int | None = None
+) -> None:
+    """Feed inputs to a fresh session, stopping after ``until_round`` closes (if given)."""
+    for inp in inputs:
+        if until_round is not None and session.round > until_round:
+            break
+        session.apply_input(inp, trusted=True)
+        if session.over:
+            break
+
+
+def truncate(log: Log, until_round: int) -> Log:
+    """The log up to and including the close of ``until_round`` (for forking)."""
+    cut = len(log.events)
+    for e in log.events:
+        if isinstance(e, RoundClosed) and e.round == until_round:
+            cut = e.seq + 1
+            break
+    else:
+        rounds = [e.round for e in log.events if isinstance(e, RoundClosed)]
+        last = rounds[-1] if rounds else 0
+        raise LogError(f"the log has no round {until_round} (it closes rounds 1..{last})")
+    return Log(log.header, log.events[:cut])

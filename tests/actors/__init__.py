@@ -1,0 +1,1 @@
+"""Tests of actor profiles and the profile player."""

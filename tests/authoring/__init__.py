@@ -1,0 +1,1 @@
+"""Tests of loader, YAML positions and messages."""

@@ -1,0 +1,64 @@
+"""Golden files: each tests/data/bad/NAME.yaml must produce exactly the problems in NAME.expected.
+
+Regenerate after a deliberate wording change with ``SITROOM_UPDATE_GOLDEN=1 pytest`` and review
+the diff. YAML files without an ``.expected`` are helpers (profiles, catalogues) that the bad
+scenarios use; they must be valid themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sim.authoring.loader import validate_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = Path("tests/data/bad")
+CASES = sorted(p.stem for p in (ROOT / BAD).glob("*.expected"))
+HELPERS = sorted(
+    p.name for p in (ROOT / BAD).glob("*.yaml") if not p.with_suffix(".expected").exists()
+)
+
+
+def render(path: Path) -> str:
+    """Every problem of a file, formatted as `sitroom validate` prints it."""
+    return "".join(p.format() + "\n" for p in validate_paths([path]))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_file_problems(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bad file produces exactly its expected problems, positions and carets included."""
+    monkeypatch.chdir(ROOT)
+    got = render(BAD / f"{name}.yaml")
+    expected_path = BAD / f"{name}.expected"
+    if os.environ.get("SITROOM_UPDATE_GOLDEN") == "1":
+        expected_path.write_text(got, encoding="utf-8")
+    assert got == expected_path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", HELPERS)
+def test_helper_files_are_valid(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A YAML file in bad/ without .expected is a valid helper, not a forgotten golden."""
+    monkeypatch.chdir(ROOT)
+    assert render(BAD / name) == ""
+
+
+def test_enough_golden_cases() -> None:
+    """The golden suite covers at least twenty kinds of mistakes."""
+    assert len(CASES) >= 20
+
+
+def test_no_invented_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every reported line exists in its file, and its source line is that line's text."""
+    monkeypatch.chdir(ROOT)
+    for name in CASES:
+        for problem in validate_paths([BAD / f"{name}.yaml"]):
+            if problem.line == 0:
+                assert problem.col == 0 and problem.source_line == ""
+                continue
+            raw = Path(problem.path).read_bytes().decode("utf-8", errors="replace")
+            lines = raw.splitlines()
+            assert 1 <= problem.line <= len(lines), problem
+            assert problem.source_line == lines[problem.line - 1], problem
