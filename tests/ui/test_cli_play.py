@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.ui.test_cli_foundation import sitroom
 from tests.test_headless_core import loaded_after
+from tests.ui.test_cli_foundation import sitroom
 from ui.tui.app import SitroomApp
 
 MINI = str(Path(__file__).resolve().parents[1] / "data" / "good" / "mini.yaml")
