@@ -554,14 +554,14 @@ class ProfilePolicy:
         prop = view.state.proposals[pid]
         values = view.believed
         utility = 0.0
-        for eff in prop.terms.get("effects", []):
-            adds = bool(eff.get("change"))
-            name = eff.get("change") if adds else eff.get("set")
-            amount = eff.get("by") if adds else eff.get("to")
+        for eff in prop.terms.effects:
+            adds = bool(eff.change)
+            name = eff.name
+            amount = eff.by if adds else eff.to
             if name in grad and isinstance(amount, int | float) and not isinstance(amount, bool):
                 delta = float(amount) if adds else float(amount) - float(values[name])
                 utility += sum(g for _i, g in grad[name]) * delta
-        forbidden = {f for c in prop.terms.get("commitments", []) for f in c["forbid"]}
+        forbidden = {f for c in prop.terms.commitments for f in c.forbid}
         if forbidden:
             # Giving up options costs an escalation-prone actor more.
             lost = sum(

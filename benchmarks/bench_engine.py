@@ -93,7 +93,7 @@ def main() -> None:
         s = run(world, seed)
         rounds += sum(1 for e in s.log if e.type == "round_closed")
         events += len(s.log)
-        simpy_events += next(s.env._eid)  # SimPy's count of scheduled events
+        simpy_events += next(s.kernel.env._eid)  # SimPy's count of scheduled events
     wall = time.perf_counter() - t
     t = time.perf_counter()
     for seed in range(1, args.runs + 1):

@@ -132,12 +132,9 @@ def breached(state: State, actor: str, move_id: str, tags: list[str]) -> list[st
     hits: list[str] = []
     for ag in state.agreements.values():
         for c in ag.commitments:
-            bound = c["bound"]
-            if actor not in (ag.parties if bound == "all" else bound):
+            if not c.binds(actor, ag.parties) or c.until < state.t:
                 continue
-            if c["until"] < state.t:
-                continue
-            if move_id in c["forbid"] or any(tag in c["forbid"] for tag in tags):
+            if move_id in c.forbid or any(tag in c.forbid for tag in tags):
                 hits.append(ag.id)
                 break
     return hits

@@ -28,6 +28,7 @@ from sim.engine.expr import (
     rebind,
     suggest,
 )
+from sim.engine.legality import effect_type_problem
 from sim.engine.world import (
     ActorModel,
     CompiledEffect,
@@ -148,25 +149,15 @@ class _Builder:
                 0,
             )
             raise BuildFailed
-        is_flag = name.startswith("flags.")
+        wrong = effect_type_problem(eff, name.startswith("flags."))
+        if wrong is not None:
+            key, message = wrong
+            self.error(origin, (*loc, key), message, 0 if key == "change" else None)
+            raise BuildFailed
         if eff.change is not None:
-            if is_flag:
-                self.error(
-                    origin,
-                    (*loc, "change"),
-                    f"'{name}' is a flag: use `set: {name}` with `to: true` or `to: false`",
-                    0,
-                )
-                raise BuildFailed
             assert eff.by is not None
             return CompiledEffect(name, "add", self.expr(origin, (*loc, "by"), eff.by, allow))
         assert eff.to is not None
-        if is_flag and not isinstance(eff.to, bool) and not isinstance(eff.to, str):
-            self.error(origin, (*loc, "to"), f"'{name}' is a flag: set it to true or false")
-            raise BuildFailed
-        if not is_flag and isinstance(eff.to, bool):
-            self.error(origin, (*loc, "to"), f"'{name}' is a number: set it to a number")
-            raise BuildFailed
         return CompiledEffect(name, "set", self.expr(origin, (*loc, "to"), eff.to, allow))
 
     def effects(

@@ -8,9 +8,9 @@ the initial one, which is what replay, resume, export and the report rely on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sim.engine.events import (
     AgreementMade,
@@ -35,6 +35,7 @@ from sim.engine.events import (
 )
 from sim.engine.expr import Value
 from sim.engine.world import World
+from sim.models.script import Terms
 
 
 @dataclass(slots=True)
@@ -59,9 +60,38 @@ class Proposal:
     sender: str
     parties: tuple[str, ...]
     title: str
-    terms: dict[str, Any]
+    terms: Terms
     expires: int
     answers: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveCommitment:
+    """A promise of an agreement in force: the moves it forbids, to whom, until when."""
+
+    forbid: tuple[str, ...]
+    """Move ids and move tags the bound actors promised not to use."""
+    bound: tuple[str, ...] | Literal["all"]
+    """The parties it binds ('all': every party)."""
+    until: float
+    """Sim hour at which it lapses."""
+    label: str
+    """Plain words for it, possibly empty."""
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any]) -> ActiveCommitment:
+        """From its form in an :class:`AgreementMade` event."""
+        bound = data["bound"]
+        return cls(
+            tuple(data["forbid"]),
+            "all" if bound == "all" else tuple(bound),
+            float(data["until"]),
+            str(data.get("label", "")),
+        )
+
+    def binds(self, actor: str, parties: tuple[str, ...]) -> bool:
+        """Whether it binds ``actor`` (one of the agreement's ``parties``)."""
+        return actor in (parties if self.bound == "all" else self.bound)
 
 
 @dataclass(slots=True)
@@ -71,7 +101,7 @@ class Agreement:
     id: str
     title: str
     parties: tuple[str, ...]
-    commitments: tuple[dict[str, Any], ...]
+    commitments: tuple[ActiveCommitment, ...]
 
 
 @dataclass(slots=True)
@@ -164,7 +194,13 @@ def _message(s: State, e: MessageSent) -> None:
         parties = (e.sender, *(e.to if e.to != "public" else ()))
         s.parties[p["id"]] = parties
         s.proposals[p["id"]] = Proposal(
-            p["id"], e.sender, parties, p["title"], p["terms"], p["expires"], {e.sender: True}
+            p["id"],
+            e.sender,
+            parties,
+            p["title"],
+            Terms.model_validate(p["terms"]),
+            p["expires"],
+            {e.sender: True},
         )
 
 
@@ -174,7 +210,8 @@ def _answer(s: State, e: Answered) -> None:
 
 def _agreement(s: State, e: AgreementMade) -> None:
     s.proposals.pop(e.id, None)
-    s.agreements[e.id] = Agreement(e.id, e.title, e.parties, e.commitments)
+    commitments = tuple(ActiveCommitment.from_event(c) for c in e.commitments)
+    s.agreements[e.id] = Agreement(e.id, e.title, e.parties, commitments)
 
 
 def _closed(s: State, e: ProposalClosed) -> None:

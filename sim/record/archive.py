@@ -33,7 +33,8 @@ from typing import Any, Literal
 
 from sim.authoring.problems import UserError
 from sim.engine.events import Ended, Event, RoundClosed, Seat, dumps, from_dict
-from sim.engine.session import IllegalInput, Input, Session
+from sim.engine.inputs import IllegalInput, Input
+from sim.engine.session import Session
 from sim.engine.world import World
 from sim.record.log import Log, compare, inputs_from_log
 
@@ -237,8 +238,8 @@ class Archive:
             raise AmbiguousSession(f"'{ref}' matches several sessions ({ids}); type more of the id")
         return _info(rows[0])
 
-    def inputs(self, sid: str) -> list[Input]:
-        """The session's journal, in order."""
+    def inputs(self, sid: str) -> list[dict[str, Any]]:
+        """The session's journal, in order, in its stored form (see :mod:`sim.engine.inputs`)."""
         rows = self.db.execute("SELECT json FROM inputs WHERE session = ? ORDER BY n", (sid,))
         return [json.loads(r[0]) for r in rows]
 
@@ -397,7 +398,7 @@ class Archive:
         )
         try:
             for inp in inputs_from_log(log):
-                session.apply_input(inp, trusted=True)
+                session.apply(inp, trusted=True)
                 if session.over:
                     break
         except IllegalInput as exc:
@@ -443,7 +444,7 @@ class Archive:
             )
             db.executemany(
                 "INSERT INTO inputs VALUES (?, ?, ?)",
-                [(sid, n, dumps(i)) for n, i in enumerate(journal)],
+                [(sid, n, dumps(i.journal())) for n, i in enumerate(journal)],
             )
             db.executemany(
                 "INSERT INTO events VALUES (?, ?, ?)", [(sid, n, x) for n, x in enumerate(lines)]
@@ -538,7 +539,8 @@ class ArchivedSession:
         try:
             with self.archive.transaction() as db:
                 db.execute(
-                    "INSERT INTO inputs VALUES (?, ?, ?)", (self.id, self.inputs, dumps(inp))
+                    "INSERT INTO inputs VALUES (?, ?, ?)",
+                    (self.id, self.inputs, dumps(inp.journal())),
                 )
                 self._write(db, settled=False, inputs=self.inputs + 1)
         except sqlite3.IntegrityError:

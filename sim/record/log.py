@@ -30,7 +30,18 @@ from sim.engine.events import (
     dumps,
     from_dict,
 )
-from sim.engine.session import LOG_FORMAT, Input, Session
+from sim.engine.inputs import (
+    AdHocInject,
+    Close,
+    Input,
+    Override,
+    Pause,
+    Resume,
+    SetSeat,
+    Submit,
+)
+from sim.engine.session import LOG_FORMAT, Session
+from sim.models import Effect, Orders
 
 HEADER_KEYS = ("format", "engine", "scenario", "scenario_ref", "scenario_hash", "seed", "seats")
 
@@ -163,26 +174,24 @@ def inputs_from_log(log: Log) -> list[Input]:
                 {"proposal": e.proposal, "accept": e.accept}
             )
         elif isinstance(e, Overridden):
-            control.append({"op": "override", "mid": e.mid, "outcome": e.outcome, "note": e.note})
+            control.append(Override(mid=e.mid, outcome=e.outcome, note=e.note))
         elif isinstance(e, InjectDelivered) and e.source == "control":
-            effects = [{"set": x.name, "to": x.value} for x in _inject_effects(log, e)]
+            effects = [
+                Effect.model_validate({"set": x.name, "to": x.value})
+                for x in _inject_effects(log, e)
+            ]
+            audience = e.audience if e.audience == "public" else list(e.audience)
             control.append(
-                {
-                    "op": "inject",
-                    "title": e.title,
-                    "text": e.text,
-                    "audience": e.audience if e.audience == "public" else list(e.audience),
-                    "effects": effects,
-                }
+                AdHocInject(title=e.title, text=e.text, audience=audience, effects=effects)
             )
         elif isinstance(e, SeatChanged):
             seats[e.actor] = e.seat
-            control.append({"op": "seat", "actor": e.actor, "seat": e.seat})
+            control.append(SetSeat(actor=e.actor, seat=e.seat))
         elif isinstance(e, ControlNote):
-            control.append({"op": e.action, "note": e.note})
+            control.append(Pause(note=e.note) if e.action == "pause" else Resume())
         elif isinstance(e, RoundClosed):
             out.extend(_with_orders(control, orders))
-            out.append({"op": "close"})
+            out.append(Close())
             orders, control = {}, []
     out.extend(control)
     return out
@@ -190,16 +199,16 @@ def inputs_from_log(log: Log) -> list[Input]:
 
 def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) -> list[Input]:
     """A round's control actions with its orders inserted where replay can accept them."""
-    at = next((i for i, c in enumerate(control) if c["op"] == "override"), len(control))
+    at = next((i for i, c in enumerate(control) if isinstance(c, Override)), len(control))
     after: dict[int, list[Input]] = {}
     for actor, o in orders.items():
         late = [
             i
             for i, c in enumerate(control)
-            if c["op"] == "seat" and c["actor"] == actor and i >= at
+            if isinstance(c, SetSeat) and c.actor == actor and i >= at
         ]
         after.setdefault(late[-1] + 1 if late else at, []).append(
-            {"op": "submit", "actor": actor, "orders": o}
+            Submit(actor=actor, orders=Orders.model_validate(o))
         )
     out: list[Input] = []
     for i in range(len(control) + 1):
@@ -250,7 +259,7 @@ def replay_inputs(
     for inp in inputs:
         if until_round is not None and session.round > until_round:
             break
-        session.apply_input(inp, trusted=True)
+        session.apply(inp, trusted=True)
         if session.over:
             break
 

@@ -284,4 +284,4 @@ async def test_a_proposal_is_sent_answered_and_becomes_an_agreement() -> None:
     agreements = session(app).state.agreements
     assert [a.title for a in agreements.values()] == ["Test ban"]
     (commitment,) = next(iter(agreements.values())).commitments
-    assert commitment["forbid"] == ["nuclear_test"]
+    assert commitment.forbid == ("nuclear_test",)

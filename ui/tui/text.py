@@ -14,6 +14,7 @@ from typing import Any
 from textual.markup import escape
 
 from sim.engine.world import World
+from sim.models.script import Terms
 
 
 def actor_name(world: World, actor: str | None) -> str:
@@ -175,7 +176,7 @@ def describe(
         prop = e.get("proposal")
         offer = (
             f"\n[b]Proposal {escape(prop['id'])}:[/b] {escape(prop['title'])} — "
-            f"{escape(terms_text(world, prop['terms']))}"
+            f"{escape(terms_text(world, Terms.model_validate(prop['terms'])))}"
             if prop
             else ""
         )
@@ -245,18 +246,18 @@ def timeline(
     return out
 
 
-def terms_text(world: World, terms: dict[str, Any]) -> str:
+def terms_text(world: World, terms: Terms) -> str:
     """A proposal's terms in words: its effects, then its commitments."""
     name = labels(world)
     parts = []
-    for eff in terms.get("effects", []):
-        target = eff.get("change") or eff.get("set")
-        amount = eff.get("by") if eff.get("change") else eff.get("to")
-        parts.append(f"{name.get(target, target)} {'by' if eff.get('change') else 'to'} {amount}")
-    for c in terms.get("commitments", []):
-        who = "all parties" if c["bound"] == "all" else actor_list(world, c["bound"])
-        what = c.get("label") or "no " + ", ".join(c["forbid"])
-        parts.append(f"{who}: {what} for {c['hours']:g}h")
+    for eff in terms.effects:
+        target = eff.name
+        amount = eff.by if eff.change else eff.to
+        parts.append(f"{name.get(target, target)} {'by' if eff.change else 'to'} {amount}")
+    for c in terms.commitments:
+        who = "all parties" if c.bound == "all" else actor_list(world, c.bound)
+        what = c.label or "no " + ", ".join(c.forbid)
+        parts.append(f"{who}: {what} for {c.hours:g}h")
     return "; ".join(parts) or "no terms"
 
 

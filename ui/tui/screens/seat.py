@@ -201,8 +201,7 @@ class SeatScreen(Screen[None]):
         if kind == "message":
             msg = self.draft.messages[index]
             offer = (
-                f" [proposal: {msg.proposal.title}"
-                f"{' — ' + terms_text(world, msg.proposal.terms.model_dump(mode='json'))}]"
+                f" [proposal: {msg.proposal.title}{' — ' + terms_text(world, msg.proposal.terms)}]"
                 if msg.proposal
                 else ""
             )

@@ -1,0 +1,59 @@
+"""The computer's seats: one policy per computer-played actor, each deciding from its own view.
+
+Policies are made on first use from the actor model's ``policy`` name (through the registry in
+:mod:`sim.engine.policy`) and keep their memory for the whole session. Each draws from the
+engine's stream for its actor and round, so computer play varies by seed and still replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sim.engine.events import Event, Seat
+from sim.engine.policy import Decision, Policy, make_policy
+from sim.engine.rng import Stream
+from sim.engine.state import State
+from sim.engine.view import View
+from sim.engine.world import World
+
+
+class ComputerSeats:
+    """The policies of a session's computer seats."""
+
+    def __init__(self, world: World, seed: int, *, lean: bool = False) -> None:
+        self.world = world
+        self.seed = seed
+        self.lean = lean
+        self._policies: dict[str, Policy] = {}
+
+    def policy(self, actor: str) -> Policy:
+        """``actor``'s policy, made on first use."""
+        policy = self._policies.get(actor)
+        if policy is None:
+            model = self.world.models.get(actor)
+            policy = make_policy(model.policy if model else "baseline", self.world, actor)
+            if self.lean and hasattr(policy, "explain_moves"):
+                policy.explain_moves = False
+            self._policies[actor] = policy
+        return policy
+
+    def decide(
+        self, seats: Mapping[str, Seat], state: State, log: Sequence[Event], *, commit: bool
+    ) -> dict[str, Decision]:
+        """Every computer seat's decision for the round now open.
+
+        Only the decisions made when the round closes (``commit``) may advance a policy's
+        memory; a preview decides with forks of the policies, so looking at the adjudication
+        (the control screen does it on every redraw) can never change the game.
+        """
+        out = {}
+        for actor, seat in seats.items():
+            if seat != "computer":
+                continue
+            policy = self.policy(actor)
+            if not commit:
+                fork = getattr(policy, "fork", None)
+                policy = fork() if fork is not None else policy
+            rng = Stream(self.seed, "policy", actor, state.round)
+            out[actor] = policy.decide(View(actor, self.world, state, log), rng)
+        return out
