@@ -29,6 +29,7 @@ from sim.engine.expr import (
     suggest,
 )
 from sim.engine.legality import effect_type_problem
+from sim.engine.sight import compile_sight, flag_spec
 from sim.engine.world import (
     ActorModel,
     CompiledEffect,
@@ -198,7 +199,7 @@ class _Builder:
             self.names.add(ind.id)
             self.initial[ind.id] = ind.initial
             self.ranges[ind.id] = (ind.min, ind.max)
-            if ind.visible_to != "public":
+            if isinstance(ind.visible_to, list):
                 for j, a in enumerate(ind.visible_to):
                     self.check_actor("scenario", ("indicators", i, "visible_to", j), a)
         self.variable_ids = [v.id for v in sc.variables]
@@ -246,9 +247,13 @@ class _Builder:
                     continue
                 a, b = sorted(pair.between)
                 self.initial[f"trust.{a}.{b}"] = pair.initial
-        for flag, value in sc.flags.items():
+        for flag, declared in sc.flags.items():
             self.names.add(f"flags.{flag}")
-            self.initial[f"flags.{flag}"] = value
+            fs = flag_spec(declared)
+            self.initial[f"flags.{flag}"] = fs.initial
+            if isinstance(fs.visible, list):
+                for j, a in enumerate(fs.visible):
+                    self.check_actor("scenario", ("flags", flag, "visible", j), a)
         self.names.update(("round", "t"))
         self.initial["round"] = 1
         self.initial["t"] = 0.0
@@ -284,6 +289,14 @@ class _Builder:
                 failed = True
                 return ()
 
+        for j, name in enumerate(mt.reveals):
+            if not self.known_with_placeholders(allow)(name):
+                self.error(
+                    origin,
+                    (*loc, "reveals", j),
+                    f"unknown state name '{name}'{suggest(name, self.hints(allow))}",
+                )
+                failed = True
         requires = None if mt.requires is None else expr("requires", mt.requires)
         chance = expr("chance", mt.chance)
         detection = expr("detection", mt.detection)
@@ -521,6 +534,7 @@ class _Builder:
         injects = []
         for i, inj in enumerate(sc.injects):
             self.audience(("injects", i, "audience"), inj.audience)
+            self.reveals(("injects", i, "reveals"), inj.reveals)
             try:
                 effs = self.effects("scenario", ("injects", i, "effects"), inj.effects, ())
                 injects.append(
@@ -535,6 +549,7 @@ class _Builder:
         for i, trg in enumerate(sc.triggers):
             if trg.inject is not None:
                 self.audience(("triggers", i, "inject", "audience"), trg.inject.audience)
+                self.reveals(("triggers", i, "inject", "reveals"), trg.inject.reveals)
             try:
                 when = self.expr("scenario", ("triggers", i, "when"), trg.when)
                 effs = self.effects("scenario", ("triggers", i, "effects"), trg.effects, ())
@@ -584,25 +599,19 @@ class _Builder:
                 [models[a].profile for a in self.actors],
                 [self.catalogues[c] for c in sc.moves.include],
             ),
-            visible=self.visibility(),
+            sight=compile_sight(sc, self.actors, self.names),
         )
         bind_all(world)
         return world
 
-    def visibility(self) -> dict[str, frozenset[str]]:
-        hidden = {
-            ind.id: ind.visible_to for ind in self.sc.indicators if ind.visible_to != "public"
-        }
-        out = {}
-        for a in self.actors:
-            names = {
-                n
-                for n in self.names
-                if not (n in hidden and a not in hidden[n])
-                and not (n.split(".")[0] in self.actors and n.split(".")[0] != a)
-            }
-            out[a] = frozenset(names)
-        return out
+    def reveals(self, loc: Loc, names: Sequence[str]) -> None:
+        for j, name in enumerate(names):
+            if canonical_name(name) not in self.names:
+                self.error(
+                    "scenario",
+                    (*loc, j),
+                    f"unknown state name '{name}'{suggest(name, self.names)}",
+                )
 
     def audience(self, loc: Loc, audience: list[str] | str) -> None:
         if audience != "public":

@@ -7,13 +7,13 @@ engine's stream for its actor and round, so computer play varies by seed and sti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from sim.engine.events import Event, Seat
+from sim.engine.events import Seat
 from sim.engine.policy import Decision, Policy, make_policy
 from sim.engine.rng import Stream
 from sim.engine.state import State
-from sim.engine.view import View
+from sim.engine.view import seat_view
 from sim.engine.world import World
 
 
@@ -38,9 +38,11 @@ class ComputerSeats:
         return policy
 
     def decide(
-        self, seats: Mapping[str, Seat], state: State, log: Sequence[Event], *, commit: bool
+        self, seats: Mapping[str, Seat], state: State, *, commit: bool
     ) -> dict[str, Decision]:
-        """Every computer seat's decision for the round now open.
+        """Every computer seat's decision for the round now open, each from its seat's view (a
+        computer seat's view leaves out the event list and the option details, which no computer
+        player reads; all else is what a human in that seat would see).
 
         Only the decisions made when the round closes (``commit``) may advance a policy's
         memory; a preview decides with forks of the policies, so looking at the adjudication
@@ -55,5 +57,6 @@ class ComputerSeats:
                 fork = getattr(policy, "fork", None)
                 policy = fork() if fork is not None else policy
             rng = Stream(self.seed, "policy", actor, state.round)
-            out[actor] = policy.decide(View(actor, self.world, state, log), rng)
+            view = seat_view(self.world, state, actor, (), options=False)
+            out[actor] = policy.decide(view, rng)
         return out

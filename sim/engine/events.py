@@ -197,6 +197,33 @@ class SeatChanged(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Revealed(Event):
+    """Some actors learned the current values of state names they cannot see (an inject or a
+    move that declares ``reveals:``); their beliefs now hold these values."""
+
+    type: ClassVar[str] = "revealed"
+    audience: Audience
+    values: dict[str, float | bool]
+    source: str
+    """What revealed them: ``inject:ID`` or a move id."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RedLineCrossed(Event):
+    """A computer-played actor found one of its red lines crossed, on what it believed, and
+    chose its response (seen by control and that actor only)."""
+
+    type: ClassVar[str] = "red_line"
+    actor: str
+    red_line: str
+    believed: dict[str, float | bool]
+    """The believed values of the names the red line reads, when it crossed."""
+    response: str | None
+    """The move chosen in response (None: no response move was possible)."""
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RoundClosed(Event):
     """The end of a round's interval; ``hash`` proves the state a replay must reproduce."""
 
@@ -231,6 +258,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FactionShift,
         ControlNote,
         SeatChanged,
+        Revealed,
+        RedLineCrossed,
         RoundClosed,
         Ended,
     )

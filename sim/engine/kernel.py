@@ -27,13 +27,16 @@ from sim.engine.events import (
     MessageSent,
     MoveMade,
     ProposalClosed,
+    RedLineCrossed,
     Resolved,
+    Revealed,
     RoundClosed,
     Seat,
     TriggerFired,
 )
-from sim.engine.expr import compile_expr
+from sim.engine.expr import canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
+from sim.engine.policy import Decision
 from sim.engine.state import State, apply
 from sim.engine.world import (
     BoundEffect,
@@ -45,9 +48,9 @@ from sim.engine.world import (
 )
 from sim.models import Orders
 
-RoundOrders = Sequence[tuple[str, Orders, Seat, tuple[str, ...]]]
-"""Every actor's orders for a round in canonical (scenario) order: (actor, orders, seat,
-rationale lines of a computer seat)."""
+RoundOrders = Sequence[tuple[str, Orders | Decision, Seat]]
+"""Every actor's orders for a round in canonical (scenario) order: (actor, the orders of a human
+or script seat or the decision of a computer seat, seat)."""
 
 
 class Kernel:
@@ -87,7 +90,20 @@ class Kernel:
         r, w, state = self.state.round, self.world, self.state
         t0 = self.env.now
         pending: list[tuple[str, BoundMove]] = []
-        for actor, actor_orders, seat, why in orders:
+        for actor, chosen, seat in orders:
+            if isinstance(chosen, Decision):
+                actor_orders, why = chosen.orders, chosen.rationale
+                for rl in chosen.red_lines:
+                    self.emit(
+                        RedLineCrossed,
+                        actor=actor,
+                        red_line=rl.red_line,
+                        believed=dict(rl.believed),
+                        response=rl.response,
+                        target=rl.target,
+                    )
+            else:
+                actor_orders, why = chosen, ()
             for i, mo in enumerate(actor_orders.moves, 1):
                 mid = f"m{r}.{actor}.{i}"
                 mt = w.moves[mo.move].type
@@ -188,6 +204,10 @@ class Kernel:
                         BoundEffect(f"trust.{a}.{b}", "add", compile_expr(-penalty, ())),
                         f"breach:{ag}",
                     )
+        if bound.reveals and ruling.outcome == "success":
+            rec = self.state.moves[mid]
+            knowers = "public" if rec.visibility == "public" else sorted(rec.known_by)
+            self._reveal(bound.reveals, knowers, mid)
         effects = (
             bound.effects
             if ruling.outcome == "success"
@@ -287,6 +307,18 @@ class Kernel:
         )
         for eff in inj.effects:
             self.change(eff, f"inject:{spec.id}")
+        self._reveal(spec.reveals, spec.audience, f"inject:{spec.id}")
+
+    def _reveal(self, names: Sequence[str], audience: Sequence[str] | str, source: str) -> None:
+        """Tell ``audience`` the current values of ``names``."""
+        if names:
+            values = self.state.values
+            self.emit(
+                Revealed,
+                audience="public" if audience == "public" else tuple(audience),
+                values={canonical_name(n): values[canonical_name(n)] for n in names},
+                source=source,
+            )
 
     def _land(
         self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
@@ -385,3 +417,5 @@ class Kernel:
                 )
             for eff in item.effects:
                 self.change(eff, f"trigger:{spec.id}")
+            if spec.inject is not None:
+                self._reveal(spec.inject.reveals, spec.inject.audience, f"inject:trigger.{spec.id}")

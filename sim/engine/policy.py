@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sim.engine.expr import suggest
+from sim.engine.expr import Value, suggest
 from sim.engine.rng import Stream
 from sim.engine.view import View
 from sim.engine.world import World
@@ -20,11 +20,25 @@ from sim.models import Orders
 
 
 @dataclass(frozen=True, slots=True)
+class RedLineChoice:
+    """A red line the player found crossed this round, on what it believes, and its answer."""
+
+    red_line: str
+    believed: Mapping[str, Value]
+    """The believed values of the names the red line reads."""
+    response: str | None
+    """The move chosen in response, or None when no response move was possible."""
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
-    """A computer player's orders for one round, with a one-line rationale per move."""
+    """A computer player's orders for one round, with a one-line rationale per move and the red
+    lines that forced its hand (the engine records each as an event)."""
 
     orders: Orders
     rationale: tuple[str, ...] = ()
+    red_lines: tuple[RedLineChoice, ...] = ()
 
 
 class Policy(Protocol):

@@ -45,7 +45,8 @@ from sim.engine.inputs import (
 )
 from sim.engine.kernel import Kernel, RoundOrders
 from sim.engine.legality import check_audience, check_orders, runtime_effect, seat_problem
-from sim.engine.view import View
+from sim.engine.policy import Decision
+from sim.engine.view import Feed, View, seat_view
 from sim.engine.world import World
 from sim.models import Effect, Orders
 
@@ -122,6 +123,7 @@ class Session:
         self.computer = ComputerSeats(world, seed, lean=lean)
         self._orders: dict[str, Orders] = {}
         self._injects_this_round = 0
+        self._feeds: dict[str | None, Feed] = {}
 
     # -- reading -------------------------------------------------------------------------------
     @property
@@ -145,10 +147,14 @@ class Session:
         return self.state.outcome is not None
 
     def view(self, actor: str | None) -> View:
-        """What ``actor`` sees now (None: the control seat sees everything)."""
+        """What ``actor``'s seat sees now (None: the control seat sees everything)."""
         if actor is not None and actor not in self.world.actors:
             raise IllegalInput([f"unknown actor '{actor}'{suggest(actor, self.world.actors)}"])
-        return View(actor, self.world, self.state, self.log)
+        feed = self._feeds.get(actor)
+        if feed is None:
+            feed = self._feeds[actor] = Feed(actor)
+        events = tuple(feed.update(self.log, self.state, self.world))
+        return seat_view(self.world, self.state, actor, events)
 
     def submitted(self, actor: str) -> Orders | None:
         """The orders ``actor`` has submitted this round, if any."""
@@ -286,21 +292,21 @@ class Session:
 
     # -- rounds --------------------------------------------------------------------------------
     def _round_orders(self, commit: bool = False) -> RoundOrders:
-        decisions = self.computer.decide(self.seats, self.state, self.log, commit=commit)
-        out: list[tuple[str, Orders, Seat, tuple[str, ...]]] = []
-        for actor in self.world.actors:
-            seat = self.seats[actor]
-            if seat == "computer":
-                d = decisions[actor]
-                out.append((actor, d.orders, seat, d.rationale))
-            else:
-                out.append((actor, self._orders.get(actor, Orders()), seat, ()))
-        return out
+        decisions = self.computer.decide(self.seats, self.state, commit=commit)
+        return [
+            (
+                actor,
+                decisions[actor] if seat == "computer" else self._orders.get(actor, Orders()),
+                seat,
+            )
+            for actor, seat in ((a, self.seats[a]) for a in self.world.actors)
+        ]
 
     def preview(self) -> list[Ruling]:
         """How this round's moves would be ruled if it closed now (nothing is committed)."""
         rulings = []
-        for actor, orders, _seat, _why in self._round_orders():
+        for actor, chosen, _seat in self._round_orders():
+            orders = chosen.orders if isinstance(chosen, Decision) else chosen
             for i, mo in enumerate(orders.moves, 1):
                 mid = f"m{self.round}.{actor}.{i}"
                 bound = self.world.bound_move(actor, mo.move, mo.target)

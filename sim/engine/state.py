@@ -27,13 +27,16 @@ from sim.engine.events import (
     Outcome,
     Overridden,
     ProposalClosed,
+    RedLineCrossed,
     Resolved,
+    Revealed,
     RoundClosed,
     SeatChanged,
     TriggerFired,
     dumps,
 )
 from sim.engine.expr import Value
+from sim.engine.sight import Sight
 from sim.engine.world import World
 from sim.models.script import Terms
 
@@ -124,6 +127,11 @@ class State:
     """Actor id to the escalation level of each of its moves, in order (the ladder)."""
     outcome: str | None = None
     paused: bool = False
+    beliefs: dict[str, dict[str, tuple[Value, float]]] = field(default_factory=dict)
+    """Actor id to what it last observed of names it cannot see: (value, sim hour). A name
+    missing here is believed at its starting value, never observed since."""
+    sight: Sight | None = field(default=None, compare=False, repr=False)
+    """The world's visibility (who must believe instead of see), read by :func:`apply`."""
     private_injects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Injects delivered to some actors only, to their audiences (their effects' sources are
     hidden from everyone else)."""
@@ -144,6 +152,8 @@ class State:
             values=dict(world.initial),
             factions={a: {f[0]: f[1] for f in m.factions} for a, m in world.models.items()},
             escalation={a: [] for a in world.actors},
+            beliefs={a: {} for a in world.actors},
+            sight=world.sight,
         )
 
     def moves_hash(self) -> str:
@@ -167,9 +177,50 @@ class State:
             "agreements": sorted(self.agreements),
             "fired": self.fired,
             "factions": self.factions,
+            "beliefs": self.beliefs,
             "outcome": self.outcome,
         }
         return hashlib.blake2b(dumps(snapshot).encode(), digest_size=12).hexdigest()
+
+
+def source_known(s: State, source: str, actor: str) -> bool:
+    """Whether ``actor`` knows the cause of a change: a move it knows of, an inject it received,
+    a trigger whose consequence was public or told to it, an agreement it is party to."""
+    rec = s.moves.get(source)
+    if rec is not None:
+        return rec.visibility == "public" or actor in rec.known_by
+    kind, _, ident = source.partition(":")
+    if kind == "inject":
+        audience = s.private_injects.get(ident)
+    elif kind == "trigger":
+        audience = s.private_injects.get(f"trigger.{ident}")
+    elif kind in ("agreement", "breach"):
+        return actor in s.parties.get(ident, ())
+    else:
+        return False
+    return audience is None or actor in audience
+
+
+def observers(s: State, e: EffectApplied) -> tuple[str, ...]:
+    """The actors that cannot see ``e.name`` but observe this change of it (they know its
+    cause, and the name is declared ``visible: source``)."""
+    sight = s.sight
+    if sight is None or e.name not in sight.by_source:
+        return ()
+    return tuple(a for a in sight.believers[e.name] if source_known(s, e.source, a))
+
+
+def _observe(s: State, e: EffectApplied) -> None:
+    for actor in observers(s, e):
+        s.beliefs[actor][e.name] = (e.value, e.t)
+
+
+def _revealed(s: State, e: Revealed) -> None:
+    sight = s.sight
+    for actor in s.beliefs if e.audience == "public" else e.audience:
+        for name, value in e.values.items():
+            if sight is None or not sight.sees(actor, name):
+                s.beliefs[actor][name] = (value, e.t)
 
 
 def _move(s: State, e: MoveMade) -> None:
@@ -220,6 +271,8 @@ def _closed(s: State, e: ProposalClosed) -> None:
 
 def _effect(s: State, e: EffectApplied) -> None:
     s.values[e.name] = e.value
+    if s.sight is not None and e.name in s.sight.by_source:
+        _observe(s, e)
 
 
 def _trigger(s: State, e: TriggerFired) -> None:
@@ -273,6 +326,8 @@ _APPLY: dict[type[Event], Callable[[State, Any], None]] = {
     InjectDelivered: _inject,
     Breach: _nothing,
     SeatChanged: _nothing,
+    Revealed: _revealed,
+    RedLineCrossed: _nothing,
 }
 
 
@@ -284,6 +339,9 @@ def apply(state: State, event: Event) -> None:
         state.values["t"] = event.t
     if type(event) is EffectApplied:  # nearly half of all events: no dispatch
         state.values[event.name] = event.value
+        sight = state.sight
+        if sight is not None and event.name in sight.by_source:
+            _observe(state, event)
     else:
         _APPLY[type(event)](state, event)
 

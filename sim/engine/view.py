@@ -1,17 +1,19 @@
-"""What an actor sees: the one place where fog of war is decided.
+"""What a seat sees: the one place where fog of war is decided, and the value it produces.
 
-``redact(event, actor, state)`` says whether and how one event appears to one actor; ``view``
-assembles an actor's whole picture from it. Front ends, computer players, exports and reports all
-go through these two functions, so no screen or file can leak another seat's secrets.
+``redact(event, actor, state, world)`` says whether and how one event appears to one actor;
+:func:`seat_view` assembles a seat's whole picture as a :class:`View`: plain data (values, beliefs,
+redacted events, proposals and agreements it is party to, its legal options with chances from its
+beliefs, its briefing) with no reference to the state, the log or the world. Screens, computer
+players, exports, reports and the network all read views, so nothing else can leak.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from sim.engine.adjudicate import breached, illegal, probability
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -24,13 +26,16 @@ from sim.engine.events import (
     MoveMade,
     Overridden,
     ProposalClosed,
+    RedLineCrossed,
     Resolved,
+    Revealed,
     RoundClosed,
     TriggerFired,
 )
 from sim.engine.expr import Value
-from sim.engine.state import Proposal, State
+from sim.engine.state import ActiveCommitment, State, source_known
 from sim.engine.world import World
+from sim.models.script import Terms
 
 CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
@@ -61,26 +66,20 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             data["detected_by"] = [actor] if actor in event.detected_by else []
         return data
     if isinstance(event, EffectApplied):
-        if event.name not in world.visible[actor]:
+        known = source_known(state, event.source, actor)
+        if event.name not in world.visible[actor] and not (
+            known and event.name in world.sight.by_source
+        ):
             return None
-        if event.source in state.moves and not _knows_move(state, event.source, actor):
+        if not known or event.source.startswith("trigger:"):
+            # Players see consequences, not their hidden causes nor the scenario's rules.
             data["source"] = "unknown"
-        elif event.source.startswith("inject:"):
-            audience = state.private_injects.get(event.source[7:])
-            if audience is not None and actor not in audience:
-                data["source"] = "unknown"
-        elif event.source.startswith("trigger:"):
-            data["source"] = "unknown"  # players see consequences, not the scenario's rules
-        elif event.source.startswith(("agreement:", "breach:")):
-            pid = event.source.split(":", 1)[1]
-            if actor not in state.parties.get(pid, ()):
-                data["source"] = "unknown"
         return data
     if isinstance(event, MessageSent):
         if event.to == "public" or actor == event.sender or actor in event.to:
             return data
         return None
-    if isinstance(event, InjectDelivered):
+    if isinstance(event, InjectDelivered | Revealed):
         return data if event.audience == "public" or actor in event.audience else None
     if isinstance(event, Answered):
         return data if actor in state.parties.get(event.proposal, ()) else None
@@ -89,7 +88,7 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data if actor in event.parties and _knows_move(state, event.mid, actor) else None
     if isinstance(event, AgreementMade | ProposalClosed):
         return data if actor in event.parties else None
-    if isinstance(event, FactionShift):
+    if isinstance(event, FactionShift | RedLineCrossed):
         return data if actor == event.actor else None
     if isinstance(event, Overridden | TriggerFired):
         return None
@@ -99,79 +98,324 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
     return data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Belief:
+    """What a seat believes of a value it cannot see."""
+
+    value: Value
+    seen_at: float | None
+    """Sim hour it was last observed; None: never since the start (the briefing's value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    """A move the seat may make now (the engine's ruling), as the seat understands it."""
+
+    move: str
+    target: str | None
+    chance: float
+    """Chance of success, computed from the seat's beliefs."""
+    detection: float
+    """For secret moves, the chance each other actor detects it, from the seat's beliefs."""
+    expected: Mapping[str, float]
+    """Expected change of each name the seat would know about, from its beliefs."""
+    breaks: tuple[str, ...]
+    """Agreements in force (ids) the move would breach."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalView:
+    """An open proposal the seat is party to."""
+
+    id: str
+    sender: str
+    parties: tuple[str, ...]
+    title: str
+    terms: Terms
+    expires: int
+    """The round after which it lapses unanswered."""
+    answers: Mapping[str, bool]
+    """Answers so far (the sender's acceptance included)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementView:
+    """An agreement in force the seat is party to."""
+
+    id: str
+    title: str
+    parties: tuple[str, ...]
+    commitments: tuple[ActiveCommitment, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class View:
-    """One actor's picture of the exercise at one moment (``actor`` None: the control seat)."""
+    """One seat's picture of the exercise at one moment (``actor`` None: the control seat)."""
 
     actor: str | None
-    world: World
-    state: State
-    log: Sequence[Event]
+    round: int
+    """The round whose decision window is open."""
+    rounds: int
+    t: float
+    """Sim hours since the start."""
+    outcome: str | None
+    paused: bool
+    values: Mapping[str, Value]
+    """The state names this seat sees, at their current values."""
+    beliefs: Mapping[str, Belief]
+    """Every other state name, as last observed."""
+    events: Sequence[Mapping[str, Any]]
+    """What the seat has seen happen, redacted and numbered for it alone (``seq`` is the
+    position in this list, so gaps cannot tell how much is hidden)."""
+    proposals: tuple[ProposalView, ...]
+    agreements: tuple[AgreementView, ...]
+    options: tuple[OptionView, ...]
+    """Its legal moves now, in catalogue order (empty for control)."""
+    legal: frozenset[tuple[str, str | None]]
+    """(move, target) of every legal move now (the engine's ruling; empty for control)."""
+    factions: Mapping[str, float]
+    """Its own internal factions' influence."""
+    briefing: str
 
     @property
-    def round(self) -> int:
-        """The current round (the decision window now open)."""
-        return self.state.round
+    def over(self) -> bool:
+        """Whether an end state was reached."""
+        return self.outcome is not None
 
     @property
-    def t(self) -> float:
-        """Sim hours since the start."""
-        return self.state.t
-
-    @cached_property
-    def values(self) -> dict[str, Value]:
-        """The state values this actor can see."""
-        if self.actor is None:
-            return dict(self.state.values)
-        names = self.world.visible[self.actor]
-        return {k: v for k, v in self.state.values.items() if k in names}
-
-    @cached_property
     def believed(self) -> dict[str, Value]:
-        """Every state name, as this actor believes it: what it can see at its current value,
-        the rest (hidden indicators, others' variables) at the value it started with. Computer
-        players reason on this, so they never act on information their seat does not have."""
-        if self.actor is None:
-            return dict(self.state.values)
-        key = ("hidden-initial", self.actor)
-        hidden = self.world.memo.get(key)
-        if hidden is None:
-            names = self.world.visible[self.actor]
-            hidden = {k: v for k, v in self.world.initial.items() if k not in names}
-            self.world.memo[key] = hidden
-        # Copy then overwrite the few hidden names: two C-level passes, for every decision.
-        believed = dict(self.state.values)
-        believed.update(hidden)
-        return believed
-
-    def events(self, since: int = 0) -> list[dict[str, Any]]:
-        """Visible events from log position ``since`` on, redacted for this actor."""
-        out = []
-        for event in self.log[since:]:
-            data = redact(event, self.actor, self.state, self.world)
-            if data is not None:
-                out.append(data)
+        """Every state name as this seat holds it: seen values and believed ones."""
+        out = {name: b.value for name, b in self.beliefs.items()}
+        out.update(self.values)
         return out
 
     @property
-    def proposals(self) -> list[Proposal]:
-        """Open proposals this actor is party to (all of them for control)."""
-        return [
-            p
-            for p in self.state.proposals.values()
-            if self.actor is None or self.actor in p.parties
+    def awaiting_answer(self) -> tuple[ProposalView, ...]:
+        """Open proposals this seat has not yet answered."""
+        if self.actor is None:
+            return ()
+        return tuple(p for p in self.proposals if self.actor not in p.answers)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready (see :func:`view_from_json`)."""
+        out = asdict(self)
+        out["beliefs"] = {k: [b.value, b.seen_at] for k, b in self.beliefs.items()}
+        out["legal"] = sorted(self.legal, key=lambda mt: (mt[0], mt[1] or ""))
+        out["proposals"] = [
+            asdict(p) | {"terms": p.terms.model_dump(mode="json")} for p in self.proposals
         ]
+        return out
 
-    @property
-    def awaiting_answer(self) -> list[Proposal]:
-        """Open proposals this actor has not yet answered."""
-        return [p for p in self.proposals if self.actor is not None and self.actor not in p.answers]
 
-    @property
-    def briefing(self) -> str:
-        """The public briefing, then this actor's private one."""
-        public = self.world.scenario.briefing
-        if self.actor is None or self.actor not in self.world.models:
-            return public
-        private = self.world.models[self.actor].briefing
-        return f"{public}\n\n{private}" if private else public
+def view_from_json(data: Mapping[str, Any]) -> View:
+    """A view from :meth:`View.to_json`'s form."""
+
+    def commitment(c: Mapping[str, Any]) -> ActiveCommitment:
+        bound = c["bound"]
+        return ActiveCommitment(
+            tuple(c["forbid"]), bound if bound == "all" else tuple(bound), c["until"], c["label"]
+        )
+
+    return View(
+        actor=data["actor"],
+        round=data["round"],
+        rounds=data["rounds"],
+        t=data["t"],
+        outcome=data["outcome"],
+        paused=data["paused"],
+        values=dict(data["values"]),
+        beliefs={k: Belief(v, at) for k, (v, at) in data["beliefs"].items()},
+        events=[dict(e) for e in data["events"]],
+        proposals=tuple(
+            ProposalView(
+                p["id"],
+                p["sender"],
+                tuple(p["parties"]),
+                p["title"],
+                Terms.model_validate(p["terms"]),
+                p["expires"],
+                dict(p["answers"]),
+            )
+            for p in data["proposals"]
+        ),
+        agreements=tuple(
+            AgreementView(
+                a["id"],
+                a["title"],
+                tuple(a["parties"]),
+                tuple(commitment(c) for c in a["commitments"]),
+            )
+            for a in data["agreements"]
+        ),
+        options=tuple(
+            OptionView(
+                o["move"],
+                o["target"],
+                o["chance"],
+                o["detection"],
+                dict(o["expected"]),
+                tuple(o["breaks"]),
+            )
+            for o in data["options"]
+        ),
+        legal=frozenset((m, t) for m, t in data["legal"]),
+        factions=dict(data["factions"]),
+        briefing=data["briefing"],
+    )
+
+
+class Feed:
+    """One seat's redacted events, extended as the log grows (so a screen's cost does not grow
+    with the log's length). Sound because no event's redaction changes after the round it
+    belongs to has closed, and views are taken between inputs, never inside a round's close."""
+
+    def __init__(self, actor: str | None) -> None:
+        self.actor = actor
+        self.events: list[dict[str, Any]] = []
+        self._read = 0
+
+    def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, Any]]:
+        """Redact what was appended since the last call; the whole feed."""
+        for event in log[self._read :]:
+            data = redact(event, self.actor, state, world)
+            if data is not None:
+                if self.actor is not None:
+                    data["seq"] = len(self.events)
+                self.events.append(data)
+        self._read = len(log)
+        return self.events
+
+
+def believed_values(world: World, state: State, actor: str | None) -> dict[str, Value]:
+    """Every state name as ``actor`` holds it (control: the truth)."""
+    believed = dict(state.values)
+    if actor is None:
+        return believed
+    hidden = world.memo.get(("hidden-initial", actor))
+    if hidden is None:
+        names = world.visible[actor]
+        hidden = {k: v for k, v in world.initial.items() if k not in names}
+        world.memo[("hidden-initial", actor)] = hidden
+    # Copy, then overwrite what it cannot see: starting values, then what it observed.
+    believed.update(hidden)
+    for name, (value, _t) in state.beliefs[actor].items():
+        believed[name] = value
+    return believed
+
+
+def seat_view(
+    world: World,
+    state: State,
+    actor: str | None,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    options: bool = True,
+) -> View:
+    """``actor``'s view now; ``events`` is its feed. ``options=False`` leaves the option list
+    out (computer players score every usable move themselves and never read it)."""
+    if actor is None:
+        values: Mapping[str, Value] = dict(state.values)
+        beliefs: dict[str, Belief] = {}
+        factions = {}
+    else:
+        names = world.visible[actor]
+        values = {k: v for k, v in state.values.items() if k in names}
+        observed = state.beliefs[actor]
+        beliefs = {
+            k: Belief(*observed[k]) if k in observed else Belief(v, None)
+            for k, v in world.initial.items()
+            if k not in names
+        }
+        factions = dict(state.factions.get(actor, {}))
+    listed = legal_options(world, state, actor) if options and actor is not None else ()
+    legal = legal_moves(world, state, actor) if not options and actor is not None else frozenset()
+    proposals = tuple(
+        ProposalView(p.id, p.sender, p.parties, p.title, p.terms, p.expires, dict(p.answers))
+        for p in state.proposals.values()
+        if actor is None or actor in p.parties
+    )
+    agreements = tuple(
+        AgreementView(a.id, a.title, a.parties, a.commitments)
+        for a in state.agreements.values()
+        if actor is None or actor in a.parties
+    )
+    return View(
+        actor=actor,
+        round=state.round,
+        rounds=world.scenario.clock.rounds,
+        t=state.t,
+        outcome=state.outcome,
+        paused=state.paused,
+        values=values,
+        beliefs=beliefs,
+        events=events,
+        proposals=proposals,
+        agreements=agreements,
+        options=listed,
+        legal=frozenset((o.move, o.target) for o in listed) if options else legal,
+        factions=factions,
+        briefing=_briefing(world, actor),
+    )
+
+
+def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
+    """(move, target) of every move ``actor`` may make now: :func:`illegal`'s ruling, with each
+    distinct requirement evaluated once (computer seats ask every round)."""
+    key = ("requirement-groups", actor)
+    groups = world.memo.get(key)
+    if groups is None:
+        by_text: dict[str | None, tuple[Any, list[tuple[str, str | None]]]] = {}
+        for move in world.usable[actor]:
+            for target in world.targets(actor, move):
+                req = world.bound_move(actor, move, target).requires
+                # Generated source identifies a bound requirement; one too deep to generate
+                # (no source) stands alone.
+                text = None if req is None else req.py or f"#{id(req)}"
+                by_text.setdefault(text, (req, []))[1].append((move, target))
+        groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
+        world.memo[key] = groups
+    values = state.values
+    out: list[tuple[str, str | None]] = []
+    for req, pairs in groups:
+        if req is None or req.fn(values):
+            out.extend(pairs)
+    return frozenset(out)
+
+
+def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
+    """Every move ``actor`` may make now, with chances and expected effects from its beliefs.
+
+    Legality is the engine's ruling on the true state (the same as :func:`illegal`, which
+    refuses orders): a seat is told what it can do, not why a hidden condition holds.
+    """
+    from sim.engine.adjudicate import expected_deltas
+
+    believed = believed_values(world, state, actor)
+    knows = world.visible[actor] | world.sight.by_source
+    out = []
+    for move in world.usable[actor]:
+        mt = world.moves[move].type
+        for target in world.targets(actor, move):
+            if illegal(world, state, actor, move, target) is not None:
+                continue
+            bound = world.bound_move(actor, move, target)
+            deltas = expected_deltas(world, believed, bound)
+            out.append(
+                OptionView(
+                    move,
+                    target,
+                    probability(bound.chance(believed)),
+                    probability(bound.detection(believed)),
+                    {n: d for n, d in deltas.items() if n in knows},
+                    tuple(breached(state, actor, mt.id, mt.tags)) if state.agreements else (),
+                )
+            )
+    return tuple(out)
+
+
+def _briefing(world: World, actor: str | None) -> str:
+    public = world.scenario.briefing
+    if actor is None or actor not in world.models:
+        return public
+    private = world.models[actor].briefing
+    return f"{public}\n\n{private}" if private else public

@@ -13,6 +13,7 @@ from sim.engine.expr import (
     bind,
     rebind,
 )
+from sim.engine.sight import Sight
 from sim.models import ActorProfile, MoveType, Scenario
 from sim.models.actor import Interest
 from sim.models.scenario import EndCondition, Inject, Trigger
@@ -66,6 +67,8 @@ class BoundMove:
     detection: Expr
     effects: tuple[BoundEffect, ...]
     on_failure: tuple[BoundEffect, ...]
+    reveals: tuple[str, ...] = ()
+    """State names whose values everyone who knows of the move learns when it succeeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +135,19 @@ class World:
     ends: tuple[CompiledEnd, ...]
     objectives: tuple[tuple[str, Expr | None], ...]
     content_hash: str
-    visible: dict[str, frozenset[str]]
-    """Actor id to the state names it can see (public indicators, its own variables, ...)."""
+    sight: Sight
+    """Who sees each state name; the rest is believed (:mod:`sim.engine.sight`)."""
     _bound: dict[tuple[str, str, str | None], BoundMove] = field(default_factory=dict, repr=False)
     _targets: dict[tuple[str, str], tuple[str | None, ...]] = field(
         default_factory=dict, repr=False
     )
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     """Derived data that computer players precompute once per world and reuse every session."""
+
+    @property
+    def visible(self) -> dict[str, frozenset[str]]:
+        """Actor id to the state names whose current value it sees."""
+        return self.sight.visible
 
     @property
     def id(self) -> str:
@@ -167,6 +175,7 @@ class World:
             detection=rebind(spec.detection, bindings, self.known),
             effects=tuple(bind_effect(e, bindings, self.known) for e in spec.effects),
             on_failure=tuple(bind_effect(e, bindings, self.known) for e in spec.on_failure),
+            reveals=tuple(bind(n, bindings) for n in spec.type.reveals),
         )
         self._bound[key] = bound
         return bound

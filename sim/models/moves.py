@@ -81,6 +81,12 @@ class MoveType(Strict):
     )
     effects: list[Effect] = Field(default_factory=list, description="Changes when it succeeds.")
     on_failure: list[Effect] = Field(default_factory=list, description="Changes when it fails.")
+    reveals: list[str] = Field(
+        default_factory=list,
+        description="State names whose current values everyone who knows of the move learns "
+        "when it succeeds (intelligence sharing); may use `self.` and `target.`.",
+        examples=[["target.forces_north"]],
+    )
     visibility: Visibility = Field(
         default="public",
         description="public: everyone sees it; "

@@ -11,6 +11,9 @@ from sim.models.moves import Effect, MoveType
 
 Audience = list[Id] | Literal["public"]
 
+Seen = Literal["public", "none"] | list[Id]
+"""Who sees a value: everyone, only control, or the listed actors."""
+
 
 class Clock(Strict):
     """Simulated time: rounds are decision windows of equal length."""
@@ -45,8 +48,10 @@ class Indicator(Range):
     id: Id = Field(description="Name used in expressions.", examples=["tension"])
     label: str = Field(description="Label shown to players.", examples=["Peninsula tension"])
     description: str = Field(default="", description="What it measures.")
-    visible_to: Audience = Field(
-        default="public", description="Who sees its value: 'public' or a list of actor ids."
+    visible_to: Seen = Field(
+        default="public",
+        description="Who sees its value: 'public', 'none' (only control), or a list of actor ids. "
+        "Others believe the value they last observed (see docs/authoring.md, 'Who sees what').",
     )
 
 
@@ -55,6 +60,25 @@ class Variable(Range):
 
     id: Id = Field(description="Name; used as `ACTOR.NAME` or `self.NAME` in expressions.")
     label: str = Field(description="Label shown to players.")
+    visible: Literal["own", "public", "none"] = Field(
+        default="own",
+        description="Who sees each actor's value: 'own' (that actor), 'public' (everyone: "
+        "things the world can observe, such as troops across a border or an alert level), or "
+        "'none' (only control).",
+    )
+
+
+class Flag(Strict):
+    """A named true/false fact with who sees it."""
+
+    initial: bool = Field(description="Value at the start.")
+    visible: Literal["source", "public", "none"] | list[Id] = Field(
+        default="source",
+        description="Who sees its value: 'source' (whoever sees what changed it: a secret or "
+        "target-only move that sets it stays unseen by others), 'public', 'none' (only "
+        "control), or a list of actor ids.",
+    )
+    label: str = Field(default="", description="Label shown to players; defaults to the id.")
 
 
 class Pair(Strict):
@@ -76,6 +100,10 @@ class Relations(Strict):
         ge=0,
         le=100,
         description="Trust lost by every other party when an actor breaks an agreement.",
+    )
+    visible: Literal["parties", "public", "none"] = Field(
+        default="parties",
+        description="Who sees `trust.A.B`: 'parties' (A and B), 'public' or 'none' (only control).",
     )
 
 
@@ -139,6 +167,11 @@ class Inject(Strict):
     text: str = Field(default="", description="What the audience reads.")
     audience: Audience = Field(default="public", description="'public' or the actor ids told.")
     effects: list[Effect] = Field(default_factory=list, description="State changes it brings.")
+    reveals: list[str] = Field(
+        default_factory=list,
+        description="State names whose current values the audience learns when it is delivered.",
+        examples=[["china.forces_north"]],
+    )
 
 
 class TriggerInject(Strict):
@@ -147,6 +180,10 @@ class TriggerInject(Strict):
     title: str = Field(description="Headline.")
     text: str = Field(default="", description="What the audience reads.")
     audience: Audience = Field(default="public", description="'public' or the actor ids told.")
+    reveals: list[str] = Field(
+        default_factory=list,
+        description="State names whose current values the audience learns when it is delivered.",
+    )
 
 
 class Trigger(Strict):
@@ -209,8 +246,10 @@ class Scenario(Strict):
     indicators: list[Indicator] = Field(min_length=1, description="World indicators.")
     variables: list[Variable] = Field(default_factory=list, description="Per-actor variables.")
     relations: Relations = Field(default_factory=Relations, description="Pairwise trust.")
-    flags: dict[Id, bool] = Field(
-        default_factory=dict, description="Named true/false facts and their initial values."
+    flags: dict[Id, bool | Flag] = Field(
+        default_factory=dict,
+        description="Named true/false facts: `NAME: true` (initial value; seen by whoever sees "
+        "what changes it) or `NAME: {initial: false, visible: public}`.",
     )
     moves: MoveSet = Field(default_factory=MoveSet, description="Move types available.")
     injects: list[Inject] = Field(default_factory=list, description="Master scenario events list.")

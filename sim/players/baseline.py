@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from sim.engine.adjudicate import illegal
 from sim.engine.policy import Decision, register
 from sim.engine.rng import Stream
 from sim.engine.view import View
@@ -14,16 +13,16 @@ from sim.models import Orders
 from sim.models.script import AnswerOrder, MoveOrder
 
 
-def legal_options(view: View) -> list[tuple[str, str | None]]:
-    """Every (move id, target) the viewing actor may use now."""
-    world, state, actor = view.world, view.state, view.actor
+def legal_options(world: World, view: View) -> list[tuple[str, str | None]]:
+    """Every (move id, target) the viewing actor may use now, in catalogue order."""
+    actor = view.actor
     assert actor is not None
-    out = []
-    for mid in world.usable[actor]:
-        for target in world.targets(actor, mid):
-            if illegal(world, state, actor, mid, target) is None:
-                out.append((mid, target))
-    return out
+    return [
+        (mid, target)
+        for mid in world.usable[actor]
+        for target in world.targets(actor, mid)
+        if (mid, target) in view.legal
+    ]
 
 
 @register("baseline")
@@ -37,7 +36,7 @@ class Baseline:
 
     def decide(self, view: View, rng: Stream) -> Decision:
         """One low-escalation move and answers by trust."""
-        options = legal_options(view)
+        options = legal_options(self.world, view)
         moves: list[MoveOrder] = []
         why: list[str] = []
         if options:
@@ -47,7 +46,7 @@ class Baseline:
             why.append(f"baseline: low-escalation pick among {len(options)} options")
         answers = []
         for p in view.awaiting_answer:
-            trust = view.state.values.get(_trust(self.actor, p.sender), 50.0)
+            trust = view.believed.get(_trust(self.actor, p.sender), 50.0)
             answers.append(AnswerOrder(proposal=p.id, accept=float(trust) >= 40))
         return Decision(Orders(moves=moves, answers=answers), tuple(why))
 

@@ -66,7 +66,7 @@ def test_views_never_show_undetected_secret_moves(seed: int, rounds: Any) -> Non
     """No actor's view contains another actor's secret move unless it detected it."""
     s = play(seed, rounds, set(ACTORS))
     for actor in ACTORS:
-        seen = {e["mid"] for e in s.view(actor).events() if e["type"] in ("move", "resolved")}
+        seen = {e["mid"] for e in s.view(actor).events if e["type"] in ("move", "resolved")}
         for e in s.log:
             if isinstance(e, MoveMade) and e.visibility == "secret" and e.actor != actor:
                 detected = actor in s.state.moves[e.mid].known_by

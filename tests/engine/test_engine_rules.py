@@ -201,8 +201,8 @@ def test_r12_scheduled_injects_fire_at_their_time_for_their_audience() -> None:
     s.close_round()
     inj = next(e for e in s.log if isinstance(e, InjectDelivered))
     assert (inj.t, inj.round, inj.audience) == (8.0, 2, ("b",))
-    assert s.view("b").events() and any(e["type"] == "inject" for e in s.view("b").events())
-    assert not any(e["type"] == "inject" for e in s.view("a").events())
+    assert s.view("b").events and any(e["type"] == "inject" for e in s.view("b").events)
+    assert not any(e["type"] == "inject" for e in s.view("a").events)
     assert s.state.values["stability"] == 40
 
 
@@ -255,11 +255,11 @@ def test_r16_secret_moves_are_seen_only_by_their_actor_and_detectors() -> None:
         s.close_round()
         res = next(e for e in s.log if isinstance(e, Resolved))
         for observer in ("b", "c"):
-            visible = any(e.get("mid") == "m1.a.1" for e in s.view(observer).events())
+            visible = any(e.get("mid") == "m1.a.1" for e in s.view(observer).events)
             assert visible == (observer in res.detected_by)
             seen_detected += visible
             seen_undetected += not visible
-        assert any(e.get("mid") == "m1.a.1" for e in s.view("a").events())
+        assert any(e.get("mid") == "m1.a.1" for e in s.view("a").events)
     assert seen_detected and seen_undetected  # detection chance 0.5 shows both cases
 
 
@@ -273,10 +273,10 @@ def test_r17_effects_of_unknown_moves_hide_their_source() -> None:
         if "b" in res.detected_by:
             continue
         # b.support is b's own variable, so b sees the change but not who caused it.
-        eff = [e for e in s.view("b").events() if e["type"] == "effect"]
+        eff = [e for e in s.view("b").events if e["type"] == "effect"]
         assert eff and all(e["source"] == "unknown" for e in eff)
         # c cannot see b's variables at all.
-        assert not [e for e in s.view("c").events() if e["type"] == "effect"]
+        assert not [e for e in s.view("c").events if e["type"] == "effect"]
         return
     pytest.fail("no seed left the spy undetected")
 
@@ -292,7 +292,7 @@ def test_r18_targeted_moves_are_seen_by_the_target_not_third_parties() -> None:
     s.close_round()
 
     def sees(actor: str) -> bool:
-        return any(e.get("mid") == "m1.a.1" for e in s.view(actor).events())
+        return any(e.get("mid") == "m1.a.1" for e in s.view(actor).events)
 
     assert sees("a") and sees("b") and not sees("c")
 
@@ -394,8 +394,8 @@ def test_r25_control_injects_reach_their_audience_with_effects() -> None:
     s = Session(world(), 1, HUMANS)
     s.inject("Flash", "Breaking", ["c"], [Effect(change="tension", by=7)])
     assert s.state.values["tension"] == 57
-    assert any(e["type"] == "inject" for e in s.view("c").events())
-    assert not any(e["type"] == "inject" for e in s.view("a").events())
+    assert any(e["type"] == "inject" for e in s.view("c").events)
+    assert not any(e["type"] == "inject" for e in s.view("a").events)
 
 
 def test_r26_faction_weights_shift_when_their_conditions_hold() -> None:
@@ -527,8 +527,8 @@ def test_r33_effects_of_private_injects_hide_their_source_from_others() -> None:
         "effects: [{change: tension, by: 5}]}]"
     )
     s = Session(world(patch), 1, HUMANS)
-    (eff_a,) = [e for e in s.view("a").events() if e["type"] == "effect"]
-    (eff_b,) = [e for e in s.view("b").events() if e["type"] == "effect"]
+    (eff_a,) = [e for e in s.view("a").events if e["type"] == "effect"]
+    (eff_b,) = [e for e in s.view("b").events if e["type"] == "effect"]
     assert eff_a["source"] == "inject:leak"
     assert eff_b["source"] == "unknown"
 
@@ -641,7 +641,7 @@ def test_r40_an_undetected_secret_breach_goes_unnoticed() -> None:
         s.submit("b", moves(("spy", "a")))
         s.close_round()
         detected = "a" in s.state.moves["m3.b.1"].known_by
-        seen = any(e["type"] == "breach" for e in s.view("a").events())
+        seen = any(e["type"] == "breach" for e in s.view("a").events)
         assert seen == detected
         assert (s.state.values["trust.a.b"] < before) == detected
 

@@ -132,7 +132,7 @@ def test_injects_on_schedule_and_to_their_audience(ref: str) -> None:
         assert inj.id in delivered, f"{inj.id} (at {inj.at}) was not delivered"
         assert delivered[inj.id].t == inj.at
     for actor in w.actors:
-        seen = {e["id"] for e in session.view(actor).events() if e["type"] == "inject"}
+        seen = {e["id"] for e in session.view(actor).events if e["type"] == "inject"}
         for inj in w.scenario.injects:
             if inj.id not in delivered:
                 continue
