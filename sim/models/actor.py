@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.models.base import Citation, Expression, Id, Strict
+from sim.models.base import Citation, Expression, Id, ScenarioId, Strict
 from sim.models.moves import Category
 
 Direction = Literal["higher", "lower"]
@@ -57,6 +57,12 @@ class RedLine(Strict):
         "move allows).",
     )
     cite: list[Citation] = Field(min_length=1, description="Sources behind the red line.")
+    unreachable: dict[ScenarioId, str] = Field(
+        default_factory=dict,
+        description="Bundled scenarios in which this red line cannot be crossed, each with the "
+        "reason (the red-line table and balance checks accept it never firing there).",
+        examples=[{"yeonpyeong-clash": "no foreign troops enter the North in a border clash"}],
+    )
 
 
 class Instruments(Strict):
