@@ -19,7 +19,8 @@ from sim.authoring import library as registry
 from sim.authoring.exprcheck import expression_syntax
 from sim.authoring.modelerrors import problems_from
 from sim.authoring.problems import Problem, UserError, has_errors
-from sim.authoring.yamlsrc import Doc, Loc, parse, read_text
+from sim.authoring.yamldoc import Doc, Loc
+from sim.authoring.yamlsrc import parse, read_text
 from sim.engine.build import build
 from sim.engine.world import World
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.authoring.problems import Problem
-from sim.authoring.yamlsrc import Doc, Loc
+from sim.authoring.yamldoc import Doc, Loc
 
 _EXPECT = {
     "string_type": "text",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.authoring.problems import Problem
-from sim.authoring.yamlsrc import Doc
+from sim.authoring.yamldoc import Doc
 from sim.engine.events import (
     Seat,
 )
