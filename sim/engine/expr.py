@@ -158,10 +158,17 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A ' did you mean ...?' suffix, or ''."""
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name that ``name`` is most likely a typo of, if one is close enough."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def suggest(name: str, known: Iterable[str], form: str = "; did you mean '{}'?") -> str:
+    """The "did you mean" suffix of every unknown-name message: ``form`` filled with the
+    :func:`closest` known name, or '' when none is close."""
+    match = closest(name, known)
+    return "" if match is None else form.format(match)
 
 
 class _Compiler:

@@ -33,6 +33,7 @@ from sim.engine.state import State, apply
 from sim.engine.world import World
 from sim.record.log import Log
 from sim.report.knowledge import Knowledge, knowledge
+from sim.report.labels import short_name
 
 Kind = Literal[
     "inject",
@@ -169,7 +170,7 @@ def gather(log: Log, world: World) -> Debrief:
     sc = world.scenario
     reader = log.header.get("redacted_for")
     reader = str(reader) if reader else None
-    names = {a: (world.models[a].profile.short if a in world.models else a) for a in world.actors}
+    names = {a: short_name(world, a) for a in world.actors}
     state = State.initial(world)
     visible = world.visible[reader] if reader else world.names
     indicators = [i for i in sc.indicators if i.id in visible]

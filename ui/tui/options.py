@@ -13,7 +13,7 @@ from sim.engine.adjudicate import expected_deltas, probability
 from sim.engine.session import Session
 from sim.models import Orders
 from sim.models.script import MoveOrder
-from ui.tui.text import labels
+from sim.report.labels import state_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def move_options(session: Session, actor: str) -> list[MoveOption]:
     # values; only changes to names this actor can see are shown.
     values = session.state.values
     visible = world.visible[actor]
-    label = labels(world)
+    label = state_labels(world)
     out = []
     for mid in world.usable[actor]:
         spec = world.moves[mid].type
