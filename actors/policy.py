@@ -21,11 +21,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.engine.adjudicate import illegal
 from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
-from sim.engine.policy import Decision, register
+from sim.engine.policy import Decision, RedLineChoice, register
 from sim.engine.rng import Stream
-from sim.engine.view import View
+from sim.engine.view import ProposalView, View
 from sim.engine.world import ActorModel, BoundEffect, BoundMove, World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
@@ -88,6 +87,10 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     new = old + amount if is_add else float(amount)
     new = lo if new < lo else hi if new > hi else new
     return float(new - old)
+
+
+def _taken(c: Candidate, chosen: list[tuple[str, str | None]]) -> bool:
+    return bool(chosen) and (c.move, c.target) in chosen
 
 
 @functools.lru_cache(maxsize=4096)
@@ -467,15 +470,17 @@ class ProfilePolicy:
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
         """Red-line responses first, then the best-scoring moves, answers and messages."""
-        world, state, actor = self.world, view.state, self.actor
-        # Legality is the engine's rule on the true state; judgement uses what this seat believes.
-        truth = state.values
+        world, actor = self.world, self.actor
+        # Judgement uses what this seat believes; what it may do is the engine's ruling
+        # (view.legal), so it plays only moves it believes possible and that are.
         values = view.believed
-        r = state.round
-        self._refresh(state.factions.get(actor, {}))
+        legal = view.legal
+        r = view.round
+        self._refresh(view.factions)
         per_round = world.scenario.moves.per_round
         chosen: list[tuple[str, str | None]] = []
         why: list[str] = []
+        crossings: list[RedLineChoice] = []
 
         for rid, cond, responses, aim in self.model.red_lines:
             holds = bool(cond.fn(values))
@@ -484,25 +489,24 @@ class ProfilePolicy:
             if not holds or rid in self.crossed or len(chosen) >= per_round:
                 continue
             for move in responses:
-                legal = [
-                    t
-                    for t in world.targets(actor, move)
-                    if illegal(world, state, actor, move, t) is None
-                ]
-                target = aim if aim in legal else legal[0] if legal else ""
+                aims = [t for t in world.targets(actor, move) if (move, t) in legal]
+                target = aim if aim in aims else aims[0] if aims else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
                     self.crossed.add(rid)
+                    seen = {n: values[n] for n in sorted(cond.names) if n in values}
+                    crossings.append(RedLineChoice(rid, seen, move, target))
                     why.append(
                         f"{self.short}: {world.moves[move].type.name}: red line '{rid}' crossed"
                     )
                     break
 
         # What self.score gives for each candidate, from the generated per-actor function.
-        options, scores = self._score_all(truth, values, self._kvec, self.candidates)
-        if chosen:
-            options = [o for o in options if (o[2].move, o[2].target) not in chosen]
-            scores = [o[0] for o in options]
+        options, scores = self._score_all(values, values, self._kvec, self.candidates)
+        options = [
+            o for o in options if (o[2].move, o[2].target) in legal and not _taken(o[2], chosen)
+        ]
+        scores = [o[0] for o in options]
         exp = math.exp
         while len(chosen) < per_round and options:
             best = max(scores)
@@ -525,15 +529,17 @@ class ProfilePolicy:
                 why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
 
         answers = (
-            [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
-            if state.proposals
+            [self.answer(view, p, self._grad) for p in view.awaiting_answer]
+            if view.proposals
             else []
         )
         messages = self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
         return Decision(
-            Orders.model_construct(moves=moves, answers=answers, messages=messages), tuple(why)
+            Orders.model_construct(moves=moves, answers=answers, messages=messages),
+            tuple(why),
+            tuple(crossings),
         )
 
     def rationale(self, option: Option) -> str:
@@ -548,10 +554,10 @@ class ProfilePolicy:
         )
 
     def answer(
-        self, view: View, pid: str, grad: Mapping[str, list[tuple[str, float]]]
+        self, view: View, prop: ProposalView, grad: Mapping[str, list[tuple[str, float]]]
     ) -> AnswerOrder:
         """Accept a proposal whose terms are worth more than the freedom its commitments cost."""
-        prop = view.state.proposals[pid]
+        pid = prop.id
         values = view.believed
         utility = 0.0
         for eff in prop.terms.effects:
