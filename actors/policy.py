@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sim.engine.adjudicate import illegal
 from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
-from sim.engine.policy import Decision, register
+from sim.engine.policy import Decision
 from sim.engine.rng import Stream
 from sim.engine.view import View
 from sim.engine.world import ActorModel, BoundEffect, BoundMove, World
@@ -263,7 +263,6 @@ def compile_scoring(source: str) -> ScoreAll | None:
     return namespace["score_all"]  # type: ignore[return-value]
 
 
-@register("profile")
 class ProfilePolicy:
     """Plays an actor by its profile: interests, red lines, instruments, tendencies, factions."""
 

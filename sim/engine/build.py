@@ -28,6 +28,7 @@ from sim.engine.expr import (
     rebind,
     suggest,
 )
+from sim.engine.policy import check_policy
 from sim.engine.world import (
     ActorModel,
     CompiledEffect,
@@ -475,8 +476,6 @@ class _Builder:
                 f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
                 + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""),
             )
-        from sim.engine.policy import check_policy
-
         policy = ov.policy or profile.policy
         problem = check_policy(policy)
         if problem is not None:
