@@ -15,7 +15,7 @@ every function one of the five below. Nothing an author writes reaches Python's 
 through that generator, and the lambda runs with no builtins. The engine and the computer players
 evaluate expressions millions of times: the generated lambda costs a fraction of a microsecond
 (``benchmarks/bench_expr.py``), and the computer players inline the generated source into their
-per-actor scoring code (``actors/policy.py``).
+per-actor scoring code (``actors/codegen.py``).
 """
 
 from __future__ import annotations

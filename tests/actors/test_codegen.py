@@ -1,7 +1,7 @@
 """Generated code means exactly what the checked closures mean.
 
 Expressions run as Python lambdas generated from the checked tree (``sim.engine.expr``), and each
-computer player scores its options with one generated function (``actors.policy``). Both must
+computer player scores its options with one generated function (``actors.codegen``). Both must
 agree with the reference implementations, float for float, or runs would change with the speed-up.
 """
 
@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actors.policy import ProfilePolicy, scoring_source
+from actors.codegen import scoring_source
+from actors.profile import ProfilePolicy
 from sim.authoring.library import scenarios
 from sim.authoring.loader import load_scenario
 from sim.engine.expr import Fn, Values, _Compiler, compile_expr
