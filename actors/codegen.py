@@ -8,11 +8,10 @@ generated function must give the reference's floats exactly (tests/actors/test_c
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 from actors.candidates import Candidate, Fx
-from sim.engine.expr import PY_GLOBALS, Value, py_literal
+from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
 
 ScoreAll = Callable[
     [Mapping[str, Value], Mapping[str, Value], Sequence[float], Sequence[Candidate]],
@@ -23,9 +22,33 @@ candidate whose requirement holds on the truth, in candidate order, and the scor
 ``max`` is the best score without a key function per option)."""
 
 
-def _on(py: str, mapping: str) -> str:
-    # Generated expression source reads the mapping ``v``; only subscripts start with "v[".
-    return py.replace("v[", f"{mapping}[") if mapping != "v" else py
+class _Reads:
+    """The state reads of the generated function, each made once into a local at its top (a
+    subscript costs several times a local's load): ``t`` is the truth, ``v`` the believed state.
+    Locals are numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.locals: dict[tuple[str, str], str] = {}
+
+    def __call__(self, mapping: str, name: str) -> str:
+        """The local holding ``mapping[name]``."""
+        key = (mapping, name)
+        local = self.locals.get(key)
+        if local is None:
+            local = self.locals[key] = f"{mapping}{len(self.locals)}"
+        return local
+
+    def inline(self, expr: Expr, mapping: str) -> str:
+        """``expr.py``, which subscripts ``v`` with each of ``expr.names``, reading the locals of
+        ``mapping`` instead."""
+        py = expr.py
+        for name in sorted(expr.names, key=lambda n: py.index(f"v[{n!r}]")):
+            py = py.replace(f"v[{name!r}]", self(mapping, name))
+        return py
+
+    def loads(self) -> list[str]:
+        """The lines that read every local, for the top of the function."""
+        return [f"    {local} = {m}[{name!r}]" for (m, name), local in self.locals.items()]
 
 
 def scoring_source(
@@ -37,8 +60,8 @@ def scoring_source(
     Everything in it comes from checked models: state names as string literals, numbers as
     :func:`sim.engine.expr.py_literal`, expressions as :attr:`Expr.py`."""
     slot = {n: i for i, n in enumerate(names)}
+    reads = _Reads()
     lines = [
-        "def score_all(t, v, K, C):",
         "    out = []",
         "    add = out.append",
         "    scores = []",
@@ -49,13 +72,18 @@ def scoring_source(
     spread_value = 1 - risk_tolerance
     spread = py_literal(spread_value)
 
+    # The helpers ask for locals in the order their lines read them: numbered top to bottom.
     def effect(fx: Fx, acc: str, pad: str) -> list[str]:
         name, is_add, const, eff, lo, hi, is_flag = fx
-        amount = py_literal(const) if const is not None else f"({eff.amount.py})"
         k = f"k{slot[name]}"
         if is_flag:
-            change = f"(_float(_bool({amount})) - _float(v[{name!r}]))"
+            amount = (
+                py_literal(const) if const is not None else f"({reads.inline(eff.amount, 'v')})"
+            )
+            change = f"(_float(_bool({amount})) - _float({reads('v', name)}))"
             return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
+        old = reads("v", name)
+        amount = py_literal(const) if const is not None else f"({reads.inline(eff.amount, 'v')})"
         new = (
             f"o + {amount}"
             if is_add
@@ -64,55 +92,60 @@ def scoring_source(
         low, high = py_literal(lo), py_literal(hi)
         return [
             f"{pad}if {k}:",
-            f"{pad}    o = v[{name!r}]",
+            f"{pad}    o = {old}",
             f"{pad}    n = {new}",
             f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} else n) - o)",
         ]
 
     def body(c: Candidate) -> list[str]:
         """Lines (unindented) leaving the candidate's score in s and its utility in u."""
-        out = ["uw = 0.0"]
+        out = []
+        if c.chance is None:
+            out += [
+                f"p = _float({reads.inline(c.bound.chance, 'v')})",
+                "p = 0.0 if p < 0 else 1.0 if p > 1 else p",
+            ]
+        out.append("uw = 0.0")
         for fx in c.win:
             out += effect(fx, "uw", "")
         bias = py_literal(c.bias)
-        if (
-            c.chance is not None
-            and c.chance >= 1
-            and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win)
-        ):
+        if c.chance is None:
+            out.append("ul = 0.0")
+            if c.lose:
+                out.append("if not p >= 1:")
+                for fx in c.lose:
+                    out += effect(fx, "ul", "    ")
+            return [
+                *out,
+                "u = p * uw + (1 - p) * ul",
+                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
+            ]
+        if c.chance >= 1 and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
             # leave uw exactly as it is: with finite ranges uw is finite (or NaN, which both
             # forms keep), and never -0.0, as a sum from +0.0.
             return [*out, "u = uw", f"s = u + {bias}"]
-        if c.chance is not None:
-            # A constant chance: its factors are folded here with the same float operations.
-            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
-            out.append("ul = 0.0")
-            if not p >= 1:
-                for fx in c.lose:
-                    out += effect(fx, "ul", "")
-            risk = spread_value * p * (1 - p)
-            return [
-                *out,
-                f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
-                f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}",
-            ]
-        out = [
-            f"p = _float({c.bound.chance.py})",
-            "p = 0.0 if p < 0 else 1.0 if p > 1 else p",
-            *out,
-            "ul = 0.0",
-        ]
-        if c.lose:
-            out.append("if not p >= 1:")
+        # A constant chance: its factors are folded here with the same float operations.
+        p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
+        out.append("ul = 0.0")
+        if not p >= 1:
             for fx in c.lose:
-                out += effect(fx, "ul", "    ")
+                out += effect(fx, "ul", "")
+        risk = spread_value * p * (1 - p)
         return [
             *out,
-            "u = p * uw + (1 - p) * ul",
-            f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
+            f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
+            f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}",
         ]
 
+    # Each distinct requirement is tested once per call (many moves share one across targets),
+    # on the truth, before any candidate.
+    requirements: dict[str, Expr] = {}
+    for c in candidates:
+        if c.requires is not None:
+            requirements.setdefault(c.requires.py, c.requires)
+    tests = {py: j for j, py in enumerate(requirements)}
+    test_lines = [f"    r{j} = {reads.inline(requirements[py], 't')}" for py, j in tests.items()]
     bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
     # Candidates with the same body (a move whose effects on what this actor weighs do not
     # depend on the target) are worked out once per call and shared.
@@ -124,14 +157,7 @@ def scoring_source(
     }
     if shared:
         lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
-    # Each distinct requirement is tested once per call (many moves share one across targets).
-    tests = {
-        py: j
-        for j, py in enumerate(
-            dict.fromkeys(c.requires.py for c in candidates if c.requires is not None)
-        )
-    }
-    lines += [f"    r{j} = {_on(py, 't')}" for py, j in tests.items()]
+    lines += test_lines
     for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
         lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
         pad = "    "
@@ -158,16 +184,7 @@ def scoring_source(
             ]
         lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
     lines.append("    return out, scores")
-    # Read each state name once into a local: a subscript costs several times a local's load.
-    code = "\n".join(lines[1:])
-    reads = {m: f"{m[0]}{j}" for j, m in enumerate(dict.fromkeys(_READ.findall(code)))}
-    code = _READ.sub(lambda m: reads[m.group(0)], code)
-    loads = [f"    {local} = {read}" for read, local in reads.items()]
-    return "\n".join([lines[0], *loads, code]) + "\n"
-
-
-_READ = re.compile(r"\b[tv]\['[^']*'\]")
-"""A read of the truth (``t[...]``) or the believed state (``v[...]``) in generated code."""
+    return "\n".join(["def score_all(t, v, K, C):", *reads.loads(), *lines]) + "\n"
 
 
 def compile_scoring(source: str) -> ScoreAll | None:

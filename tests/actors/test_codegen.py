@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -137,7 +138,12 @@ def check_scoring(world: World) -> list[ProfilePolicy]:
         if model.policy != "profile":
             continue
         policy = ProfilePolicy(world, actor)
-        assert "score_all" in scoring_source(policy.candidates, policy._names, model.risk_tolerance)
+        source = scoring_source(policy.candidates, policy._names, model.risk_tolerance)
+        assert "score_all" in source
+        # Every state name is read once, into a local, at the top of the function.
+        reads = [line for line in source.splitlines() if re.search(r"\b[tv]\[", line)]
+        assert all(re.fullmatch(r"    ([tv])\d+ = \1\['[^']*'\]", line) for line in reads)
+        assert len(set(reads)) == len(reads)
         for values in states:
             factions = {fid: rng.random() for fid, *_ in model.factions}
             policy._refresh(factions)
