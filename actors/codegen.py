@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 from actors.candidates import Candidate, Fx
+from sim.engine.clamp import clamp, clamp_source
 from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
 
 ScoreAll = Callable[
@@ -94,7 +95,7 @@ def scoring_source(
             f"{pad}if {k}:",
             f"{pad}    o = {old}",
             f"{pad}    n = {new}",
-            f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} else n) - o)",
+            f"{pad}    {acc} += {k} * ({clamp_source('n', low, high)} - o)",
         ]
 
     def body(c: Candidate) -> list[str]:
@@ -103,7 +104,7 @@ def scoring_source(
         if c.chance is None:
             out += [
                 f"p = _float({reads.inline(c.bound.chance, 'v')})",
-                "p = 0.0 if p < 0 else 1.0 if p > 1 else p",
+                f"p = {clamp_source('p', '0.0', '1.0')}",
             ]
         out.append("uw = 0.0")
         for fx in c.win:
@@ -126,7 +127,7 @@ def scoring_source(
             # forms keep), and never -0.0, as a sum from +0.0.
             return [*out, "u = uw", f"s = u + {bias}"]
         # A constant chance: its factors are folded here with the same float operations.
-        p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
+        p = clamp(c.chance, 0.0, 1.0)
         out.append("ul = 0.0")
         if not p >= 1:
             for fx in c.lose:

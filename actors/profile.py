@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from actors.candidates import Candidate, Fx
 from actors.codegen import ScoreAll, compile_scoring, scoring_source
 from sim.engine.adjudicate import illegal
+from sim.engine.clamp import clamp
 from sim.engine.expr import Value
 from sim.engine.policy import Decision
 from sim.engine.rng import Stream
@@ -60,8 +61,7 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     if is_flag:
         return float(bool(amount)) - float(old)
     new = old + amount if is_add else float(amount)
-    new = lo if new < lo else hi if new > hi else new
-    return float(new - old)
+    return float(clamp(new, lo, hi) - old)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -216,8 +216,7 @@ class ProfilePolicy:
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
         """(score, expected utility) of one candidate: risk-adjusted, escalation-tempered."""
         coef = self._coef
-        p = c.chance if c.chance is not None else float(c.bound.chance.fn(values))
-        p = 0.0 if p < 0 else 1.0 if p > 1 else p
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
         u_win = u_lose = 0.0
         for effects, win in ((c.win, True), (c.lose, False)):
             if not win and p >= 1:
@@ -226,14 +225,14 @@ class ProfilePolicy:
                 k = coef.get(name)
                 if not k:
                     continue
-                # _delta inlined: this loop runs for every option of every actor every round.
+                # _delta inlined: the generated scorer is this loop unrolled, line for line.
                 old = values[name]
                 amount = const if const is not None else eff.amount.fn(values)
                 if is_flag:
                     d = float(bool(amount)) - float(old)
                 else:
                     new = old + amount if is_add else float(amount)
-                    d = (lo if new < lo else hi if new > hi else new) - old
+                    d = clamp(new, lo, hi) - old
                 if win:
                     u_win += k * d
                 else:
@@ -259,8 +258,7 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = c.chance if c.chance is not None else float(c.bound.chance(values))
-        p = 0.0 if p < 0 else 1.0 if p > 1 else p
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance(values)), 0.0, 1.0)
         parts: dict[str, float] = {}
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
             for fx in effects:

@@ -27,6 +27,8 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sim.engine.clamp import clamp
+
 Value = float | int | bool
 Values = Mapping[str, Value]
 Fn = Callable[[Values], Value]
@@ -52,10 +54,6 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Value, Value], bool]] = {
 }
 
 
-def _clamp(x: Value, lo: Value, hi: Value) -> Value:
-    return lo if x < lo else hi if x > hi else x
-
-
 def _round(x: Value, n: Value = 0) -> Value:
     return round(x, int(n))
 
@@ -65,7 +63,7 @@ _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     "min": (min, 2, 8),
     "max": (max, 2, 8),
     "abs": (abs, 1, 1),
-    "clamp": (_clamp, 3, 3),
+    "clamp": (clamp, 3, 3),
     "round": (_round, 1, 2),
 }
 _PY_BINOPS: dict[type[ast.operator], str] = {
