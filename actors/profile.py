@@ -85,10 +85,10 @@ class ProfilePolicy:
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
         (a monotonic condition such as casualties would otherwise provoke every round)."""
         self.message_round: dict[int, int] = {}
-        self.labels = {i.id: i.label for i, _w, _x in self.model.interests}
+        self.labels = {item.interest.id: item.interest.label for item in self.model.interests}
         # Names any interest measures: effects on other names cannot change the utility, so the
         # look-ahead skips them (most moves touch a few names an actor does not weigh).
-        self.support = frozenset(n for _i, _w, wants in self.model.interests for n, _s in wants)
+        self.support = frozenset(want.name for item in self.model.interests for want in item.wants)
         key = ("profile-candidates", actor)
         if key not in world.memo:
             candidates = tuple(self._candidates())
@@ -172,28 +172,27 @@ class ProfilePolicy:
         """Effective interest weights: base weight times the faction-weighted multiplier."""
         total = sum(factions.values())
         out = {}
-        for interest, weight, _wants in self.model.interests:
+        for item in self.model.interests:
+            iid = item.interest.id
             mult = 1.0
             if total > 0:
                 mult = (
-                    sum(
-                        factions[fid] * mults.get(interest.id, 1.0)
-                        for fid, _w0, mults, _s in self.model.factions
-                    )
+                    sum(factions[f.id] * f.multipliers.get(iid, 1.0) for f in self.model.factions)
                     / total
                 )
-            out[interest.id] = weight * mult
+            out[iid] = item.weight * mult
         return out
 
     def gradient(self, weights: Mapping[str, float]) -> dict[str, list[tuple[str, float]]]:
         """State name -> [(interest id, utility per unit change)]."""
         grad: dict[str, list[tuple[str, float]]] = {}
-        for interest, _w, wants in self.model.interests:
-            w = weights[interest.id]
+        for item in self.model.interests:
+            iid = item.interest.id
+            w = weights[iid]
             if w == 0:
                 continue
-            for name, signed in wants:
-                grad.setdefault(name, []).append((interest.id, w * signed))
+            for want in item.wants:
+                grad.setdefault(want.name, []).append((iid, w * want.signed_weight))
         return grad
 
     def _refresh(self, factions: Mapping[str, float]) -> None:
@@ -281,18 +280,20 @@ class ProfilePolicy:
         chosen: list[tuple[str, str | None]] = []
         why: list[str] = []
 
-        for rid, cond, responses, aim in self.model.red_lines:
-            holds = bool(cond.fn(values))
+        for red_line in self.model.red_lines:
+            rid = red_line.id
+            holds = bool(red_line.when.fn(values))
             if not holds:
                 self.crossed.discard(rid)  # re-armed: the next crossing provokes again
             if not holds or rid in self.crossed or len(chosen) >= per_round:
                 continue
-            for move in responses:
+            for move in red_line.responses:
                 legal = [
                     t
                     for t in world.targets(actor, move)
                     if illegal(world, state, actor, move, t) is None
                 ]
+                aim = red_line.target
                 target = aim if aim in legal else legal[0] if legal else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
@@ -381,10 +382,11 @@ class ProfilePolicy:
 
     def messages(self, values: Mapping[str, Value], r: int) -> list[MessageOrder]:
         """At most one profile message a round, each rule repeated at most every few rounds."""
-        for i, (cond, to, text) in enumerate(self.model.messages):
+        for i, rule in enumerate(self.model.messages):
             if r - self.message_round.get(i, -MESSAGE_EVERY) < MESSAGE_EVERY:
                 continue
-            if cond(values):
+            if rule.when(values):
                 self.message_round[i] = r
-                return [MessageOrder(to=to if to == "public" else list(to), text=text)]
+                to = rule.to
+                return [MessageOrder(to=to if to == "public" else list(to), text=rule.text)]
         return []

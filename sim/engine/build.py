@@ -35,7 +35,13 @@ from sim.engine.world import (
     CompiledEnd,
     CompiledInject,
     CompiledTrigger,
+    FactionModel,
+    FactionShiftRule,
+    MessageRule,
     MoveSpec,
+    RedLineRule,
+    Want,
+    WeightedInterest,
     World,
     bind_effect,
 )
@@ -410,7 +416,7 @@ class _Builder:
                 )
         interests = []
         for interest in profile.interests:
-            wants = []
+            wants: list[Want] = []
             for want in interest.wants:
                 name = bind(want.indicator, bindings)
                 if name not in self.names:
@@ -422,9 +428,9 @@ class _Builder:
                     lo, hi = self.ranges[name]
                     # Normalise so that a full-range swing is worth `weight` whatever the units.
                     sign = (1.0 if want.direction == "higher" else -1.0) / max(hi - lo, 1e-9)
-                wants.append((name, sign * want.weight))
+                wants.append(Want(name, sign * want.weight))
             weight = ov.interests.get(interest.id, interest.weight)
-            interests.append((interest, weight, tuple(wants)))
+            interests.append(WeightedInterest(interest, weight, tuple(wants)))
         red_lines = []
         for i, rl in enumerate(profile.red_lines):
             cond = compiled(("red_lines", i, "when"), rl.when)
@@ -438,7 +444,7 @@ class _Builder:
                     )
             if cond is not None:
                 target = rl.target if rl.target in self.actors else None
-                red_lines.append((rl.id, cond, responses, target))
+                red_lines.append(RedLineRule(rl.id, cond, responses, target))
         factions = []
         for i, fac in enumerate(profile.factions):
             for key in fac.interests:
@@ -452,9 +458,11 @@ class _Builder:
             for j, sh in enumerate(fac.shifts):
                 cond = compiled(("factions", i, "shifts", j, "when"), sh.when)
                 if cond is not None:
-                    shifts.append((cond, sh.by))
+                    shifts.append(FactionShiftRule(cond, sh.by))
             factions.append(
-                (fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests), tuple(shifts))
+                FactionModel(
+                    fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests), tuple(shifts)
+                )
             )
         messages = []
         for i, rule in enumerate(profile.messages):
@@ -465,7 +473,7 @@ class _Builder:
                 else tuple(a for a in rule.to if a in self.actors and a != p.id)
             )
             if cond is not None and to:
-                messages.append((cond, to, rule.text))
+                messages.append(MessageRule(cond, to, rule.text))
         if left_out:
             # One line per profile, in the scenario file: a small scenario may leave out much
             # of a bundled profile, and the author needs to see that, not fifty lines of it.

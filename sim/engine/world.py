@@ -94,19 +94,80 @@ class CompiledEnd:
 
 
 @dataclass(frozen=True, slots=True)
+class Want:
+    """One state name an interest measures."""
+
+    name: str
+    """The bound state name."""
+    signed_weight: float
+    """Utility per unit change at interest weight 1: negative when the actor wants it lower, and
+    divided by the name's range, so that a full-range swing is worth the want's weight."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedInterest:
+    """An interest of the profile as this scenario weighs it."""
+
+    interest: Interest
+    weight: float
+    """The effective weight: the scenario's override, else the profile's."""
+    wants: tuple[Want, ...]
+    """Only the wants whose state names this scenario defines."""
+
+
+@dataclass(frozen=True, slots=True)
+class RedLineRule:
+    """A red line: when its condition holds, the actor answers with one of its responses."""
+
+    id: str
+    when: Expr
+    """The condition, bound to the actor."""
+    responses: tuple[str, ...]
+    """Response move ids this actor may use, in the profile's order of preference."""
+    target: str | None
+    """The preferred target, when it is an actor of this scenario."""
+
+
+@dataclass(frozen=True, slots=True)
+class FactionShiftRule:
+    """A change of a faction's influence each round its condition holds."""
+
+    when: Expr
+    by: float
+
+
+@dataclass(frozen=True, slots=True)
+class FactionModel:
+    """A faction whose influence mixes the actor's interest weights."""
+
+    id: str
+    weight: float
+    """The initial influence: the scenario's override, else the profile's."""
+    multipliers: Mapping[str, float]
+    """Interest id to the factor this faction applies to its weight (1.0 when absent)."""
+    shifts: tuple[FactionShiftRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRule:
+    """A message the actor sends when its condition holds."""
+
+    when: Expr
+    to: tuple[str, ...] | Literal["public"]
+    """Recipients of this scenario other than the actor, or everyone."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ActorModel:
     """An actor's profile as this scenario uses it: overrides applied, unusable items dropped."""
 
     id: str
     profile: ActorProfile
-    interests: tuple[tuple[Interest, float, tuple[tuple[str, float], ...]], ...]
-    """(interest, effective weight, ((bound state name, signed weight), ...))."""
-    red_lines: tuple[tuple[str, Expr, tuple[str, ...], str | None], ...]
-    """(red line id, bound condition, response move ids usable by this actor, preferred
-    target)."""
-    factions: tuple[tuple[str, float, Mapping[str, float], tuple[tuple[Expr, float], ...]], ...]
-    """(faction id, initial weight, interest multipliers, ((bound condition, shift), ...))."""
-    messages: tuple[tuple[Expr, tuple[str, ...] | Literal["public"], str], ...]
+    interests: tuple[WeightedInterest, ...]
+    red_lines: tuple[RedLineRule, ...]
+    factions: tuple[FactionModel, ...]
+    messages: tuple[MessageRule, ...]
     risk_tolerance: float
     escalation: float
     policy: str

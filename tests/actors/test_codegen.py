@@ -145,7 +145,7 @@ def check_scoring(world: World) -> list[ProfilePolicy]:
         assert all(re.fullmatch(r"    ([tv])\d+ = \1\['[^']*'\]", line) for line in reads)
         assert len(set(reads)) == len(reads)
         for values in states:
-            factions = {fid: rng.random() for fid, *_ in model.factions}
+            factions = {f.id: rng.random() for f in model.factions}
             policy._refresh(factions)
             got, scores = policy._score_all(values, values, policy._kvec, policy.candidates)
             want = [
