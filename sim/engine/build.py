@@ -31,16 +31,16 @@ from sim.engine.expr import (
 from sim.engine.policy import check_policy
 from sim.engine.world import (
     ActorModel,
+    BoundWant,
     CompiledEffect,
     CompiledEnd,
     CompiledInject,
+    CompiledMessage,
     CompiledTrigger,
     FactionModel,
     FactionShiftRule,
-    MessageRule,
     MoveSpec,
     RedLineRule,
-    Want,
     WeightedInterest,
     World,
     bind_effect,
@@ -416,7 +416,7 @@ class _Builder:
                 )
         interests = []
         for interest in profile.interests:
-            wants: list[Want] = []
+            wants: list[BoundWant] = []
             for want in interest.wants:
                 name = bind(want.indicator, bindings)
                 if name not in self.names:
@@ -428,7 +428,7 @@ class _Builder:
                     lo, hi = self.ranges[name]
                     # Normalise so that a full-range swing is worth `weight` whatever the units.
                     sign = (1.0 if want.direction == "higher" else -1.0) / max(hi - lo, 1e-9)
-                wants.append(Want(name, sign * want.weight))
+                wants.append(BoundWant(name, sign * want.weight))
             weight = ov.interests.get(interest.id, interest.weight)
             interests.append(WeightedInterest(interest, weight, tuple(wants)))
         red_lines = []
@@ -473,7 +473,7 @@ class _Builder:
                 else tuple(a for a in rule.to if a in self.actors and a != p.id)
             )
             if cond is not None and to:
-                messages.append(MessageRule(cond, to, rule.text))
+                messages.append(CompiledMessage(cond, to, rule.text))
         if left_out:
             # One line per profile, in the scenario file: a small scenario may leave out much
             # of a bundled profile, and the author needs to see that, not fifty lines of it.

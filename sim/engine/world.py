@@ -94,14 +94,14 @@ class CompiledEnd:
 
 
 @dataclass(frozen=True, slots=True)
-class Want:
-    """One state name an interest measures."""
+class BoundWant:
+    """One state name an interest measures, with ``self`` bound to the actor."""
 
     name: str
-    """The bound state name."""
     signed_weight: float
-    """Utility per unit change at interest weight 1: negative when the actor wants it lower, and
-    divided by the name's range, so that a full-range swing is worth the want's weight."""
+    """Utility per unit change at interest weight 1: the want's weight, negative when the actor
+    wants the name lower and, for a number, divided by its declared range (a full-range swing is
+    worth the want's weight whatever the units)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class WeightedInterest:
     interest: Interest
     weight: float
     """The effective weight: the scenario's override, else the profile's."""
-    wants: tuple[Want, ...]
+    wants: tuple[BoundWant, ...]
     """Only the wants whose state names this scenario defines."""
 
 
@@ -149,8 +149,8 @@ class FactionModel:
 
 
 @dataclass(frozen=True, slots=True)
-class MessageRule:
-    """A message the actor sends when its condition holds."""
+class CompiledMessage:
+    """A message rule with its condition compiled: the actor sends it when the condition holds."""
 
     when: Expr
     to: tuple[str, ...] | Literal["public"]
@@ -167,7 +167,7 @@ class ActorModel:
     interests: tuple[WeightedInterest, ...]
     red_lines: tuple[RedLineRule, ...]
     factions: tuple[FactionModel, ...]
-    messages: tuple[MessageRule, ...]
+    messages: tuple[CompiledMessage, ...]
     risk_tolerance: float
     escalation: float
     policy: str
