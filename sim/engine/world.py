@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sim.engine.expr import (
     Expr,
+    ExprError,
     Value,
     bind,
     rebind,
@@ -257,3 +258,22 @@ def bind_effect(
     return BoundEffect(
         bind(effect.name, bindings), effect.op, rebind(effect.amount, bindings, known)
     )
+
+
+def bind_all(world: World) -> None:
+    """Bind every usable move for every actor and target now, dropping the combinations whose
+    names do not exist (``trust.self.dprk`` for the DPRK itself), so play never meets one."""
+    for actor in world.actors:
+        keep = []
+        for move in world.usable[actor]:
+            ok: list[str | None] = []
+            for target in world.targets(actor, move):
+                try:
+                    world.bound_move(actor, move, target)
+                except ExprError:
+                    continue
+                ok.append(target)
+            world._targets[(actor, move)] = tuple(ok)
+            if ok:
+                keep.append(move)
+        world.usable[actor] = tuple(keep)
