@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from sim.engine.adjudicate import illegal
-from sim.engine.policy import Decision, register
+from sim.engine.policy import Decision
 from sim.engine.rng import Stream
 from sim.engine.view import View
 from sim.engine.world import World
@@ -26,7 +26,6 @@ def legal_options(view: View) -> list[tuple[str, str | None]]:
     return out
 
 
-@register("baseline")
 class Baseline:
     """Picks one legal move a round, strongly preferring low escalation; accepts proposals from
     actors it trusts. A yardstick for the profile-driven players, not a model of anyone."""
