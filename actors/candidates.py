@@ -34,3 +34,5 @@ class Candidate:
     """Escalation tendency and instrument preference, which do not change during a game."""
     static: bool
     """No effect this actor weighs: the score is ``bias`` whatever the state."""
+    key: tuple[str, str | None]
+    """(move, target), as the view's legal set holds it."""

@@ -64,7 +64,7 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
 
 
 def _taken(c: Candidate, chosen: list[tuple[str, str | None]]) -> bool:
-    return bool(chosen) and (c.move, c.target) in chosen
+    return bool(chosen) and c.key in chosen
 
 
 @functools.lru_cache(maxsize=4096)
@@ -145,6 +145,7 @@ class ProfilePolicy:
                         lose,
                         bias,
                         not win and not lose,
+                        (move, target),
                     )
                 )
         return out
@@ -309,9 +310,7 @@ class ProfilePolicy:
 
         # What self.score gives for each candidate, from the generated per-actor function.
         options, scores = self._score_all(values, values, self._kvec, self.candidates)
-        options = [
-            o for o in options if (o[2].move, o[2].target) in legal and not _taken(o[2], chosen)
-        ]
+        options = [o for o in options if o[2].key in legal and not _taken(o[2], chosen)]
         scores = [o[0] for o in options]
         exp = math.exp
         while len(chosen) < per_round and options:

@@ -286,18 +286,24 @@ class Feed:
         return self.events
 
 
+def _hidden_initial(world: World, actor: str) -> dict[str, Value]:
+    """The names ``actor`` cannot see, at their starting values (memoised per world)."""
+    key = ("hidden-initial", actor)
+    hidden: dict[str, Value] | None = world.memo.get(key)
+    if hidden is None:
+        names = world.visible[actor]
+        hidden = {k: v for k, v in world.initial.items() if k not in names}
+        world.memo[key] = hidden
+    return hidden
+
+
 def believed_values(world: World, state: State, actor: str | None) -> dict[str, Value]:
     """Every state name as ``actor`` holds it (control: the truth)."""
     believed = dict(state.values)
     if actor is None:
         return believed
-    hidden = world.memo.get(("hidden-initial", actor))
-    if hidden is None:
-        names = world.visible[actor]
-        hidden = {k: v for k, v in world.initial.items() if k not in names}
-        world.memo[("hidden-initial", actor)] = hidden
     # Copy, then overwrite what it cannot see: starting values, then what it observed.
-    believed.update(hidden)
+    believed.update(_hidden_initial(world, actor))
     for name, (value, _t) in state.beliefs[actor].items():
         believed[name] = value
     return believed
@@ -318,13 +324,16 @@ def seat_view(
         beliefs: dict[str, Belief] = {}
         factions = {}
     else:
-        names = world.visible[actor]
-        values = {k: v for k, v in state.values.items() if k in names}
+        hidden = _hidden_initial(world, actor)
+        # Copy, then drop the few names it cannot see: cheaper than filtering every name, and
+        # computer seats take a view every round.
+        values = dict(state.values)
+        for k in hidden:
+            del values[k]
         observed = state.beliefs[actor]
         beliefs = {
             k: Belief(*observed[k]) if k in observed else Belief(v, None)
-            for k, v in world.initial.items()
-            if k not in names
+            for k, v in hidden.items()
         }
         factions = dict(state.factions.get(actor, {}))
     listed = legal_options(world, state, actor) if options and actor is not None else ()

@@ -61,7 +61,7 @@ def test_one_effect_is_clamped_as_clamp_does(
     assert same(_delta(values, fx), change)
 
     bound = player.candidates[0].bound  # read only for a chance that is not constant
-    candidate = Candidate("m", None, bound, None, chance, (fx,), (), 0.0, False)
+    candidate = Candidate("m", None, bound, None, chance, (fx,), (), 0.0, False, ("m", None))
     score, utility = player.score(values, candidate)
     if chance >= 1:
         assert same(utility, 0.0 + k * change)
