@@ -345,8 +345,9 @@ class Exercise:
             return
         ok, n = self.apply(inp, tag, member, frame.id)
         if ok:
-            member.push(encode(Ack(id=frame.id, n=n)))
+            # Fan out first: when a client's request returns, its state already shows the effect.
             self.after(inp)
+            member.push(encode(Ack(id=frame.id, n=n)))
 
     def apply(
         self, inp: Any, tag: str | None, member: Member | None, fid: str | None
@@ -427,9 +428,9 @@ class Exercise:
             self.error(member, "ended", "the exercise has ended", frame_id)
             return
         self.clock.extend(minutes, s.state.paused)
-        member.push(encode(Ack(id=frame_id)))
         self.send_all(Deadline(deadline=self.clock.info(s.round)))
         self.presence()
+        member.push(encode(Ack(id=frame_id)))
 
     def expire(self) -> None:
         """The deadline passed: close the round; unsubmitted seats pass."""
