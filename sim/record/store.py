@@ -163,7 +163,12 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            # check_same_thread off: the game server commits a batch from a worker thread so
+            # that its event loop runs on during the fsync; it never uses the connection from
+            # two threads at once.
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
         try:
@@ -212,7 +217,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic, durable write."""
+        """One atomic, durable write. Inside another transaction it joins that one, so a
+        caller can group many writes under one commit (the game server commits a batch of
+        inputs with one fsync before acknowledging any of them)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db

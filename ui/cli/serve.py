@@ -110,7 +110,7 @@ def _open_sessions(
 ) -> list[ArchivedSession]:
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.loader import load_scenario
-    from ui.cli.archiving import resume_archived, start_archived
+    from ui.cli.archiving import resume_archived
 
     if resume_id is not None:
         archived = resume_archived(resume_id, archive_path, for_play=True, holder="sitroom serve")
@@ -132,16 +132,28 @@ def _open_sessions(
     chosen: dict[str, Seat] = dict(seats) if seats else dict.fromkeys(world.actors, "human")
     if "human" not in chosen.values():
         raise click.UsageError("no human seat: give at least one --seat ACTOR=human")
+    from sim.record.archive import Archive
+    from ui.cli.archiving import user_errors
+
+    # One archive connection for every exercise: the server commits each batch of inputs,
+    # whichever exercises they belong to, with one fsync.
+    with user_errors():
+        archive = Archive(archive_path)
     opened: list[ArchivedSession] = []
     try:
-        for i in range(exercises):
-            opened.append(
-                start_archived(archive_path, world, seed + i, chosen, ref, {"front_end": "serve"})
-            )
+        with user_errors():
+            for i in range(exercises):
+                archived = archive.create(
+                    world, seed + i, chosen, scenario_ref=ref, meta={"front_end": "serve"}
+                )
+                opened.append(archived)
+                archived.lock = archive.lock(archived.id, "sitroom serve")
     except BaseException:
         for archived in opened:
             archived.close()
+        archive.close()
         raise
+    opened[-1].owns_archive = True  # closed with the last one
     return opened
 
 

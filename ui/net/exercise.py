@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, Protocol
 
+from sim.engine.events import Answered, MessageSent
 from sim.engine.inputs import Close, IllegalInput, Pause, Resume, Submit
 from sim.engine.view import Feed
 from sim.record.archive import ArchivedSession
@@ -39,7 +39,7 @@ from ui.net.protocol import (
     Welcome,
     encode,
 )
-from ui.net.public import PublicFeed, public_view
+from ui.net.public import PublicFeed, public_view, wire_view
 
 CONTROL = "control"
 OBSERVER = "observer"
@@ -172,6 +172,10 @@ class Exercise:
         copied, only ever appended to."""
         self._views: dict[str, tuple[int, Any]] = {}
         self._published = len(self.session.log)
+        self._acks: list[tuple[Member, str]] = []
+        self.on_dirty: Callable[[Exercise], None] = Exercise.publish
+        """Called when there are events to publish: the server queues the exercise for its
+        publisher task, so computing views never delays acknowledging inputs."""
         self.clock = Clock(round_minutes, self.expire)
         self.clock.start(self.session.state.paused or self.session.over)
 
@@ -235,7 +239,7 @@ class Exercise:
         view = self.session.view(None if key in (CONTROL, OBSERVER) else key)
         if key == OBSERVER:
             view = public_view(view, self.session.world)
-        data = replace(view, events=()).to_json()
+        data = wire_view(view)
         self._views[key] = (len(self.session.log), data)
         return dict(data)
 
@@ -298,22 +302,43 @@ class Exercise:
         )
         self.send_all(frame, {CONTROL})
 
+    def settle(self) -> None:
+        """Send the acks held back since the last call (the server calls it once the batch
+        they belong to is committed), and have the new events and views published."""
+        acks, self._acks = self._acks, []
+        for member, text in acks:
+            member.push(text)
+        if len(self.session.log) != self._published:
+            self.on_dirty(self)
+
     def publish(self) -> None:
-        """Send every member the events it has not seen and its new view (once per key)."""
-        if len(self.session.log) == self._published:
+        """Send every member the events it has not seen and, where it changed, its view
+        (computed once per key, however many inputs came since the last publish)."""
+        log = self.session.log
+        if len(log) == self._published:
             return
-        self._published = len(self.session.log)
+        new = log[self._published :]
+        self._published = len(log)
+        # Messages and answers change only what their parties see (a plain message changes no
+        # state at all), so for them only the seats whose feed grew get a new view.
+        chat = all(isinstance(e, MessageSent | Answered) for e in new)
+        plain = chat and all(isinstance(e, MessageSent) and e.proposal is None for e in new)
         for key, group in self.members.items():
             if not group:
                 continue
             feed = self.feed(key)
-            view = encode(ViewFrame(view=self.view_json(key)))
+            grew = any(m.sent < len(feed) for m in group)
+            if chat and not grew:
+                continue
+            view = None if plain else encode(ViewFrame(view=self.view_json(key)))
             by_sent: dict[int, str] = {}
             for m in group:
-                if m.sent not in by_sent:
-                    by_sent[m.sent] = encode(Events(events=feed[m.sent :]))
-                m.push(by_sent[m.sent])
-                m.push(view)
+                if m.sent < len(feed):
+                    if m.sent not in by_sent:
+                        by_sent[m.sent] = encode(Events(events=feed[m.sent :]))
+                    m.push(by_sent[m.sent])
+                if view is not None:
+                    m.push(view)
                 m.sent = len(feed)
 
     # -- inputs --------------------------------------------------------------------------------
@@ -345,9 +370,8 @@ class Exercise:
             return
         ok, n = self.apply(inp, tag, member, frame.id)
         if ok:
-            # Fan out first: when a client's request returns, its state already shows the effect.
             self.after(inp)
-            member.push(encode(Ack(id=frame.id, n=n)))
+            self._acks.append((member, encode(Ack(id=frame.id, n=n))))
 
     def apply(
         self, inp: Any, tag: str | None, member: Member | None, fid: str | None
@@ -390,7 +414,6 @@ class Exercise:
         elif isinstance(inp, Resume):
             self.clock.resume()
             self.send_all(Deadline(deadline=self.clock.info(s.round)))
-        self.publish()
         if s.round != round_before or isinstance(inp, Close) or s.over:
             self.new_round()
 
@@ -438,5 +461,5 @@ class Exercise:
         if s.over or s.state.paused:
             return
         self.apply(Close(), None, None, None)
-        self.publish()
+        self.settle()
         self.new_round()

@@ -15,6 +15,7 @@ import logging
 import signal
 import ssl
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -44,15 +45,40 @@ log = logging.getLogger("sitroom.net")
 HEARTBEAT = 20.0
 """Seconds between WebSocket pings; a peer silent for half of it more is dropped."""
 HELLO_WITHIN = 30.0
+BATCH = 1000
+"""Most frames handled under one commit."""
 QUEUE = 2000
 """Frames queued for one connection before it is cut off as too slow (it reconnects and
 resumes from its last seq)."""
 
 
+class Gate:
+    """Holds back every frame pushed while a batch is uncommitted."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[Client, str]] | None = None
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def close(self) -> None:
+        self.held = []
+        self._open.clear()
+
+    def open(self) -> None:
+        held, self.held = self.held or [], None
+        self._open.set()
+        for client, text in held:
+            client.push(text)
+
+    async def wait_open(self) -> None:
+        await self._open.wait()
+
+
 class Client:
     """One connection's state: who it is, what it has been sent, what waits to be sent."""
 
-    def __init__(self, ws: web.WebSocketResponse, remote: str, n: int) -> None:
+    def __init__(self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate) -> None:
+        self.gate = gate
         self.ws = ws
         self.remote = remote
         self.n = n
@@ -65,6 +91,9 @@ class Client:
 
     def push(self, text: str) -> None:
         if self.closing:
+            return
+        if self.gate.held is not None:
+            self.gate.held.append((self, text))
             return
         try:
             self.out.put_nowait(text)
@@ -104,13 +133,92 @@ class Server:
         self.limiter = limiter or Limiter()
         self.clients: set[Client] = set()
         self._ids = itertools.count(1)
+        self.archives = list({id(ex.archive): ex.archive for ex in self.exercises}.values())
+        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None]]] = asyncio.Queue()
+        self.gate = Gate()
+        self._unpublished: dict[int, Exercise] = {}
+        self._publishing = asyncio.Event()
+        self._publisher: asyncio.Task[None] | None = None
+        for ex in self.exercises:
+            ex.on_dirty = self._dirty
+            # The deadline's close goes through the writer like any input.
+            ex.clock.on_expire = partial(self._queue_expiry, ex)
+        self.stop = asyncio.Event()
+        """Set to stop serving (signals, or the archive failing)."""
+        self._writer: asyncio.Task[None] | None = None
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_WIRE)
         app.router.add_get("/", self.index)
         app.router.add_get("/ws", self.websocket)
+        app.on_startup.append(self._start)
         app.on_shutdown.append(self._shutdown)
         return app
+
+    async def _start(self, app: web.Application) -> None:
+        self._writer = asyncio.create_task(self.write())
+        self._writer.add_done_callback(self._writer_done)
+        self._publisher = asyncio.create_task(self.publish())
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            # The archive cannot commit (disk full, file gone): stop rather than play on
+            # with inputs that are not on disk.
+            log.critical("the archive failed; stopping", exc_info=task.exception())
+            self.stop.set()
+
+    async def write(self) -> None:
+        """The single writer: frames in arrival order, in batches under one commit.
+
+        Each input is journalled before it takes effect; the batch is committed (in a worker
+        thread, so the loop goes on reading frames, which make the next batch) before anything
+        about it is sent: frames pushed meanwhile are held at the gate, and the publisher waits
+        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self.inbox.get()]
+            while not self.inbox.empty() and len(batch) < BATCH:
+                batch.append(self.inbox.get_nowait())
+            self.gate.close()
+            try:
+                for archive in self.archives:
+                    archive.db.execute("BEGIN IMMEDIATE")
+                for client, item in batch:
+                    if isinstance(item, str):
+                        assert client is not None
+                        self.receive(client, item)  # even from a client gone since: it was sent
+                    else:
+                        item()
+                await loop.run_in_executor(None, self._commit)
+                touched = {id(c.exercise): c.exercise for c, _ in batch if c and c.exercise}
+                for ex in touched.values():
+                    ex.settle()
+            finally:
+                self.gate.open()
+
+    def _commit(self) -> None:
+        for archive in self.archives:
+            archive.db.execute("COMMIT")
+
+    def _queue_expiry(self, ex: Exercise) -> None:
+        self.inbox.put_nowait((None, ex.expire))
+
+    def _dirty(self, ex: Exercise) -> None:
+        self._unpublished[id(ex)] = ex
+        self._publishing.set()
+
+    async def publish(self) -> None:
+        """Fan out events and views, one exercise at a time, yielding between them so that
+        the writer keeps journalling and acknowledging while views are computed."""
+        while True:
+            await self._publishing.wait()
+            self._publishing.clear()
+            while self._unpublished:
+                key = next(iter(self._unpublished))
+                await self.gate.wait_open()
+                self._unpublished.pop(key).publish()
+                await asyncio.sleep(0)
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -120,14 +228,14 @@ class Server:
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_WIRE)
         await ws.prepare(request)
-        client = Client(ws, request.remote or "unknown", next(self._ids))
+        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate)
         self.clients.add(client)
         pump = asyncio.create_task(client.pump())
         timer = asyncio.get_running_loop().call_later(HELLO_WITHIN, self._too_slow, client)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    self.receive(client, msg.data)
+                    self.inbox.put_nowait((client, msg.data))
                 elif msg.type == WSMsgType.BINARY:
                     client.error("malformed", "frames are JSON text, not binary")
                 else:
@@ -149,6 +257,9 @@ class Server:
             client.drop("not_joined", f"no hello within {HELLO_WITHIN:.0f} s")
 
     async def _shutdown(self, app: web.Application) -> None:
+        for task in (self._writer, self._publisher):
+            if task is not None:
+                task.cancel()
         for client in list(self.clients):
             await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
@@ -229,9 +340,8 @@ async def run(
     *,
     tls: ssl.SSLContext | None = None,
     started: Callable[[str], None] = lambda url: None,
-    stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or ``stop`` is set); ``started`` gets the join URL."""
+    """Serve until SIGINT/SIGTERM (or ``server.stop`` is set); ``started`` gets the join URL."""
     runner = web.AppRunner(server.app(), access_log=None)
     await runner.setup()
     try:
@@ -240,10 +350,9 @@ async def run(
         bound = runner.addresses[0][1]
         shown = f"[{host}]" if ":" in host else host
         started(f"{'https' if tls else 'http'}://{shown}:{bound}/")
-        stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
+            loop.add_signal_handler(sig, server.stop.set)
+        await server.stop.wait()
     finally:
         await runner.cleanup()
