@@ -15,6 +15,7 @@ from pydantic import Field, TypeAdapter
 from sim.engine.events import Outcome, Seat
 from sim.models import Effect, Orders
 from sim.models.base import Strict
+from sim.models.script import MessageOrder
 
 
 class IllegalInput(ValueError):
@@ -118,8 +119,23 @@ class Close(Strict):
         return {"op": "close"}
 
 
+class Send(Strict):
+    """A seat's message (perhaps carrying a proposal) delivered now, inside the round, so that
+    a proposal can be made, answered and agreed before the round closes."""
+
+    op: Literal["send"] = Field(default="send", description="The kind of input.")
+    actor: str = Field(description="The actor sending it.")
+    message: MessageOrder = Field(description="Recipients, text and an optional proposal.")
+
+    def journal(self) -> dict[str, Any]:
+        """The stored form."""
+        message = self.message.model_dump(mode="json", exclude_defaults=True)
+        return {"op": "send", "actor": self.actor, "message": message}
+
+
 Input = Annotated[
-    Submit | Override | AdHocInject | Pause | Resume | SetSeat | Close, Field(discriminator="op")
+    Submit | Send | Override | AdHocInject | Pause | Resume | SetSeat | Close,
+    Field(discriminator="op"),
 ]
 """Any input a session accepts."""
 

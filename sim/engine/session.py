@@ -25,6 +25,7 @@ from sim.engine.events import (
     ControlNote,
     Event,
     InjectDelivered,
+    MessageSent,
     Outcome,
     Overridden,
     Seat,
@@ -39,16 +40,24 @@ from sim.engine.inputs import (
     Override,
     Pause,
     Resume,
+    Send,
     SetSeat,
     Submit,
     parse_input,
 )
 from sim.engine.kernel import Kernel, RoundOrders
-from sim.engine.legality import check_audience, check_orders, runtime_effect, seat_problem
+from sim.engine.legality import (
+    check_audience,
+    check_message,
+    check_orders,
+    runtime_effect,
+    seat_problem,
+)
 from sim.engine.policy import Decision
 from sim.engine.view import Feed, View, seat_view
 from sim.engine.world import World
 from sim.models import Effect, Orders
+from sim.models.script import MessageOrder
 
 __all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Session"]
 
@@ -123,6 +132,7 @@ class Session:
         self.computer = ComputerSeats(world, seed, lean=lean)
         self._orders: dict[str, Orders] = {}
         self._injects_this_round = 0
+        self._sent: dict[str, int] = {}
         self._feeds: dict[str | None, Feed] = {}
 
     # -- reading -------------------------------------------------------------------------------
@@ -170,6 +180,8 @@ class Session:
         match inp:
             case Submit():
                 self.submit(inp.actor, inp.orders, trusted=trusted)
+            case Send():
+                self.send(inp.actor, inp.message, trusted=trusted)
             case Override():
                 self.override(inp.mid, inp.outcome, inp.note)
             case AdHocInject():
@@ -213,6 +225,42 @@ class Session:
             raise IllegalInput(problems)
         self._record(Submit(actor=actor, orders=orders))
         self._orders[actor] = orders
+
+    def send(self, actor: str, message: MessageOrder, *, trusted: bool = False) -> None:
+        """Deliver ``actor``'s message now, inside the round (networked play: a proposal sent
+        this way can be answered in this round's orders and agreed when it closes).
+
+        Its ids carry an ``s``, ``c3.us.s1`` and ``p3.us.s1``, so they never clash with those
+        of the messages in the round's orders, and a log tells the two kinds apart.
+        """
+        self._require_open()
+        if actor not in self.world.actors:
+            raise IllegalInput([f"unknown actor '{actor}'{suggest(actor, self.world.actors)}"])
+        if self.seats[actor] == "computer":
+            raise IllegalInput([f"{actor} is played by the computer"])
+        problems = [] if trusted else check_message(self.world, actor, message)
+        if problems:
+            raise IllegalInput(problems)
+        self._record(Send(actor=actor, message=message))
+        r = self.round
+        k = self._sent[actor] = self._sent.get(actor, 0) + 1
+        proposal = None
+        if message.proposal is not None:
+            proposal = {
+                "id": f"p{r}.{actor}.s{k}",
+                "title": message.proposal.title,
+                "terms": message.proposal.terms.model_dump(mode="json"),
+                "expires": r + message.proposal.expires_after,
+            }
+        self.kernel.emit(
+            MessageSent,
+            mid=f"c{r}.{actor}.s{k}",
+            sender=actor,
+            to=message.to if message.to == "public" else tuple(message.to),
+            text=message.text,
+            by=self.seats[actor],
+            proposal=proposal,
+        )
 
     def override(self, mid: str, outcome: Outcome, note: str = "") -> None:
         """Control forces the outcome of a move of this round (see :meth:`preview`)."""
@@ -327,4 +375,5 @@ class Session:
         self.kernel.close_round(self._round_orders(commit=True))
         self._orders = {}
         self._injects_this_round = 0
+        self._sent = {}
         return self.log[start:]

@@ -332,8 +332,7 @@ def seat_view(
             del values[k]
         observed = state.beliefs[actor]
         beliefs = {
-            k: Belief(*observed[k]) if k in observed else Belief(v, None)
-            for k, v in hidden.items()
+            k: Belief(*observed[k]) if k in observed else Belief(v, None) for k, v in hidden.items()
         }
         factions = dict(state.factions.get(actor, {}))
     listed = legal_options(world, state, actor) if options and actor is not None else ()

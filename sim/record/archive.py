@@ -25,6 +25,7 @@ from sim.engine.events import Ended, Event, RoundClosed, Seat, dumps
 from sim.engine.inputs import IllegalInput, Input
 from sim.engine.session import Session
 from sim.engine.world import World
+from sim.record.lock import SessionLock
 from sim.record.log import Log, compare, inputs_from_log
 from sim.record.store import ArchiveError, SessionInfo, Store
 
@@ -51,6 +52,10 @@ def _default_loader(ref: str) -> World:
 class Archive(Store):
     """The store, with sessions to start, resume and import. Use as a context manager, or call
     :meth:`close`."""
+
+    def lock(self, sid: str, holder: str) -> SessionLock:
+        """Take the session's lock, or raise Busy naming the process that holds it."""
+        return SessionLock(self.path, sid, holder)
 
     def log(self, ref: str, *, load: Loader | None = None) -> Log:
         """The session's complete log: stored events, or a replay of the journal after a crash.
@@ -230,6 +235,10 @@ class ArchivedSession:
         """Events written so far."""
         self.pending: list[Event] = []
         self.owns_archive = owns_archive
+        self.tag: str | None = None
+        """Set just before an input: the client input id journalled with it (then cleared)."""
+        self.lock: SessionLock | None = None
+        """Held while one process plays the session (released by :meth:`close`)."""
 
     @property
     def session(self) -> Session:
@@ -243,8 +252,11 @@ class ArchivedSession:
 
     def record(self, inp: Input) -> None:
         """The session's recorder: commit the input (and queued events) before it takes effect."""
+        tag, self.tag = self.tag, None
         with self.archive.journaling(self.id):
             self.archive.append_inputs(self.id, self.inputs, [inp])
+            if tag is not None:
+                self.archive.tag_input(self.id, self.inputs, tag)
             self._write(settled=False, inputs=self.inputs + 1)
         self.inputs += 1
 
@@ -281,6 +293,9 @@ class ArchivedSession:
             self._session.recorder = None
             if self.on_event in self._session.listeners:
                 self._session.listeners.remove(self.on_event)
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
         if self.owns_archive:
             self.archive.close()
 

@@ -37,11 +37,13 @@ from sim.engine.inputs import (
     Override,
     Pause,
     Resume,
+    Send,
     SetSeat,
     Submit,
 )
 from sim.engine.session import LOG_FORMAT, Session
 from sim.models import Effect, Orders
+from sim.models.script import MessageOrder
 
 HEADER_KEYS = ("format", "engine", "scenario", "scenario_ref", "scenario_hash", "seed", "seats")
 
@@ -168,7 +170,11 @@ def inputs_from_log(log: Log) -> list[Input]:
                     "terms": e.proposal["terms"],
                     "expires_after": e.proposal["expires"] - e.round,
                 }
-            orders.setdefault(e.sender, {}).setdefault("messages", []).append(msg)
+            if sent_now(e):
+                # Delivered inside the round: an input of its own, in log order.
+                control.append(Send(actor=e.sender, message=MessageOrder.model_validate(msg)))
+            else:
+                orders.setdefault(e.sender, {}).setdefault("messages", []).append(msg)
         elif isinstance(e, Answered) and seats.get(e.actor) != "computer":
             orders.setdefault(e.actor, {}).setdefault("answers", []).append(
                 {"proposal": e.proposal, "accept": e.accept}
@@ -195,6 +201,12 @@ def inputs_from_log(log: Log) -> list[Input]:
             orders, control = {}, []
     out.extend(control)
     return out
+
+
+def sent_now(message: MessageSent) -> bool:
+    """Whether a message was delivered inside its round (``Session.send``: ``c3.us.s1``) rather
+    than with the round's orders (``c3.us.1``)."""
+    return message.mid.rsplit(".", 1)[-1].startswith("s")
 
 
 def _with_orders(control: list[Input], orders: dict[str, dict[str, list[Any]]]) -> list[Input]:

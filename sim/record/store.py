@@ -65,6 +65,34 @@ CREATE TABLE events (
 """
 
 
+# Added beside schema 1 without bumping it: an older sitroom ignores these tables and still reads
+# the archive. Drafts are orders being written (networked and hotseat play keep them so a crashed
+# client loses nothing); codes are the sha256 of a served exercise's join codes; input tags name
+# the client input an input came from, so a resend after a crash is recognised as a duplicate.
+_EXTRA = """
+CREATE TABLE IF NOT EXISTS drafts (
+    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seat    TEXT NOT NULL,
+    round   INTEGER NOT NULL,
+    json    TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (session, seat)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS codes (
+    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    role    TEXT NOT NULL,
+    hash    TEXT NOT NULL,
+    PRIMARY KEY (session, role)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS input_tags (
+    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    n       INTEGER NOT NULL,
+    tag     TEXT NOT NULL,
+    PRIMARY KEY (session, n)
+) WITHOUT ROWID;
+"""
+
+
 class ArchiveError(UserError):
     """A problem a user can act on (unknown id, changed scenario, unreadable file): one line,
     exit code 1 wherever it surfaces."""
@@ -135,7 +163,12 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+            # check_same_thread off: the game server commits a batch from a worker thread so
+            # that its event loop runs on during the fsync; it never uses the connection from
+            # two threads at once.
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
         try:
@@ -163,6 +196,14 @@ class Store:
                 f"{self.path}: written by a newer sitroom (archive schema "
                 f"{version}, this version reads {SCHEMA_VERSION})"
             )
+        if (
+            db.execute("SELECT name FROM sqlite_master WHERE name = 'input_tags'").fetchone()
+            is None
+        ):
+            with self.transaction():
+                for statement in _EXTRA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
 
     def close(self) -> None:
         """Close the file."""
@@ -176,7 +217,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic, durable write."""
+        """One atomic, durable write. Inside another transaction it joins that one, so a
+        caller can group many writes under one commit (the game server commits a batch of
+        inputs with one fsync before acknowledging any of them)."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -234,6 +280,37 @@ class Store:
         """Header and stored events, without replaying (complete only when ``settled``)."""
         info = self.find(sid)
         return Log(dict(info.header), [from_dict(json.loads(x)) for x in self.event_lines(info.id)])
+
+    def drafts(self, sid: str) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Each seat's latest draft: seat -> (round, orders in their JSON form)."""
+        rows = self.db.execute("SELECT seat, round, json FROM drafts WHERE session = ?", (sid,))
+        return {seat: (int(r), json.loads(j)) for seat, r, j in rows}
+
+    def codes(self, sid: str) -> dict[str, str]:
+        """The hashes of a served session's join codes: role -> sha256 hex."""
+        rows = self.db.execute("SELECT role, hash FROM codes WHERE session = ?", (sid,))
+        return dict(rows.fetchall())
+
+    def input_tags(self, sid: str) -> dict[str, int]:
+        """Client input ids of journalled inputs: tag -> input number."""
+        rows = self.db.execute("SELECT tag, n FROM input_tags WHERE session = ?", (sid,))
+        return {t: int(n) for t, n in rows}
+
+    def save_draft(self, sid: str, seat: str, round: int, orders: dict[str, Any]) -> None:
+        """Keep ``seat``'s draft (replacing the one before), durably."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO drafts VALUES (?, ?, ?, ?, ?)",
+                (sid, seat, round, dumps(orders), _now()),
+            )
+
+    def set_codes(self, sid: str, hashes: dict[str, str | None]) -> None:
+        """Store join-code hashes by role; None revokes that role's code."""
+        with self.transaction():
+            for role, digest in hashes.items():
+                self.db.execute("DELETE FROM codes WHERE session = ? AND role = ?", (sid, role))
+                if digest is not None:
+                    self.db.execute("INSERT INTO codes VALUES (?, ?, ?)", (sid, role, digest))
 
     # -- writing (inside a transaction) --------------------------------------------------------
     def insert_session(
@@ -294,6 +371,10 @@ class Store:
             "INSERT INTO events VALUES (?, ?, ?)",
             [(sid, e.seq, dumps(e.to_dict())) for e in events],
         )
+
+    def tag_input(self, sid: str, n: int, tag: str) -> None:
+        """Name the client input that journalled input ``n`` came from."""
+        self.db.execute("INSERT INTO input_tags VALUES (?, ?, ?)", (sid, n, tag))
 
     def update_session(
         self,

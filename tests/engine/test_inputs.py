@@ -16,6 +16,7 @@ from sim.engine.inputs import (
     Override,
     Pause,
     Resume,
+    Send,
     SetSeat,
     Submit,
     parse_input,
@@ -23,6 +24,8 @@ from sim.engine.inputs import (
 from sim.engine.legality import effect_type_problem
 from sim.engine.session import Session
 from sim.models import Effect, Orders
+from sim.models.script import MessageOrder
+from sim.record.log import Log, inputs_from_log
 from tests.worlds import world
 
 WORLD = world()
@@ -40,6 +43,7 @@ def every_kind() -> list[Input]:
             audience=["a"],
             effects=[Effect.model_validate({"change": "tension", "by": 5})],
         ),
+        Send(actor="a", message=MessageOrder(to=["b"], text="talk?")),
         Pause(note="lunch"),
         Resume(),
         SetSeat(actor="b", seat="script"),
@@ -124,3 +128,53 @@ def test_effect_types_are_one_rule(
         assert got is None
     else:
         assert got is not None and got[0] == expected[0] and expected[1] in got[1]
+
+
+PROPOSAL = MessageOrder.model_validate(
+    {
+        "to": ["b"],
+        "text": "Stand down?",
+        "proposal": {"title": "Calm", "terms": {"effects": [{"change": "tension", "by": -5}]}},
+    }
+)
+
+
+def negotiated(recorder: Any = None) -> Session:
+    """a proposes to b with send(); b accepts in its orders; both in round 1."""
+    s = Session(WORLD, 3, {"a": "human", "b": "human"}, recorder=recorder)
+    s.send("a", PROPOSAL)
+    s.submit("b", Orders.model_validate({"answers": [{"proposal": "p1.a.s1", "accept": True}]}))
+    s.close_round()
+    return s
+
+
+def test_send_delivers_now_and_agrees_within_the_round() -> None:
+    """A sent proposal is in the log at once and is agreed when the same round closes."""
+    s = Session(WORLD, 3, {"a": "human", "b": "human"})
+    s.send("a", PROPOSAL)
+    assert s.log[-1].to_dict()["mid"] == "c1.a.s1"
+    assert "p1.a.s1" in s.view("b").to_json()["proposals"][0]["id"]
+    s = negotiated()
+    made = [e for e in s.log if e.type == "agreement"]
+    assert [(e.round, e.to_dict()["id"]) for e in made] == [(1, "p1.a.s1")]
+
+
+def test_send_is_refused_for_computer_seats_and_bad_recipients() -> None:
+    """A computer seat cannot send; a message to an unknown actor names it."""
+    s = Session(WORLD, 3, {"a": "human"})
+    with pytest.raises(IllegalInput, match="computer"):
+        s.send("b", PROPOSAL)
+    with pytest.raises(IllegalInput, match="zed"):
+        s.send("a", MessageOrder(to=["zed"], text="hi"))
+
+
+def test_logs_with_sent_messages_rebuild_their_inputs() -> None:
+    """inputs_from_log turns in-round messages back into Send inputs that replay exactly."""
+    journal: list[Input] = []
+    s = negotiated(journal.append)
+    rebuilt = inputs_from_log(Log(s.header.to_dict(), list(s.log)))
+    assert [i.op for i in rebuilt] == [i.op for i in journal] == ["send", "submit", "close"]
+    again = Session(WORLD, 3, {"a": "human", "b": "human"})
+    for inp in rebuilt:
+        again.apply(inp, trusted=True)
+    assert [e.to_dict() for e in again.log] == [e.to_dict() for e in s.log]

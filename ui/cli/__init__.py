@@ -20,6 +20,8 @@ from sim.authoring.problems import describe_exception
 COMMANDS: dict[str, str] = {
     # name: "module:attribute" - listed in this order by `sitroom --help`
     "play": "ui.cli.play:play_command",
+    "serve": "ui.cli.serve:serve_command",
+    "join": "ui.cli.join:join_command",
     "run": "ui.cli.run:run_command",
     "replay": "ui.cli.replay:replay_command",
     "validate": "ui.cli.validate:validate_command",

@@ -124,6 +124,7 @@ def start_archived(
         archive = Archive(path)
         try:
             archived = archive.create(world, seed, seats, scenario_ref=ref, meta=meta)
+            archived.lock = archive.lock(archived.id, f"sitroom {meta.get('front_end', '')}")
         except BaseException:
             archive.close()
             raise
@@ -131,9 +132,12 @@ def start_archived(
     return archived
 
 
-def resume_archived(ref: str, path: Path | None, *, for_play: bool = False) -> ArchivedSession:
+def resume_archived(
+    ref: str, path: Path | None, *, for_play: bool = False, holder: str = "sitroom"
+) -> ArchivedSession:
     """Session ``ref`` rebuilt from its journal and recording again; the hook for
-    ``run --resume`` and ``play --resume`` (which must ``close()`` it when done).
+    ``run --resume``, ``play --resume`` and ``serve --resume`` (which must ``close()`` it when
+    done). A session another process is playing is refused before anything is replayed.
 
     ``for_play``: the TUI may open a finished session (on its debrief) and human seats; a
     headless run may not, since it would silently pass every human's turns.
@@ -143,6 +147,7 @@ def resume_archived(ref: str, path: Path | None, *, for_play: bool = False) -> A
         raise UserError(f"no session archive at {where}, so no session '{ref}' to resume")
     with user_errors():
         archive = Archive(where)
+        lock = None
         try:
             info = archive.find(ref)
             if info.status == "ended" and not for_play:
@@ -150,6 +155,7 @@ def resume_archived(ref: str, path: Path | None, *, for_play: bool = False) -> A
                     f"session {info.id} has already ended ({info.outcome}); see "
                     f"`sitroom report {info.id}`"
                 )
+            lock = archive.lock(info.id, holder)
             world = load_world(info.scenario_ref, info.scenario_hash, f"session {info.id}")
             archived = archive.resume(info.id, world=world)
             humans = [a for a, seat in archived.session.seats.items() if seat == "human"]
@@ -159,8 +165,11 @@ def resume_archived(ref: str, path: Path | None, *, for_play: bool = False) -> A
                     f"continue it with `sitroom play --resume {info.id}`"
                 )
         except BaseException:
+            if lock is not None:
+                lock.release()
             archive.close()
             raise
+    archived.lock = lock
     archived.owns_archive = True
     return archived
 

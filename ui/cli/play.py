@@ -91,7 +91,7 @@ def play_command(
     if resume_id is not None:
         if no_archive:
             raise click.UsageError("--resume reads the archive; it cannot go with --no-archive")
-        archived = resume_archived(resume_id, archive_path, for_play=True)
+        archived = resume_archived(resume_id, archive_path, for_play=True, holder="sitroom play")
         from ui.tui.app import SitroomApp
 
         try:

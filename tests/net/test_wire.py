@@ -1,0 +1,50 @@
+"""The wire format without a server: views as View.to_json gives them, strict frames."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from sim.engine.session import Session
+from sim.engine.view import view_from_json
+from sim.models import Orders
+from sim.models.script import MessageOrder
+from tests.worlds import world
+from ui.net.protocol import ProtocolError, parse_client
+from ui.net.public import wire_view
+
+WORLD = world()
+
+
+def test_wire_view_is_to_json_without_events() -> None:
+    """The server's fast view serializer gives exactly View.to_json (less events) and reads
+    back with view_from_json, for seats with proposals, and for control."""
+    s = Session(WORLD, 3, {"a": "human", "b": "human"})
+    proposal = {"title": "Calm", "terms": {"commitments": [{"forbid": ["insult"]}]}}
+    s.send("a", MessageOrder.model_validate({"to": ["b"], "text": "x", "proposal": proposal}))
+    s.submit("b", Orders.model_validate({"answers": [{"proposal": "p1.a.s1", "accept": True}]}))
+    s.close_round()
+    for actor in ("a", "b", None):
+        view = replace(s.view(actor), events=())
+        as_json = json.loads(json.dumps(view.to_json()))  # to_json keeps tuples
+        assert json.loads(json.dumps(wire_view(view))) == as_json
+        assert replace(view_from_json(wire_view(view)), events=()) == view
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"type": "hello", "code": "x", "seat": "a"}', "malformed"),
+        ('{"type": "draft", "id": "d", "round": 1, "orders": {"moves": 3}}', "malformed"),
+        ('{"type": "input", "id": "bad id!", "round": 1, "input": {"op": "close"}}', "malformed"),
+        ('{"type": "ping", "v": 2}', "version"),
+        ("x" * 70_000, "too_large"),
+    ],
+)
+def test_bad_frames_name_their_problem(text: str, code: str) -> None:
+    """Unknown fields, wrong types, bad ids, other versions and oversize frames are refused."""
+    with pytest.raises(ProtocolError) as err:
+        parse_client(text)
+    assert err.value.code == code

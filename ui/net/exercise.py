@@ -1,0 +1,465 @@
+"""One served exercise: the archived session, its codes, drafts, deadline and connections.
+
+Everything here runs on the server's event loop and never awaits, so each input is checked,
+journalled (fsync'd by the archive before the session acts on it), applied and fanned out before
+the next frame is read: one writer, inputs in arrival order. Connections are "members" keyed by
+what they see: an actor's id (the whole team shares it), ``control`` or ``observer``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sim.engine.events import Answered, MessageSent
+from sim.engine.inputs import Close, IllegalInput, Pause, Resume, Submit
+from sim.engine.view import Feed
+from sim.record.archive import ArchivedSession
+from sim.record.store import ArchiveError
+from ui.net.codes import digest, new_code
+from ui.net.protocol import (
+    Ack,
+    CodeIssued,
+    Deadline,
+    DeadlineInfo,
+    DraftFrame,
+    DraftUpdate,
+    Error,
+    ErrorCode,
+    Events,
+    Frame,
+    InputFrame,
+    Presence,
+    Role,
+    SeatPresence,
+    Submitted,
+    ViewFrame,
+    Welcome,
+    encode,
+)
+from ui.net.public import PublicFeed, public_view, wire_view
+
+CONTROL = "control"
+OBSERVER = "observer"
+SEAT_OPS = frozenset({"submit", "send"})
+CONTROL_OPS = frozenset({"override", "inject", "pause", "resume", "seat", "close"})
+
+
+class Member(Protocol):
+    """What the exercise needs of a connection."""
+
+    key: str
+    label: str
+    sent: int
+    """Events of its feed it has been sent."""
+
+    def push(self, text: str) -> None:
+        """Queue a frame's text for sending."""
+
+    def drop(self, code: ErrorCode, message: str) -> None:
+        """Send an error and disconnect."""
+
+
+def refusal(key: str, op: str, actor: str | None) -> str | None:
+    """Why the holder of ``key`` may not send this input (None: it may)."""
+    if key == OBSERVER:
+        return "observers cannot send inputs"
+    if key == CONTROL:
+        return None if op in CONTROL_OPS else f"control cannot {op}; the seat's team does"
+    if op not in SEAT_OPS:
+        return f"only control may {op}"
+    if actor != key:
+        return f"the {key} seat cannot act for {actor}"
+    return None
+
+
+class Clock:
+    """The round's deadline: armed at each round's start, held while paused, extendable."""
+
+    def __init__(self, minutes: float | None, on_expire: Callable[[], None]) -> None:
+        self.minutes = minutes
+        self.on_expire = on_expire
+        self.remaining: float | None = None
+        self.ends_at: float | None = None
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self, paused: bool) -> None:
+        """A new round opens."""
+        self._cancel()
+        self.remaining = None if self.minutes is None else self.minutes * 60
+        if not paused and self.remaining is not None:
+            self._arm()
+
+    def pause(self) -> None:
+        if self.ends_at is not None:
+            self.remaining = max(0.0, self.ends_at - time.time())
+            self._cancel()
+
+    def resume(self) -> None:
+        if self.ends_at is None and self.remaining is not None:
+            self._arm()
+
+    def extend(self, minutes: float, paused: bool) -> None:
+        left = self.left() or 0.0
+        self._cancel()
+        self.remaining = max(0.0, left + minutes * 60)
+        if not paused:
+            self._arm()
+
+    def stop(self) -> None:
+        self._cancel()
+        self.remaining = None
+
+    def left(self) -> float | None:
+        if self.ends_at is not None:
+            return max(0.0, self.ends_at - time.time())
+        return self.remaining
+
+    def info(self, round: int) -> DeadlineInfo:
+        left = self.left()
+        return DeadlineInfo(
+            round=round,
+            ends_at=self.ends_at,
+            remaining=None if left is None else round_to(left),
+            paused=self.ends_at is None and self.remaining is not None,
+        )
+
+    def _arm(self) -> None:
+        assert self.remaining is not None
+        self.ends_at = time.time() + self.remaining
+        self._handle = asyncio.get_running_loop().call_later(self.remaining, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.ends_at, self.remaining = None, None
+        self.on_expire()
+
+    def _cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self.ends_at = None
+
+
+def round_to(seconds: float) -> float:
+    return round(seconds, 1)
+
+
+class Exercise:
+    """A session served to its seats."""
+
+    def __init__(
+        self,
+        archived: ArchivedSession,
+        *,
+        auto_close: bool = False,
+        round_minutes: float | None = None,
+    ) -> None:
+        self.archived = archived
+        self.session = archived.session
+        self.id = archived.id
+        self.archive = archived.archive
+        self.auto_close = auto_close
+        self.members: dict[str, set[Member]] = {}
+        self.drafts = self.archive.drafts(self.id)
+        self.tags = self.archive.input_tags(self.id)
+        self.hashes: dict[str, str] = self.archive.codes(self.id)
+        self.public = PublicFeed()
+        self._feeds: dict[str, Feed] = {}
+        """The server's own feeds (not the session's): shared by a key's members, never
+        copied, only ever appended to."""
+        self._views: dict[str, tuple[int, Any]] = {}
+        self._published = len(self.session.log)
+        self._acks: list[tuple[Member, str]] = []
+        self.on_dirty: Callable[[Exercise], None] = Exercise.publish
+        """Called when there are events to publish: the server queues the exercise for its
+        publisher task, so computing views never delays acknowledging inputs."""
+        self.clock = Clock(round_minutes, self.expire)
+        self.clock.start(self.session.state.paused or self.session.over)
+
+    # -- codes ---------------------------------------------------------------------------------
+    def roles(self) -> list[str]:
+        """Roles that get a code at the start: human seats, control, observers."""
+        humans = [a for a, s in self.session.seats.items() if s == "human"]
+        return [*humans, CONTROL, OBSERVER]
+
+    def issue(self, roles: list[str]) -> dict[str, str]:
+        """New codes for ``roles`` (replacing old ones); only their hashes are kept."""
+        codes = {r: new_code() for r in roles}
+        self.hashes.update({r: digest(c) for r, c in codes.items()})
+        self.archive.set_codes(self.id, {r: digest(c) for r, c in codes.items()})
+        return codes
+
+    def holds(self, codes: dict[str, str]) -> bool:
+        """Whether ``codes`` are exactly this exercise's current codes (a resumed server
+        re-reading its codes file)."""
+        return bool(codes) and all(self.hashes.get(r) == digest(c) for r, c in codes.items())
+
+    def role_for(self, hashed: str) -> str | None:
+        return next((r for r, h in self.hashes.items() if h == hashed), None)
+
+    def code_action(self, member: Member, frame_id: str, role: str, action: str) -> None:
+        roles = [*self.session.world.actors, CONTROL, OBSERVER]
+        if role not in roles:
+            self.error(member, "illegal", f"no role '{role}' (roles: {', '.join(roles)})", frame_id)
+            return
+        if role == CONTROL and action == "revoke":
+            self.error(member, "illegal", "control's code can be renewed, not revoked", frame_id)
+            return
+        code = None
+        if action == "renew":
+            code = self.issue([role])[role]
+        else:
+            self.hashes.pop(role, None)
+            self.archive.set_codes(self.id, {role: None})
+        for other in list(self.members.get(role, ())):
+            if other is not member:
+                other.drop("unknown_code", f"the {role} code was {action}d by control")
+        member.push(encode(CodeIssued(role=role, code=code)))
+        member.push(encode(Ack(id=frame_id)))
+
+    # -- what members see ----------------------------------------------------------------------
+    def feed(self, key: str) -> list[dict[str, Any]]:
+        s = self.session
+        if key == OBSERVER:
+            return self.public.update(s.log, s.state, s.world)
+        feed = self._feeds.get(key)
+        if feed is None:
+            feed = self._feeds[key] = Feed(None if key == CONTROL else key)
+        return feed.update(s.log, s.state, s.world)
+
+    def view_json(self, key: str) -> dict[str, Any]:
+        """The key's view without events, cached until the log grows (state only changes by
+        events, so a submit leaves every view as it was)."""
+        cached = self._views.get(key)
+        if cached is not None and cached[0] == len(self.session.log):
+            return dict(cached[1])
+        view = self.session.view(None if key in (CONTROL, OBSERVER) else key)
+        if key == OBSERVER:
+            view = public_view(view, self.session.world)
+        data = wire_view(view)
+        self._views[key] = (len(self.session.log), data)
+        return dict(data)
+
+    def join(self, member: Member, last_seq: int) -> None:
+        key = member.key
+        self.members.setdefault(key, set()).add(member)
+        s = self.session
+        actor = key if key not in (CONTROL, OBSERVER) else None
+        draft = self.drafts.get(key)
+        role: Role = "control" if key == CONTROL else "observer" if key == OBSERVER else "seat"
+        feed = self.feed(key)
+        member.push(
+            encode(
+                Welcome(
+                    session=self.id,
+                    role=role,
+                    actor=actor,
+                    view=self.view_json(key),
+                    events=feed[last_seq + 1 :],
+                    draft=draft[1] if draft is not None and draft[0] == s.round else None,
+                    submitted=actor is not None and s.submitted(actor) is not None,
+                    deadline=self.clock.info(s.round),
+                )
+            )
+        )
+        member.sent = len(feed)
+        self.presence()
+
+    def leave(self, member: Member) -> None:
+        group = self.members.get(member.key)
+        if group is not None and member in group:
+            group.discard(member)
+            self.presence()
+
+    def send_all(self, frame: Frame, keys: set[str] | None = None) -> None:
+        text = encode(frame)
+        for key, group in self.members.items():
+            if keys is None or key in keys:
+                for m in group:
+                    m.push(text)
+
+    def presence(self) -> None:
+        if not self.members.get(CONTROL):
+            return
+        s = self.session
+        seats = {
+            a: SeatPresence(
+                seat=seat,
+                connections=len(self.members.get(a, ())),
+                submitted=s.submitted(a) is not None,
+            )
+            for a, seat in s.seats.items()
+        }
+        frame = Presence(
+            round=s.round,
+            seats=seats,
+            control=len(self.members.get(CONTROL, ())),
+            observers=len(self.members.get(OBSERVER, ())),
+            deadline=self.clock.info(s.round),
+        )
+        self.send_all(frame, {CONTROL})
+
+    def settle(self) -> None:
+        """Send the acks held back since the last call (the server calls it once the batch
+        they belong to is committed), and have the new events and views published."""
+        acks, self._acks = self._acks, []
+        for member, text in acks:
+            member.push(text)
+        if len(self.session.log) != self._published:
+            self.on_dirty(self)
+
+    def publish(self) -> None:
+        """Send every member the events it has not seen and, where it changed, its view
+        (computed once per key, however many inputs came since the last publish)."""
+        log = self.session.log
+        if len(log) == self._published:
+            return
+        new = log[self._published :]
+        self._published = len(log)
+        # Messages and answers change only what their parties see (a plain message changes no
+        # state at all), so for them only the seats whose feed grew get a new view.
+        chat = all(isinstance(e, MessageSent | Answered) for e in new)
+        plain = chat and all(isinstance(e, MessageSent) and e.proposal is None for e in new)
+        for key, group in self.members.items():
+            if not group:
+                continue
+            feed = self.feed(key)
+            grew = any(m.sent < len(feed) for m in group)
+            if chat and not grew:
+                continue
+            view = None if plain else encode(ViewFrame(view=self.view_json(key)))
+            by_sent: dict[int, str] = {}
+            for m in group:
+                if m.sent < len(feed):
+                    if m.sent not in by_sent:
+                        by_sent[m.sent] = encode(Events(events=feed[m.sent :]))
+                    m.push(by_sent[m.sent])
+                if view is not None:
+                    m.push(view)
+                m.sent = len(feed)
+
+    # -- inputs --------------------------------------------------------------------------------
+    def error(self, member: Member, code: ErrorCode, message: str, fid: str | None) -> None:
+        member.push(encode(Error(code=code, message=message, id=fid)))
+
+    def receive_input(self, member: Member, frame: InputFrame) -> None:
+        inp = frame.input
+        tag = f"{member.key}:{frame.id}"
+        if tag in self.tags:
+            member.push(encode(Ack(id=frame.id, n=self.tags[tag], duplicate=True)))
+            return
+        why = refusal(member.key, inp.op, getattr(inp, "actor", None))
+        if why is not None:
+            self.error(member, "forbidden", why, frame.id)
+            return
+        s = self.session
+        if s.over:
+            self.error(member, "ended", f"the exercise has ended ({s.state.outcome})", frame.id)
+            return
+        if frame.round != s.round:
+            when = "has closed" if frame.round < s.round else "has not opened"
+            self.error(
+                member,
+                "round_closed",
+                f"round {frame.round} {when}; round {s.round} is open (nothing was applied)",
+                frame.id,
+            )
+            return
+        ok, n = self.apply(inp, tag, member, frame.id)
+        if ok:
+            self.after(inp)
+            self._acks.append((member, encode(Ack(id=frame.id, n=n))))
+
+    def apply(
+        self, inp: Any, tag: str | None, member: Member | None, fid: str | None
+    ) -> tuple[bool, int | None]:
+        """Journal and perform one input: whether it was accepted, and the number it was
+        journalled as (None: there was nothing to do, e.g. pausing a paused exercise)."""
+        before = self.archived.inputs
+        self.archived.tag = tag
+        try:
+            self.session.apply(inp)
+        except IllegalInput as exc:
+            if member is not None:
+                self.error(member, "illegal", "; ".join(exc.problems), fid)
+            return False, None
+        except ArchiveError as exc:
+            if member is not None:
+                self.error(member, "busy", str(exc), fid)
+            return False, None
+        finally:
+            self.archived.tag = None
+        if self.archived.inputs == before:
+            return True, None
+        if tag is not None:
+            self.tags[tag] = before
+        return True, before
+
+    def after(self, inp: Any) -> None:
+        """Fan out what an accepted input changed, and close the round if it is time."""
+        s = self.session
+        round_before = s.round
+        if isinstance(inp, Submit):
+            orders = inp.orders.model_dump(mode="json", exclude_defaults=True)
+            self.send_all(Submitted(round=s.round, orders=orders), {inp.actor})
+            self.presence()
+            if self.auto_close and not s.waiting_for() and not s.state.paused:
+                self.apply(Close(), None, None, None)
+        elif isinstance(inp, Pause):
+            self.clock.pause()
+            self.send_all(Deadline(deadline=self.clock.info(s.round)))
+        elif isinstance(inp, Resume):
+            self.clock.resume()
+            self.send_all(Deadline(deadline=self.clock.info(s.round)))
+        if s.round != round_before or isinstance(inp, Close) or s.over:
+            self.new_round()
+
+    def new_round(self) -> None:
+        s = self.session
+        if s.over:
+            self.clock.stop()
+        else:
+            self.clock.start(s.state.paused)
+        self.send_all(Deadline(deadline=self.clock.info(s.round)))
+        self.presence()
+
+    def receive_draft(self, member: Member, frame: DraftFrame) -> None:
+        key = member.key
+        s = self.session
+        if key in (CONTROL, OBSERVER):
+            self.error(member, "forbidden", "only a seat's team writes drafts", frame.id)
+            return
+        if frame.round != s.round:
+            msg = f"round {frame.round} is not open; round {s.round} is (draft not kept)"
+            self.error(member, "round_closed", msg, frame.id)
+            return
+        data = frame.orders.model_dump(mode="json", exclude_defaults=True)
+        self.archive.save_draft(self.id, key, s.round, data)
+        self.drafts[key] = (s.round, data)
+        member.push(encode(Ack(id=frame.id)))
+        text = encode(DraftUpdate(round=s.round, orders=data, by=member.label))
+        for other in self.members.get(key, ()):
+            if other is not member:
+                other.push(text)
+
+    def extend(self, member: Member, frame_id: str, minutes: float) -> None:
+        s = self.session
+        if s.over:
+            self.error(member, "ended", "the exercise has ended", frame_id)
+            return
+        self.clock.extend(minutes, s.state.paused)
+        self.send_all(Deadline(deadline=self.clock.info(s.round)))
+        self.presence()
+        member.push(encode(Ack(id=frame_id)))
+
+    def expire(self) -> None:
+        """The deadline passed: close the round; unsubmitted seats pass."""
+        s = self.session
+        if s.over or s.state.paused:
+            return
+        self.apply(Close(), None, None, None)
+        self.settle()
+        self.new_round()

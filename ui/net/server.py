@@ -1,0 +1,358 @@
+"""The game server: one aiohttp application, one WebSocket per connection, one authority.
+
+``GET /`` says what this is; ``GET /ws`` is the game. A connection's first frame is ``hello``
+with a join code; the code says which exercise and which seat (or control, or observers). Each
+connection is one :class:`Client` with an outbound queue drained by its own task, so a slow
+laptop never holds up the single writer: :meth:`Server.receive` handles a frame to the end
+(checked, journalled, applied, fanned out) without awaiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import signal
+import ssl
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from ui.net.codes import Limiter, digest
+from ui.net.exercise import CONTROL, Exercise
+from ui.net.protocol import (
+    MAX_WIRE,
+    Ack,
+    Broadcast,
+    ClientFrame,
+    CodeAction,
+    DraftFrame,
+    Error,
+    ErrorCode,
+    Extend,
+    Hello,
+    InputFrame,
+    Notice,
+    Ping,
+    Pong,
+    ProtocolError,
+    encode,
+    parse_client,
+)
+
+log = logging.getLogger("sitroom.net")
+HEARTBEAT = 20.0
+"""Seconds between WebSocket pings; a peer silent for half of it more is dropped."""
+HELLO_WITHIN = 30.0
+BATCH = 1000
+"""Most frames handled under one commit."""
+QUEUE = 2000
+"""Frames queued for one connection before it is cut off as too slow (it reconnects and
+resumes from its last seq)."""
+
+
+class Gate:
+    """Holds back every frame pushed while a batch is uncommitted."""
+
+    def __init__(self) -> None:
+        self.held: list[tuple[Client, str]] | None = None
+        self._open = asyncio.Event()
+        self._open.set()
+
+    def close(self) -> None:
+        self.held = []
+        self._open.clear()
+
+    def open(self) -> None:
+        held, self.held = self.held or [], None
+        self._open.set()
+        for client, text in held:
+            client.push(text)
+
+    async def wait_open(self) -> None:
+        await self._open.wait()
+
+
+class Client:
+    """One connection's state: who it is, what it has been sent, what waits to be sent."""
+
+    def __init__(self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate) -> None:
+        self.gate = gate
+        self.ws = ws
+        self.remote = remote
+        self.n = n
+        self.key = ""
+        self.label = f"#{n}"
+        self.sent = 0
+        self.exercise: Exercise | None = None
+        self.out: asyncio.Queue[str | None] = asyncio.Queue(maxsize=QUEUE)
+        self.closing = False
+
+    def push(self, text: str) -> None:
+        if self.closing:
+            return
+        if self.gate.held is not None:
+            self.gate.held.append((self, text))
+            return
+        try:
+            self.out.put_nowait(text)
+        except asyncio.QueueFull:
+            self.closing = True
+            asyncio.get_running_loop().create_task(
+                self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow; reconnect")
+            )
+
+    def error(self, code: ErrorCode, message: str, frame_id: str | None = None) -> None:
+        self.push(encode(Error(code=code, message=message, id=frame_id)))
+
+    def drop(self, code: ErrorCode, message: str) -> None:
+        self.error(code, message)
+        if not self.closing:
+            self.closing = True
+            self.out.put_nowait(None)  # always fits: the queue was not full
+
+    async def pump(self) -> None:
+        """Send queued frames in order; a None closes the connection."""
+        try:
+            while True:
+                text = await self.out.get()
+                if text is None:
+                    await self.ws.close(code=WSCloseCode.POLICY_VIOLATION)
+                    return
+                await self.ws.send_str(text)
+        except (ConnectionError, RuntimeError):
+            return  # the peer went away; the reader notices and cleans up
+
+
+class Server:
+    """Serves one or more exercises; a join code picks the exercise and the seat."""
+
+    def __init__(self, exercises: Sequence[Exercise], *, limiter: Limiter | None = None) -> None:
+        self.exercises = list(exercises)
+        self.limiter = limiter or Limiter()
+        self.clients: set[Client] = set()
+        self._ids = itertools.count(1)
+        self.archives = list({id(ex.archive): ex.archive for ex in self.exercises}.values())
+        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None]]] = asyncio.Queue()
+        self.gate = Gate()
+        self._unpublished: dict[int, Exercise] = {}
+        self._publishing = asyncio.Event()
+        self._publisher: asyncio.Task[None] | None = None
+        for ex in self.exercises:
+            ex.on_dirty = self._dirty
+            # The deadline's close goes through the writer like any input.
+            ex.clock.on_expire = partial(self._queue_expiry, ex)
+        self.stop = asyncio.Event()
+        """Set to stop serving (signals, or the archive failing)."""
+        self._writer: asyncio.Task[None] | None = None
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_WIRE)
+        app.router.add_get("/", self.index)
+        app.router.add_get("/ws", self.websocket)
+        app.on_startup.append(self._start)
+        app.on_shutdown.append(self._shutdown)
+        return app
+
+    async def _start(self, app: web.Application) -> None:
+        self._writer = asyncio.create_task(self.write())
+        self._writer.add_done_callback(self._writer_done)
+        self._publisher = asyncio.create_task(self.publish())
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            # The archive cannot commit (disk full, file gone): stop rather than play on
+            # with inputs that are not on disk.
+            log.critical("the archive failed; stopping", exc_info=task.exception())
+            self.stop.set()
+
+    async def write(self) -> None:
+        """The single writer: frames in arrival order, in batches under one commit.
+
+        Each input is journalled before it takes effect; the batch is committed (in a worker
+        thread, so the loop goes on reading frames, which make the next batch) before anything
+        about it is sent: frames pushed meanwhile are held at the gate, and the publisher waits
+        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch.
+        """
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self.inbox.get()]
+            while not self.inbox.empty() and len(batch) < BATCH:
+                batch.append(self.inbox.get_nowait())
+            self.gate.close()
+            try:
+                for archive in self.archives:
+                    archive.db.execute("BEGIN IMMEDIATE")
+                for client, item in batch:
+                    if isinstance(item, str):
+                        assert client is not None
+                        self.receive(client, item)  # even from a client gone since: it was sent
+                    else:
+                        item()
+                await loop.run_in_executor(None, self._commit)
+                touched = {id(c.exercise): c.exercise for c, _ in batch if c and c.exercise}
+                for ex in touched.values():
+                    ex.settle()
+            finally:
+                self.gate.open()
+
+    def _commit(self) -> None:
+        for archive in self.archives:
+            archive.db.execute("COMMIT")
+
+    def _queue_expiry(self, ex: Exercise) -> None:
+        self.inbox.put_nowait((None, ex.expire))
+
+    def _dirty(self, ex: Exercise) -> None:
+        self._unpublished[id(ex)] = ex
+        self._publishing.set()
+
+    async def publish(self) -> None:
+        """Fan out events and views, one exercise at a time, yielding between them so that
+        the writer keeps journalling and acknowledging while views are computed."""
+        while True:
+            await self._publishing.wait()
+            self._publishing.clear()
+            while self._unpublished:
+                key = next(iter(self._unpublished))
+                await self.gate.wait_open()
+                self._unpublished.pop(key).publish()
+                await asyncio.sleep(0)
+
+    async def index(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text="sitroom game server. Join a seat with: sitroom join URL --code CODE\n"
+        )
+
+    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_WIRE)
+        await ws.prepare(request)
+        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate)
+        self.clients.add(client)
+        pump = asyncio.create_task(client.pump())
+        timer = asyncio.get_running_loop().call_later(HELLO_WITHIN, self._too_slow, client)
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self.inbox.put_nowait((client, msg.data))
+                elif msg.type == WSMsgType.BINARY:
+                    client.error("malformed", "frames are JSON text, not binary")
+                else:
+                    break
+        finally:
+            timer.cancel()
+            self.clients.discard(client)
+            if client.exercise is not None:
+                client.exercise.leave(client)
+            client.drop("ended", "connection closed")
+            try:
+                await asyncio.wait_for(pump, 2.0)
+            except (TimeoutError, asyncio.CancelledError):
+                pump.cancel()
+        return ws
+
+    def _too_slow(self, client: Client) -> None:
+        if client.exercise is None:
+            client.drop("not_joined", f"no hello within {HELLO_WITHIN:.0f} s")
+
+    async def _shutdown(self, app: web.Application) -> None:
+        for task in (self._writer, self._publisher):
+            if task is not None:
+                task.cancel()
+        for client in list(self.clients):
+            await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
+
+    # -- frames --------------------------------------------------------------------------------
+    def receive(self, client: Client, text: str) -> None:
+        """Handle one frame to the end; nothing a client sends can raise out of here."""
+        try:
+            frame = parse_client(text)
+        except ProtocolError as exc:
+            client.error(exc.code, exc.message, exc.frame_id)
+            return
+        try:
+            self.dispatch(client, frame)
+        except Exception:
+            log.exception("frame from %s failed", client.label)
+            client.error("illegal", "the server could not handle this frame (logged)")
+
+    def dispatch(self, client: Client, frame: ClientFrame) -> None:
+        if isinstance(frame, Ping):
+            client.push(encode(Pong(id=frame.id)))
+            return
+        if isinstance(frame, Hello):
+            self.hello(client, frame)
+            return
+        ex = client.exercise
+        if ex is None:
+            client.error("not_joined", "send hello with a join code first", frame.id)
+            return
+        if isinstance(frame, InputFrame):
+            ex.receive_input(client, frame)
+        elif isinstance(frame, DraftFrame):
+            ex.receive_draft(client, frame)
+        elif client.key != CONTROL:
+            client.error("forbidden", f"only control may send {frame.type}", frame.id)
+        elif isinstance(frame, Extend):
+            ex.extend(client, frame.id, frame.minutes)
+        elif isinstance(frame, Broadcast):
+            ex.send_all(Notice(text=frame.text))
+            client.push(encode(Ack(id=frame.id)))
+        elif isinstance(frame, CodeAction):
+            ex.code_action(client, frame.id, frame.role, frame.action)
+
+    def hello(self, client: Client, frame: Hello) -> None:
+        if client.exercise is not None:
+            client.error("forbidden", "already joined; open another connection for another seat")
+            return
+        wait = self.limiter.blocked_for(client.remote)
+        if wait > 0:
+            client.error(
+                "rate_limited", f"too many wrong codes from {client.remote}; wait {wait:.0f} s"
+            )
+            return
+        hashed = digest(frame.code)
+        for ex in self.exercises:
+            role = ex.role_for(hashed)
+            if role is not None:
+                client.key, client.exercise = role, ex
+                client.label = f"{role}#{client.n}" + (f" {frame.client}" if frame.client else "")
+                ex.join(client, frame.last_seq)
+                return
+        self.limiter.failed(client.remote)
+        client.error("unknown_code", "unknown or revoked join code")
+
+
+def ssl_context(certfile: str | None, keyfile: str | None) -> ssl.SSLContext | None:
+    """A server TLS context from PEM files, or None for plain HTTP."""
+    if certfile is None:
+        return None
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(certfile, keyfile)
+    return ctx
+
+
+async def run(
+    server: Server,
+    host: str,
+    port: int,
+    *,
+    tls: ssl.SSLContext | None = None,
+    started: Callable[[str], None] = lambda url: None,
+) -> None:
+    """Serve until SIGINT/SIGTERM (or ``server.stop`` is set); ``started`` gets the join URL."""
+    runner = web.AppRunner(server.app(), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, ssl_context=tls)
+        await site.start()
+        bound = runner.addresses[0][1]
+        shown = f"[{host}]" if ":" in host else host
+        started(f"{'https' if tls else 'http'}://{shown}:{bound}/")
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, server.stop.set)
+        await server.stop.wait()
+    finally:
+        await runner.cleanup()
