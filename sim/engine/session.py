@@ -44,13 +44,19 @@ from sim.engine.inputs import (
     parse_input,
 )
 from sim.engine.kernel import Kernel, RoundOrders
-from sim.engine.legality import check_audience, check_orders, runtime_effect, seat_problem
+from sim.engine.legality import (
+    breach_warnings,
+    check_audience,
+    check_orders,
+    runtime_effect,
+    seat_problem,
+)
 from sim.engine.policy import Decision
 from sim.engine.view import Feed, View, seat_view
 from sim.engine.world import World
 from sim.models import Effect, Orders
 
-__all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Session"]
+__all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Ruling", "Session"]
 
 LOG_FORMAT = "sitroom-log/1"
 
@@ -198,6 +204,10 @@ class Session:
     def check(self, actor: str, orders: Orders) -> list[str]:
         """Every reason these orders would be refused (empty when they are legal)."""
         return check_orders(self.world, self.state, actor, orders)
+
+    def warnings(self, actor: str, orders: Orders) -> list[str]:
+        """Agreements in force these orders would breach (legal, but worth a second look)."""
+        return breach_warnings(self.world, self.state, actor, orders)
 
     def submit(self, actor: str, orders: Orders, *, trusted: bool = False) -> None:
         """Set ``actor``'s orders for this round (replacing earlier ones); refuse illegal ones.
