@@ -34,9 +34,7 @@ def fired(args: tuple[str, int, int]) -> tuple[str, Counter[tuple[str, str]]]:
     counts: Counter[tuple[str, str]] = Counter()
     for seed in range(start, start + n):
         session = run(world, seed, lean=True)
-        counts.update(
-            {(e.actor, e.red_line) for e in session.log if isinstance(e, RedLineCrossed)}
-        )
+        counts.update({(e.actor, e.red_line) for e in session.log if isinstance(e, RedLineCrossed)})
     return scenario, counts
 
 

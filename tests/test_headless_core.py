@@ -57,7 +57,7 @@ def test_cli_commands_do_not_import_textual() -> None:
 
 
 def test_import_linter_contract() -> None:
-    """The import-linter contract in pyproject.toml holds (lint-imports)."""
+    """The import-linter contracts in pyproject.toml hold (lint-imports)."""
     exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     if exe is None:
         pytest.skip("import-linter is not installed")

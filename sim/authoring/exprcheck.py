@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.authoring.problems import Problem
-from sim.authoring.yamlsrc import Doc, Loc
+from sim.authoring.yamldoc import Doc, Loc
 from sim.engine.expr import ExprError, compile_expr
 from sim.models.base import Expression
 

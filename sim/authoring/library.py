@@ -6,7 +6,6 @@ they are found the same way from a checkout, an editable install or an installed
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.resources
 import re
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from sim.authoring.problems import UserError
 from sim.authoring.yamlsrc import parse, read_text
+from sim.engine.expr import suggest
 
 DEFAULT_SCENARIO = "korea-instability-2012"
 """The flagship exercise: listed first and played when no scenario is named."""
@@ -134,12 +134,6 @@ def catalogue_paths(folder: Path) -> dict[str, Path]:
         if sniff_kind(path) == "catalogue":
             out.setdefault(_entry(path, "title").id, path)
     return out
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A "; did you mean 'x'?" suffix, or ''."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def lookup_scenario(ident: str) -> Path:

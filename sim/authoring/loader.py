@@ -19,8 +19,10 @@ from sim.authoring import library as registry
 from sim.authoring.exprcheck import expression_syntax
 from sim.authoring.modelerrors import problems_from
 from sim.authoring.problems import Problem, UserError, has_errors
-from sim.authoring.yamlsrc import Doc, Loc, parse, read_text
+from sim.authoring.yamldoc import Doc, Loc
+from sim.authoring.yamlsrc import parse, read_text
 from sim.engine.build import build
+from sim.engine.expr import suggest
 from sim.engine.world import World
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict
 
@@ -100,7 +102,7 @@ def _kind(doc: Doc, problems: list[Problem]) -> type[Strict] | None:
     if ("kind",) in doc.poisoned:
         return None
     if not isinstance(kind, str) or kind not in KINDS:
-        hint = registry.suggest(str(kind), KINDS) or f" (kinds: {kinds})"
+        hint = suggest(str(kind), KINDS) or f" (kinds: {kinds})"
         problems.append(doc.problem(("kind",), f"unknown kind '{kind}'{hint}"))
         return None
     return KINDS[kind]
@@ -135,7 +137,7 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
         local = here / f"{pid}.yaml"
         path = local if local.is_file() else _shown(registry.actor_path(pid))
         if path is None:
-            hint = registry.suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
+            hint = suggest(pid, {*registry.actor_ids(), *_local_ids(here, "actor")})
             bundle.problems.append(
                 doc.problem(
                     at,
@@ -154,7 +156,7 @@ def gather(scenario: Scenario, doc: Doc) -> Bundle:
     for i, cid in enumerate(scenario.moves.include):
         path = local_catalogues.get(cid) or _shown(registry.catalogue_path(cid))
         if path is None:
-            hint = registry.suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
+            hint = suggest(cid, {*registry.catalogue_ids(), *local_catalogues})
             bundle.problems.append(
                 doc.problem(("moves", "include", i), f"unknown move catalogue '{cid}'{hint}")
             )
@@ -263,7 +265,6 @@ def _script_problems(
     bundled one; a script naming none of these gets a warning, not silence.
     """
     from sim.authoring.scripts import script_problems
-    from sim.engine.expr import suggest
 
     sid = script.scenario
     if sid is None:

@@ -8,7 +8,6 @@ what was expected and what was found in the file's own terms.
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -20,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.authoring.problems import Problem
-from sim.authoring.yamlsrc import Doc, Loc
+from sim.authoring.yamldoc import Doc, Loc
+from sim.engine.expr import closest, suggest
 
 _EXPECT = {
     "string_type": "text",
@@ -84,9 +84,9 @@ def _drop_misspelt_missing(placed: list[_Placed], model: type[BaseModel]) -> lis
     for p in placed:
         if p.err["type"] == "extra_forbidden" and p.loc:
             fields = _fields_at(model, p.loc[:-1])
-            close = difflib.get_close_matches(str(p.loc[-1]), fields, n=1, cutoff=0.6)
-            if close:
-                misspelt.add((p.loc[:-1], close[0]))
+            meant = closest(str(p.loc[-1]), fields)
+            if meant is not None:
+                misspelt.add((p.loc[:-1], meant))
     return [
         p
         for p in placed
@@ -184,7 +184,7 @@ def _single(p: _Placed, doc: Doc, model: type[BaseModel]) -> str:
         return f"expected {_EXPECT[kind]}, got {_show(value)}"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", _literal_choices(err))
-        hint = _did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        hint = suggest(str(value), choices) if isinstance(value, str) else ""
         return f"expected {_literal_choices(err)}, got {_show(value)}{hint}"
     if kind == "string_pattern_mismatch":
         return _pattern(str(value), str(ctx.get("pattern", "")), p.at_key)
@@ -206,7 +206,7 @@ def _single(p: _Placed, doc: Doc, model: type[BaseModel]) -> str:
 
 
 def _unknown_key(key: str, fields: list[str]) -> str:
-    hint = _did_you_mean(key, fields)
+    hint = suggest(key, fields)
     if hint or not fields:
         return f"unknown key '{key}'{hint}"
     if len(fields) <= 12:
@@ -221,11 +221,6 @@ def _pattern(value: str, pattern: str, is_key: bool) -> str:
     if fixed and fixed != value and re.fullmatch(pattern, fixed):
         hint = f"; did you mean '{fixed}'?"
     return f"{'key ' if is_key else ''}'{value}' is not {what}{hint}"
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.authoring.problems import Problem
-from sim.authoring.yamlsrc import Doc
+from sim.authoring.yamldoc import Doc
 from sim.engine.events import (
     Seat,
 )
+from sim.engine.expr import suggest
 from sim.engine.world import World
 from sim.models import Script
 
@@ -51,8 +52,6 @@ def script_problems(world: World, script: Script, doc: Doc) -> list[Problem]:
 
 def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ...], str]]:
     """Static problems of a script against a world, as (YAML path, message)."""
-    from sim.engine.expr import suggest
-
     problems: list[tuple[tuple[str | int, ...], str]] = []
     if script.scenario is not None and script.scenario != world.id:
         problems.append(

@@ -173,15 +173,11 @@ _install_lock = threading.Lock()
 def install(plan: Plan, worlds: Sequence[World] | None = None) -> tuple[World, ...]:
     """Build (or adopt already built) worlds for ``plan`` in this process.
 
-    Thread-safe: a Dask worker runs tasks on several threads. The lock also makes every thread
-    wait until the computer-policy providers are fully imported; sim.engine.policy marks them loaded
-    before importing them, so a second thread could otherwise miss the profile policy and
-    silently play the baseline instead.
+    Thread-safe: a Dask worker runs tasks on several threads.
     """
     with _install_lock:
         hit = _installed.get(plan.key)
         if hit is None:
-            policy_names()
             hit = tuple(worlds) if worlds is not None else tuple(r.build() for r in plan.recipes)
             while len(_installed) >= 4:  # a long-lived worker may serve many batches
                 del _installed[next(iter(_installed))]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sim.engine.clamp import clamp
 from sim.engine.events import Outcome
 from sim.engine.expr import Value
 from sim.engine.fastinit import fast_init
@@ -38,8 +39,7 @@ fast_init(Ruling)  # one per move made
 
 def probability(value: Value) -> float:
     """Clamp an authored chance to [0, 1]."""
-    x = float(value)
-    return 0.0 if x < 0 else 1.0 if x > 1 else x
+    return clamp(float(value), 0.0, 1.0)
 
 
 def illegal(world: World, state: State, actor: str, move_id: str, target: str | None) -> str | None:
@@ -87,7 +87,8 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
 def effect_result(
     values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]], effect: BoundEffect
 ) -> tuple[Value, float]:
-    """The new value of the effect's state name and the change actually made (after clamping)."""
+    """The new value of the effect's state name and the change actually made: clamped, then
+    rounded to 6 decimals (see :mod:`sim.engine.clamp` for why the players do not round)."""
     old = values[effect.name]
     amount = effect.amount.constant
     if amount is None:
@@ -99,8 +100,7 @@ def effect_result(
     else:
         new = float(old) + float(amount)
     lo, hi = ranges[effect.name]
-    new = lo if new < lo else hi if new > hi else new
-    new = round(new, 6)
+    new = round(clamp(new, lo, hi), 6)
     return new, round(new - float(old), 6)
 
 

@@ -14,9 +14,9 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
+from sim.engine.build_actor import actor_models
+from sim.engine.build_issues import BuildFailed, BuildIssue, Loc
 from sim.engine.expr import (
     PLACEHOLDERS,
     Expr,
@@ -25,43 +25,23 @@ from sim.engine.expr import (
     bind,
     canonical_name,
     compile_expr,
-    rebind,
     suggest,
 )
 from sim.engine.legality import effect_type_problem
 from sim.engine.sight import compile_sight, flag_spec
 from sim.engine.world import (
-    ActorModel,
     CompiledEffect,
     CompiledEnd,
     CompiledInject,
     CompiledTrigger,
     MoveSpec,
     World,
+    bind_all,
     bind_effect,
 )
 from sim.models import ActorProfile, Catalogue, Effect, MoveType, Scenario
 
-Loc = tuple[str | int, ...]
-Severity = Literal["error", "warning"]
 RESERVED = frozenset({"flags", "trust", "round", "t", "self", "target", "true", "false"})
-
-
-@dataclass(frozen=True, slots=True)
-class BuildIssue:
-    """A problem found while compiling a scenario, located by file origin and YAML path."""
-
-    origin: str
-    """``scenario``, ``actor:<id>`` or ``catalogue:<id>``."""
-    loc: Loc
-    message: str
-    offset: int | None = None
-    """Character offset inside the expression string at ``loc``, when the problem is in one."""
-    severity: Severity = "error"
-
-
-class BuildFailed(Exception):
-    """Raised by helpers inside :func:`build` to abandon one item; collected, never escapes."""
 
 
 class _Builder:
@@ -378,133 +358,6 @@ class _Builder:
                         )
         return specs
 
-    def actor_model(self, index: int, profile: ActorProfile, usable: tuple[str, ...]) -> ActorModel:
-        p = self.sc.actors[index]
-        origin = f"actor:{profile.id}"
-        ov = p.overrides
-        bindings = {"self": p.id}
-        known = self.known_with_placeholders(("self",))
-        hint = self.hints(("self",))
-
-        left_out: list[str] = []
-
-        def compiled(loc: Loc, src: str) -> Expr | None:
-            try:
-                return rebind(compile_expr(src, known, hint), bindings, self.names.__contains__)
-            except ExprError as exc:
-                left_out.append(f"{'.'.join(map(str, loc))} ({exc.message})")
-                return None
-
-        interest_ids = [i.id for i in profile.interests]
-        for key in ov.interests:
-            if key not in interest_ids:
-                self.error(
-                    "scenario",
-                    ("actors", index, "overrides", "interests", key),
-                    f"unknown interest '{key}' of {profile.id}{suggest(key, interest_ids)}",
-                )
-        faction_ids = [f.id for f in profile.factions]
-        for key in ov.factions:
-            if key not in faction_ids:
-                self.error(
-                    "scenario",
-                    ("actors", index, "overrides", "factions", key),
-                    f"unknown faction '{key}' of {profile.id}{suggest(key, faction_ids)}",
-                )
-        interests = []
-        for interest in profile.interests:
-            wants = []
-            for want in interest.wants:
-                name = bind(want.indicator, bindings)
-                if name not in self.names:
-                    left_out.append(f"interests.{interest.id} ({want.indicator})")
-                    continue
-                if name.startswith("flags."):
-                    sign = 1.0 if want.direction == "higher" else -1.0
-                else:
-                    lo, hi = self.ranges[name]
-                    # Normalise so that a full-range swing is worth `weight` whatever the units.
-                    sign = (1.0 if want.direction == "higher" else -1.0) / max(hi - lo, 1e-9)
-                wants.append((name, sign * want.weight))
-            weight = ov.interests.get(interest.id, interest.weight)
-            interests.append((interest, weight, tuple(wants)))
-        red_lines = []
-        for i, rl in enumerate(profile.red_lines):
-            cond = compiled(("red_lines", i, "when"), rl.when)
-            responses = tuple(m for m in rl.response if m in usable)
-            for j, m in enumerate(rl.response):
-                if m not in self.moves_seen:
-                    self.warn(
-                        origin,
-                        ("red_lines", i, "response", j),
-                        f"unknown move '{m}'{suggest(m, self.moves_seen)}",
-                    )
-            if cond is not None:
-                target = rl.target if rl.target in self.actors else None
-                red_lines.append((rl.id, cond, responses, target))
-        factions = []
-        for i, fac in enumerate(profile.factions):
-            for key in fac.interests:
-                if key not in interest_ids:
-                    self.error(
-                        origin,
-                        ("factions", i, "interests", key),
-                        f"unknown interest '{key}'{suggest(key, interest_ids)}",
-                    )
-            shifts = []
-            for j, sh in enumerate(fac.shifts):
-                cond = compiled(("factions", i, "shifts", j, "when"), sh.when)
-                if cond is not None:
-                    shifts.append((cond, sh.by))
-            factions.append(
-                (fac.id, ov.factions.get(fac.id, fac.weight), dict(fac.interests), tuple(shifts))
-            )
-        messages = []
-        for i, rule in enumerate(profile.messages):
-            cond = compiled(("messages", i, "when"), rule.when)
-            to: tuple[str, ...] | Literal["public"] = (
-                "public"
-                if rule.to == "public"
-                else tuple(a for a in rule.to if a in self.actors and a != p.id)
-            )
-            if cond is not None and to:
-                messages.append((cond, to, rule.text))
-        if left_out:
-            # One line per profile, in the scenario file: a small scenario may leave out much
-            # of a bundled profile, and the author needs to see that, not fifty lines of it.
-            self.warn(
-                "scenario",
-                ("actors", index, "id"),
-                f"{len(left_out)} item(s) of profile '{profile.id}' use state this "
-                f"scenario does not define and are left out: {'; '.join(left_out[:4])}"
-                + (f"; and {len(left_out) - 4} more" if len(left_out) > 4 else ""),
-            )
-        from sim.engine.policy import check_policy
-
-        policy = ov.policy or profile.policy
-        problem = check_policy(policy)
-        if problem is not None:
-            if ov.policy:
-                self.error("scenario", ("actors", index, "overrides", "policy"), problem)
-            else:
-                self.error(origin, ("policy",), problem)
-        return ActorModel(
-            id=p.id,
-            profile=profile,
-            interests=tuple(interests),
-            red_lines=tuple(red_lines),
-            factions=tuple(factions),
-            messages=tuple(messages),
-            risk_tolerance=ov.risk_tolerance
-            if ov.risk_tolerance is not None
-            else profile.tendencies.risk_tolerance,
-            escalation=ov.escalation
-            if ov.escalation is not None
-            else profile.tendencies.escalation,
-            policy=policy,
-            briefing=p.briefing,
-        )
-
     def build(self) -> World | None:
         sc = self.sc
         self.world_names()
@@ -518,19 +371,7 @@ class _Builder:
             )
             for a in self.actors
         }
-        models: dict[str, ActorModel] = {}
-        for i, p in enumerate(sc.actors):
-            pid = p.profile or p.id
-            profile = self.profiles.get(pid)
-            if profile is None:
-                self.error(
-                    "scenario",
-                    ("actors", i, "profile" if p.profile else "id"),
-                    f"no actor profile '{pid}'{suggest(pid, self.profiles)} (looked in "
-                    f"the bundled actors and beside the scenario)",
-                )
-                continue
-            models[p.id] = self.actor_model(i, profile, usable[p.id])
+        models = actor_models(self, usable)
         injects = []
         for i, inj in enumerate(sc.injects):
             self.audience(("injects", i, "audience"), inj.audience)
@@ -624,25 +465,6 @@ class _Builder:
             if x in seen:
                 self.error("scenario", (section, i, "id"), f"'{x}' is used twice in {section}")
             seen.add(x)
-
-
-def bind_all(world: World) -> None:
-    """Bind every usable move for every actor and target now, dropping the combinations whose
-    names do not exist (``trust.self.dprk`` for the DPRK itself), so play never meets one."""
-    for actor in world.actors:
-        keep = []
-        for move in world.usable[actor]:
-            ok: list[str | None] = []
-            for target in world.targets(actor, move):
-                try:
-                    world.bound_move(actor, move, target)
-                except ExprError:
-                    continue
-                ok.append(target)
-            world._targets[(actor, move)] = tuple(ok)
-            if ok:
-                keep.append(move)
-        world.usable[actor] = tuple(keep)
 
 
 def content_hash(

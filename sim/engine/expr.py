@@ -15,7 +15,7 @@ every function one of the five below. Nothing an author writes reaches Python's 
 through that generator, and the lambda runs with no builtins. The engine and the computer players
 evaluate expressions millions of times: the generated lambda costs a fraction of a microsecond
 (``benchmarks/bench_expr.py``), and the computer players inline the generated source into their
-per-actor scoring code (``actors/policy.py``).
+per-actor scoring code (``actors/codegen.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+
+from sim.engine.clamp import clamp
 
 Value = float | int | bool
 Values = Mapping[str, Value]
@@ -52,10 +54,6 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Value, Value], bool]] = {
 }
 
 
-def _clamp(x: Value, lo: Value, hi: Value) -> Value:
-    return lo if x < lo else hi if x > hi else x
-
-
 def _round(x: Value, n: Value = 0) -> Value:
     return round(x, int(n))
 
@@ -65,7 +63,7 @@ _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
     "min": (min, 2, 8),
     "max": (max, 2, 8),
     "abs": (abs, 1, 1),
-    "clamp": (_clamp, 3, 3),
+    "clamp": (clamp, 3, 3),
     "round": (_round, 1, 2),
 }
 _PY_BINOPS: dict[type[ast.operator], str] = {
@@ -158,10 +156,17 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def suggest(name: str, known: Iterable[str]) -> str:
-    """A ' did you mean ...?' suffix, or ''."""
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name that ``name`` is most likely a typo of, if one is close enough."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def suggest(name: str, known: Iterable[str], form: str = "; did you mean '{}'?") -> str:
+    """The "did you mean" suffix of every unknown-name message: ``form`` filled with the
+    :func:`closest` known name, or '' when none is close."""
+    match = closest(name, known)
+    return "" if match is None else form.format(match)
 
 
 class _Compiler:

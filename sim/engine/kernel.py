@@ -248,12 +248,13 @@ class Kernel:
     def _shift_factions(self) -> None:
         values = self.state.values
         for actor, model in self.world.models.items():
-            for fid, _initial, _mult, shifts in model.factions:
+            for faction in model.factions:
+                fid = faction.id
                 weight = self.state.factions[actor][fid]
                 new = weight
-                for cond, by in shifts:
-                    if cond.fn(values):
-                        new += by
+                for shift in faction.shifts:
+                    if shift.when.fn(values):
+                        new += shift.by
                 new = round(min(1.0, max(0.0, new)), 6)
                 if new != weight:
                     self.emit(FactionShift, actor=actor, faction=fid, weight=new)

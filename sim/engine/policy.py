@@ -1,22 +1,31 @@
-"""Computer players: a registry of policies, and the baseline policy.
+"""Computer players: the registry of policies.
 
 A policy is ``decide(view, rng) -> Decision``: it reads only what its actor sees and draws only from
 the stream the engine hands it, so computer play varies by seed and still replays exactly.
+
+Players are plug-ins: a distribution names each factory under the entry-point group
+``sitroom.players`` (this project's own, ``baseline`` and ``profile``, are in pyproject.toml), and
+the registry loads one the first time its name is asked for. :func:`register` adds one in code
+(tests, library users) and takes precedence over an entry point of the same name. The engine and
+the world builder never import a player module.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from importlib.metadata import EntryPoint, entry_points
+from typing import Protocol, cast
 
 from sim.engine.expr import Value, suggest
 from sim.engine.rng import Stream
 from sim.engine.view import View
 from sim.engine.world import World
 from sim.models import Orders
+
+GROUP = "sitroom.players"
+"""The entry-point group computer players are registered under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,57 +64,63 @@ class Policy(Protocol):
 
 PolicyFactory = Callable[[World, str], Policy]
 _REGISTRY: dict[str, PolicyFactory] = {}
-# Modules that register policies on import; loaded on first lookup so sim/ stays light.
-_PROVIDERS = ("sim.players.baseline", "actors.policy")
-_loaded = False
-_lock = threading.Lock()
+"""Factories registered in code or already loaded from their entry point."""
+_plugins: dict[str, EntryPoint] | None = None
+# Under a lock: a Dask worker runs tasks on several threads, and none may see a half-read
+# entry-point table or load a player twice. Reentrant: a player module may register() on import.
+_lock = threading.RLock()
 
 
 def register(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
     """Class or function decorator adding a policy factory under ``name``."""
 
     def deco(factory: PolicyFactory) -> PolicyFactory:
-        _REGISTRY[name] = factory
+        with _lock:
+            _REGISTRY[name] = factory
         return factory
 
     return deco
 
 
 def policy_names() -> list[str]:
-    """Every registered policy name."""
-    _load_providers()
-    return sorted(_REGISTRY)
+    """Every policy name, registered in code or by an entry point (none is loaded)."""
+    return sorted({*_REGISTRY, *_entry_points()})
 
 
 def make_policy(name: str, world: World, actor: str) -> Policy:
     """Instantiate the policy ``name`` for ``actor``; raise ValueError for an unknown name."""
-    problem = check_policy(name)
-    if problem is not None:
-        raise ValueError(problem)
-    return _REGISTRY[name](world, actor)
+    factory = _REGISTRY.get(name) or _load(name)
+    if factory is None:
+        raise ValueError(check_policy(name))
+    return factory(world, actor)
 
 
 def check_policy(name: str) -> str | None:
-    """An error message if no policy is registered under ``name``."""
-    _load_providers()
-    if name in _REGISTRY:
+    """An error message if no policy is known under ``name``; loads nothing."""
+    if name in _REGISTRY or name in _entry_points():
         return None
-    return f"unknown policy '{name}'{suggest(name, _REGISTRY)} (known: {', '.join(_REGISTRY)})"
+    known = policy_names()
+    return f"unknown policy '{name}'{suggest(name, known)} (known: {', '.join(known)})"
 
 
-def _load_providers() -> None:
-    global _loaded
-    if _loaded:
-        return
-    # Under a lock, and marked loaded only afterwards: a second thread (a Dask worker runs
-    # several) must never see a half-filled registry and silently fall back to baseline.
+def _entry_points() -> Mapping[str, EntryPoint]:
+    global _plugins
+    plugins = _plugins
+    if plugins is None:
+        with _lock:
+            if _plugins is None:
+                _plugins = {ep.name: ep for ep in entry_points(group=GROUP)}
+            plugins = _plugins
+    return plugins
+
+
+def _load(name: str) -> PolicyFactory | None:
+    """The factory behind entry point ``name``, imported once; None when there is none."""
+    ep = _entry_points().get(name)
+    if ep is None:
+        return None
     with _lock:
-        if _loaded:
-            return
-        for module in _PROVIDERS:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name != module:
-                    raise
-        _loaded = True
+        factory = _REGISTRY.get(name)
+        if factory is None:
+            factory = _REGISTRY[name] = cast(PolicyFactory, ep.load())
+    return factory

@@ -150,7 +150,7 @@ class State:
         """The state before any event."""
         return cls(
             values=dict(world.initial),
-            factions={a: {f[0]: f[1] for f in m.factions} for a, m in world.models.items()},
+            factions={a: {f.id: f.weight for f in m.factions} for a, m in world.models.items()},
             escalation={a: [] for a in world.actors},
             beliefs={a: {} for a in world.actors},
             sight=world.sight,

@@ -225,7 +225,7 @@ def view_from_json(data: Mapping[str, Any]) -> View:
         paused=data["paused"],
         values=dict(data["values"]),
         beliefs={k: Belief(v, at) for k, (v, at) in data["beliefs"].items()},
-        events=[dict(e) for e in data["events"]],
+        events=tuple(dict(e) for e in data["events"]),
         proposals=tuple(
             ProposalView(
                 p["id"],

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sim.engine.expr import (
     Expr,
+    ExprError,
     Value,
     bind,
     rebind,
@@ -97,19 +98,80 @@ class CompiledEnd:
 
 
 @dataclass(frozen=True, slots=True)
+class BoundWant:
+    """One state name an interest measures, with ``self`` bound to the actor."""
+
+    name: str
+    signed_weight: float
+    """Utility per unit change at interest weight 1: the want's weight, negative when the actor
+    wants the name lower and, for a number, divided by its declared range (a full-range swing is
+    worth the want's weight whatever the units)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedInterest:
+    """An interest of the profile as this scenario weighs it."""
+
+    interest: Interest
+    weight: float
+    """The effective weight: the scenario's override, else the profile's."""
+    wants: tuple[BoundWant, ...]
+    """Only the wants whose state names this scenario defines."""
+
+
+@dataclass(frozen=True, slots=True)
+class RedLineRule:
+    """A red line: when its condition holds, the actor answers with one of its responses."""
+
+    id: str
+    when: Expr
+    """The condition, bound to the actor."""
+    responses: tuple[str, ...]
+    """Response move ids this actor may use, in the profile's order of preference."""
+    target: str | None
+    """The preferred target, when it is an actor of this scenario."""
+
+
+@dataclass(frozen=True, slots=True)
+class FactionShiftRule:
+    """A change of a faction's influence each round its condition holds."""
+
+    when: Expr
+    by: float
+
+
+@dataclass(frozen=True, slots=True)
+class FactionModel:
+    """A faction whose influence mixes the actor's interest weights."""
+
+    id: str
+    weight: float
+    """The initial influence: the scenario's override, else the profile's."""
+    multipliers: Mapping[str, float]
+    """Interest id to the factor this faction applies to its weight (1.0 when absent)."""
+    shifts: tuple[FactionShiftRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMessage:
+    """A message rule with its condition compiled: the actor sends it when the condition holds."""
+
+    when: Expr
+    to: tuple[str, ...] | Literal["public"]
+    """Recipients of this scenario other than the actor, or everyone."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ActorModel:
     """An actor's profile as this scenario uses it: overrides applied, unusable items dropped."""
 
     id: str
     profile: ActorProfile
-    interests: tuple[tuple[Interest, float, tuple[tuple[str, float], ...]], ...]
-    """(interest, effective weight, ((bound state name, signed weight), ...))."""
-    red_lines: tuple[tuple[str, Expr, tuple[str, ...], str | None], ...]
-    """(red line id, bound condition, response move ids usable by this actor, preferred
-    target)."""
-    factions: tuple[tuple[str, float, Mapping[str, float], tuple[tuple[Expr, float], ...]], ...]
-    """(faction id, initial weight, interest multipliers, ((bound condition, shift), ...))."""
-    messages: tuple[tuple[Expr, tuple[str, ...] | Literal["public"], str], ...]
+    interests: tuple[WeightedInterest, ...]
+    red_lines: tuple[RedLineRule, ...]
+    factions: tuple[FactionModel, ...]
+    messages: tuple[CompiledMessage, ...]
     risk_tolerance: float
     escalation: float
     policy: str
@@ -205,3 +267,22 @@ def bind_effect(
     return BoundEffect(
         bind(effect.name, bindings), effect.op, rebind(effect.amount, bindings, known)
     )
+
+
+def bind_all(world: World) -> None:
+    """Bind every usable move for every actor and target now, dropping the combinations whose
+    names do not exist (``trust.self.dprk`` for the DPRK itself), so play never meets one."""
+    for actor in world.actors:
+        keep = []
+        for move in world.usable[actor]:
+            ok: list[str | None] = []
+            for target in world.targets(actor, move):
+                try:
+                    world.bound_move(actor, move, target)
+                except ExprError:
+                    continue
+                ok.append(target)
+            world._targets[(actor, move)] = tuple(ok)
+            if ok:
+                keep.append(move)
+        world.usable[actor] = tuple(keep)

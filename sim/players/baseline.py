@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sim.engine.policy import Decision, register
+from sim.engine.policy import Decision
 from sim.engine.rng import Stream
 from sim.engine.view import View
 from sim.engine.world import World
@@ -25,7 +25,6 @@ def legal_options(world: World, view: View) -> list[tuple[str, str | None]]:
     ]
 
 
-@register("baseline")
 class Baseline:
     """Picks one legal move a round, strongly preferring low escalation; accepts proposals from
     actors it trusts. A yardstick for the profile-driven players, not a model of anyone."""

@@ -35,7 +35,7 @@ from sim.engine.expr import Value
 from sim.engine.world import World
 from sim.record.log import Log
 from sim.report.knowledge import Knowledge, knowledge
-from sim.report.narrate import state_label
+from sim.report.labels import short_name, state_labels
 
 Kind = Literal[
     "inject",
@@ -174,7 +174,7 @@ def gather(log: Log, world: World) -> Debrief:
     sc = world.scenario
     reader = log.header.get("redacted_for")
     reader = str(reader) if reader else None
-    names = {a: (world.models[a].profile.short if a in world.models else a) for a in world.actors}
+    names = {a: short_name(world, a) for a in world.actors}
     # The reader's picture, folded from its own events: what it sees, and what it last observed
     # of the rest (control reads the whole log, so its picture is the truth).
     values: dict[str, Value] = dict(world.initial)
@@ -370,7 +370,7 @@ def _line(e: Event, world: World, names: dict[str, str], moves: dict[str, Decisi
         return Item(e.t, e.round, "seat", f"{who(e.actor)} is now played by: {e.seat}", e.actor)
     if isinstance(e, RedLineCrossed):
         believed = ", ".join(
-            f"{state_label(world, k)} = {_value(v)}" for k, v in e.believed.items()
+            f"{state_labels(world).get(k, k)} = {_value(v)}" for k, v in e.believed.items()
         )
         if e.response is None:
             answer = "no response move was possible"
@@ -387,7 +387,8 @@ def _line(e: Event, world: World, names: dict[str, str], moves: dict[str, Decisi
         )
     if isinstance(e, Revealed):
         to = "all" if e.audience == "public" else ", ".join(map(who, e.audience))
-        shown = ", ".join(f"{state_label(world, k)} = {_value(v)}" for k, v in e.values.items())
+        label = state_labels(world)
+        shown = ", ".join(f"{label.get(k, k)} = {_value(v)}" for k, v in e.values.items())
         return Item(e.t, e.round, "reveal", f"Revealed to {to}: {shown}")
     if isinstance(e, Ended):
         return Item(e.t, e.round, "end", f"End: {e.title} ({e.outcome})")

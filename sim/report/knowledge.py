@@ -19,7 +19,7 @@ from sim.engine.state import State, fold
 from sim.engine.view import redact
 from sim.engine.world import World
 from sim.record.log import Log
-from sim.report.narrate import state_label
+from sim.report.labels import state_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +103,9 @@ def _one(
             learned.append(Fact(e.t, e.round, f"{e.title}", "briefed"))
     learned.sort(key=lambda f: f.t)  # detections are learned at resolution, after the move
     hidden = tuple(i.label for i in world.scenario.indicators if i.id not in world.visible[actor])
+    label = state_labels(world)
     beliefs = tuple(
-        (state_label(world, n), v, at)
+        (label.get(n, n), v, at)
         for n, (v, at) in sorted(believed.items(), key=lambda b: (b[1][1], b[0]))
     )
     return Knowledge(actor, tuple(learned), tuple(unaware), hidden, beliefs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sim.engine.events import (
@@ -22,6 +22,7 @@ from sim.engine.events import (
 )
 from sim.engine.session import Session
 from sim.engine.world import World
+from sim.report.labels import state_labels
 
 
 def summary(session: Session) -> dict[str, Any]:
@@ -56,25 +57,9 @@ def _num(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def state_label(world: World, name: str) -> str:
-    """A state name as people read it: indicator labels, 'trust US-China', 'ROK readiness'."""
-    shorts = {a: m.profile.short for a, m in world.models.items()}
-    labels = {i.id: i.label for i in world.scenario.indicators}
-    variables = {v.id: v.label for v in world.scenario.variables}
-    parts = name.split(".")
-    if name in labels:
-        return labels[name]
-    if parts[0] == "trust" and len(parts) == 3:
-        return f"trust {shorts.get(parts[1], parts[1])}-{shorts.get(parts[2], parts[2])}"
-    if parts[0] == "flags" and len(parts) == 2:
-        return f"flag {parts[1]}"
-    if len(parts) == 2 and parts[0] in shorts:
-        return f"{shorts[parts[0]]}: {variables.get(parts[1], parts[1])}"
-    return name
-
-
-def describe(event: Event, world: World) -> str | None:
-    """One readable line for an event (None for bookkeeping events)."""
+def describe(event: Event, world: World, labels: Mapping[str, str]) -> str | None:
+    """One readable line for an event (None for bookkeeping events); ``labels`` is
+    :func:`~sim.report.labels.state_labels` of the world."""
     if isinstance(event, MoveMade):
         mt = world.moves[event.move].type
         target = f" -> {event.target}" if event.target else ""
@@ -87,7 +72,7 @@ def describe(event: Event, world: World) -> str | None:
         seen = f", detected by {', '.join(event.detected_by)}" if event.detected_by else ""
         return f"  {event.mid} {event.move}: {event.outcome}{seen}"
     if isinstance(event, EffectApplied):
-        label = state_label(world, event.name)
+        label = labels.get(event.name, event.name)
         value = (
             ("yes" if event.value else "no") if isinstance(event.value, bool) else _num(event.value)
         )
@@ -121,6 +106,7 @@ def format_round(events: Iterable[Event], world: World) -> str:
     """Readable blocks, one per round (its header first), times in sim hours."""
     blocks: list[str] = []
     body: list[str] = []
+    labels = state_labels(world)
     for e in events:
         if isinstance(e, RoundClosed):
             blocks.append(
@@ -128,7 +114,7 @@ def format_round(events: Iterable[Event], world: World) -> str:
             )
             body = []
             continue
-        line = describe(e, world)
+        line = describe(e, world, labels)
         if line is not None:
             body.append(f"  t={e.t:>5g}h  {line}")
     if body:

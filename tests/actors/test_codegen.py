@@ -1,7 +1,7 @@
 """Generated code means exactly what the checked closures mean.
 
 Expressions run as Python lambdas generated from the checked tree (``sim.engine.expr``), and each
-computer player scores its options with one generated function (``actors.policy``). Both must
+computer player scores its options with one generated function (``actors.codegen``). Both must
 agree with the reference implementations, float for float, or runs would change with the speed-up.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actors.policy import ProfilePolicy, scoring_source
+from actors.codegen import scoring_source
+from actors.profile import ProfilePolicy
 from sim.authoring.library import scenarios
 from sim.authoring.loader import load_scenario
 from sim.engine.expr import Fn, Values, _Compiler, compile_expr
@@ -136,9 +138,14 @@ def check_scoring(world: World) -> list[ProfilePolicy]:
         if model.policy != "profile":
             continue
         policy = ProfilePolicy(world, actor)
-        assert "score_all" in scoring_source(policy.candidates, policy._names, model.risk_tolerance)
+        source = scoring_source(policy.candidates, policy._names, model.risk_tolerance)
+        assert "score_all" in source
+        # Every state name is read once, into a local, at the top of the function.
+        reads = [line for line in source.splitlines() if re.search(r"\b[tv]\[", line)]
+        assert all(re.fullmatch(r"    ([tv])\d+ = \1\['[^']*'\]", line) for line in reads)
+        assert len(set(reads)) == len(reads)
         for values in states:
-            factions = {fid: rng.random() for fid, *_ in model.factions}
+            factions = {f.id: rng.random() for f in model.factions}
             policy._refresh(factions)
             got, scores = policy._score_all(values, values, policy._kvec, policy.candidates)
             want = [

@@ -71,3 +71,120 @@ def test_views_never_show_undetected_secret_moves(seed: int, rounds: Any) -> Non
             if isinstance(e, MoveMade) and e.visibility == "secret" and e.actor != actor:
                 detected = actor in s.state.moves[e.mid].known_by
                 assert (e.mid in seen) == detected
+
+
+FOG_MOVES = """
+kind: catalogue
+id: mini
+title: Mini moves
+moves:
+  - {id: wait, name: Wait, category: diplomatic, escalation: 0}
+  - id: whisper
+    name: Whisper
+    category: diplomatic
+    escalation: 0
+    target: actor
+    visibility: target
+    effects: [{set: flags.alarm, to: true}, {change: trust.self.target, by: 5}]
+  - id: shout
+    name: Shout
+    category: information
+    escalation: 1
+    effects: [{set: flags.alarm, to: false}, {change: tension, by: 5}]
+  - id: spy
+    name: Spy
+    category: information
+    escalation: 3
+    visibility: secret
+    detection: 0.5
+    target: actor
+    effects: [{change: target.support, by: -5}, {set: flags.alarm, to: true}]
+  - id: brief
+    name: Brief
+    category: information
+    escalation: 0
+    target: actor
+    visibility: target
+    reveals: [self.support, stability]
+  - id: push
+    name: Push
+    category: military
+    escalation: 3
+    effects: [{change: self.support, by: 10}, {change: stability, by: -10}]
+"""
+
+declarations = st.fixed_dictionaries(
+    {
+        "stability": st.sampled_from(["public", "none", ["a"], ["b", "c"]]),
+        "support": st.sampled_from(["own", "public", "none"]),
+        "alarm": st.sampled_from(["source", "public", "none", ["c"]]),
+        "trust": st.sampled_from(["parties", "public", "none"]),
+        "inject": st.sampled_from(["public", ["a"], ["b"]]),
+    }
+)
+fog_plan = st.lists(
+    st.dictionaries(
+        st.sampled_from(ACTORS),
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "move": st.sampled_from(["wait", "whisper", "shout", "spy", "brief", "push"]),
+                    "target": st.sampled_from([None, *ACTORS]),
+                }
+            ),
+            max_size=2,
+        ),
+        max_size=3,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), decl=declarations, rounds=fog_plan)
+def test_views_leak_nothing_whatever_the_declarations(
+    seed: int, decl: dict[str, Any], rounds: Any
+) -> None:
+    """Over generated visibility declarations, moves and private injects, every seat's view
+    passes the fog-of-war audit (tests/scenarios/test_fog_audit.py) and the log replays."""
+    from tests.scenarios.test_fog_audit import Truth, audit_view
+
+    patch = {
+        "indicators": [
+            {"id": "tension", "label": "T", "initial": 50},
+            {"id": "stability", "label": "S", "initial": 50, "visible_to": decl["stability"]},
+        ],
+        "variables": [{"id": "support", "label": "Sup", "initial": 50, "visible": decl["support"]}],
+        "flags": {"alarm": {"initial": False, "visible": decl["alarm"]}},
+        "relations": {"visible": decl["trust"]},
+        "injects": [
+            {
+                "id": "memo",
+                "at": 6,
+                "title": "Memo",
+                "text": "memo-text",
+                "audience": decl["inject"],
+                "effects": [{"set": "flags.alarm", "to": True}],
+                "reveals": ["stability"],
+            }
+        ],
+    }
+    w = world(patch, FOG_MOVES)
+    s = Session(w, seed, dict.fromkeys(ACTORS, "human"))
+    for by_actor in rounds:
+        for actor, mvs in by_actor.items():
+            with contextlib.suppress(IllegalInput):
+                s.submit(
+                    actor,
+                    Orders.model_validate(
+                        {"moves": [{k: v for k, v in m.items() if v is not None} for m in mvs]}
+                    ),
+                )
+        s.close_round()
+        if s.over:
+            break
+    truth = Truth(s)
+    for actor in ACTORS:
+        audit_view(w, s, truth, actor, exported=True)
+    assert verify(w, parse_log("\n".join(lines(s.header.to_dict(), s.log)))) is None

@@ -8,20 +8,10 @@ from pathlib import Path
 import pytest
 
 from sim.engine.session import Input, Session
-from sim.record.archive import (
-    AmbiguousSession,
-    Archive,
-    ArchiveError,
-    Busy,
-    Diverged,
-    ScenarioChanged,
-    UnknownSession,
-    default_path,
-    open_session,
-    resume,
-)
+from sim.record.archive import Archive, Diverged, ScenarioChanged, open_session, resume
 from sim.record.export import redact_log
 from sim.record.log import Log, lines
+from sim.record.store import AmbiguousSession, ArchiveError, Busy, UnknownSession, default_path
 from tests.archive_driver import SEATS, SEED, crash_world, plain, script
 from tests.worlds import world
 
@@ -235,5 +225,12 @@ def test_session_module_does_no_storage() -> None:
     tree = ast.parse(inspect.getsource(sim.engine.session))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not imported & {"sqlite3", "sim.record.archive", "os", "pathlib", "io"}
+    assert not imported & {
+        "sqlite3",
+        "sim.record.archive",
+        "sim.record.store",
+        "os",
+        "pathlib",
+        "io",
+    }
     assert Session(WORLD, SEED, SEATS).recorder is None

@@ -7,7 +7,6 @@ never pays for the engine or the TUI, and nothing here imports textual.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import sys
@@ -56,8 +55,9 @@ class SitroomGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
+            from sim.engine.expr import suggest  # only on a typo: startup stays engine-free
+
+            hint = suggest(name, self.list_commands(ctx), form=" Did you mean '{}'?")
             ctx.fail(f"No such command '{name}'.{hint}")
         return super().resolve_command(ctx, args)
 

@@ -21,8 +21,9 @@ def show_command(actor: str) -> None:
     """Print ACTOR's profile (a bundled id like `china`, or a profile YAML path) for instructors:
     interests, red lines, instruments, tendencies, factions and the sources behind each."""
     from actors.describe import render_profile
-    from sim.authoring.library import actor_ids, actor_path, suggest
+    from sim.authoring.library import actor_ids, actor_path
     from sim.authoring.loader import load_file
+    from sim.engine.expr import suggest
     from sim.models import ActorProfile, SourceList
 
     path = Path(actor) if actor.endswith((".yaml", ".yml")) else actor_path(actor)

@@ -18,9 +18,10 @@ from sim.authoring.problems import UserError
 from sim.engine.events import Seat
 from sim.engine.session import IllegalInput
 from sim.engine.world import World
-from sim.record.archive import Archive, ArchivedSession, ArchiveError, UnknownSession, default_path
+from sim.record.archive import Archive, ArchivedSession
 from sim.record.export import UnknownActor, archived_log
 from sim.record.log import Log, LogError, read_log
+from sim.record.store import ArchiveError, UnknownSession, default_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 

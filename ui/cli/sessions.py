@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.record.archive import SessionInfo, default_path
+from sim.record.store import SessionInfo, default_path
 from ui.cli.archiving import archive_option, opened
 
 

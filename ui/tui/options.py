@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sim.engine.view import OptionView, View
 from sim.engine.world import World
-from ui.tui.text import labels
+from sim.report.labels import state_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class MoveOption:
 
 def target_option(world: World, view: View, option: OptionView) -> TargetOption:
     """One of the view's options, worded."""
-    label = labels(world)
+    label = state_labels(world)
     titles = {a.id: a.title for a in view.agreements}
     shown = sorted(
         (

@@ -16,14 +16,12 @@ from textual.markup import escape
 from sim.engine.view import AgreementView, View
 from sim.engine.world import World
 from sim.models.script import Terms
+from sim.report.labels import short_name, state_labels
 
 
 def actor_name(world: World, actor: str | None) -> str:
     """Short display name of an actor (``Control`` for the control seat)."""
-    if actor is None:
-        return "Control"
-    model = world.models.get(actor)
-    return model.profile.short if model is not None else actor
+    return "Control" if actor is None else short_name(world, actor)
 
 
 def actor_list(world: World, actors: Any) -> str:
@@ -37,22 +35,6 @@ def move_name(world: World, move_id: str) -> str:
     """A move type's label."""
     spec = world.moves.get(move_id)
     return spec.type.name if spec is not None else move_id
-
-
-def labels(world: World) -> dict[str, str]:
-    """Display labels for every state name that has one (indicators, variables, trust)."""
-    sc = world.scenario
-    out = {i.id: i.label for i in sc.indicators}
-    for a in world.actors:
-        for v in sc.variables:
-            out[f"{a}.{v.id}"] = f"{actor_name(world, a)} {v.label.lower()}"
-    for name in world.names:
-        if name.startswith("trust."):
-            _, a, b = name.split(".")
-            out[name] = f"Trust {actor_name(world, a)}-{actor_name(world, b)}"
-        elif name.startswith("flags."):
-            out[name] = name[6:].replace("_", " ")
-    return out
 
 
 def clock(world: World, t: float) -> str:
@@ -132,11 +114,11 @@ def describe(
     """One line of markup for a redacted event, or None for bookkeeping events.
 
     ``viewer`` is who reads it: rationales of computer players are shown to control only.
-    ``name`` is :func:`labels` of the world and ``moves`` :func:`move_sources` of what the
-    viewer has seen, passed in when describing many events. Every
-    authored or typed string is escaped, so a ``[`` in a message cannot restyle the screen.
+    ``name`` is :func:`~sim.report.labels.state_labels` of the world and ``moves``
+    :func:`move_sources` of what the viewer has seen, passed in when describing many events.
+    Every authored or typed string is escaped, so a ``[`` in a message cannot restyle the screen.
     """
-    name = name if name is not None else labels(world)
+    name = name if name is not None else state_labels(world)
     moves = moves if moves is not None else {}
 
     def who(actor: str) -> str:
@@ -250,7 +232,7 @@ def timeline(
     out: list[Entry] = []
     last: float | None = None
     round_no: int | None = None
-    name = labels(world)
+    name = state_labels(world)
     moves = move_sources(world, events if seen is None else seen)
     for event in events:
         line = describe(world, event, viewer, name, moves)
@@ -268,7 +250,7 @@ def timeline(
 
 def terms_text(world: World, terms: Terms) -> str:
     """A proposal's terms in words: its effects, then its commitments."""
-    name = labels(world)
+    name = state_labels(world)
     parts = []
     for eff in terms.effects:
         target = eff.name
@@ -298,7 +280,7 @@ def belief_lines(world: World, view: View) -> list[str]:
 
     Values never observed since the briefing are left out: the briefing already says them.
     """
-    name = labels(world)
+    name = state_labels(world)
     observed = sorted(
         ((n, b) for n, b in view.beliefs.items() if b.seen_at is not None),
         key=lambda nb: (nb[1].seen_at or 0.0, nb[0]),

@@ -18,8 +18,9 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from sim.engine.session import Session
 from sim.engine.view import View
 from sim.engine.world import World
+from sim.report.labels import state_labels
 from ui.tui.history import ladder
-from ui.tui.text import Entry, actor_name, labels, move_name, number, timeline
+from ui.tui.text import Entry, actor_name, move_name, number, timeline
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
 from ui.tui.widgets.tabs import show_tab
@@ -42,7 +43,7 @@ def outcome_text(world: World, view: View) -> str:
         out += [f"[b reverse] {escape(ended['title'])} [/]  ({why}, round {ended['round']})"]
         if spec is not None and spec.description:
             out.append(escape(spec.description))
-    label = labels(world)
+    label = state_labels(world)
     out += ["", "[b]Final indicators[/b]"]
     out += [f"  {escape(label[i.id]):<34} {number(view.values[i.id])}" for i in sc.indicators]
     if sc.objectives:

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sim.engine.world import World
-from ui.tui.text import actor_name, labels, number, timeline
+from sim.report.labels import state_labels
+from ui.tui.text import actor_name, number, timeline
 from ui.tui.widgets.timeline import TimelineView
 
 
@@ -30,7 +31,7 @@ def changes(world: World, events: Sequence[Mapping[str, Any]]) -> list[str]:
         if name not in first:
             first[name] = value if isinstance(value, bool) else value - e["delta"]
         last[name] = value
-    label = labels(world)
+    label = state_labels(world)
     return [
         f"  {label.get(n, n)}: {number(first[n])} → {number(last[n])}"
         for n in first

@@ -11,8 +11,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
 from sim.engine.world import World
+from sim.report.labels import state_labels
 from ui.tui.history import histories
-from ui.tui.text import labels, number
+from ui.tui.text import number
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ def rows_for(world: World, actor: str | None, events: Sequence[Mapping[str, Any]
     """Rows for a seat from its own redacted events since the start."""
     names = chart_names(world, actor)
     hist = histories(world, actor, events, names)
-    label = labels(world)
+    label = state_labels(world)
     return [Row(n, label.get(n, n), tuple(hist[n])) for n in names if n in hist]
 
 

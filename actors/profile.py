@@ -1,7 +1,7 @@
 """The profile-driven computer player.
 
 Each round it scores every move the actor may take by the change it expects in its weighted
-interests, using the engine's own effect model (``sim.adjudicate.effect_result`` semantics:
+interests, using the engine's own effect model (``sim.engine.adjudicate.effect_result`` semantics:
 amounts on the current state, clamped to declared ranges), then tempers the score by the actor's
 risk tolerance and escalation tendency and its preferred instruments. A crossed red line forces
 its response. It chooses with the engine's seeded stream (a softmax over scores), so play varies
@@ -17,16 +17,17 @@ from __future__ import annotations
 import copy
 import functools
 import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.engine.adjudicate import illegal
-from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
-from sim.engine.policy import Decision, register
+from actors.candidates import Candidate, Fx
+from actors.codegen import ScoreAll, compile_scoring, scoring_source
+from sim.engine.clamp import clamp
+from sim.engine.expr import Value
+from sim.engine.policy import Decision, RedLineChoice
 from sim.engine.rng import Stream
-from sim.engine.view import View
-from sim.engine.world import ActorModel, BoundEffect, BoundMove, World
+from sim.engine.view import ProposalView, View
+from sim.engine.world import ActorModel, BoundEffect, World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 
@@ -51,33 +52,6 @@ class Option:
     parts: tuple[tuple[str, float], ...]
 
 
-# A compiled effect for the look-ahead:
-# (name, is_add, constant amount or None, effect, lo, hi, is_flag)
-Fx = tuple[str, bool, float | None, BoundEffect, float, float, bool]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Candidate:
-    """A (move, target) this actor may use in this scenario, with its static parts precomputed.
-
-    Compared by identity: each is made once per world and actor, and options holding equal
-    scores (shared bodies) are told apart on every pick without a field-by-field comparison.
-    """
-
-    move: str
-    target: str | None
-    bound: BoundMove
-    requires: Expr | None
-    chance: float | None
-    """The chance when it is a constant; None when it depends on the state."""
-    win: tuple[Fx, ...]
-    lose: tuple[Fx, ...]
-    bias: float
-    """Escalation tendency and instrument preference, which do not change during a game."""
-    static: bool
-    """No effect this actor weighs: the score is ``bias`` whatever the state."""
-
-
 def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     """The change an effect would make now, as the engine would clamp it."""
     name, is_add, const, eff, lo, hi, is_flag = fx
@@ -86,8 +60,11 @@ def _delta(values: Mapping[str, Value], fx: Fx) -> float:
     if is_flag:
         return float(bool(amount)) - float(old)
     new = old + amount if is_add else float(amount)
-    new = lo if new < lo else hi if new > hi else new
-    return float(new - old)
+    return float(clamp(new, lo, hi) - old)
+
+
+def _taken(c: Candidate, chosen: list[tuple[str, str | None]]) -> bool:
+    return bool(chosen) and (c.move, c.target) in chosen
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,174 +73,6 @@ def _move_order(move: str, target: str | None) -> MoveOrder:
     return MoveOrder.model_construct(move=move, target=target)
 
 
-ScoreAll = Callable[
-    [Mapping[str, Value], Mapping[str, Value], Sequence[float], Sequence[Candidate]],
-    tuple[list[tuple[float, float, Candidate]], list[float]],
-]
-"""``(truth, believed, coefficients, candidates)`` -> ``(score, utility, candidate)`` of every
-candidate whose requirement holds on the truth, in candidate order, and the scores alone (whose
-``max`` is the best score without a key function per option)."""
-
-
-def _on(py: str, mapping: str) -> str:
-    # Generated expression source reads the mapping ``v``; only subscripts start with "v[".
-    return py.replace("v[", f"{mapping}[") if mapping != "v" else py
-
-
-def scoring_source(
-    candidates: Sequence[Candidate], names: Sequence[str], risk_tolerance: float
-) -> str:
-    """Python source of one function that scores every candidate, :meth:`ProfilePolicy.score`
-    unrolled: the same arithmetic in the same order (so the same floats and the same choices),
-    without a call or a loop per candidate. Everything in it comes from checked models: state
-    names as string literals, numbers as :func:`sim.expr.py_literal`, expressions as
-    :attr:`Expr.py`."""
-    slot = {n: i for i, n in enumerate(names)}
-    lines = [
-        "def score_all(t, v, K, C):",
-        "    out = []",
-        "    add = out.append",
-        "    scores = []",
-        "    top = scores.append",
-    ]
-    if names:
-        lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
-    spread_value = 1 - risk_tolerance
-    spread = py_literal(spread_value)
-
-    def effect(fx: Fx, acc: str, pad: str) -> list[str]:
-        name, is_add, const, eff, lo, hi, is_flag = fx
-        amount = py_literal(const) if const is not None else f"({eff.amount.py})"
-        k = f"k{slot[name]}"
-        if is_flag:
-            change = f"(_float(_bool({amount})) - _float(v[{name!r}]))"
-            return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
-        new = (
-            f"o + {amount}"
-            if is_add
-            else (py_literal(float(const)) if const is not None else f"_float({amount})")
-        )
-        low, high = py_literal(lo), py_literal(hi)
-        return [
-            f"{pad}if {k}:",
-            f"{pad}    o = v[{name!r}]",
-            f"{pad}    n = {new}",
-            f"{pad}    {acc} += {k} * (({low} if n < {low} else {high} if n > {high} else n) - o)",
-        ]
-
-    def body(c: Candidate) -> list[str]:
-        """Lines (unindented) leaving the candidate's score in s and its utility in u."""
-        out = ["uw = 0.0"]
-        for fx in c.win:
-            out += effect(fx, "uw", "")
-        bias = py_literal(c.bias)
-        if (
-            c.chance is not None
-            and c.chance >= 1
-            and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win)
-        ):
-            # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
-            # leave uw exactly as it is: with finite ranges uw is finite (or NaN, which both
-            # forms keep), and never -0.0, as a sum from +0.0.
-            return [*out, "u = uw", f"s = u + {bias}"]
-        if c.chance is not None:
-            # A constant chance: its factors are folded here with the same float operations.
-            p = 0.0 if c.chance < 0 else 1.0 if c.chance > 1 else c.chance
-            out.append("ul = 0.0")
-            if not p >= 1:
-                for fx in c.lose:
-                    out += effect(fx, "ul", "")
-            risk = spread_value * p * (1 - p)
-            return [
-                *out,
-                f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
-                f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}",
-            ]
-        out = [
-            f"p = _float({c.bound.chance.py})",
-            "p = 0.0 if p < 0 else 1.0 if p > 1 else p",
-            *out,
-            "ul = 0.0",
-        ]
-        if c.lose:
-            out.append("if not p >= 1:")
-            for fx in c.lose:
-                out += effect(fx, "ul", "    ")
-        return [
-            *out,
-            "u = p * uw + (1 - p) * ul",
-            f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
-        ]
-
-    bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
-    # Candidates with the same body (a move whose effects on what this actor weighs do not
-    # depend on the target) are worked out once per call and shared.
-    shared = {
-        b: j
-        for j, b in enumerate(
-            dict.fromkeys(b for b in bodies if b is not None and bodies.count(b) > 1)
-        )
-    }
-    if shared:
-        lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
-    # Each distinct requirement is tested once per call (many moves share one across targets).
-    tests = {
-        py: j
-        for j, py in enumerate(
-            dict.fromkeys(c.requires.py for c in candidates if c.requires is not None)
-        )
-    }
-    lines += [f"    r{j} = {_on(py, 't')}" for py, j in tests.items()]
-    for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
-        lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
-        pad = "    "
-        if c.requires is not None:
-            lines.append(f"    if r{tests[c.requires.py]}:")
-            pad = "        "
-        if text is None:
-            lines += [
-                f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
-                f"{pad}top({py_literal(c.bias)})",
-            ]
-            continue
-        j = shared.get(text)
-        if j is None:
-            lines += [pad + line for line in text.split("\n")]
-        else:
-            lines += [
-                f"{pad}if s{j} is None:",
-                *(f"{pad}    {line}" for line in text.split("\n")),
-                f"{pad}    s{j} = s",
-                f"{pad}    u{j} = u",
-                f"{pad}s = s{j}",
-                f"{pad}u = u{j}",
-            ]
-        lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
-    lines.append("    return out, scores")
-    # Read each state name once into a local: a subscript costs several times a local's load.
-    code = "\n".join(lines[1:])
-    reads = {m: f"{m[0]}{j}" for j, m in enumerate(dict.fromkeys(_READ.findall(code)))}
-    code = _READ.sub(lambda m: reads[m.group(0)], code)
-    loads = [f"    {local} = {read}" for read, local in reads.items()]
-    return "\n".join([lines[0], *loads, code]) + "\n"
-
-
-_READ = re.compile(r"\b[tv]\['[^']*'\]")
-"""A read of the truth (``t[...]``) or the believed state (``v[...]``) in generated code."""
-
-
-def compile_scoring(source: str) -> ScoreAll | None:
-    """The function :func:`scoring_source` describes, or None when Python's compiler cannot take
-    it (an expression nested deeper than its limits): the player then scores option by option."""
-    namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs}
-    try:
-        exec(compile(source, "<sitroom scoring>", "exec"), namespace)
-    except (SyntaxError, RecursionError, MemoryError):
-        return None
-    return namespace["score_all"]  # type: ignore[return-value]
-
-
-@register("profile")
 class ProfilePolicy:
     """Plays an actor by its profile: interests, red lines, instruments, tendencies, factions."""
 
@@ -279,10 +88,10 @@ class ProfilePolicy:
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
         (a monotonic condition such as casualties would otherwise provoke every round)."""
         self.message_round: dict[int, int] = {}
-        self.labels = {i.id: i.label for i, _w, _x in self.model.interests}
+        self.labels = {item.interest.id: item.interest.label for item in self.model.interests}
         # Names any interest measures: effects on other names cannot change the utility, so the
         # look-ahead skips them (most moves touch a few names an actor does not weigh).
-        self.support = frozenset(n for _i, _w, wants in self.model.interests for n, _s in wants)
+        self.support = frozenset(want.name for item in self.model.interests for want in item.wants)
         key = ("profile-candidates", actor)
         if key not in world.memo:
             candidates = tuple(self._candidates())
@@ -366,28 +175,27 @@ class ProfilePolicy:
         """Effective interest weights: base weight times the faction-weighted multiplier."""
         total = sum(factions.values())
         out = {}
-        for interest, weight, _wants in self.model.interests:
+        for item in self.model.interests:
+            iid = item.interest.id
             mult = 1.0
             if total > 0:
                 mult = (
-                    sum(
-                        factions[fid] * mults.get(interest.id, 1.0)
-                        for fid, _w0, mults, _s in self.model.factions
-                    )
+                    sum(factions[f.id] * f.multipliers.get(iid, 1.0) for f in self.model.factions)
                     / total
                 )
-            out[interest.id] = weight * mult
+            out[iid] = item.weight * mult
         return out
 
     def gradient(self, weights: Mapping[str, float]) -> dict[str, list[tuple[str, float]]]:
         """State name -> [(interest id, utility per unit change)]."""
         grad: dict[str, list[tuple[str, float]]] = {}
-        for interest, _w, wants in self.model.interests:
-            w = weights[interest.id]
+        for item in self.model.interests:
+            iid = item.interest.id
+            w = weights[iid]
             if w == 0:
                 continue
-            for name, signed in wants:
-                grad.setdefault(name, []).append((interest.id, w * signed))
+            for want in item.wants:
+                grad.setdefault(want.name, []).append((iid, w * want.signed_weight))
         return grad
 
     def _refresh(self, factions: Mapping[str, float]) -> None:
@@ -410,8 +218,7 @@ class ProfilePolicy:
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
         """(score, expected utility) of one candidate: risk-adjusted, escalation-tempered."""
         coef = self._coef
-        p = c.chance if c.chance is not None else float(c.bound.chance.fn(values))
-        p = 0.0 if p < 0 else 1.0 if p > 1 else p
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
         u_win = u_lose = 0.0
         for effects, win in ((c.win, True), (c.lose, False)):
             if not win and p >= 1:
@@ -420,14 +227,14 @@ class ProfilePolicy:
                 k = coef.get(name)
                 if not k:
                     continue
-                # _delta inlined: this loop runs for every option of every actor every round.
+                # _delta inlined: the generated scorer is this loop unrolled, line for line.
                 old = values[name]
                 amount = const if const is not None else eff.amount.fn(values)
                 if is_flag:
                     d = float(bool(amount)) - float(old)
                 else:
                     new = old + amount if is_add else float(amount)
-                    d = (lo if new < lo else hi if new > hi else new) - old
+                    d = clamp(new, lo, hi) - old
                 if win:
                     u_win += k * d
                 else:
@@ -453,8 +260,7 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = c.chance if c.chance is not None else float(c.bound.chance(values))
-        p = 0.0 if p < 0 else 1.0 if p > 1 else p
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance(values)), 0.0, 1.0)
         parts: dict[str, float] = {}
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
             for fx in effects:
@@ -467,42 +273,46 @@ class ProfilePolicy:
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
         """Red-line responses first, then the best-scoring moves, answers and messages."""
-        world, state, actor = self.world, view.state, self.actor
-        # Legality is the engine's rule on the true state; judgement uses what this seat believes.
-        truth = state.values
+        world, actor = self.world, self.actor
+        # Judgement uses what this seat believes; what it may do is the engine's ruling
+        # (view.legal), so it plays only moves it believes possible and that are.
         values = view.believed
-        r = state.round
-        self._refresh(state.factions.get(actor, {}))
+        legal = view.legal
+        r = view.round
+        self._refresh(view.factions)
         per_round = world.scenario.moves.per_round
         chosen: list[tuple[str, str | None]] = []
         why: list[str] = []
+        crossings: list[RedLineChoice] = []
 
-        for rid, cond, responses, aim in self.model.red_lines:
-            holds = bool(cond.fn(values))
+        for red_line in self.model.red_lines:
+            rid = red_line.id
+            holds = bool(red_line.when.fn(values))
             if not holds:
                 self.crossed.discard(rid)  # re-armed: the next crossing provokes again
             if not holds or rid in self.crossed or len(chosen) >= per_round:
                 continue
-            for move in responses:
-                legal = [
-                    t
-                    for t in world.targets(actor, move)
-                    if illegal(world, state, actor, move, t) is None
-                ]
-                target = aim if aim in legal else legal[0] if legal else ""
+            for move in red_line.responses:
+                aims = [t for t in world.targets(actor, move) if (move, t) in legal]
+                aim = red_line.target
+                target = aim if aim in aims else aims[0] if aims else ""
                 if target != "" and (move, target) not in chosen:
                     chosen.append((move, target))
                     self.crossed.add(rid)
+                    names = sorted(red_line.when.names)
+                    seen = {n: values[n] for n in names if n in values}
+                    crossings.append(RedLineChoice(rid, seen, move, target))
                     why.append(
                         f"{self.short}: {world.moves[move].type.name}: red line '{rid}' crossed"
                     )
                     break
 
         # What self.score gives for each candidate, from the generated per-actor function.
-        options, scores = self._score_all(truth, values, self._kvec, self.candidates)
-        if chosen:
-            options = [o for o in options if (o[2].move, o[2].target) not in chosen]
-            scores = [o[0] for o in options]
+        options, scores = self._score_all(values, values, self._kvec, self.candidates)
+        options = [
+            o for o in options if (o[2].move, o[2].target) in legal and not _taken(o[2], chosen)
+        ]
+        scores = [o[0] for o in options]
         exp = math.exp
         while len(chosen) < per_round and options:
             best = max(scores)
@@ -525,15 +335,17 @@ class ProfilePolicy:
                 why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
 
         answers = (
-            [self.answer(view, p.id, self._grad) for p in view.awaiting_answer]
-            if state.proposals
+            [self.answer(view, p, self._grad) for p in view.awaiting_answer]
+            if view.proposals
             else []
         )
         messages = self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
         return Decision(
-            Orders.model_construct(moves=moves, answers=answers, messages=messages), tuple(why)
+            Orders.model_construct(moves=moves, answers=answers, messages=messages),
+            tuple(why),
+            tuple(crossings),
         )
 
     def rationale(self, option: Option) -> str:
@@ -548,10 +360,10 @@ class ProfilePolicy:
         )
 
     def answer(
-        self, view: View, pid: str, grad: Mapping[str, list[tuple[str, float]]]
+        self, view: View, prop: ProposalView, grad: Mapping[str, list[tuple[str, float]]]
     ) -> AnswerOrder:
         """Accept a proposal whose terms are worth more than the freedom its commitments cost."""
-        prop = view.state.proposals[pid]
+        pid = prop.id
         values = view.believed
         utility = 0.0
         for eff in prop.terms.effects:
@@ -577,10 +389,11 @@ class ProfilePolicy:
 
     def messages(self, values: Mapping[str, Value], r: int) -> list[MessageOrder]:
         """At most one profile message a round, each rule repeated at most every few rounds."""
-        for i, (cond, to, text) in enumerate(self.model.messages):
+        for i, rule in enumerate(self.model.messages):
             if r - self.message_round.get(i, -MESSAGE_EVERY) < MESSAGE_EVERY:
                 continue
-            if cond(values):
+            if rule.when(values):
                 self.message_round[i] = r
-                return [MessageOrder(to=to if to == "public" else list(to), text=text)]
+                to = rule.to
+                return [MessageOrder(to=to if to == "public" else list(to), text=rule.text)]
         return []

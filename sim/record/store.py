@@ -1,0 +1,359 @@
+"""The archive's SQLite file: schema, session rows, the journal of inputs and the stored events.
+
+An embedded database (stdlib ``sqlite3``, WAL, ``synchronous=FULL``) holds, per session, a row of
+facts (scenario, hash, seed, seats, status), the *journal* of inputs and a copy of the event log.
+Every statement the archive runs is here; :mod:`sim.record.archive` decides when to run them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from sim.authoring.problems import UserError
+from sim.engine.events import Event, Seat, dumps, from_dict
+from sim.engine.inputs import Input
+from sim.record.log import Log
+
+ENV_VAR = "SITROOM_ARCHIVE"
+"""Environment variable naming the archive file (``--archive`` wins over it)."""
+FILENAME = "archive.sqlite3"
+SCHEMA_VERSION = 1
+ID_CHARS = 8
+Status = Literal["open", "ended"]
+
+_SCHEMA = """
+CREATE TABLE sessions (
+    id            TEXT PRIMARY KEY,
+    scenario      TEXT NOT NULL,
+    scenario_ref  TEXT NOT NULL,
+    scenario_hash TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    seats         TEXT NOT NULL,           -- JSON: actor -> seat, as the session started
+    header        TEXT NOT NULL,           -- JSON: the log header
+    created       TEXT NOT NULL,           -- ISO 8601, UTC
+    updated       TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'ended')),
+    outcome       TEXT,
+    rounds        INTEGER NOT NULL DEFAULT 0,
+    inputs        INTEGER NOT NULL DEFAULT 0,
+    events        INTEGER NOT NULL DEFAULT 0,
+    settled       INTEGER NOT NULL DEFAULT 1, -- 1: the events table is the journal's whole result
+    meta          TEXT NOT NULL DEFAULT '{}'  -- JSON: front end, script path, import source
+);
+CREATE TABLE inputs (
+    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    n       INTEGER NOT NULL,
+    json    TEXT NOT NULL,
+    PRIMARY KEY (session, n)
+) WITHOUT ROWID;
+CREATE TABLE events (
+    session TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    json    TEXT NOT NULL,
+    PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
+"""
+
+
+class ArchiveError(UserError):
+    """A problem a user can act on (unknown id, changed scenario, unreadable file): one line,
+    exit code 1 wherever it surfaces."""
+
+
+class UnknownSession(ArchiveError):
+    """No session matches the id or prefix."""
+
+
+class AmbiguousSession(ArchiveError):
+    """More than one session matches the prefix."""
+
+
+class Busy(ArchiveError):
+    """Another process appended to this session's journal: two front ends are playing it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One archived session as listed by ``sitroom sessions``."""
+
+    id: str
+    scenario: str
+    scenario_ref: str
+    scenario_hash: str
+    seed: int
+    seats: dict[str, Seat]
+    """The seats the session started with (later changes are events in its log)."""
+    header: dict[str, Any]
+    created: str
+    updated: str
+    status: Status
+    outcome: str | None
+    rounds: int
+    """Rounds closed so far."""
+    inputs: int
+    events: int
+    settled: bool
+    """Whether the stored events are the complete result of the stored inputs; False after a
+    crash, until the session is resumed (export and report then replay the journal)."""
+    meta: dict[str, Any]
+
+
+def default_path() -> Path:
+    """Where the archive lives unless told otherwise: ``$SITROOM_ARCHIVE`` or the user data dir."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("sitroom")) / FILENAME
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """An open archive file. Use as a context manager, or call :meth:`close`.
+
+    Writes take the connection as it is: callers group them in :meth:`transaction`.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path}: is a directory; give the archive file's path")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
+        try:
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.path}: not a sitroom archive ({exc})") from None
+
+    def _setup(self) -> None:
+        db = self.db
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: the WAL is fsync'd at every commit, so a journaled input survives power loss too.
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            with self.transaction():
+                if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"{self.path}: written by a newer sitroom (archive schema "
+                f"{version}, this version reads {SCHEMA_VERSION})"
+            )
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic, durable write."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def journaling(self, sid: str) -> Iterator[None]:
+        """A transaction that adds to ``sid``'s journal; a clash means another process does too."""
+        try:
+            with self.transaction():
+                yield
+        except sqlite3.IntegrityError:
+            raise Busy(
+                f"session {sid} is being played by another sitroom process; close it there first"
+            ) from None
+
+    # -- reading -------------------------------------------------------------------------------
+    def sessions(self) -> list[SessionInfo]:
+        """Every session, newest first."""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM sessions ORDER BY created DESC, id")
+        return [_info(r) for r in rows]
+
+    def find(self, ref: str) -> SessionInfo:
+        """The session whose id is ``ref`` or starts with it."""
+        key = ref.strip().lower()
+        if not re.fullmatch(f"[0-9a-f]{{1,{ID_CHARS}}}", key):
+            raise UnknownSession(
+                f"'{ref}' is not a session id ({ID_CHARS} hex digits or a "
+                "unique prefix; see `sitroom sessions`)"
+            )
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sessions WHERE id LIKE ? ORDER BY id LIMIT 6", (key + "%",)
+        ).fetchall()
+        if not rows:
+            raise UnknownSession(f"no session '{ref}' in {self.path} (see `sitroom sessions`)")
+        if len(rows) > 1:
+            ids = ", ".join(r[0] for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+            raise AmbiguousSession(f"'{ref}' matches several sessions ({ids}); type more of the id")
+        return _info(rows[0])
+
+    def inputs(self, sid: str) -> list[dict[str, Any]]:
+        """The session's journal, in order, in its stored form (see :mod:`sim.engine.inputs`)."""
+        rows = self.db.execute("SELECT json FROM inputs WHERE session = ? ORDER BY n", (sid,))
+        return [json.loads(r[0]) for r in rows]
+
+    def event_lines(self, sid: str) -> list[str]:
+        """The stored events as canonical JSON lines (the bytes of the log file)."""
+        rows = self.db.execute("SELECT json FROM events WHERE session = ? ORDER BY seq", (sid,))
+        return [r[0] for r in rows]
+
+    def stored_log(self, sid: str) -> Log:
+        """Header and stored events, without replaying (complete only when ``settled``)."""
+        info = self.find(sid)
+        return Log(dict(info.header), [from_dict(json.loads(x)) for x in self.event_lines(info.id)])
+
+    # -- writing (inside a transaction) --------------------------------------------------------
+    def insert_session(
+        self,
+        header: dict[str, Any],
+        seed: int,
+        meta: dict[str, Any] | None,
+        *,
+        status: Status = "open",
+        outcome: str | None = None,
+        rounds: int = 0,
+        inputs: int = 0,
+        events: int = 0,
+    ) -> str:
+        """Add a session row under a new id, and return the id."""
+        sid = self._new_id()
+        now = _now()
+        self.db.execute(
+            "INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
+            "seats, header, created, updated, status, outcome, rounds, inputs, "
+            "events, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sid,
+                header["scenario"],
+                header["scenario_ref"],
+                header["scenario_hash"],
+                seed,
+                dumps(header["seats"]),
+                dumps(header),
+                now,
+                now,
+                status,
+                outcome,
+                rounds,
+                inputs,
+                events,
+                dumps(meta or {}),
+            ),
+        )
+        return sid
+
+    def _new_id(self) -> str:
+        while True:
+            sid = secrets.token_hex(ID_CHARS // 2)
+            if self.db.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone() is None:
+                return sid
+
+    def append_inputs(self, sid: str, first: int, inputs: Sequence[Input]) -> None:
+        """Journal ``inputs`` as numbers ``first``, ``first + 1``, ..."""
+        self.db.executemany(
+            "INSERT INTO inputs VALUES (?, ?, ?)",
+            [(sid, first + n, dumps(inp.journal())) for n, inp in enumerate(inputs)],
+        )
+
+    def append_events(self, sid: str, events: Sequence[Event]) -> None:
+        """Store events (their ``seq`` numbers them)."""
+        self.db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?)",
+            [(sid, e.seq, dumps(e.to_dict())) for e in events],
+        )
+
+    def update_session(
+        self,
+        sid: str,
+        *,
+        status: Status,
+        outcome: str | None,
+        rounds: int,
+        inputs: int,
+        events: int,
+        settled: bool,
+    ) -> None:
+        """Record a session's progress in its row."""
+        self.db.execute(
+            "UPDATE sessions SET updated = ?, status = ?, outcome = ?, rounds = ?, "
+            "inputs = ?, events = ?, settled = ? WHERE id = ?",
+            (_now(), status, outcome, rounds, inputs, events, int(settled), sid),
+        )
+
+
+_COLUMNS = (
+    "id, scenario, scenario_ref, scenario_hash, seed, seats, header, created, updated, "
+    "status, outcome, rounds, inputs, events, settled, meta"
+)
+
+
+def _info(row: tuple[Any, ...]) -> SessionInfo:
+    (
+        sid,
+        scenario,
+        ref,
+        digest,
+        seed,
+        seats,
+        header,
+        created,
+        updated,
+        status,
+        outcome,
+        rounds,
+        inputs,
+        events,
+        settled,
+        meta,
+    ) = row
+    return SessionInfo(
+        sid,
+        scenario,
+        ref,
+        digest,
+        int(seed),
+        json.loads(seats),
+        json.loads(header),
+        created,
+        updated,
+        status,
+        outcome,
+        int(rounds),
+        int(inputs),
+        int(events),
+        bool(settled),
+        json.loads(meta),
+    )
