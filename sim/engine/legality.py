@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.engine.adjudicate import illegal
+from sim.engine.adjudicate import breached, illegal
 from sim.engine.expr import ExprError, compile_expr, suggest
 from sim.engine.inputs import IllegalInput
 from sim.engine.state import State
@@ -93,6 +93,30 @@ def check_orders(world: World, state: State, actor: str, orders: Orders) -> list
             problems.append(f"answer: {actor} has already answered '{ans.proposal}'")
         answered.add(ans.proposal)
     return problems
+
+
+def breach_warnings(world: World, state: State, actor: str, orders: Orders) -> list[str]:
+    """Agreements in force these orders' moves would breach, in words (empty when none).
+
+    Warnings, not problems: breaking a promise is a legal choice, but one a player should make
+    knowingly, before submitting rather than after the round closes. The same rule as the
+    breach the kernel records when the move is resolved (:func:`breached`).
+    """
+    if actor not in world.actors or not state.agreements:
+        return []
+    out = []
+    for mo in orders.moves:
+        spec = world.moves.get(mo.move)
+        if spec is None:
+            continue  # check_orders reports it
+        aimed = f" on {mo.target}" if mo.target else ""
+        for aid in breached(state, actor, mo.move, spec.type.tags):
+            ag = state.agreements[aid]
+            others = ", ".join(p for p in ag.parties if p != actor) or "its parties"
+            out.append(
+                f"'{mo.move}'{aimed} would breach agreement '{ag.title}' ({aid}) with {others}"
+            )
+    return out
 
 
 def check_message(world: World, actor: str, msg: MessageOrder) -> list[str]:

@@ -47,6 +47,7 @@ from sim.engine.inputs import (
 )
 from sim.engine.kernel import Kernel, RoundOrders
 from sim.engine.legality import (
+    breach_warnings,
     check_audience,
     check_message,
     check_orders,
@@ -59,7 +60,7 @@ from sim.engine.world import World
 from sim.models import Effect, Orders
 from sim.models.script import MessageOrder
 
-__all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Session"]
+__all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Ruling", "Session"]
 
 LOG_FORMAT = "sitroom-log/1"
 
@@ -210,6 +211,10 @@ class Session:
     def check(self, actor: str, orders: Orders) -> list[str]:
         """Every reason these orders would be refused (empty when they are legal)."""
         return check_orders(self.world, self.state, actor, orders)
+
+    def warnings(self, actor: str, orders: Orders) -> list[str]:
+        """Agreements in force these orders would breach (legal, but worth a second look)."""
+        return breach_warnings(self.world, self.state, actor, orders)
 
     def submit(self, actor: str, orders: Orders, *, trusted: bool = False) -> None:
         """Set ``actor``'s orders for this round (replacing earlier ones); refuse illegal ones.

@@ -6,6 +6,7 @@ redacted for an actor is gathered from the redacted log, so it can only say what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -23,17 +24,18 @@ from sim.engine.events import (
     MoveMade,
     Overridden,
     ProposalClosed,
+    RedLineCrossed,
     Resolved,
+    Revealed,
     RoundClosed,
     SeatChanged,
     TriggerFired,
 )
 from sim.engine.expr import Value
-from sim.engine.state import State, apply
 from sim.engine.world import World
 from sim.record.log import Log
 from sim.report.knowledge import Knowledge, knowledge
-from sim.report.labels import short_name
+from sim.report.labels import short_name, state_labels
 
 Kind = Literal[
     "inject",
@@ -47,6 +49,8 @@ Kind = Literal[
     "flag",
     "control",
     "seat",
+    "red_line",
+    "reveal",
     "end",
 ]
 
@@ -171,10 +175,14 @@ def gather(log: Log, world: World) -> Debrief:
     reader = log.header.get("redacted_for")
     reader = str(reader) if reader else None
     names = {a: short_name(world, a) for a in world.actors}
-    state = State.initial(world)
+    # The reader's picture, folded from its own events: what it sees, and what it last observed
+    # of the rest (control reads the whole log, so its picture is the truth).
+    values: dict[str, Value] = dict(world.initial)
+    believed: dict[str, float] = {}
+    """Names the reader cannot see, to the sim hour it last observed them."""
     visible = world.visible[reader] if reader else world.names
     indicators = [i for i in sc.indicators if i.id in visible]
-    series: dict[str, list[float | None]] = {i.id: [float(state.values[i.id])] for i in indicators}
+    series: dict[str, list[float | None]] = {i.id: [float(values[i.id])] for i in indicators}
     samples = ["start"]
     rounds = sc.clock.rounds
     ladder: dict[str, list[int | None]] = {a: [None] * rounds for a in world.actors}
@@ -187,8 +195,10 @@ def gather(log: Log, world: World) -> Debrief:
     held: dict[str, list[bool]] = {o.id: [] for o in sc.objectives}
     seats = {a: str(s) for a, s in dict(log.header["seats"]).items()}
     ended: Ended | None = None
+    t = 0.0
     for e in log.events:
-        apply(state, e)
+        t = values["t"] = e.t
+        _observe(e, values, believed, visible, reader)
         item = _line(e, world, names, moves)
         if item is not None:
             timeline.append(item)
@@ -224,11 +234,11 @@ def gather(log: Log, world: World) -> Debrief:
         elif isinstance(e, RoundClosed):
             samples.append(f"R{e.round}")
             for ind in indicators:
-                series[ind.id].append(float(state.values[ind.id]))
+                series[ind.id].append(float(values[ind.id]))
             for oid in held:
                 expr = measures.get(oid)
                 if expr is not None:
-                    held[oid].append(bool(expr(state.values)))
+                    held[oid].append(bool(expr(values)))
         elif isinstance(e, Ended):
             ended = e
     for d in moves.values():
@@ -241,13 +251,13 @@ def gather(log: Log, world: World) -> Debrief:
         header=dict(log.header),
         redacted_for=reader,
         seats=seats,
-        outcome=state.outcome,
+        outcome=ended.outcome if ended else None,
         outcome_title=ended.title if ended else "Not finished",
         outcome_text=end_spec.description
         if end_spec
         else ("" if ended else f"The log stops after round {closed} of {rounds}."),
         rounds=closed,
-        hours=state.t,
+        hours=t,
         timeline=timeline,
         samples=samples,
         series=series,
@@ -255,8 +265,10 @@ def gather(log: Log, world: World) -> Debrief:
         ladder={a: v[: max(closed, 1)] for a, v in ladder.items()},
         decisions=decisions,
         messages=messages,
-        knowledge=knowledge(log, world, state, reader, names),
-        objectives=_objectives(world, state, held, visible),
+        knowledge=knowledge(
+            log, world, reader, names, {n: (values[n], at) for n, at in believed.items()}
+        ),
+        objectives=_objectives(world, values, held, visible),
         control_notes=notes,
         discussion=_discussion(log, world, series, ladder, names, reader),
         facilitator_notes="" if reader else sc.facilitator_notes,
@@ -265,6 +277,28 @@ def gather(log: Log, world: World) -> Debrief:
         start=_start(sc.clock.start),
         round_hours=sc.clock.round_hours,
     )
+
+
+def _observe(
+    e: Event,
+    values: dict[str, Value],
+    believed: dict[str, float],
+    visible: frozenset[str],
+    reader: str | None,
+) -> None:
+    """Fold one event into the reader's picture. Values change only by effects; a reveal tells
+    the reader (already in its audience: the log is redacted) values it cannot see."""
+    if isinstance(e, EffectApplied):
+        values[e.name] = e.value
+        if e.name not in visible:
+            believed[e.name] = e.t  # a change it observed through its cause (redaction let it by)
+    elif isinstance(e, Revealed) and reader is not None:
+        for name, value in e.values.items():
+            if name not in visible:
+                values[name] = value
+                believed[name] = e.t
+    elif isinstance(e, RoundClosed):
+        values["round"] = e.round + 1
 
 
 def _line(e: Event, world: World, names: dict[str, str], moves: dict[str, Decision]) -> Item | None:
@@ -334,13 +368,39 @@ def _line(e: Event, world: World, names: dict[str, str], moves: dict[str, Decisi
         return Item(e.t, e.round, "control", f"Control {e.action}d the exercise{note}")
     if isinstance(e, SeatChanged):
         return Item(e.t, e.round, "seat", f"{who(e.actor)} is now played by: {e.seat}", e.actor)
+    if isinstance(e, RedLineCrossed):
+        believed = ", ".join(
+            f"{state_labels(world).get(k, k)} = {_value(v)}" for k, v in e.believed.items()
+        )
+        if e.response is None:
+            answer = "no response move was possible"
+        else:
+            target = f" → {who(e.target)}" if e.target else ""
+            spec = world.moves.get(e.response)
+            answer = f"responded with {spec.type.name if spec else e.response}{target}"
+        return Item(
+            e.t,
+            e.round,
+            "red_line",
+            f"Red line {e.red_line} of {who(e.actor)} crossed (it believed {believed}); {answer}",
+            e.actor,
+        )
+    if isinstance(e, Revealed):
+        to = "all" if e.audience == "public" else ", ".join(map(who, e.audience))
+        label = state_labels(world)
+        shown = ", ".join(f"{label.get(k, k)} = {_value(v)}" for k, v in e.values.items())
+        return Item(e.t, e.round, "reveal", f"Revealed to {to}: {shown}")
     if isinstance(e, Ended):
         return Item(e.t, e.round, "end", f"End: {e.title} ({e.outcome})")
     return None
 
 
+def _value(v: Value) -> str:
+    return str(v).lower() if isinstance(v, bool) else f"{float(v):g}"
+
+
 def _objectives(
-    world: World, state: State, held: dict[str, list[bool]], visible: frozenset[str]
+    world: World, values: Mapping[str, Value], held: dict[str, list[bool]], visible: frozenset[str]
 ) -> list[ObjectiveResult]:
     measures = dict(world.objectives)
     out = []
@@ -359,9 +419,9 @@ def _objectives(
                 obj.id,
                 obj.text,
                 expr.source,
-                bool(expr(state.values)),
+                bool(expr(values)),
                 tuple(held[obj.id]),
-                {n: state.values[n] for n in reads},
+                {n: values[n] for n in reads},
             )
         )
     return out

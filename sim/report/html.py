@@ -11,7 +11,7 @@ from html import escape
 
 from sim.report.charts import line_chart
 from sim.report.facts import Debrief
-from sim.report.markdown import num, outcome_line
+from sim.report.markdown import num, num_or_flag, outcome_line
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
@@ -195,6 +195,16 @@ def _knowledge(d: Debrief) -> list[str]:
             out.append("</ul>")
         if k.hidden:
             out.append(f"<p>Could not see: {_e(', '.join(k.hidden))}.</p>")
+        if k.believed:
+            out.append(
+                "<p>Believed at the end (beliefs, not the truth; when last observed):</p><ul>"
+            )
+            out.extend(
+                f"<li>{_e(label)} = {_e(num_or_flag(v))} "
+                f'<span class="t">{_e(d.when(t))}</span></li>'
+                for label, v, t in k.believed
+            )
+            out.append("</ul>")
     return out
 
 

@@ -44,6 +44,13 @@ def num(v: float | None) -> str:
     return "·" if v is None else f"{v:g}"
 
 
+def num_or_flag(v: float | bool) -> str:
+    """A believed value: a number, or yes/no for a flag."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return f"{v:g}"
+
+
 def outcome_line(d: Decision) -> str:
     """How a move turned out, as far as the reader knows."""
     parts = [d.outcome or "pending"]
@@ -145,6 +152,11 @@ def _knowledge(d: Debrief) -> list[str]:
             out.extend(f"- `{d.when(f.t)}` {f.text}" for f in k.unaware)
         if k.hidden:
             out += ["", f"Could not see: {', '.join(k.hidden)}."]
+        if k.believed:
+            out += ["", "Believed at the end (beliefs, not the truth; when last observed):"]
+            out.extend(
+                f"- {label} = {num_or_flag(v)} (`{d.when(t)}`)" for label, v, t in k.believed
+            )
         out.append("")
     return out
 

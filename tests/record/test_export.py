@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from sim.engine.events import InjectDelivered, MessageSent, MoveMade, Resolved
 from sim.engine.session import Session
-from sim.record.export import UnknownActor, redact_log
+from sim.record.export import UnknownActor, full_log, redact_log
 from sim.record.log import Log, lines, parse_log
 from tests.worlds import world
 
@@ -26,11 +27,14 @@ injects:
 ACTORS = WORLD.actors
 
 
-def secret_run(seed: int) -> Session:
-    """Everyone human; everyone spies on everyone and whispers to one other actor each round."""
+def secret_run(seed: int, each_round: Callable[[Session], None] | None = None) -> Session:
+    """Everyone human; everyone spies on everyone and whispers to one other actor each round
+    (``each_round`` is called before each round's orders)."""
     s = Session(WORLD, seed, dict.fromkeys(ACTORS, "human"))
     r = 0
     while not s.over:
+        if each_round is not None:
+            each_round(s)
         r += 1
         for i, actor in enumerate(ACTORS):
             target = ACTORS[(i + r) % len(ACTORS)]
@@ -85,6 +89,31 @@ def test_redacted_export_never_leaks(seed: int) -> None:
                 assert data["hash"] == ""
         if actor != "a":
             assert '"name":"intel"' not in text
+
+
+def same_as_views(s: Session) -> None:
+    """For every actor, the export of the log so far is its view's events, numbering included."""
+    for actor in ACTORS:
+        exported = [e.to_dict() for e in redact_log(full_log(s), actor, WORLD).events]
+        viewed = [dict(e) for e in s.view(actor).events]
+        assert exported == viewed, actor
+        assert [e["seq"] for e in viewed] == list(range(len(viewed)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+@pytest.mark.parametrize("watched", [False, True], ids=["at-the-end", "every-round"])
+def test_an_export_as_an_actor_is_that_seats_view(seed: int, watched: bool) -> None:
+    """``export --as A`` holds exactly the events of A's view, numbered as A's view numbers them,
+    whether the view was built as the game went (incrementally, compared every round, a private
+    inject in an open round included) or once at the end."""
+
+    def each_round(s: Session) -> None:
+        if s.round == 3:
+            s.inject("Late news", "for-c-only", ["c"])
+        if watched:
+            same_as_views(s)
+
+    same_as_views(secret_run(seed, each_round))
 
 
 def test_some_secrets_are_detected_and_shown() -> None:

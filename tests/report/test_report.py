@@ -172,3 +172,75 @@ def test_agreements_and_breaches_reach_their_parties_only() -> None:
         assert "Agreement: No provocations" in mine and "Breach: A broke" in mine
     other = write_report(s, WORLD, "html", as_actor="c")
     assert "No provocations" not in other and "pact-offer" not in other
+
+
+# ``intel`` (seen by a alone) is revealed to b at hour 6, then changes again where b cannot see.
+BELIEF_WORLD = world("""
+clock: {start: "2012-11-13 08:00", round_hours: 6, rounds: 3}
+indicators:
+  - {id: tension, label: Tension, initial: 50}
+  - {id: stability, label: Stability, initial: 50}
+  - {id: intel, label: Intelligence picture, initial: 20, visible_to: [a]}
+injects:
+  - {id: leak, at: 6, title: Leak to b, audience: [b], effects: [{change: intel, by: 5}],
+     reveals: [intel]}
+  - {id: later, at: 12, title: Quiet change, audience: [a], effects: [{change: intel, by: 17.5}]}
+""")
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_redacted_report_shows_beliefs_as_beliefs_never_the_truth(fmt: str) -> None:
+    """b's report holds what b last observed of intel (25, labelled a belief, as in b's own view)
+    and never its true final value (42.5); a, who sees intel, gets the true value."""
+    s = Session(BELIEF_WORLD, 1, {"a": "human", "b": "human"})
+    while not s.over:
+        s.close_round()
+    assert s.view(None).values["intel"] == 42.5
+    belief = s.view("b").beliefs["intel"]
+    assert (belief.value, belief.seen_at) == (25, 6)
+    mine = write_report(s, BELIEF_WORLD, fmt, as_actor="b")  # type: ignore[arg-type]
+    assert "Believed at the end (beliefs, not the truth" in mine
+    assert "Intelligence picture = 25" in mine and "2012-11-13 14:00" in mine
+    assert "42.5" not in mine and "Quiet change" not in mine
+    (k,) = debrief(s, BELIEF_WORLD, as_actor="b").knowledge.values()
+    assert k.believed == (("Intelligence picture", 25, 6),)
+    assert "intel" not in debrief(s, BELIEF_WORLD, as_actor="b").series
+    assert debrief(s, BELIEF_WORLD, as_actor="a").series["intel"][-1] == 42.5
+
+
+def test_the_control_report_lists_each_actors_final_beliefs() -> None:
+    """Control sees what each actor believed at the end (the facilitator's "why did b act?")."""
+    s = Session(BELIEF_WORLD, 1)
+    while not s.over:
+        s.close_round()
+    facts = debrief(s, BELIEF_WORLD)
+    assert facts.knowledge["b"].believed == (("Intelligence picture", 25, 6),)
+    assert facts.knowledge["a"].believed == ()
+
+
+def test_red_line_crossings_and_reveals_are_in_the_timeline() -> None:
+    """A red line's crossing (what was believed, the response) reaches the control report and
+    its actor's, no one else's; a reveal is told to its audience."""
+    from sim.engine.events import RedLineCrossed
+
+    s = Session(BELIEF_WORLD, 1)
+    while not s.over:
+        s.close_round()
+    log = Log(s.header.to_dict(), list(s.log))
+    last = log.events[-1]
+    crossing = RedLineCrossed(
+        seq=last.seq + 1,
+        t=last.t,
+        round=last.round,
+        actor="c",
+        red_line="no_calm",
+        believed={"tension": 80.0},
+        response="provoke",
+    )
+    log = Log(log.header, [*log.events, crossing])
+    line = "Red line no_calm of C crossed (it believed Tension = 80); responded with Provoke"
+    assert line in write_report(log, BELIEF_WORLD, "md")
+    assert line in write_report(log, BELIEF_WORLD, "md", as_actor="c")
+    assert "Red line" not in write_report(log, BELIEF_WORLD, "md", as_actor="b")
+    assert "Revealed to B: Intelligence picture = 25" in write_report(log, BELIEF_WORLD, "md")
+    assert "Revealed to B" not in write_report(log, BELIEF_WORLD, "md", as_actor="c")

@@ -19,7 +19,7 @@ from sim.engine.events import Seat
 from sim.engine.session import IllegalInput
 from sim.engine.world import World
 from sim.record.archive import Archive, ArchivedSession
-from sim.record.export import UnknownActor
+from sim.record.export import UnknownActor, archived_log
 from sim.record.log import Log, LogError, read_log
 from sim.record.store import ArchiveError, UnknownSession, default_path
 
@@ -100,7 +100,8 @@ def log_or_session(
                 raise UserError(
                     f"{source}: no such log file, and no session '{source}' in {archive.path}"
                 ) from None
-            log = archive.log(
+            log = archived_log(
+                archive,
                 info.id,
                 load=lambda ref: load_world(
                     scenario or ref, info.scenario_hash, f"session {info.id}"

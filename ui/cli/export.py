@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.record.export import redact_log
+from sim.record.export import archived_log, redact_log
 from sim.record.log import lines, write_log
 from ui.cli.archiving import archive_option, load_world, opened, user_errors
 
@@ -39,8 +39,10 @@ def export_command(
     """
     with opened(archive_path, create=False) as archive:
         info = archive.find(session_id)
-        log = archive.log(
-            info.id, load=lambda ref: load_world(ref, info.scenario_hash, f"session {info.id}")
+        log = archived_log(
+            archive,
+            info.id,
+            load=lambda ref: load_world(ref, info.scenario_hash, f"session {info.id}"),
         )
     if as_actor is not None:
         world = load_world(info.scenario_ref, info.scenario_hash, f"session {info.id}")

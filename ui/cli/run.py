@@ -12,6 +12,7 @@ from sim.authoring.scripts import ScriptProblem, script_problems, seats_for
 from sim.engine.events import Event
 from sim.engine.session import IllegalInput, Session
 from sim.models import Script
+from sim.record.export import full_log
 from sim.record.log import LogError, read_log, write_log
 from sim.record.runner import run
 from sim.report.narrate import format_round, summary
@@ -121,7 +122,7 @@ def run_command(
             return
         if events[0].round == 1:
             # What happened before the first decision (injects at t=0) belongs in it too.
-            before = session.log[: events[0].seq]
+            before = full_log(session).events[: events[0].seq]
             if before:
                 click.echo("Start\n" + format_round(before, session.world))
         click.echo(format_round(events, session.world))
@@ -167,7 +168,8 @@ def run_command(
         if archived is not None:
             archived.close()
     if out is not None:
-        write_log(out, session.header.to_dict(), session.log)
+        record = full_log(session)
+        write_log(out, record.header, record.events)
     result = summary(session)
     if as_json:
         click.echo(json.dumps(result, sort_keys=True))

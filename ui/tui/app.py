@@ -96,23 +96,25 @@ class SitroomApp(App[None]):
         self.call_after_refresh(gc.collect)
         game = self._game()
         step = game.next_step()
-        s = game.session
+        now = game.control_view()  # the round and the clock only: nothing of it is shown
         if step.kind == "debrief":
-            self.switch_screen(DebriefScreen(s, self.report))
+            self.switch_screen(DebriefScreen(game.session, self.report))
         elif step.kind == "control":
             self.switch_screen(
                 PrivacyScreen(
                     step,
                     "facilitator (control)",
-                    f"Control: review the submissions and close round {s.round} of {s.rounds}.",
+                    f"Control: review the submissions and close round {now.round} of {now.rounds}.",
                 )
             )
         else:
-            name = actor_name(s.world, step.actor)
+            name = actor_name(game.world, step.actor)
             read = "read your results, then " if game.last_round else ""
             self.switch_screen(
                 PrivacyScreen(
-                    step, f"{name} team", f"Round {s.round} of {s.rounds}: {read}write your orders."
+                    step,
+                    f"{name} team",
+                    f"Round {now.round} of {now.rounds}: {read}write your orders.",
                 )
             )
 
@@ -129,9 +131,11 @@ class SitroomApp(App[None]):
 
     def _results(self, actor: str | None) -> None:
         game = self._game()
-        closed = game.session.round - 1
-        seen = game.session.view(actor).events()
-        self.switch_screen(ResultsScreen(game.world, actor, closed, game.round_events(actor), seen))
+        view = game.session.view(actor)
+        closed = game.last_round or view.round - 1
+        self.switch_screen(
+            ResultsScreen(game.world, actor, closed, game.round_events(view), view.events)
+        )
 
     @on(ResultsScreen.Done)
     def _flow_read(self, event: ResultsScreen.Done) -> None:
@@ -150,7 +154,8 @@ class SitroomApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; while an exercise is running, only after a confirmation."""
-        if self.game is None or self.game.session.over or isinstance(self.screen, ConfirmDialog):
+        now = self.game.control_view() if self.game is not None else None
+        if now is None or now.over or isinstance(self.screen, ConfirmDialog):
             self.exit()
             return
 
@@ -159,7 +164,7 @@ class SitroomApp(App[None]):
                 self.exit()
 
         self.push_screen(
-            ConfirmDialog("Quit the exercise?", f"Round {self.game.session.round} is in progress."),
+            ConfirmDialog("Quit the exercise?", f"Round {now.round} is in progress."),
             answered,
         )
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sim.engine.events import Seat
 from sim.engine.session import Session
+from sim.engine.view import View
 from sim.engine.world import World
 
 
@@ -52,8 +53,11 @@ class Game:
     """A session plus where the hotseat rotation stands."""
 
     session: Session
-    last_round: tuple[int, int] | None = None
-    """Log positions [start, end) of the round that closed last, for the results screens."""
+    last_round: int | None = None
+    """The round that closed last, for the results screens."""
+    _read: dict[str | None, int] = field(default_factory=dict)
+    """Seat (None: control) to how many events of its own view it had when that round closed:
+    each view numbers its events for itself, so each is sliced by its own count."""
     _queue: list[Step] = field(default_factory=list)
 
     @property
@@ -61,13 +65,17 @@ class Game:
         """The compiled scenario."""
         return self.session.world
 
+    def control_view(self) -> View:
+        """The facilitator's omniscient view now."""
+        return self.session.view(None)
+
     def humans(self) -> list[str]:
         """Human seats in scenario order."""
         return [a for a in self.world.actors if self.session.seats[a] == "human"]
 
     def next_step(self) -> Step:
         """The next turn: seats that still owe orders, then control; the debrief at the end."""
-        if self.session.over:
+        if self.control_view().over:
             return Step("debrief")
         if not self._queue:
             # Seats that already submitted this round (a resumed session) do not go again.
@@ -81,15 +89,15 @@ class Game:
         return step
 
     def close_round(self) -> None:
-        """Close the round through the session and remember its log span."""
-        start = len(self.session.log)
+        """Close the round through the session, remembering where each reader's events stood."""
+        closing = self.control_view().round
+        self._read = {a: len(self.session.view(a).events) for a in (None, *self.humans())}
         self.session.close_round()
-        self.last_round = (start, len(self.session.log))
+        self.last_round = closing
         self._queue = []
 
-    def round_events(self, actor: str | None) -> list[dict[str, Any]]:
-        """The last closed round's events as ``actor`` sees them, in order."""
+    def round_events(self, view: View) -> list[Mapping[str, Any]]:
+        """The last closed round's events as ``view``'s seat saw them, in order."""
         if self.last_round is None:
             return []
-        start, end = self.last_round
-        return [e for e in self.session.view(actor).events(since=start) if e["seq"] < end]
+        return list(view.events[self._read.get(view.actor, len(view.events)) :])

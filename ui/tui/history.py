@@ -6,7 +6,7 @@ engine's state) guarantees a chart never shows a value the seat was not told.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sim.engine.expr import Value
@@ -14,7 +14,7 @@ from sim.engine.world import World
 
 
 def histories(
-    world: World, actor: str | None, events: Iterable[dict[str, Any]], names: Iterable[str]
+    world: World, actor: str | None, events: Iterable[Mapping[str, Any]], names: Iterable[str]
 ) -> dict[str, list[float]]:
     """Each name's value at the start and at the end of every closed round, then now.
 
@@ -38,7 +38,7 @@ def histories(
 
 
 def ladder(
-    events: Iterable[dict[str, Any]], actors: Iterable[str], rounds: int
+    events: Iterable[Mapping[str, Any]], actors: Iterable[str], rounds: int
 ) -> dict[str, list[int | None]]:
     """The highest escalation level each actor used in each round (None: no visible move)."""
     out: dict[str, list[int | None]] = {a: [None] * rounds for a in actors}

@@ -1,18 +1,17 @@
 """What the move composer offers one seat: the moves it may use now, each with its targets and
 expected effects as that actor understands them.
 
-Legality comes from ``session.check`` and the effect model from ``sim.engine.adjudicate``: the
-composer shows the engine's own rules, it never restates them.
+Everything comes from the seat's view (``View.options``): the engine rules which moves are legal
+and computes chances and expected effects from the seat's *beliefs*, never from values it cannot
+see. This module only groups and words them for the screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.engine.adjudicate import expected_deltas, probability
-from sim.engine.session import Session
-from sim.models import Orders
-from sim.models.script import MoveOrder
+from sim.engine.view import OptionView, View
+from sim.engine.world import World
 from sim.report.labels import state_labels
 
 
@@ -24,7 +23,10 @@ class TargetOption:
     chance: float
     detection: float
     expected: tuple[tuple[str, float, bool], ...]
-    """(label, expected change, is a flag) of the values this actor can see, largest first."""
+    """(label, expected change, is a flag) of the values this actor would know of, largest
+    first."""
+    breaks: tuple[str, ...] = ()
+    """Agreements in force (their titles) the move would breach."""
 
     def effect_lines(self) -> list[str]:
         """The expected effects in words."""
@@ -49,52 +51,55 @@ class MoveOption:
     description: str
     targets: tuple[TargetOption, ...]
 
+    @property
+    def breaks(self) -> bool:
+        """Whether any of its targets would breach an agreement in force."""
+        return any(t.breaks for t in self.targets)
 
-def move_options(session: Session, actor: str) -> list[MoveOption]:
-    """Moves ``actor`` may use now with at least one legal target, in catalogue order."""
-    world = session.world
-    # The actor's own move is evaluated with the engine's public effect model on the true
-    # values; only changes to names this actor can see are shown.
-    values = session.state.values
-    visible = world.visible[actor]
+
+def target_option(world: World, view: View, option: OptionView) -> TargetOption:
+    """One of the view's options, worded."""
     label = state_labels(world)
+    titles = {a.id: a.title for a in view.agreements}
+    shown = sorted(
+        (
+            (label.get(n, n), round(d, 1), n.startswith("flags."))
+            for n, d in option.expected.items()
+            if round(d, 1) != 0
+        ),
+        key=lambda x: (-abs(x[1]), x[0]),
+    )
+    return TargetOption(
+        option.target,
+        option.chance,
+        option.detection,
+        tuple(shown),
+        tuple(titles.get(a, a) for a in option.breaks),
+    )
+
+
+def move_options(world: World, view: View) -> list[MoveOption]:
+    """Moves the view's seat may use now with at least one legal target, in catalogue order.
+
+    ``world`` is the public scenario (move names and descriptions); everything that depends on
+    the situation comes from ``view``.
+    """
+    by_move: dict[str, list[TargetOption]] = {}
+    for option in view.options:
+        by_move.setdefault(option.move, []).append(target_option(world, view, option))
     out = []
-    for mid in world.usable[actor]:
+    for mid, targets in by_move.items():
         spec = world.moves[mid].type
-        targets = []
-        for target in world.targets(actor, mid):
-            order = Orders(moves=[MoveOrder(move=mid, target=target)])
-            if session.check(actor, order):
-                continue
-            bound = world.bound_move(actor, mid, target)
-            deltas = expected_deltas(world, values, bound)
-            shown = sorted(
-                (
-                    (label.get(n, n), round(d, 1), n.startswith("flags."))
-                    for n, d in deltas.items()
-                    if n in visible and round(d, 1) != 0
-                ),
-                key=lambda x: (-abs(x[1]), x[0]),
+        out.append(
+            MoveOption(
+                mid,
+                spec.name,
+                spec.category,
+                spec.escalation,
+                spec.duration,
+                spec.visibility,
+                spec.description,
+                tuple(targets),
             )
-            targets.append(
-                TargetOption(
-                    target,
-                    probability(bound.chance(values)),
-                    probability(bound.detection(values)),
-                    tuple(shown),
-                )
-            )
-        if targets:
-            out.append(
-                MoveOption(
-                    mid,
-                    spec.name,
-                    spec.category,
-                    spec.escalation,
-                    spec.duration,
-                    spec.visibility,
-                    spec.description,
-                    tuple(targets),
-                )
-            )
+        )
     return out

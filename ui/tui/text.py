@@ -7,12 +7,13 @@ player's screen can only ever describe what the fog-of-war function let through.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from textual.markup import escape
 
+from sim.engine.view import AgreementView, View
 from sim.engine.world import World
 from sim.models.script import Terms
 from sim.report.labels import short_name, state_labels
@@ -82,7 +83,7 @@ def number(value: Any) -> str:
     return f"{float(value):g}"
 
 
-def move_sources(world: World, events: Iterable[dict[str, Any]]) -> dict[str, str]:
+def move_sources(world: World, events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Move id to ``A: Calm things`` for every move in these (visible) events."""
     return {
         e["mid"]: f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
@@ -105,7 +106,7 @@ def source_label(source: str, moves: Mapping[str, str]) -> str:
 
 def describe(
     world: World,
-    event: dict[str, Any],
+    event: Mapping[str, Any],
     viewer: str | None,
     name: Mapping[str, str] | None = None,
     moves: Mapping[str, str] | None = None,
@@ -187,6 +188,25 @@ def describe(
         return f"  {who(e['actor'])} is now played by: {e['seat']}"
     if kind == "faction":
         return f"  faction {escape(e['faction'])} now weighs {e['weight']:g}"
+    if kind == "revealed":
+        to = "" if e["audience"] == "public" else f" (to {group(e['audience'])})"
+        shown = ", ".join(
+            f"{escape(name.get(k, k))} = {number(v)}" for k, v in dict(e["values"]).items()
+        )
+        return f"  [b]revealed[/b]{to}: {shown}"
+    if kind == "red_line":
+        believed = ", ".join(
+            f"{escape(name.get(k, k))} = {number(v)}" for k, v in dict(e["believed"]).items()
+        )
+        if e.get("response"):
+            aim = f" → {who(e['target'])}" if e.get("target") else ""
+            answer = f"responds with {move(e['response'])}{aim}"
+        else:
+            answer = "no response move was possible"
+        return (
+            f"[b red]RED LINE[/] {who(e['actor'])}: {escape(e['red_line'])} crossed; {answer}"
+            f"\n[dim]it believed {believed}[/dim]"
+        )
     if kind == "ended":
         return f"[b reverse] END [/] [b]{escape(e['title'])}[/b]"
     return None
@@ -198,9 +218,9 @@ Entry = tuple[str, str]
 
 def timeline(
     world: World,
-    events: list[dict[str, Any]],
+    events: Sequence[Mapping[str, Any]],
     viewer: str | None,
-    seen: Iterable[dict[str, Any]] | None = None,
+    seen: Iterable[Mapping[str, Any]] | None = None,
     *,
     rounds: bool = False,
 ) -> list[Entry]:
@@ -241,6 +261,34 @@ def terms_text(world: World, terms: Terms) -> str:
         what = c.label or "no " + ", ".join(c.forbid)
         parts.append(f"{who}: {what} for {c.hours:g}h")
     return "; ".join(parts) or "no terms"
+
+
+def agreement_text(world: World, agreement: AgreementView, now: float) -> str:
+    """``Test ban (A, B): all parties: no nuclear test until 16 Nov 08:00``."""
+    parts = []
+    for c in agreement.commitments:
+        who = "all parties" if c.bound == "all" else actor_list(world, c.bound)
+        what = c.label or "no " + ", ".join(f.replace("_", " ") for f in c.forbid)
+        when = "lapsed" if c.until < now else f"until {short_clock(world, c.until)}"
+        parts.append(f"{who}: {what} {when}")
+    terms = "; ".join(parts) or "no commitments"
+    return f"{agreement.title} ({actor_list(world, agreement.parties)}): {terms}"
+
+
+def belief_lines(world: World, view: View) -> list[str]:
+    """What the seat last observed of values it cannot see, as beliefs: ``Label: v (when)``.
+
+    Values never observed since the briefing are left out: the briefing already says them.
+    """
+    name = state_labels(world)
+    observed = sorted(
+        ((n, b) for n, b in view.beliefs.items() if b.seen_at is not None),
+        key=lambda nb: (nb[1].seen_at or 0.0, nb[0]),
+    )
+    return [
+        f"{name.get(n, n)}: {number(b.value)} (seen {short_clock(world, b.seen_at or 0.0)})"
+        for n, b in observed
+    ]
 
 
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")

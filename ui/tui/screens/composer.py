@@ -1,5 +1,5 @@
-"""The move composer: pick a move type the actor may use now, see what it expects it to do,
-pick a target, confirm."""
+"""The move composer: pick a move type the actor may use now, see what it expects it to do (and
+whether it would breach an agreement in force), pick a target, confirm."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ def details(world: World, actor: str, move: MoveOption, target: TargetOption) ->
     lines += [f"  {escape(e)}" for e in effects] or ["  none that you can see"]
     if move.description:
         lines.append(f"\n{escape(move.description)}")
+    if target.breaks:
+        # Before the description would push it below the fold on a small terminal.
+        lines.insert(1, f"[b red]⚠ would breach: {escape(', '.join(target.breaks))}[/]")
     return "\n".join(lines)
 
 
@@ -103,7 +106,8 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
     def _move_option(move: MoveOption) -> Option:
         level = f"[{escalation_style(move.escalation)}]{move.escalation:>2}[/]"
         secret = " [dim](secret)[/dim]" if move.visibility == "secret" else ""
-        return Option(f"{level} {escape(move.name)}{secret}", id=move.id)
+        breaks = " [b red]⚠[/]" if move.breaks else ""
+        return Option(f"{level} {escape(move.name)}{secret}{breaks}", id=move.id)
 
     def on_mount(self) -> None:
         if self.shown:

@@ -1,5 +1,10 @@
-"""The control seat: every submission, the adjudication before it is committed, overrides,
-ad hoc injects, pause, the escalation ladder, and closing the round."""
+"""The control seat: every submission, the adjudication before it is committed (moves that would
+breach an agreement in force marked), overrides, ad hoc injects, pause, the escalation ladder, and
+closing the round.
+
+Control sees everything, but only through the session's API: its omniscient view
+(``session.view(None)``), ``preview()``, ``submitted()``, ``waiting_for()`` and ``warnings()``.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
-from sim.engine.adjudicate import Ruling
-from sim.engine.session import IllegalInput
+from sim.engine.session import IllegalInput, Ruling
+from sim.engine.view import View
+from sim.models import Orders
+from sim.models.script import MoveOrder
 from ui.tui.game import Game
 from ui.tui.history import ladder
 from ui.tui.screens.dialogs import (
@@ -60,6 +67,8 @@ class ControlScreen(Screen[None]):
         self.game = game
         self.session = game.session
         self.rulings: list[Ruling] = []
+        self.breaches: dict[str, list[str]] = {}
+        """Move id to the agreements its ruling would breach, in words."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +83,7 @@ class ControlScreen(Screen[None]):
                         "round closes[/dim]"
                     )
                     yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+                    yield Label("", id="breaches", classes="warning")
                 # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
                     yield Lazy(LiveIndicators(self._rows))
@@ -93,23 +103,28 @@ class ControlScreen(Screen[None]):
         self.query_one("#preview").focus()
 
     # -- content -------------------------------------------------------------------------------
+    def _view(self) -> View:
+        return self.session.view(None)
+
     def _rows(self) -> list[Row]:
-        return rows_for(self.session.world, None, self.session.view(None).events())
+        return rows_for(self.session.world, None, self._view().events)
 
     def _ladder(self) -> str:
-        s = self.session
-        rows = ladder(s.view(None).events(), s.world.actors, s.rounds)
-        return ladder_markup(s.world, rows, s.round)
+        view, world = self._view(), self.session.world
+        rows = ladder(view.events, world.actors, view.rounds)
+        return ladder_markup(world, rows, view.round)
 
     def _log(self) -> list[Entry]:
-        return timeline(self.session.world, self.session.view(None).events(), None, rounds=True)
+        return timeline(self.session.world, self._view().events, None, rounds=True)
 
     def refresh_all(self) -> None:
         """Re-read everything from the session (after an override, inject or pause)."""
-        s = self.session
-        self.sub_title = seat_heading(s, None)
-        paused = "   [b reverse] PAUSED [/]  (p resumes)" if s.state.paused else ""
-        self.query_one("#control-status", Label).update(f"Round {s.round} of {s.rounds}{paused}")
+        view = self._view()
+        self.sub_title = seat_heading(self.session.world, view)
+        paused = "   [b reverse] PAUSED [/]  (p resumes)" if view.paused else ""
+        self.query_one("#control-status", Label).update(
+            f"Round {view.round} of {view.rounds}{paused}"
+        )
         self.query_one("#submissions", Static).update(self._submissions())
         self._fill_preview()
         for live in self.query(LiveText):
@@ -149,7 +164,20 @@ class ControlScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         self.rulings = self.session.preview()
+        # The kernel rules on breaches when the round closes; the same rule, asked now.
+        self.breaches = {
+            r.mid: w
+            for r in self.rulings
+            if (
+                w := self.session.warnings(
+                    r.actor, Orders(moves=[MoveOrder(move=r.move, target=r.target)])
+                )
+            )
+        }
         for r in self.rulings:
+            note = r.override_note or ""
+            if r.mid in self.breaches:
+                note = f"⚠ breach {note}".rstrip()
             table.add_row(
                 actor_name(world, r.actor),
                 move_name(world, r.move),
@@ -158,11 +186,20 @@ class ControlScreen(Screen[None]):
                 f"{r.roll:.2f}",
                 r.outcome,
                 actor_list(world, r.detected_by) if r.detected_by else "",
-                r.override_note or "",
+                note,
                 key=r.mid,
             )
         if self.rulings:
             table.move_cursor(row=min(row, len(self.rulings) - 1))
+        label = self.query_one("#breaches", Label)
+        label.update(
+            "\n".join(
+                f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
+                for r in self.rulings
+                for w in self.breaches.get(r.mid, ())
+            )
+        )
+        label.display = bool(self.breaches)
 
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
@@ -209,7 +246,7 @@ class ControlScreen(Screen[None]):
 
     def action_pause(self) -> None:
         """Pause or resume the exercise."""
-        if self.session.state.paused:
+        if self._view().paused:
             self.session.resume()
         else:
             self.session.pause()
@@ -217,8 +254,8 @@ class ControlScreen(Screen[None]):
 
     def action_close_round(self) -> None:
         """Confirm, then close the round (commit every order and run to the next decision)."""
-        s = self.session
-        if s.state.paused:
+        s, view = self.session, self._view()
+        if view.paused:
             self.notify("The exercise is paused: press p to resume first.", severity="warning")
             return
         waiting = [actor_name(s.world, a) for a in s.waiting_for()]
@@ -240,7 +277,7 @@ class ControlScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"Close round {s.round} and run the next "
+                f"Close round {view.round} and run the next "
                 f"{s.world.scenario.clock.round_hours:g} hours?",
                 detail,
             ),

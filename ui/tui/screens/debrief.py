@@ -1,5 +1,6 @@
-"""End and debrief: the outcome, indicator charts, the ladder, the whole timeline and the
-computer players' rationales. Everyone is in the room, so it shows the control view."""
+"""End and debrief: the outcome, indicator charts, the ladder, the whole timeline (red-line
+crossings included) and the computer players' rationales. Everyone is in the room, so it shows
+the control view (``session.view(None)``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from sim.engine.session import Session
+from sim.engine.view import View
+from sim.engine.world import World
 from sim.report.labels import state_labels
 from ui.tui.history import ladder
 from ui.tui.text import Entry, actor_name, move_name, number, timeline
@@ -27,10 +30,9 @@ ReportHook = Callable[[Session], str]
 """Writes the after-action report for a session and returns where it went."""
 
 
-def outcome_text(session: Session) -> str:
+def outcome_text(world: World, view: View) -> str:
     """The end state, what it means, final indicators and the learning objectives."""
-    world, state = session.world, session.state
-    ended = next((e for e in reversed(session.view(None).events()) if e["type"] == "ended"), None)
+    ended = next((e for e in reversed(view.events) if e["type"] == "ended"), None)
     sc = world.scenario
     out = []
     if ended is None:
@@ -43,7 +45,7 @@ def outcome_text(session: Session) -> str:
             out.append(escape(spec.description))
     label = state_labels(world)
     out += ["", "[b]Final indicators[/b]"]
-    out += [f"  {escape(label[i.id]):<34} {number(state.values[i.id])}" for i in sc.indicators]
+    out += [f"  {escape(label[i.id]):<34} {number(view.values[i.id])}" for i in sc.indicators]
     if sc.objectives:
         out += ["", "[b]Learning objectives[/b]"]
         measures = dict(world.objectives)
@@ -53,19 +55,18 @@ def outcome_text(session: Session) -> str:
                 "  "
                 if measure is None
                 else "[green]✓[/] "
-                if measure(state.values)
+                if measure(view.values)
                 else "[red]✗[/] "
             )
             out.append(f"  {mark}{escape(obj.text)}")
     return "\n".join(out)
 
 
-def rationales(session: Session) -> list[Entry]:
+def rationales(world: World, view: View) -> list[Entry]:
     """Every computer move with the one-line reason its policy gave, by round."""
-    world = session.world
     out: list[Entry] = []
     last = None
-    for e in session.view(None).events():
+    for e in view.events:
         if e["type"] == "move" and e["by"] == "computer":
             target = f" → {actor_name(world, e['target'])}" if e.get("target") else ""
             why = e.get("rationale") or "(no rationale recorded)"
@@ -101,20 +102,20 @@ class DebriefScreen(Screen[None]):
         self.sub_title = "Debrief"
 
     def compose(self) -> ComposeResult:
-        s, world = self.session, self.session.world
-        events = s.view(None).events()
+        world, view = self.session.world, self.session.view(None)
+        events = view.events
         yield Header()
         with TabbedContent(initial="outcome"):
             with TabPane("1 Outcome", id="outcome"), VerticalScroll():
-                yield Static(outcome_text(s), id="outcome-text")
+                yield Static(outcome_text(world, view), id="outcome-text")
             with TabPane("2 Charts", id="charts"):
                 yield IndicatorPanel(rows_for(world, None, events))
             with TabPane("3 Ladder", id="ladder"), VerticalScroll():
-                yield EscalationLadder(world, ladder(events, world.actors, s.rounds), 0)
+                yield EscalationLadder(world, ladder(events, world.actors, view.rounds), 0)
             with TabPane("4 Timeline", id="timeline"), VerticalScroll():
                 yield TimelineView(timeline(world, events, None, rounds=True))
             with TabPane("5 Rationales", id="rationales"), VerticalScroll():
-                yield TimelineView(rationales(s), empty="The computer made no moves.")
+                yield TimelineView(rationales(world, view), empty="The computer made no moves.")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sim.engine.events import Outcome
-from sim.engine.state import Proposal
+from sim.engine.view import ProposalView
 from sim.models.script import AnswerOrder
 from ui.tui.widgets.seats import ToggleList
 
@@ -54,7 +54,7 @@ class AnswerDialog(ModalScreen[AnswerOrder | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, proposals: Sequence[tuple[Proposal, str]]) -> None:
+    def __init__(self, proposals: Sequence[tuple[ProposalView, str]]) -> None:
         super().__init__(classes="dialog")
         self.proposals = list(proposals)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,7 +20,7 @@ from ui.tui.text import actor_name, number, timeline
 from ui.tui.widgets.timeline import TimelineView
 
 
-def changes(world: World, events: Sequence[dict[str, Any]]) -> list[str]:
+def changes(world: World, events: Sequence[Mapping[str, Any]]) -> list[str]:
     """``Label: old → new`` for every value that changed in these events, in first-seen order."""
     first: dict[str, float | bool] = {}
     last: dict[str, float | bool] = {}
@@ -55,8 +55,8 @@ class ResultsScreen(Screen[None]):
         world: World,
         actor: str | None,
         round_no: int,
-        events: Sequence[dict[str, Any]],
-        seen: Sequence[dict[str, Any]] = (),
+        events: Sequence[Mapping[str, Any]],
+        seen: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         super().__init__()
         self.world = world

@@ -1,13 +1,15 @@
 """A player's seat: the situation as this actor alone sees it, and its orders for the round.
 
-Everything shown comes from ``session.view(actor)``; the draft orders are checked with
-``session.check`` after every change so problems appear inline before submitting.
+Everything shown comes from ``session.view(actor)`` (taken once: nothing changes during a turn)
+and the world's public labels; the draft orders are checked with ``session.check`` after every
+change so problems appear inline before submitting, and ``session.warnings`` flags any order
+that would breach an agreement in force.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,6 +31,8 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from sim.engine.session import IllegalInput, Session
+from sim.engine.view import View
+from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from ui.tui.options import move_options
@@ -38,6 +42,8 @@ from ui.tui.screens.message import MessageDialog
 from ui.tui.text import (
     actor_list,
     actor_name,
+    agreement_text,
+    belief_lines,
     clock,
     move_name,
     plural,
@@ -82,12 +88,17 @@ class Draft:
             self.answers.pop(index)
 
 
-def seat_heading(session: Session, actor: str | None) -> str:
+def seat_heading(world: World, view: View) -> str:
     """``China · round 2 of 8 · 13 Nov 2012 14:00`` (sim time only)."""
     return (
-        f"{actor_name(session.world, actor)} · round {session.round} of {session.rounds} · "
-        f"{clock(session.world, session.t)}"
+        f"{actor_name(world, view.actor)} · round {view.round} of {view.rounds} · "
+        f"{clock(world, view.t)}"
     )
+
+
+def agreements_markup(world: World, view: View) -> list[str]:
+    """The agreements in force the seat is party to, one line each."""
+    return [f"  {escape(agreement_text(world, a, view.t))}" for a in view.agreements] or ["  none"]
 
 
 class SeatScreen(Screen[None]):
@@ -116,14 +127,16 @@ class SeatScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.actor = actor
+        self.world = session.world
+        """The public scenario: labels and move names only."""
+        self.view = session.view(actor)
         self.draft = Draft()
-        self.sub_title = seat_heading(session, actor)
+        self.sub_title = seat_heading(self.world, self.view)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        view = self.session.view(self.actor)
-        events = view.events()
-        world = self.session.world
+        view, world = self.view, self.world
+        events = view.events
         rows = rows_for(world, self.actor, events)
         yield Header()
         with Horizontal(classes="main"):
@@ -137,11 +150,12 @@ class SeatScreen(Screen[None]):
                 with TabPane("2 Indicators", id="indicators"):
                     yield Lazy(IndicatorPanel(rows))
                 with TabPane("3 Messages", id="messages"), VerticalScroll():
-                    yield Lazy(self._messages(events))
+                    yield Lazy(self._messages())
                 with TabPane("4 Orders", id="orders"), Vertical():
                     yield Label("", id="orders-summary")
                     yield OptionList(id="draft")
                     yield Label("", id="problems", classes="problem")
+                    yield Label("", id="warnings", classes="warning")
                 with TabPane("5 Timeline", id="timeline"), VerticalScroll():
                     yield Lazy(TimelineView(timeline(world, events, self.actor, rounds=True)))
             # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
@@ -154,27 +168,34 @@ class SeatScreen(Screen[None]):
         self._refresh_draft()
 
     def _situation(self, briefing: str) -> str:
-        world, name = self.session.world, actor_name(self.session.world, self.actor)
+        world, view = self.world, self.view
+        name = actor_name(world, self.actor)
         hours = world.scenario.clock.round_hours
         out = [
             f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
-            f"Round {self.session.round} of {self.session.rounds}: "
-            f"{clock(world, self.session.t)}, the next decision point is in {hours:g}h.",
+            f"Round {view.round} of {view.rounds}: "
+            f"{clock(world, view.t)}, the next decision point is in {hours:g}h.",
             "",
             escape(reflow(briefing)),
             "",
         ]
-        flags = sorted(n for n in world.visible[self.actor] if n.startswith("flags."))
-        values = self.session.view(self.actor).values
-        facts = [n[6:].replace("_", " ") for n in flags if values.get(n)]
+        flags = sorted(n for n in view.values if n.startswith("flags."))
+        facts = [n[6:].replace("_", " ") for n in flags if view.values[n]]
         if facts:
             out += ["[b]Known facts[/b]: " + escape(", ".join(facts)), ""]
+        believed = belief_lines(world, view)
+        if believed:
+            out += ["[b]What you last observed[/b] of what you cannot see (beliefs):"]
+            out += [f"  {escape(line)}" for line in believed] + [""]
+        if view.agreements:
+            out += ["[b]Agreements in force[/b]:", *agreements_markup(world, view), ""]
         return "\n".join(out)
 
-    def _messages(self, events: list[dict[str, Any]]) -> VerticalGroup:
-        world = self.session.world
-        view = self.session.view(self.actor)
-        lines = ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
+    def _messages(self) -> VerticalGroup:
+        world, view = self.world, self.view
+        events = view.events
+        lines = ["[b]Agreements in force[/b]", *agreements_markup(world, view), ""]
+        lines += ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
         lines += [
             f"  {p.id} from {escape(actor_name(world, p.sender))}: "
             f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
@@ -193,7 +214,7 @@ class SeatScreen(Screen[None]):
 
     # -- the draft -----------------------------------------------------------------------------
     def _item_text(self, kind: str, index: int) -> str:
-        world = self.session.world
+        world = self.world
         if kind == "move":
             mo = self.draft.moves[index]
             target = f" → {actor_name(world, mo.target)}" if mo.target else ""
@@ -210,7 +231,7 @@ class SeatScreen(Screen[None]):
         return f"{'Accept' if ans.accept else 'Reject'} proposal {ans.proposal}"
 
     def _refresh_draft(self) -> None:
-        per_round = self.session.world.scenario.moves.per_round
+        per_round = self.world.scenario.moves.per_round
         draft = self.query_one("#draft", OptionList)
         draft.set_options(
             [Option(escape(self._item_text(k, i)), id=f"{k}:{i}") for k, i in self.draft.items()]
@@ -222,8 +243,12 @@ class SeatScreen(Screen[None]):
             "[dim]m[/dim] move · [dim]w[/dim] message · [dim]a[/dim] answer · "
             "[dim]x[/dim] remove · [dim]s[/dim] submit"
         )
-        problems = self.session.check(self.actor, self.draft.orders())
-        self._show_problems(problems)
+        orders = self.draft.orders()
+        self._show_problems(self.session.check(self.actor, orders))
+        warnings = self.session.warnings(self.actor, orders)
+        label = self.query_one("#warnings", Label)
+        label.update("\n".join(f"⚠ {escape(w)}" for w in warnings))
+        label.display = bool(warnings)
 
     def _show_problems(self, problems: list[str]) -> None:
         label = self.query_one("#problems", Label)
@@ -241,7 +266,7 @@ class SeatScreen(Screen[None]):
 
     def action_new_move(self) -> None:
         """Open the move composer."""
-        per_round = self.session.world.scenario.moves.per_round
+        per_round = self.world.scenario.moves.per_round
         if len(self.draft.moves) >= per_round:
             self.notify(
                 f"You have {per_round} moves, the most a round allows: remove one with x first.",
@@ -249,7 +274,7 @@ class SeatScreen(Screen[None]):
             )
             return
         heading = (
-            f"New move for {actor_name(self.session.world, self.actor)} — "
+            f"New move for {actor_name(self.world, self.actor)} — "
             f"move {len(self.draft.moves) + 1} of at most {per_round} this round"
         )
 
@@ -258,12 +283,12 @@ class SeatScreen(Screen[None]):
                 self.draft.moves.append(order)
                 self._added()
 
-        options = move_options(self.session, self.actor)
-        self.app.push_screen(MoveComposer(self.session.world, self.actor, options, heading), chosen)
+        options = move_options(self.world, self.view)
+        self.app.push_screen(MoveComposer(self.world, self.actor, options, heading), chosen)
 
     def action_new_message(self) -> None:
         """Write a message."""
-        world = self.session.world
+        world = self.world
         others = [(a, actor_name(world, a)) for a in world.actors if a != self.actor]
 
         def written(msg: MessageOrder | None) -> None:
@@ -277,7 +302,7 @@ class SeatScreen(Screen[None]):
 
     def action_answer(self) -> None:
         """Answer a proposal awaiting this seat."""
-        world = self.session.world
+        world = self.world
         answered = {a.proposal for a in self.draft.answers}
         open_ = [
             (
@@ -285,7 +310,7 @@ class SeatScreen(Screen[None]):
                 f"{p.id} from {actor_name(world, p.sender)}: {p.title} — "
                 f"{terms_text(world, p.terms)}",
             )
-            for p in self.session.view(self.actor).awaiting_answer
+            for p in self.view.awaiting_answer
             if p.id not in answered
         ]
         if not open_:
@@ -313,7 +338,8 @@ class SeatScreen(Screen[None]):
     def action_submit(self) -> None:
         """Confirm, then hand the orders to the session."""
         d = self.draft
-        problems = self.session.check(self.actor, d.orders())
+        orders = d.orders()
+        problems = self.session.check(self.actor, orders)
         if problems:
             self._show_problems(problems)
             show_tab(self.query_one(TabbedContent), "orders")
@@ -322,6 +348,9 @@ class SeatScreen(Screen[None]):
         summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
             "No orders: you pass this round."
         )
+        warnings = self.session.warnings(self.actor, orders)
+        if warnings:
+            summary += "\n\n" + "\n".join(f"⚠ {w}" for w in warnings)
 
         def confirmed(ok: bool | None) -> None:
             if not ok:
@@ -334,9 +363,9 @@ class SeatScreen(Screen[None]):
                 return
             self.post_message(self.Submitted(self.actor))
 
-        name = actor_name(self.session.world, self.actor)
+        name = actor_name(self.world, self.actor)
         self.app.push_screen(
-            ConfirmDialog(f"Submit {name}'s orders for round {self.session.round}?", summary),
+            ConfirmDialog(f"Submit {name}'s orders for round {self.view.round}?", summary),
             confirmed,
         )
 

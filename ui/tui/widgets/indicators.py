@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,7 @@ def chart_names(world: World, actor: str | None) -> list[str]:
     return [n for n in names if n in visible]
 
 
-def rows_for(world: World, actor: str | None, events: Sequence[dict[str, Any]]) -> list[Row]:
+def rows_for(world: World, actor: str | None, events: Sequence[Mapping[str, Any]]) -> list[Row]:
     """Rows for a seat from its own redacted events since the start."""
     names = chart_names(world, actor)
     hist = histories(world, actor, events, names)

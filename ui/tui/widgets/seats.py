@@ -29,25 +29,25 @@ class ToggleList(OptionList):
         width = max(len(on), len(off))
         self._marks = (f"[b]{escape(on):<{width}}[/b]", f"[dim]{escape(off):<{width}}[/dim]")
         self.names: dict[str, str] = {}
-        self.state: dict[str, bool] = {}
+        self.switched: dict[str, bool] = {}
 
     def set_rows(self, names: Mapping[str, str], on: Iterable[str] = ()) -> None:
         """Show these rows (key to label), the keys in ``on`` switched on."""
         chosen = set(on)
         self.names = dict(names)
-        self.state = {k: k in chosen for k in self.names}
+        self.switched = {k: k in chosen for k in self.names}
         self.set_options([self._option(k) for k in self.names])
         if self.names:
             self.highlighted = 0
 
     def _option(self, key: str) -> Option:
-        mark = self._marks[0] if self.state[key] else self._marks[1]
+        mark = self._marks[0] if self.switched[key] else self._marks[1]
         return Option(f"{mark} {escape(self.names[key])}", id=key)
 
     @property
     def chosen(self) -> list[str]:
         """Keys switched on, in row order."""
-        return [k for k, v in self.state.items() if v]
+        return [k for k, v in self.switched.items() if v]
 
     def action_switch(self) -> None:
         """Switch the highlighted row."""
@@ -55,7 +55,7 @@ class ToggleList(OptionList):
             return
         key = self.get_option_at_index(self.highlighted).id
         assert key is not None
-        self.state[key] = not self.state[key]
+        self.switched[key] = not self.switched[key]
         self.replace_option_prompt(key, self._option(key).prompt)
 
     def action_select(self) -> None:
@@ -72,4 +72,4 @@ class SeatList(ToggleList):
     @property
     def seats(self) -> dict[str, Seat]:
         """Actor to seat."""
-        return {a: "human" if on else "computer" for a, on in self.state.items()}
+        return {a: "human" if on else "computer" for a, on in self.switched.items()}
