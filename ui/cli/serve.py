@@ -117,7 +117,7 @@ def _open_sessions(
         if archived.session.over:
             archived.close()
             raise UserError(
-                f"session {archived.id} has ended ({archived.session.state.outcome}); see "
+                f"session {archived.id} has ended ({archived.session.view(None).outcome}); see "
                 f"`sitroom report {archived.id}`"
             )
         return [archived]
