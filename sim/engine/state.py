@@ -183,12 +183,17 @@ class State:
         return hashlib.blake2b(dumps(snapshot).encode(), digest_size=12).hexdigest()
 
 
+def move_known(s: State, mid: str, actor: str) -> bool:
+    """Whether ``actor`` knows of move ``mid``: public, its own, aimed at it, or detected."""
+    rec = s.moves.get(mid)
+    return rec is not None and (rec.visibility == "public" or actor in rec.known_by)
+
+
 def source_known(s: State, source: str, actor: str) -> bool:
     """Whether ``actor`` knows the cause of a change: a move it knows of, an inject it received,
     a trigger whose consequence was public or told to it, an agreement it is party to."""
-    rec = s.moves.get(source)
-    if rec is not None:
-        return rec.visibility == "public" or actor in rec.known_by
+    if source in s.moves:
+        return move_known(s, source, actor)
     kind, _, ident = source.partition(":")
     if kind == "inject":
         audience = s.private_injects.get(ident)

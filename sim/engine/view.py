@@ -33,19 +33,12 @@ from sim.engine.events import (
     TriggerFired,
 )
 from sim.engine.expr import Value
-from sim.engine.state import ActiveCommitment, State, source_known
+from sim.engine.state import ActiveCommitment, State, move_known, source_known
 from sim.engine.world import World
 from sim.models.script import Terms
 
 CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
-
-
-def _knows_move(state: State, mid: str, actor: str) -> bool:
-    rec = state.moves.get(mid)
-    if rec is None:
-        return False
-    return rec.visibility == "public" or actor in rec.known_by
 
 
 def redact(event: Event, actor: str | None, state: State, world: World) -> dict[str, Any] | None:
@@ -57,7 +50,7 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
     if actor is None:
         return data
     if isinstance(event, MoveMade | Resolved):
-        if not _knows_move(state, event.mid, actor):
+        if not move_known(state, event.mid, actor):
             return None
         if isinstance(event, MoveMade) and event.actor != actor:
             data["rationale"] = None  # a computer player's reasoning is its own secret
@@ -85,7 +78,7 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data if actor in state.parties.get(event.proposal, ()) else None
     if isinstance(event, Breach):
         # Seen by parties that know the move: a secret breach goes unnoticed until detected.
-        return data if actor in event.parties and _knows_move(state, event.mid, actor) else None
+        return data if actor in event.parties and move_known(state, event.mid, actor) else None
     if isinstance(event, AgreementMade | ProposalClosed):
         return data if actor in event.parties else None
     if isinstance(event, FactionShift | RedLineCrossed):
