@@ -216,6 +216,14 @@ class EndCondition(Strict):
         "runs out.",
     )
     description: str = Field(default="", description="What this outcome means, for the debrief.")
+    rare: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Why this end state may never be reached in computer-played runs (a tail "
+        "risk kept for human play). `sitroom check` then accepts it never being reached in "
+        "2,000 runs; without it, an end state never reached fails the check.",
+        examples=["war needs several deliberate escalations that computer players avoid"],
+    )
 
 
 class Objective(Strict):

@@ -20,6 +20,17 @@ class Source(Strict):
     title: str = Field(description="Author, title and date.")
     url: str = Field(default="", description="Where it can be found, if public.")
     file: str = Field(default="", description="Path of a local copy under shared/sources, if any.")
+    year: int = Field(
+        ge=1900,
+        le=2100,
+        description="Year of publication (or of the events it records, for timelines).",
+        examples=[2013],
+    )
+    later: str = Field(
+        default="",
+        description="Set when the source was written after the 2012-13 setting: how it is used "
+        "(later evidence of a standing position, never of what was known then).",
+    )
     reliability: Literal["primary", "reported", "low"] = Field(
         default="primary",
         description="primary: read directly; reported: seen through summaries "

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "import": "ui.cli.importing:import_command",
     "report": "ui.cli.report:report_command",
     "batch": "ui.cli.batch:batch_command",
+    "check": "ui.cli.check:check_command",
 }
 
 
