@@ -56,6 +56,14 @@ class RedLine(Strict):
         "targeted responses (else the first the "
         "move allows).",
     )
+    caused_by: list[Id] = Field(
+        default_factory=list,
+        description="Harm counts only when these actors caused it: each number the condition "
+        "reads (`round` and `t` apart) stands for the net change the actor saw made by these "
+        "actors' moves, from zero (a change whose cause it could not see counts for nobody). "
+        "Empty: the condition reads the state as the actor believes it.",
+        examples=[["dprk"]],
+    )
     cite: list[Citation] = Field(min_length=1, description="Sources behind the red line.")
     unreachable: dict[ScenarioId, str] = Field(
         default_factory=dict,
@@ -85,6 +93,21 @@ class Tendencies(Strict):
     )
     escalation: float = Field(
         ge=0, le=1, description="0: strongly prefers low-escalation moves; 1: escalates readily."
+    )
+    repetition: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Share of a move's worth lost each time the actor has already made it on the "
+        "same target this game (0: repeats freely; 1: never repeats a move it could vary).",
+    )
+    variety: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="Room the profile leaves for different lines of play: each game draws the "
+        "interest weights within this share of their values, and moves within this share of "
+        "the best one's worth stay in the running (0: the same choices in every game).",
     )
     cite: list[Citation] = Field(min_length=1, description="Sources behind the tendencies.")
 
@@ -116,6 +139,29 @@ class Faction(Strict):
     cite: list[Citation] = Field(min_length=1, description="Sources behind the faction.")
 
 
+class Negotiation(Strict):
+    """How the computer player deals in agreements: proposing, answering, keeping its word."""
+
+    propose: bool = Field(
+        default=True,
+        description="Whether it proposes agreements of mutual restraint when their terms "
+        "serve its interests.",
+    )
+    propose_every: int = Field(
+        default=3, ge=1, le=100, description="Rounds between its proposals to the same actor."
+    )
+    keep_agreements: float = Field(
+        default=0.7,
+        ge=0,
+        le=1,
+        description="0: breaks a commitment whenever a forbidden move is worth more; "
+        "1: keeps its word unless a red line forces its hand or a party broke the agreement.",
+    )
+    cite: list[Citation] = Field(
+        default_factory=list, description="Sources behind its way of negotiating."
+    )
+
+
 class MessageRule(Strict):
     """A short message the computer player sends when a condition holds."""
 
@@ -141,6 +187,11 @@ class ActorProfile(Strict):
     instruments: Instruments | None = Field(default=None, description="Preferred tools.")
     tendencies: Tendencies = Field(description="Risk and escalation tendencies.")
     factions: list[Faction] = Field(default_factory=list, description="Internal factions.")
+    negotiation: Negotiation = Field(
+        default_factory=Negotiation,
+        description="How it proposes, answers and keeps agreements (defaults: proposes now and "
+        "then, keeps its word fairly well).",
+    )
     messages: list[MessageRule] = Field(
         default_factory=list, description="Messages the computer player sends."
     )
