@@ -22,7 +22,10 @@ def _cites(cites: Sequence[Citation], sources: Mapping[str, Source], indent: str
     for c in cites:
         src = sources.get(c.source)
         title = f" - {src.title}" if src else " - (not in the source list!)"
-        out.extend(_wrap(f"[{c.source}, {c.basis}] {c.note}{title}", indent))
+        # The year, and a mark on sources written after the 2012-13 setting (later evidence).
+        when = f" {src.year}" if src else ""
+        later = ", LATER EVIDENCE" if src and src.later else ""
+        out.extend(_wrap(f"[{c.source}{when}{later}, {c.basis}] {c.note}{title}", indent))
     return out
 
 
@@ -88,10 +91,15 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
     for key in used:
         src = sources.get(key)
         lines += _wrap(
-            f"{key}: {src.title if src else '(missing from actors/sources.yaml)'}"
-            + (f" <{src.url}>" if src and src.url else ""),
+            f"{key} ({src.year}): {src.title}"
+            if src
+            else f"{key}: (missing from actors/sources.yaml)",
             "  ",
         )
+        if src and src.url:
+            lines += _wrap(f"<{src.url}>", "      ")
+        if src and src.later:
+            lines += _wrap(f"later evidence: {src.later}", "      ")
     return "\n".join(lines)
 
 
