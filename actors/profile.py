@@ -18,18 +18,23 @@ import copy
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from actors import dealing, wording
 from actors.candidates import Candidate, Fx
 from actors.codegen import ScoreAll, compile_scoring, scoring_source
+from actors.memory import Memory
 from sim.engine.clamp import clamp
 from sim.engine.expr import Value
 from sim.engine.policy import Decision, RedLineChoice
 from sim.engine.rng import Stream
-from sim.engine.view import ProposalView, View
+from sim.engine.view import View
 from sim.engine.world import ActorModel, BoundEffect, World
 from sim.models import Orders
-from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
+from sim.models.script import (
+    AnswerOrder,
+    MessageOrder,
+    MoveOrder,
+)
 
 TEMPERATURE = 0.004
 """Softmax temperature in utility units (a full-range swing of a weight-1 interest is 1.0)."""
@@ -39,17 +44,9 @@ INSTRUMENT_BONUS = 0.004
 """Extra utility for a preferred category or favoured move."""
 MESSAGE_EVERY = 3
 """Rounds between repeats of the same message rule."""
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """A legal move and target with what it is worth to the actor."""
-
-    move: str
-    target: str | None
-    score: float
-    utility: float
-    parts: tuple[tuple[str, float], ...]
+REPEAT_FLOOR = 0.008
+"""Utility a repeat costs on top of its lost share, so that moves worth little (or nothing but
+their bias) also lose ground each time they are made again."""
 
 
 def _delta(values: Mapping[str, Value], fx: Fx) -> float:
@@ -84,6 +81,37 @@ class ProfilePolicy:
         inst = self.model.profile.instruments
         self.categories = frozenset(inst.categories) if inst else frozenset()
         self.favoured = frozenset(inst.moves) if inst else frozenset()
+        tend = self.model.profile.tendencies
+        self.keep = 1.0 - tend.repetition
+        """Share of a move's worth left after each earlier use on the same target."""
+        self.variety = tend.variety
+        self.negotiation = self.model.profile.negotiation
+        self.used: dict[tuple[str, str | None], int] = {}
+        """(move, target) -> times this player has made it this game."""
+        self.scale: tuple[float, ...] | None = None
+        """This game's draw of interest weight factors (within ``variety``), on first decision."""
+        self.proposed: dict[str, int] = {}
+        """Actor -> round of this player's last proposal to it."""
+        profile_lines = {rl.id: rl for rl in self.model.profile.red_lines}
+        self.red_line_labels = {rid: rl.label for rid, rl in profile_lines.items()}
+        self.blame: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        """Red line id -> (actors whose moves count, names they count for), for red lines
+        with ``caused_by``."""
+        for rule in self.model.red_lines:
+            by = profile_lines[rule.id].caused_by if rule.id in profile_lines else []
+            if by:
+                counted = tuple(
+                    sorted(
+                        n
+                        for n in rule.when.names
+                        if n not in ("round", "t") and not isinstance(world.initial.get(n), bool)
+                    )
+                )
+                self.blame[rule.id] = (tuple(a for a in by if a in world.actors), counted)
+        self.memory = Memory(frozenset(n for _a, ns in self.blame.values() for n in ns))
+        self.reads_events = True
+        """The engine then hands this player its seat's events (who caused what, breaches)."""
+        self.short_of = {a: m.profile.short for a, m in world.models.items()}
         self.crossed: set[str] = set()
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
         (a monotonic condition such as casualties would otherwise provoke every round)."""
@@ -118,6 +146,9 @@ class ProfilePolicy:
         twin = copy.copy(self)
         twin.crossed = set(self.crossed)
         twin.message_round = dict(self.message_round)
+        twin.used = dict(self.used)
+        twin.proposed = dict(self.proposed)
+        twin.memory = self.memory.copy()
         return twin
 
     def _candidates(self) -> list[Candidate]:
@@ -185,6 +216,9 @@ class ProfilePolicy:
                     / total
                 )
             out[iid] = item.weight * mult
+        if self.scale is not None:
+            for (iid, w), k in zip(list(out.items()), self.scale, strict=True):
+                out[iid] = w * k
         return out
 
     def gradient(self, weights: Mapping[str, float]) -> dict[str, list[tuple[str, float]]]:
@@ -202,7 +236,7 @@ class ProfilePolicy:
     def _refresh(self, factions: Mapping[str, float]) -> None:
         # Faction weights change now and then, and runs of one world meet the same mixes again:
         # rebuild the gradient only when they change, from a per-world cache when it has them.
-        key = tuple(factions.values())
+        key = tuple(factions.values()) + (self.scale or ())
         if key == self._grad_key:
             return
         self._grad_key = key
@@ -212,7 +246,7 @@ class ProfilePolicy:
             grad = self.gradient(self.weights(factions))
             coef = {n: sum(g for _i, g in parts) for n, parts in grad.items()}
             hit = grad, coef, tuple(coef.get(n, 0.0) for n in self._names)
-            if len(cache) < 4096:
+            if len(cache) < 4096 and not self.variety:
                 cache[key] = hit
         self._grad, self._coef, self._kvec = hit
 
@@ -273,8 +307,14 @@ class ProfilePolicy:
 
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
-        """Red-line responses first, then the best-scoring moves, answers and messages."""
+        """Red-line responses first, then the best-scoring moves, answers, proposals, messages."""
         world, actor = self.world, self.actor
+        if self.scale is None:
+            # This game's line of play: the interests weighed within the room the profile
+            # leaves, drawn once from the engine's stream.
+            v = self.variety
+            self.scale = tuple(1 + v * (2 * rng.random() - 1) for _ in self.model.interests)
+        self.memory.update(actor, view.events)
         # Judgement uses what this seat believes; what it may do is the engine's ruling
         # (view.legal), so it plays only moves it believes possible and that are.
         values = view.believed
@@ -288,7 +328,14 @@ class ProfilePolicy:
 
         for red_line in self.model.red_lines:
             rid = red_line.id
-            holds = bool(red_line.when.fn(values))
+            blame = self.blame.get(rid)
+            read = values
+            if blame is not None:
+                # Harm counts only as caused by the named actors' moves, as this seat saw them.
+                read = dict(values)
+                for n in blame[1]:
+                    read[n] = self.memory.caused_by(n, blame[0])
+            holds = bool(red_line.when.fn(read))
             if not holds:
                 self.crossed.discard(rid)  # re-armed: the next crossing provokes again
             if not holds or rid in self.crossed or len(chosen) >= per_round:
@@ -301,44 +348,58 @@ class ProfilePolicy:
                     chosen.append((move, target))
                     self.crossed.add(rid)
                     names = sorted(red_line.when.names)
-                    seen = {n: values[n] for n in names if n in values}
+                    seen = {n: read[n] for n in names if n in read}
                     crossings.append(RedLineChoice(rid, seen, move, target))
-                    why.append(
-                        f"{self.short}: {world.moves[move].type.name}: red line '{rid}' crossed"
-                    )
+                    why.append(wording.red_line_line(self, rid, move, target, seen, blame))
                     break
 
         # What self.score gives for each candidate, from the generated per-actor function.
-        options, scores = self._score_all(values, values, self._kvec, self.candidates)
+        options, _scores = self._score_all(values, values, self._kvec, self.candidates)
         options = [o for o in options if o[2].key in legal and not _taken(o[2], chosen)]
+        options = self._temper(options, view)
+        best_by_move: dict[str, float] = {}
+        for o in options:
+            m = o[2].move
+            if o[0] > best_by_move.get(m, 0.0):
+                best_by_move[m] = o[0]
         scores = [o[0] for o in options]
         exp = math.exp
         while len(chosen) < per_round and options:
             best = max(scores)
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
-            # Options more than ~12 temperatures below the best have negligible weight.
-            floor = best - 12 * TEMPERATURE
+            # Options within the profile's variety of the best keep a fair chance (weight 1/e).
+            temp = max(TEMPERATURE, self.variety * abs(best))
+            floor = best - 12 * temp
             near: list[tuple[float, float, Candidate]] = []
             weights: list[float] = []
             for o in options:  # one pass: this runs for every seat every round
                 if o[0] >= floor:
                     near.append(o)
-                    weights.append(exp((o[0] - best) / TEMPERATURE))
+                    weights.append(exp((o[0] - best) / temp))
             pick = rng.weighted(near, weights)
             at = options.index(pick)
             del options[at], scores[at]
-            s, u, c = pick
+            c = pick[2]
             chosen.append((c.move, c.target))
             if self.explain_moves:
-                why.append(self.rationale(Option(c.move, c.target, s, u, self.explain(values, c))))
+                runner = max(options, key=lambda o: o[0]) if options else None
+                why.append(wording.choice_line(self, values, pick, runner))
+        for key in chosen:
+            self.used[key] = self.used.get(key, 0) + 1
 
-        answers = (
-            [self.answer(view, p, self._grad) for p in view.awaiting_answer]
-            if view.proposals
-            else []
-        )
-        messages = self.messages(values, r)
+        answers: list[AnswerOrder] = []
+        messages: list[MessageOrder] = []
+        for prop in view.awaiting_answer:
+            answer, counter = dealing.answer(self, view, prop, best_by_move)
+            answers.append(answer)
+            if counter is not None:
+                messages.append(counter)
+        if not messages and self.negotiation.propose:
+            offer = dealing.propose(self, view, best_by_move)
+            if offer is not None:
+                messages.append(offer)
+        messages += self.messages(values, r)
         # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
         return Decision(
@@ -347,44 +408,38 @@ class ProfilePolicy:
             tuple(crossings),
         )
 
-    def rationale(self, option: Option) -> str:
-        """One line: the move and the interests that drove it."""
-        name = self.world.moves[option.move].type.name
-        target = f" -> {option.target}" if option.target else ""
-        parts = ", ".join(f"{self.labels.get(i, i)} {v:+.3f}" for i, v in option.parts)
-        esc = self.world.moves[option.move].type.escalation
-        return (
-            f"{self.short}: {name}{target}: {parts or 'no direct interest effect'} "
-            f"(esc {esc}, score {option.score:+.3f})"
-        )
-
-    def answer(
-        self, view: View, prop: ProposalView, grad: Mapping[str, list[tuple[str, float]]]
-    ) -> AnswerOrder:
-        """Accept a proposal whose terms are worth more than the freedom its commitments cost."""
-        pid = prop.id
-        values = view.believed
-        utility = 0.0
-        for eff in prop.terms.effects:
-            adds = bool(eff.change)
-            name = eff.name
-            amount = eff.by if adds else eff.to
-            if name in grad and isinstance(amount, int | float) and not isinstance(amount, bool):
-                delta = float(amount) if adds else float(amount) - float(values[name])
-                utility += sum(g for _i, g in grad[name]) * delta
-        forbidden = {f for c in prop.terms.commitments for f in c.forbid}
-        if forbidden:
-            # Giving up options costs an escalation-prone actor more.
-            lost = sum(
-                1
-                for m in self.world.usable[self.actor]
-                if m in forbidden or set(self.world.moves[m].type.tags) & forbidden
-            )
-            utility -= lost * 0.004 * self.model.escalation
-        a, b = sorted((self.actor, prop.sender))
-        trust = float(values.get(f"trust.{a}.{b}", 50.0))
-        utility += (trust - 50) / 50 * 0.01
-        return AnswerOrder(proposal=pid, accept=utility >= 0)
+    def _temper(
+        self, options: list[tuple[float, float, Candidate]], view: View
+    ) -> list[tuple[float, float, Candidate]]:
+        """Scores lowered for repeats (each earlier use keeps ``1 - repetition`` of the worth)
+        and for moves that would break an agreement this player still holds itself to."""
+        used = self.used
+        forbid: list[tuple[str, ...]] = []
+        for ag in view.agreements:
+            if ag.id in self.memory.broken:
+                continue  # another party broke it first: no longer binding on this one
+            for promise in ag.commitments:
+                if promise.until >= view.t and (
+                    promise.bound == "all" or self.actor in promise.bound
+                ):
+                    forbid.append(promise.forbid)
+        if not used and not forbid:
+            return options
+        keep, moves = self.keep, self.world.moves
+        word = self.negotiation.keep_agreements
+        out = []
+        for o in options:
+            s, u, c = o
+            n = used.get(c.key)
+            if n:
+                k = keep**n
+                s = (s * k if s > 0 else s) - (1 - k) * REPEAT_FLOOR
+            if forbid and any(dealing.forbids(f, c.move, moves[c.move].type.tags) for f in forbid):
+                if word >= 1:
+                    continue
+                s -= word * dealing.BREACH_SCALE
+            out.append(o if s == o[0] else (s, u, c))
+        return out
 
     def messages(self, values: Mapping[str, Value], r: int) -> list[MessageOrder]:
         """At most one profile message a round, each rule repeated at most every few rounds."""

@@ -7,13 +7,13 @@ engine's stream for its actor and round, so computer play varies by seed and sti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from sim.engine.events import Seat
+from sim.engine.events import Event, Seat
 from sim.engine.policy import Decision, Policy, make_policy
 from sim.engine.rng import Stream
 from sim.engine.state import State
-from sim.engine.view import seat_view
+from sim.engine.view import Feed, seat_view
 from sim.engine.world import World
 
 
@@ -25,6 +25,7 @@ class ComputerSeats:
         self.seed = seed
         self.lean = lean
         self._policies: dict[str, Policy] = {}
+        self._feeds: dict[str, Feed] = {}
 
     def policy(self, actor: str) -> Policy:
         """``actor``'s policy, made on first use."""
@@ -38,11 +39,18 @@ class ComputerSeats:
         return policy
 
     def decide(
-        self, seats: Mapping[str, Seat], state: State, *, commit: bool
+        self,
+        seats: Mapping[str, Seat],
+        state: State,
+        *,
+        commit: bool,
+        log: Sequence[Event] = (),
     ) -> dict[str, Decision]:
         """Every computer seat's decision for the round now open, each from its seat's view (a
-        computer seat's view leaves out the event list and the option details, which no computer
-        player reads; all else is what a human in that seat would see).
+        computer seat's view leaves out the option details, which no computer player reads, and
+        the event list unless its policy has a true ``reads_events`` attribute: then it gets its
+        seat's redacted events of ``log``, the session's log; all else is what a human in that
+        seat would see).
 
         Only the decisions made when the round closes (``commit``) may advance a policy's
         memory; a preview decides with forks of the policies, so looking at the adjudication
@@ -57,6 +65,13 @@ class ComputerSeats:
                 fork = getattr(policy, "fork", None)
                 policy = fork() if fork is not None else policy
             rng = Stream(self.seed, "policy", actor, state.round)
-            view = seat_view(self.world, state, actor, (), options=False)
+            events: Sequence[Mapping[str, object]] = ()
+            if log and getattr(policy, "reads_events", False):
+                # Kept per seat so each event is redacted once; the same wall as a human's feed.
+                feed = self._feeds.get(actor)
+                if feed is None:
+                    feed = self._feeds[actor] = Feed(actor)
+                events = feed.update(log, state, self.world)
+            view = seat_view(self.world, state, actor, events, options=False)
             out[actor] = policy.decide(view, rng)
         return out

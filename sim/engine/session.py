@@ -345,7 +345,7 @@ class Session:
 
     # -- rounds --------------------------------------------------------------------------------
     def _round_orders(self, commit: bool = False) -> RoundOrders:
-        decisions = self.computer.decide(self.seats, self.state, commit=commit)
+        decisions = self.computer.decide(self.seats, self.state, commit=commit, log=self.log)
         return [
             (
                 actor,

@@ -147,9 +147,7 @@ class Negotiation(Strict):
         description="Whether it proposes agreements of mutual restraint when their terms "
         "serve its interests.",
     )
-    propose_every: int = Field(
-        default=3, ge=1, le=100, description="Rounds between its proposals to the same actor."
-    )
+    propose_every: int = Field(default=3, ge=1, le=100, description="Rounds between its proposals.")
     keep_agreements: float = Field(
         default=0.7,
         ge=0,

@@ -125,7 +125,8 @@ def test_a_crossed_red_line_forces_its_response() -> None:
         )
         assert first.move == "pla_border_reinforcement"
         assert first.rationale is not None
-        assert "allied_forces_north" in first.rationale
+        # In a student's words: the red line's label, not its id.
+        assert "red line 'US or ROK forces move into the North' crossed" in first.rationale
 
 
 def test_play_varies_by_seed_and_every_computer_move_has_a_rationale() -> None:

@@ -1,0 +1,221 @@
+"""How a profile player deals in agreements: what a commitment of mutual restraint is worth to it,
+whether to propose one, how to answer one, and what breaking one costs.
+
+Everything is judged on the seat's beliefs and on public knowledge (the move catalogue and the
+profiles, which players may read in ``sitroom actors show``), never on the true state. A
+commitment forbids move tags (or move ids); its worth to an actor is the harm it expects to be
+spared from the other parties' forbidden moves (each weighed by that party's escalation
+tendency, the likelihood it would use them) less the best of its own forbidden options it gives
+up this round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.engine.adjudicate import expected_deltas
+from sim.engine.expr import Value
+from sim.engine.view import ProposalView, View
+from sim.engine.world import World
+from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpec, Terms
+
+if TYPE_CHECKING:
+    from actors.profile import ProfilePolicy
+
+PROPOSE_MIN = 0.03
+"""Net worth (utility units) a restraint deal must have for its proposer to offer it."""
+TRUST_MIN = 40.0
+"""Trust (0-100) below which an actor does not bother proposing: the offer would be refused."""
+DEAL_ROUNDS = 3
+"""Rounds a proposed commitment of restraint holds."""
+BREACH_SCALE = 0.06
+"""Utility an actor with ``keep_agreements`` 1 (short of never) would give up to keep its word."""
+
+
+def forbids(forbid: Iterable[str], move: str, tags: Iterable[str]) -> bool:
+    """Whether a commitment forbidding ``forbid`` covers a move with these tags (the engine's
+    rule, :func:`sim.engine.adjudicate.breached`)."""
+    f = set(forbid)
+    return move in f or any(t in f for t in tags)
+
+
+def static_coefficients(world: World, actor: str) -> dict[str, float]:
+    """Utility per unit change of each state name for ``actor`` by its profile's base weights
+    (public: what another player can know of its interests, without its factions' mix)."""
+    key = ("static-coefficients", actor)
+    out: dict[str, float] | None = world.memo.get(key)
+    if out is None:
+        out = {}
+        for item in world.models[actor].interests:
+            for want in item.wants:
+                out[want.name] = out.get(want.name, 0.0) + item.weight * want.signed_weight
+        world.memo[key] = out
+    return out
+
+
+def harm(
+    world: World,
+    values: Mapping[str, Value],
+    coef: Mapping[str, float],
+    other: str,
+    forbid: Iterable[str],
+) -> float:
+    """The worst loss (>= 0) one of ``other``'s moves covered by ``forbid`` would cause an actor
+    weighing state by ``coef``, weighed by ``other``'s escalation tendency."""
+    model = world.models.get(other)
+    if model is None:
+        return 0.0
+    f = set(forbid)
+    worst = 0.0
+    for move in world.usable[other]:
+        if not forbids(f, move, world.moves[move].type.tags):
+            continue
+        for target in world.targets(other, move):
+            deltas = expected_deltas(world, values, world.bound_move(other, move, target))
+            u = sum(coef.get(n, 0.0) * d for n, d in deltas.items())
+            worst = max(worst, -u)
+    return worst * model.escalation
+
+
+def tags_of(world: World, actor: str) -> tuple[str, ...]:
+    """Commitment tags ``actor``'s usable moves carry, sorted (memoised per world)."""
+    key = ("deal-tags", actor)
+    out: tuple[str, ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple(sorted({t for m in world.usable[actor] for t in world.moves[m].type.tags}))
+        world.memo[key] = out
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Worth:
+    """What a commitment is worth to one actor, in parts, for its rationale."""
+
+    spared: float
+    """Harm it expects to be spared from the other parties."""
+    given_up: float
+    """The best of its own forbidden options it gives up."""
+
+    @property
+    def net(self) -> float:
+        """Spared less given up."""
+        return self.spared - self.given_up
+
+
+def worth(
+    world: World,
+    values: Mapping[str, Value],
+    coef: Mapping[str, float],
+    actor: str,
+    bound: Iterable[str],
+    forbid: Iterable[str],
+    own_best: Mapping[str, float],
+) -> Worth:
+    """The worth to ``actor`` of a commitment binding ``bound`` not to use ``forbid``;
+    ``own_best`` is its best score this round by move id."""
+    f = tuple(forbid)
+    spared = sum(harm(world, values, coef, b, f) for b in bound if b != actor)
+    given = 0.0
+    if actor in bound:
+        for move, score in own_best.items():
+            if forbids(f, move, world.moves[move].type.tags):
+                given = max(given, score)
+    return Worth(spared, given)
+
+
+def tag_words(tags: Iterable[str]) -> str:
+    """Commitment tags in plain words: 'strike or forces north'."""
+    return " or ".join(t.replace("_", " ") for t in tags)
+
+
+def answer(
+    player: ProfilePolicy, view: View, prop: ProposalView, best_by_move: Mapping[str, float]
+) -> tuple[AnswerOrder, MessageOrder | None]:
+    """Accept a proposal whose terms are worth more than the freedom its commitments cost;
+    when they are not but part of them would be, reject and counter with that part."""
+    values = view.believed
+    coef = player._coef
+    utility = 0.0
+    for eff in prop.terms.effects:
+        adds = bool(eff.change)
+        name = eff.name
+        amount = eff.by if adds else eff.to
+        if name in coef and isinstance(amount, int | float) and not isinstance(amount, bool):
+            delta = float(amount) if adds else float(amount) - float(values[name])
+            utility += coef[name] * delta
+    keepable: list[str] = []
+    for c in prop.terms.commitments:
+        bound = prop.parties if c.bound == "all" else tuple(c.bound)
+        w = worth(player.world, values, coef, player.actor, bound, c.forbid, best_by_move)
+        utility += w.net
+        for tag in c.forbid:
+            part = worth(player.world, values, coef, player.actor, bound, [tag], best_by_move)
+            if part.net > 0:
+                keepable.append(tag)
+    a, b = sorted((player.actor, prop.sender))
+    trust = float(values.get(f"trust.{a}.{b}", 50.0))
+    utility += (trust - 50) / 50 * 0.01
+    accept = utility >= 0
+    counter = None
+    every = {t for c in prop.terms.commitments for t in c.forbid}
+    if not accept and keepable and set(keepable) != every and len(prop.parties) == 2:
+        counter = offer(player, prop.sender, tuple(sorted(set(keepable))), view, counter=True)
+    return AnswerOrder.model_construct(proposal=prop.id, accept=accept), counter
+
+
+def propose(
+    player: ProfilePolicy, view: View, best_by_move: Mapping[str, float]
+) -> MessageOrder | None:
+    """A commitment of mutual restraint to the actor with whom it is worth most, if any is
+    worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds."""
+    world, actor, values, r = player.world, player.actor, view.believed, view.round
+    if r - max(player.proposed.values(), default=-100) < player.negotiation.propose_every:
+        return None  # also keeps the look-ahead below off most rounds
+    busy = {p for ag in view.agreements for p in ag.parties}
+    busy |= {p for pr in view.proposals for p in pr.parties}
+    best: tuple[float, str, tuple[str, ...]] | None = None
+    for other in world.actors:
+        if other == actor or other in busy or other not in world.models:
+            continue
+        a, b = sorted((actor, other))
+        if float(values.get(f"trust.{a}.{b}", 50.0)) < TRUST_MIN:
+            continue
+        pair = (actor, other)
+        tags = []
+        theirs = static_coefficients(world, other)
+        for tag in tags_of(world, other):
+            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move)
+            # Would they gain too? Judged by their public interests, on this seat's beliefs.
+            them = harm(world, values, theirs, actor, [tag])
+            if mine.net > PROPOSE_MIN and them > 0:
+                tags.append(tag)
+        if tags:
+            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move)
+            if best is None or gain.net > best[0]:
+                best = (gain.net, other, tuple(tags))
+    if best is None:
+        return None
+    return offer(player, best[1], best[2], view)
+
+
+def offer(
+    player: ProfilePolicy, other: str, tags: tuple[str, ...], view: View, *, counter: bool = False
+) -> MessageOrder:
+    player.proposed[other] = view.round
+    words = tag_words(tags)
+    hours = player.world.scenario.clock.round_hours * DEAL_ROUNDS
+    title = f"Mutual restraint: no {words}"
+    lead = "counters with mutual restraint" if counter else "proposes"
+    text = (
+        f"{player.short} {lead}: neither side uses {words} for {DEAL_ROUNDS} rounds "
+        f"({player.short} gains more from {player.short_of.get(other, other)}'s restraint "
+        "than it gives up)."
+    )
+    spec = ProposalSpec(
+        title=title,
+        terms=Terms(commitments=[Commitment(forbid=list(tags), hours=hours, label=f"no {words}")]),
+        expires_after=1,
+    )
+    return MessageOrder(to=[other], text=text, proposal=spec)

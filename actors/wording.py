@@ -1,0 +1,85 @@
+"""A profile player's rationale lines, in a student's words: labels instead of ids, the interest
+or red line that drove the choice, and why it beat the next best option."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from actors.candidates import Candidate
+from sim.engine.expr import Value
+
+if TYPE_CHECKING:
+    from actors.profile import ProfilePolicy
+
+Scored = tuple[float, float, Candidate]
+
+
+def aimed(player: ProfilePolicy, target: str | None) -> str:
+    """' (China)' for a move aimed at China; '' for an untargeted move."""
+    return f" ({player.short_of.get(target, target)})" if target else ""
+
+
+def labels(player: ProfilePolicy) -> dict[str, str]:
+    """Display labels of the state names (the same words as the reports', memoised per world:
+    the players' layer may not import the reports')."""
+    world = player.world
+    out: dict[str, str] | None = world.memo.get("state-labels")
+    if out is None:
+        sc = world.scenario
+        out = {i.id: i.label for i in sc.indicators}
+        for a in world.actors:
+            for v in sc.variables:
+                out[f"{a}.{v.id}"] = f"{player.short_of.get(a, a)} {v.label.lower()}"
+        for name in world.names:
+            if name.startswith("trust."):
+                _, a, b = name.split(".")
+                out[name] = f"Trust {player.short_of.get(a, a)}-{player.short_of.get(b, b)}"
+            elif name.startswith("flags."):
+                out[name] = name[6:].replace("_", " ")
+        world.memo["state-labels"] = out
+    return out
+
+
+def red_line_line(
+    player: ProfilePolicy,
+    rid: str,
+    move: str,
+    target: str | None,
+    seen: Mapping[str, Value],
+    blame: tuple[tuple[str, ...], tuple[str, ...]] | None,
+) -> str:
+    """Why a red line forced a move: its label and the believed values that crossed it."""
+    name = player.world.moves[move].type.name
+    label = player.red_line_labels.get(rid, rid)
+    words = labels(player)
+    reads = ", ".join(
+        words.get(n, n) if isinstance(v, bool) else f"{words.get(n, n)} {v:g}"
+        for n, v in seen.items()
+    )
+    if blame is not None:
+        by = " or ".join(player.short_of.get(a, a) for a in blame[0])
+        reads = f"{reads}, caused by {by}"
+    return f"{player.short}: {name}{aimed(player, target)}: red line '{label}' crossed ({reads})"
+
+
+def choice_line(
+    player: ProfilePolicy, values: Mapping[str, Value], pick: Scored, runner: Scored | None
+) -> str:
+    """The move, the interests that drove it, and why it beat the next best option."""
+    s, _u, c = pick
+    spec = player.world.moves[c.move].type
+    parts = player.explain(values, c)
+    drive = (
+        ", ".join(f"{'helps' if v > 0 else 'costs'} '{player.labels.get(i, i)}'" for i, v in parts)
+        or "no direct effect on its interests; one of its preferred instruments"
+    )
+    times = player.used.get(c.key, 0)
+    if times:
+        drive += f"; made {times} time(s) before, so worth less now"
+    head = f"{player.short}: {spec.name}{aimed(player, c.target)}: {drive}"
+    if runner is None:
+        return head
+    other = player.world.moves[runner[2].move].type.name + aimed(player, runner[2].target)
+    how = "preferred to" if s >= runner[0] else "chosen for variety over"
+    return f"{head}; {how} {other} (worth {s:.3f} against {runner[0]:.3f})"
