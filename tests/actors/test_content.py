@@ -156,7 +156,7 @@ def test_builder_finds_no_problems() -> None:
 def test_sources_cover_the_domain_key(sources: SourceList) -> None:
     keys = [s.key for s in sources.sources]
     assert len(keys) == len(set(keys))
-    assert set(keys) == {"S1", "S2", *(f"E{i}" for i in range(1, 29))}
+    assert set(keys) == {"S1", "S2", *(f"E{i}" for i in range(1, 32))}  # E29-E31: 2012-13 records
     by_key = {s.key: s for s in sources.sources}
     assert by_key["S1"].reliability == by_key["S2"].reliability == "primary"
     assert by_key["E27"].reliability == by_key["E28"].reliability == "low"
