@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 import click
+from click.utils import make_default_short_help
 
 from sim import __version__
 
@@ -89,7 +90,7 @@ class SitroomGroup(click.Group):
                     continue
                 rows.append((name, command.get_short_help_str(limit)))
             else:
-                rows.append((name, click.utils.make_default_short_help(summary, limit)))
+                rows.append((name, make_default_short_help(summary, limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
