@@ -15,7 +15,6 @@ import sys
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 from sim import __version__
 
@@ -90,7 +89,9 @@ class SitroomGroup(click.Group):
                     continue
                 rows.append((name, command.get_short_help_str(limit)))
             else:
-                rows.append((name, make_default_short_help(summary, limit)))
+                # click's own shortening, on a stand-in that has only the summary as its help
+                stand_in = click.Command(name, help=summary)
+                rows.append((name, stand_in.get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
