@@ -33,6 +33,7 @@ from sim.engine.events import (
     TriggerFired,
 )
 from sim.engine.expr import Value
+from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
 from sim.engine.world import World
 from sim.models.script import Terms
@@ -290,6 +291,17 @@ def _hidden_initial(world: World, actor: str) -> dict[str, Value]:
     return hidden
 
 
+def _unobserved(world: World, actor: str) -> dict[str, Belief]:
+    """The beliefs of a seat that has observed nothing: its hidden names at their starting
+    values (memoised per world; copied before use)."""
+    key = ("unobserved-beliefs", actor)
+    beliefs: dict[str, Belief] | None = world.memo.get(key)
+    if beliefs is None:
+        beliefs = {k: Belief(v, None) for k, v in _hidden_initial(world, actor).items()}
+        world.memo[key] = beliefs
+    return beliefs
+
+
 def believed_values(world: World, state: State, actor: str | None) -> dict[str, Value]:
     """Every state name as ``actor`` holds it (control: the truth)."""
     believed = dict(state.values)
@@ -323,10 +335,12 @@ def seat_view(
         values = dict(state.values)
         for k in hidden:
             del values[k]
-        observed = state.beliefs[actor]
-        beliefs = {
-            k: Belief(*observed[k]) if k in observed else Belief(v, None) for k, v in hidden.items()
-        }
+        # The few observed names overwrite the memoised starting beliefs in place (same order:
+        # the names it cannot see, as the world lists them).
+        beliefs = dict(_unobserved(world, actor))
+        for k, seen in state.beliefs[actor].items():
+            if k in beliefs:
+                beliefs[k] = Belief(*seen)
         factions = dict(state.factions.get(actor, {}))
     listed = legal_options(world, state, actor) if options and actor is not None else ()
     legal = legal_moves(world, state, actor) if not options and actor is not None else frozenset()
@@ -357,6 +371,10 @@ def seat_view(
         factions=factions,
         briefing=_briefing(world, actor),
     )
+
+
+for _cls in (Belief, View):
+    fast_init(_cls)  # a view per computer seat per round
 
 
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
