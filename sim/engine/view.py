@@ -393,12 +393,25 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
                 by_text.setdefault(text, (req, []))[1].append((move, target))
         groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
         world.memo[key] = groups
+    # Which groups hold, as bits; the set for each combination is built once per world (a game
+    # meets few combinations, and hashing ~70 pairs into a new set each time is not free).
     values = state.values
-    out: list[tuple[str, str | None]] = []
-    for req, pairs in groups:
+    held, bit = 0, 1
+    for req, _pairs in groups:
         if req is None or req.fn(values):
-            out.extend(pairs)
-    return frozenset(out)
+            held |= bit
+        bit <<= 1
+    sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
+        ("legal-sets", actor), {}
+    )
+    legal = sets.get(held)
+    if legal is None:
+        legal = frozenset(
+            pair for i, (_req, pairs) in enumerate(groups) if held >> i & 1 for pair in pairs
+        )
+        if len(sets) < 4096:
+            sets[held] = legal
+    return legal
 
 
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
