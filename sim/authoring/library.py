@@ -158,11 +158,14 @@ def catalogue_path(ident: str) -> Path | None:
 
 
 def catalogue_paths(folder: Path) -> dict[str, Path]:
-    """Catalogue files in ``folder`` by their ``id:`` (files that fail to parse are skipped)."""
+    """Catalogue files in ``folder`` by their ``id:`` (read from the text when it is there; a
+    file that fails to parse and does not say is listed under its file name)."""
     out: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if sniff_kind(path) == "catalogue":
-            out.setdefault(_entry(path, "title").id, path)
+        kind, ident = _sniff(path)
+        if kind == "catalogue":
+            # The id from the text when it says it (the loader parses the file it picks anyway).
+            out.setdefault(ident or _entry(path, "title").id, path)
     return out
 
 
