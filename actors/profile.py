@@ -310,7 +310,9 @@ class ProfilePolicy:
 
         # What self.score gives for each candidate, from the generated per-actor function.
         options, scores = self._score_all(values, values, self._kvec, self.candidates)
-        options = [o for o in options if o[2].key in legal and not _taken(o[2], chosen)]
+        options = [o for o in options if o[2].key in legal]
+        if chosen:  # red-line responses already taken (most rounds: none)
+            options = [o for o in options if not _taken(o[2], chosen)]
         scores = [o[0] for o in options]
         exp = math.exp
         while len(chosen) < per_round and options:
