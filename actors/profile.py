@@ -355,7 +355,9 @@ class ProfilePolicy:
 
         # What self.score gives for each candidate, from the generated per-actor function.
         options, _scores = self._score_all(values, values, self._kvec, self.candidates)
-        options = [o for o in options if o[2].key in legal and not _taken(o[2], chosen)]
+        options = [o for o in options if o[2].key in legal]
+        if chosen:  # red-line responses already taken (most rounds: none)
+            options = [o for o in options if not _taken(o[2], chosen)]
         options = self._temper(options, view)
         best_by_move: dict[str, float] = {}
         for o in options:

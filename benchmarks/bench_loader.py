@@ -3,7 +3,9 @@
     python benchmarks/bench_loader.py [--repeat 5]
 
 Prints the best of N wall times. Validation includes the cross-file build of each bundled
-scenario (profiles, catalogues, every expression), as `sitroom validate` does it.
+scenario (profiles, catalogues, every expression), as `sitroom validate` does it. Finding one
+scenario by id (what `sitroom run ID` does first) must not parse the library (issue 18): it is
+shown beside the full index, which parses every bundled scenario.
 """
 
 from __future__ import annotations
@@ -67,6 +69,19 @@ def main() -> None:
     t_bomb = best(args.repeat, lambda: refuse(bomb))
     print(f"validate {len(files)} bundled files ({errors} errors): {t_validate * 1000:8.1f} ms")
     print(f"refuse a billion-laughs alias bomb ({len(bomb)} bytes): {t_bomb * 1000:8.2f} ms")
+
+    def find_one() -> None:
+        registry.scenarios.cache_clear()
+        assert registry.scenario_path(registry.DEFAULT_SCENARIO) is not None
+
+    def index() -> None:
+        registry.scenarios.cache_clear()
+        assert registry.scenarios()
+
+    t_one, t_all = best(args.repeat, find_one), best(args.repeat, index)
+    n = len(registry.scenarios())
+    print(f"find scenario '{registry.DEFAULT_SCENARIO}' by id:            {t_one * 1000:8.2f} ms")
+    print(f"  index of all {n} bundled scenarios (parses each):   {t_all * 1000:8.2f} ms")
 
 
 if __name__ == "__main__":

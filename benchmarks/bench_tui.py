@@ -11,7 +11,13 @@ after a round closes.
    for each round, the time from confirming "close round" until the results screen has
    painted, and from leaving a seat's results until its orders screen has painted.
 
-Targets (issue 6): first interactive screen < 1 s; screen update after a round closes < 100 ms.
+4. *Views as the log grows*: the view layer's cost of drawing one screen (the control screen takes
+   the control view three times per redraw; a seat screen its seat's view once) at round 8 and at
+   round 1,000 of a long computer-played game, beside what re-redacting the whole log would cost.
+   Views are incremental (``Feed``): the cost must not grow with the log (issue 18).
+
+Targets (issue 6): first interactive screen < 1 s; screen update after a round closes < 100 ms;
+(issue 18) first interactive screen < 0.6 s, per-screen view cost flat from round 8 to 1,000.
 """
 
 from __future__ import annotations
@@ -191,6 +197,65 @@ def round_updates(
     return closes, turns, engine, ref
 
 
+def view_costs(
+    scenario: str | None, late: int = 1000
+) -> list[tuple[int, int, float, float, float, float]]:
+    """(round, log events, ms per control screen's views, ms per seat screen's view, ms of the
+    control screen's content built from its view, ms to re-redact the whole log for control)
+    after round 8 and after round ``late`` of one long game."""
+    from sim.authoring.loader import bundled_catalogues
+    from sim.engine.build import build
+    from sim.engine.session import Session
+    from sim.engine.view import redact
+    from ui.tui.history import ladder
+    from ui.tui.text import timeline
+    from ui.tui.widgets.indicators import rows_for
+    from ui.tui.widgets.ladder import ladder_markup
+
+    w, _ = load_world(scenario)
+    sc = w.scenario
+    ends = [e.model_copy(update={"immediate": False}) for e in sc.end_conditions]
+    patched = sc.model_copy(
+        update={"clock": sc.clock.model_copy(update={"rounds": late + 1}), "end_conditions": ends}
+    )
+    profiles = {m.profile.id: m.profile for m in w.models.values()}
+    long, problems = build(patched, profiles, bundled_catalogues())
+    assert long is not None, problems
+    session = Session(long, 1)
+    actor = long.actors[0]
+    out = []
+    for mark in (8, late):
+        while session.round <= mark and not session.over:
+            session.close_round()
+            # A screen is drawn after every round, as in play: the feeds keep up.
+            session.view(None)
+            session.view(actor)
+        reps = 20
+        t = time.perf_counter()
+        for _ in range(reps):
+            for _ in range(3):
+                session.view(None)
+        control = (time.perf_counter() - t) / reps * 1000
+        t = time.perf_counter()
+        for _ in range(reps):
+            session.view(actor)
+        seat = (time.perf_counter() - t) / reps * 1000
+        # What ControlScreen builds from the view on a redraw: indicators, ladder, log.
+        view = session.view(None)
+        t = time.perf_counter()
+        for _ in range(3):
+            rows_for(long, None, view.events)
+            ladder_markup(long, ladder(view.events, long.actors, view.rounds), view.round)
+            timeline(long, view.events, None, rounds=True)
+        content = (time.perf_counter() - t) / 3 * 1000
+        t = time.perf_counter()
+        for event in session.log:
+            redact(event, None, session.state, long)
+        whole = (time.perf_counter() - t) * 1000
+        out.append((session.round - 1, len(session.log), control, seat, content, whole))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?")
@@ -212,6 +277,13 @@ def main() -> None:
     ):
         print(f"  {label:<36} median {statistics.median(data):6.1f} ms, max {max(data):6.1f} ms")
     print("  (target: screens updated < 100 ms after a round closes)")
+    print("views per screen, as the log grows (one long computer-played game)")
+    for rnd, n, control, seat, content, whole in view_costs(args.scenario):
+        print(
+            f"  after round {rnd:>5} ({n:>6} events): views: control screen {control:6.2f} ms, "
+            f"seat screen {seat:6.2f} ms; control screen's content from its view "
+            f"{content:7.1f} ms (re-redacting the whole log would be {whole:7.1f} ms)"
+        )
 
 
 if __name__ == "__main__":

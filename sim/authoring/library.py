@@ -21,6 +21,7 @@ DEFAULT_SCENARIO = "korea-instability-2012"
 """The flagship exercise: listed first and played when no scenario is named."""
 
 _KIND_LINE = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z_]+)", re.MULTILINE)
+_ID_LINE = re.compile(r"^id:[ \t]*(['\"]?)([^'\"#\s]+)\1[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,26 @@ def sniff_kind(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _package_files(package: str) -> list[Path]:
+def _sniff(path: Path) -> tuple[str | None, str | None]:
+    """The top-level ``kind:`` and ``id:`` of a file from its text alone (block style, as every
+    bundled file is written), or None for what is not found."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, None
+    kind, ident = _KIND_LINE.search(text), _ID_LINE.search(text)
+    return (kind.group(1) if kind else None), (ident.group(2) if ident else None)
+
+
+@functools.cache
+def _package_files(package: str) -> tuple[Path, ...]:
     root = importlib.resources.files(package)
-    return sorted(
-        Path(str(entry))
-        for entry in root.iterdir()
-        if entry.name.endswith(".yaml") and entry.is_file()
+    return tuple(
+        sorted(
+            Path(str(entry))
+            for entry in root.iterdir()
+            if entry.name.endswith(".yaml") and entry.is_file()
+        )
     )
 
 
@@ -112,27 +127,45 @@ def _find(entries: Iterable[Entry], ident: str) -> Path | None:
     return next((e.path for e in entries if e.id == ident), None)
 
 
+def _find_one(package: str, kind: str, ident: str) -> Path | None:
+    """The bundled file of ``kind`` whose text says ``id: IDENT``, found without parsing any
+    file (the library grows; loading one scenario should not parse all of them). The last in
+    file order wins, as in the full index."""
+    for path in reversed(_package_files(package)):
+        if _sniff(path) == (kind, ident):
+            return path
+    return None
+
+
 def scenario_path(ident: str) -> Path | None:
     """The file of a bundled scenario, or None."""
-    return _find(scenarios(), ident)
+    # The index (which parses every scenario) only when the text does not tell: an id written
+    # in flow style, or a broken file listed under its file name.
+    return _find_one("scenarios", "scenario", ident) or _find(scenarios(), ident)
 
 
 def actor_path(ident: str) -> Path | None:
     """The file of a bundled actor profile, or None."""
-    return _find(actors(), ident)
+    return next(
+        (p for p in _package_files("actors") if p.stem == ident and sniff_kind(p) == "actor"),
+        None,
+    )
 
 
 def catalogue_path(ident: str) -> Path | None:
     """The file of a bundled move catalogue, or None."""
-    return _find(catalogues(), ident)
+    return _find_one("scenarios", "catalogue", ident) or _find(catalogues(), ident)
 
 
 def catalogue_paths(folder: Path) -> dict[str, Path]:
-    """Catalogue files in ``folder`` by their ``id:`` (files that fail to parse are skipped)."""
+    """Catalogue files in ``folder`` by their ``id:`` (read from the text when it is there; a
+    file that fails to parse and does not say is listed under its file name)."""
     out: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if sniff_kind(path) == "catalogue":
-            out.setdefault(_entry(path, "title").id, path)
+        kind, ident = _sniff(path)
+        if kind == "catalogue":
+            # The id from the text when it says it (the loader parses the file it picks anyway).
+            out.setdefault(ident or _entry(path, "title").id, path)
     return out
 
 

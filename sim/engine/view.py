@@ -33,6 +33,7 @@ from sim.engine.events import (
     TriggerFired,
 )
 from sim.engine.expr import Value
+from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
 from sim.engine.world import World
 from sim.models.script import Terms
@@ -290,6 +291,17 @@ def _hidden_initial(world: World, actor: str) -> dict[str, Value]:
     return hidden
 
 
+def _unobserved(world: World, actor: str) -> dict[str, Belief]:
+    """The beliefs of a seat that has observed nothing: its hidden names at their starting
+    values (memoised per world; copied before use)."""
+    key = ("unobserved-beliefs", actor)
+    beliefs: dict[str, Belief] | None = world.memo.get(key)
+    if beliefs is None:
+        beliefs = {k: Belief(v, None) for k, v in _hidden_initial(world, actor).items()}
+        world.memo[key] = beliefs
+    return beliefs
+
+
 def believed_values(world: World, state: State, actor: str | None) -> dict[str, Value]:
     """Every state name as ``actor`` holds it (control: the truth)."""
     believed = dict(state.values)
@@ -323,10 +335,12 @@ def seat_view(
         values = dict(state.values)
         for k in hidden:
             del values[k]
-        observed = state.beliefs[actor]
-        beliefs = {
-            k: Belief(*observed[k]) if k in observed else Belief(v, None) for k, v in hidden.items()
-        }
+        # The few observed names overwrite the memoised starting beliefs in place (same order:
+        # the names it cannot see, as the world lists them).
+        beliefs = dict(_unobserved(world, actor))
+        for k, seen in state.beliefs[actor].items():
+            if k in beliefs:
+                beliefs[k] = Belief(*seen)
         factions = dict(state.factions.get(actor, {}))
     listed = legal_options(world, state, actor) if options and actor is not None else ()
     legal = legal_moves(world, state, actor) if not options and actor is not None else frozenset()
@@ -359,6 +373,10 @@ def seat_view(
     )
 
 
+for _cls in (Belief, View):
+    fast_init(_cls)  # a view per computer seat per round
+
+
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
     """(move, target) of every move ``actor`` may make now: :func:`illegal`'s ruling, with each
     distinct requirement evaluated once (computer seats ask every round)."""
@@ -375,12 +393,25 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
                 by_text.setdefault(text, (req, []))[1].append((move, target))
         groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
         world.memo[key] = groups
+    # Which groups hold, as bits; the set for each combination is built once per world (a game
+    # meets few combinations, and hashing ~70 pairs into a new set each time is not free).
     values = state.values
-    out: list[tuple[str, str | None]] = []
-    for req, pairs in groups:
+    held, bit = 0, 1
+    for req, _pairs in groups:
         if req is None or req.fn(values):
-            out.extend(pairs)
-    return frozenset(out)
+            held |= bit
+        bit <<= 1
+    sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
+        ("legal-sets", actor), {}
+    )
+    legal = sets.get(held)
+    if legal is None:
+        legal = frozenset(
+            pair for i, (_req, pairs) in enumerate(groups) if held >> i & 1 for pair in pairs
+        )
+        if len(sets) < 4096:
+            sets[held] = legal
+    return legal
 
 
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:

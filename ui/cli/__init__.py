@@ -1,8 +1,10 @@
 """The ``sitroom`` command.
 
 Each subcommand lives in its own module and is registered by one line in :data:`COMMANDS`; its
-module is imported only when the command runs (or ``--help`` lists it), so ``sitroom validate``
-never pays for the engine or the TUI, and nothing here imports textual.
+module is imported only when the command runs, so ``sitroom validate`` never pays for the engine
+or the TUI, and nothing here imports textual. ``sitroom --help`` lists the commands from
+:data:`SUMMARIES` without importing any of them (a command missing there is imported to ask it;
+tests/ui/test_cli_lazy.py keeps the two in step with each command's own help).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 import click
 
 from sim import __version__
-from sim.authoring.problems import describe_exception
 
 COMMANDS: dict[str, str] = {
     # name: "module:attribute" - listed in this order by `sitroom --help`
@@ -37,6 +38,27 @@ COMMANDS: dict[str, str] = {
     "check": "ui.cli.check:check_command",
 }
 
+SUMMARIES: dict[str, str] = {
+    # name: the first sentence of the command's help, as `sitroom --help` lists it
+    "play": "Run an exercise in the terminal: setup, hotseat player seats, control, debrief.",
+    "serve": "Serve an exercise to seats on other terminals: prints the join URL and one code per "
+    "human seat, one for control and one for observers.",
+    "join": "Join the exercise served at URL with a join code.",
+    "run": "Run SCENARIO headless (a bundled id or a YAML path; default: the flagship scenario).",
+    "replay": "Replay LOG: verify it, print it round by round, or fork it at a round.",
+    "validate": "Check scenario, actor, catalogue, script and source FILES (or folders of them).",
+    "new": "Create new authoring files from commented templates.",
+    "schema": "Print the JSON Schema of a file KIND (default: scenario).",
+    "list": "List the bundled scenarios (the default first) and actor profiles.",
+    "actors": "Show the bundled actor profiles and the sources behind them.",
+    "sessions": "List archived sessions: id, scenario, seed, seats, rounds played, status, "
+    "outcome.",
+    "export": "Export archived session ID as a log (replayable unless redacted with --as).",
+    "import": "Import LOG into the session archive (it is replayed and verified first).",
+    "report": "After-action report of LOG (a log file) or ID (an archived session).",
+    "batch": "Play SCENARIO N times with every actor played by the computer, and summarise.",
+}
+
 
 class SitroomGroup(click.Group):
     """A group that imports subcommands on demand and turns exceptions into one-line messages."""
@@ -52,6 +74,27 @@ class SitroomGroup(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         assert isinstance(command, click.Command), target
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's command list, from :data:`SUMMARIES` (importing only commands missing there)."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            summary = SUMMARIES.get(name)
+            if summary is None:
+                command = self.get_command(ctx, name)
+                if command is None or command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                # click's own shortening, on a stand-in that has only the summary as its help
+                stand_in = click.Command(name, help=summary)
+                rows.append((name, stand_in.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -73,6 +116,8 @@ class SitroomGroup(click.Group):
         except Exception as exc:
             if os.environ.get("SITROOM_DEBUG") == "1":
                 raise
+            from sim.authoring.problems import describe_exception  # only on an error
+
             text, code = describe_exception(exc)
             click.echo(text, err=True)
             sys.exit(code)
