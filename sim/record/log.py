@@ -9,8 +9,6 @@ names the first one that differs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,19 +66,11 @@ def lines(header: dict[str, Any], events: Iterable[Event]) -> Iterator[str]:
 
 
 def write_log(path: str | Path, header: dict[str, Any], events: Iterable[Event]) -> None:
-    """Write a log atomically: a crash leaves either the old file or the new one, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines(header, events):
-                fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a log atomically (see :func:`sim.record.output.write_text`): a crash leaves either
+    the old file or the new one, never half; a device or FIFO is written into, never replaced."""
+    from sim.record.output import write_text
+
+    write_text(path, (line + "\n" for line in lines(header, events)), "log")
 
 
 def parse_log(text: str, name: str = "<log>") -> Log:

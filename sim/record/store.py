@@ -136,6 +136,26 @@ class SessionInfo:
     meta: dict[str, Any]
 
 
+BUSY_SECONDS = 5.0
+"""How long a write waits for another process's transaction before giving up with a message
+(the archive's own transactions last milliseconds; a longer lock is someone else's tool)."""
+
+
+def _operational(exc: sqlite3.OperationalError) -> str:
+    """A one-line reason for SQLite's run-time refusals."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            f"the archive is locked by another program (waited {BUSY_SECONDS:g} s); "
+            "close it, or give another --archive path"
+        )
+    if "readonly" in text or "read-only" in text:
+        return "the archive is read-only here; make it writable or give another --archive path"
+    if "unable to open" in text:
+        return "cannot open the archive file (check the folder's permissions)"
+    return f"cannot use the archive ({text})"
+
+
 def default_path() -> Path:
     """Where the archive lives unless told otherwise: ``$SITROOM_ARCHIVE`` or the user data dir."""
     env = os.environ.get(ENV_VAR)
@@ -160,6 +180,8 @@ class Store:
         self.path = Path(path).expanduser() if path is not None else default_path()
         if self.path.is_dir():
             raise ArchiveError(f"{self.path}: is a directory; give the archive file's path")
+        if self.path.exists() and not self.path.is_file():
+            raise ArchiveError(f"{self.path}: is not a regular file; give the archive file's path")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
@@ -167,12 +189,18 @@ class Store:
             # that its event loop runs on during the fsync; it never uses the connection from
             # two threads at once.
             self.db = sqlite3.connect(
-                self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+                self.path, isolation_level=None, timeout=BUSY_SECONDS, check_same_thread=False
             )
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
         try:
             self._setup()
+        except ArchiveError:
+            self.db.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise ArchiveError(f"{self.path}: not a sitroom archive ({exc})") from None
@@ -184,6 +212,12 @@ class Store:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # Someone else's database: adding our tables to it would change their file.
+            raise ArchiveError(
+                f"{self.path}: an SQLite database, but not a sitroom archive; "
+                "give another --archive path"
+            )
         if version == 0:
             with self.transaction():
                 if db.execute("PRAGMA user_version").fetchone()[0] == 0:
@@ -223,13 +257,29 @@ class Store:
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one consistent state while another process writes (a read
+        transaction: WAL gives it a snapshot and takes no write lock)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def journaling(self, sid: str) -> Iterator[None]:

@@ -13,6 +13,7 @@ from sim.authoring.problems import UserError
 from sim.engine.events import RoundClosed
 from sim.engine.world import World
 from sim.record.log import Log, LogError, read_log, truncate, write_log
+from sim.record.output import check_output
 from sim.record.runner import verify
 from sim.report.narrate import format_round
 
@@ -87,6 +88,8 @@ def replay_command(
     """
     if (until is None) != (out is None):
         raise click.UsageError("--until and --out go together (fork at a round into a new log)")
+    if out is not None:
+        check_output(out, "forked log")
     log, world = _load(log_path, scenario)
     rounds = sum(isinstance(e, RoundClosed) for e in log.events)
     if do_verify:

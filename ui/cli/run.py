@@ -14,6 +14,7 @@ from sim.engine.session import IllegalInput, Session
 from sim.models import Script
 from sim.record.export import full_log
 from sim.record.log import LogError, read_log, write_log
+from sim.record.output import check_output
 from sim.record.runner import run
 from sim.report.narrate import format_round, summary
 from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
@@ -76,6 +77,8 @@ def run_command(
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.loader import load_file, load_scenario
 
+    if out is not None:
+        check_output(out, "log")
     archived = None
     if resume_id is not None:
         if scenario or seed is not None or from_log or no_archive:
