@@ -24,6 +24,28 @@ EXIT_INTERNAL = 70
 """A bug in sitroom (``EX_SOFTWARE`` from sysexits.h)."""
 
 
+MAX_SHOWN = 100
+"""Problems printed for one command; the rest are counted ("... and N more")."""
+MAX_VALUE_CHARS = 80
+"""Characters of a user's value echoed in a message; longer values are cut."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences that could retitle or
+    drive it) become U+FFFD; newlines and tabs stay."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else "\ufffd" for ch in text)
+
+
+def shorten(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """A user's value for a message: printable, and cut to ``limit`` characters."""
+    text = printable(str(value)).replace("\n", " ")
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}\u2026 ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in one file, positioned as precisely as the input allows."""
@@ -53,7 +75,7 @@ class Problem:
     def format(self) -> str:
         """The problem as printed: a header line, then the source line and a caret if known."""
         label = "warning: " if self.severity == "warning" else ""
-        head = f"{self.where}: {label}{self.message}"
+        head = printable(f"{self.where}: {label}{self.message}")
         if self.line <= 0 or not self.source_line:
             return head
         gutter = str(self.line)
@@ -107,8 +129,11 @@ class UserError(Exception):
     def render(self) -> str:
         """Every problem formatted, or the one-line message."""
         if not self.problems:
-            return f"error: {self.message}"
-        return "\n".join(p.format() for p in self.problems)
+            return printable(f"error: {self.message}")
+        lines = [p.format() for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more")
+        return "\n".join(lines)
 
 
 def describe_exception(exc: BaseException) -> tuple[str, int]:
@@ -118,7 +143,7 @@ def describe_exception(exc: BaseException) -> tuple[str, int]:
     """
     if isinstance(exc, UserError):
         return exc.render(), exc.exit_code
-    detail = str(exc).splitlines()[0] if str(exc) else ""
+    detail = shorten(str(exc).splitlines()[0], 200) if str(exc) else ""
     name = type(exc).__name__
     return (
         f"internal error: {name}{': ' + detail if detail else ''} - this is a bug in sitroom, "
