@@ -376,6 +376,8 @@ class Store:
         events: int = 0,
     ) -> str:
         """Add a session row under a new id, and return the id."""
+        if not -(2**63) <= seed < 2**63:
+            raise ArchiveError(f"seed {seed} is out of range (a 64-bit whole number)")
         sid = self._new_id()
         now = _now()
         self.db.execute(

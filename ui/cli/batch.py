@@ -124,7 +124,7 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(-(2**63), 2**63 - 1),
     default=1,
     show_default=True,
     help="Batch seed; run i plays a seed derived from it (shown in --csv).",

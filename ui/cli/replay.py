@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sim.authoring.problems import UserError
+from sim.authoring.problems import UserError, printable
 from sim.engine.events import RoundClosed
 from sim.engine.world import World
 from sim.record.log import Log, LogError, read_log, truncate, write_log
@@ -126,7 +126,7 @@ def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> Non
     start = 0
     for e in log.events:
         if isinstance(e, RoundClosed):
-            click.echo(format_round(log.events[start : e.seq + 1], world))
+            click.echo(printable(format_round(log.events[start : e.seq + 1], world)))
             start = e.seq + 1
             if interactive and e.round < rounds:
                 answer = click.prompt(
@@ -136,4 +136,4 @@ def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> Non
                     return
     tail = format_round(log.events[start:], world)
     if tail:
-        click.echo(tail)
+        click.echo(printable(tail))
