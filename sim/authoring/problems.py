@@ -26,6 +26,8 @@ EXIT_INTERNAL = 70
 
 MAX_SHOWN = 100
 """Problems printed for one command; the rest are counted ("... and N more")."""
+MAX_SOURCE_CHARS = 120
+"""Characters of a source line shown under a problem; longer lines show a window."""
 MAX_VALUE_CHARS = 80
 """Characters of a user's value echoed in a message; longer values are cut."""
 
@@ -85,9 +87,17 @@ class Problem:
             ch if ch == "\t" or ch.isprintable() else "\ufffd"
             for ch in self.source_line.rstrip("\r\n")
         )
+        col = self.col
+        if len(text) > MAX_SOURCE_CHARS:
+            # A 100,000-character line is shown as a window around the column, not in full.
+            start = max(0, min(col - 1 - MAX_SOURCE_CHARS // 2, len(text) - MAX_SOURCE_CHARS))
+            end = start + MAX_SOURCE_CHARS
+            lead, tail = ("\u2026" if start else ""), ("\u2026" if end < len(text) else "")
+            text = lead + text[start:end] + tail
+            col = col - start + len(lead) if col > 0 else 0
         out = [head, f" {gutter} | {text}"]
-        if self.col > 0:
-            out.append(f" {pad} | {_caret_prefix(text, self.col)}^")
+        if col > 0:
+            out.append(f" {pad} | {_caret_prefix(text, col)}^")
         return "\n".join(out)
 
 

@@ -425,7 +425,7 @@ class _Builder:
                 f"'{shorten(node.value, 24)}' is not a usable number (numbers are finite and at "
                 f"most {MAX_NUMBER:.0e})",
             )
-            return None
+            return 0  # a number still, so the model adds no second, misleading message
         return value
 
     def _key(self, node: Node, loc: Loc) -> str | int | None:
