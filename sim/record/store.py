@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
+from urllib.parse import quote
 
 from sim.authoring.problems import UserError
 from sim.engine.events import Event, Seat, dumps, from_dict
@@ -178,6 +179,8 @@ class Store:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_path()
+        self.read_only = False
+        """Opened for reading only (the file or its file system cannot be written)."""
         if self.path.is_dir():
             raise ArchiveError(f"{self.path}: is a directory; give the archive file's path")
         if self.path.exists() and not self.path.is_file():
@@ -200,13 +203,34 @@ class Store:
             raise
         except sqlite3.OperationalError as exc:
             self.db.close()
-            raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
+            if not (self.path.is_file() and not os.access(self.path, os.W_OK)):
+                raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
+            self._open_read_only()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.path}: not a sitroom archive ({exc})") from None
+
+    def _open_read_only(self) -> None:
+        """A file (or file system) that cannot be written: open it immutable, for reading.
+
+        WAL needs to write its index even to read, so a read-only archive is opened as an
+        immutable file; nobody can be writing it, since nobody can write it at all.
+        """
+        uri = f"file:{quote(str(self.path.resolve()))}?immutable=1"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.read_only = True
+            self._setup()
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise ArchiveError(f"{self.path}: not a sitroom archive ({exc})") from None
 
     def _setup(self) -> None:
         db = self.db
+        if self.read_only:
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                raise ArchiveError(f"{self.path}: read-only, and not a sitroom archive")
+            return
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: the WAL is fsync'd at every commit, so a journaled input survives power loss too.
         db.execute("PRAGMA synchronous=FULL")
@@ -257,6 +281,11 @@ class Store:
         if self.db.in_transaction:
             yield self.db
             return
+        if self.read_only:
+            raise ArchiveError(
+                f"{self.path}: the archive is read-only here; make it writable or give "
+                "another --archive path"
+            )
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
