@@ -38,9 +38,11 @@ def sniff_kind(path: Path) -> str | None:
 
     Cheap enough to run over every YAML file in a folder when looking for catalogues.
     """
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    from sim.authoring.yamlsrc import MAX_FILE_BYTES, Unreadable, read_regular
+
+    try:  # a FIFO or device in a scanned folder is skipped, never read (it could hang)
+        head = read_regular(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except Unreadable:
         return None
     match = _KIND_LINE.search(head)
     return match.group(1) if match else None

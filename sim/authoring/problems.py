@@ -24,6 +24,30 @@ EXIT_INTERNAL = 70
 """A bug in sitroom (``EX_SOFTWARE`` from sysexits.h)."""
 
 
+MAX_SHOWN = 100
+"""Problems printed for one command; the rest are counted ("... and N more")."""
+MAX_SOURCE_CHARS = 120
+"""Characters of a source line shown under a problem; longer lines show a window."""
+MAX_VALUE_CHARS = 80
+"""Characters of a user's value echoed in a message; longer values are cut."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences that could retitle or
+    drive it) become U+FFFD; newlines and tabs stay."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else "\ufffd" for ch in text)
+
+
+def shorten(value: object, limit: int = MAX_VALUE_CHARS) -> str:
+    """A user's value for a message: printable, and cut to ``limit`` characters."""
+    text = printable(str(value)).replace("\n", " ")
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}\u2026 ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in one file, positioned as precisely as the input allows."""
@@ -53,7 +77,7 @@ class Problem:
     def format(self) -> str:
         """The problem as printed: a header line, then the source line and a caret if known."""
         label = "warning: " if self.severity == "warning" else ""
-        head = f"{self.where}: {label}{self.message}"
+        head = printable(f"{self.where}: {label}{self.message}")
         if self.line <= 0 or not self.source_line:
             return head
         gutter = str(self.line)
@@ -63,9 +87,17 @@ class Problem:
             ch if ch == "\t" or ch.isprintable() else "\ufffd"
             for ch in self.source_line.rstrip("\r\n")
         )
+        col = self.col
+        if len(text) > MAX_SOURCE_CHARS:
+            # A 100,000-character line is shown as a window around the column, not in full.
+            start = max(0, min(col - 1 - MAX_SOURCE_CHARS // 2, len(text) - MAX_SOURCE_CHARS))
+            end = start + MAX_SOURCE_CHARS
+            lead, tail = ("\u2026" if start else ""), ("\u2026" if end < len(text) else "")
+            text = lead + text[start:end] + tail
+            col = col - start + len(lead) if col > 0 else 0
         out = [head, f" {gutter} | {text}"]
-        if self.col > 0:
-            out.append(f" {pad} | {_caret_prefix(text, self.col)}^")
+        if col > 0:
+            out.append(f" {pad} | {_caret_prefix(text, col)}^")
         return "\n".join(out)
 
 
@@ -107,8 +139,11 @@ class UserError(Exception):
     def render(self) -> str:
         """Every problem formatted, or the one-line message."""
         if not self.problems:
-            return f"error: {self.message}"
-        return "\n".join(p.format() for p in self.problems)
+            return printable(f"error: {self.message}")
+        lines = [p.format() for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"... and {len(self.problems) - MAX_SHOWN:,} more")
+        return "\n".join(lines)
 
 
 def describe_exception(exc: BaseException) -> tuple[str, int]:
@@ -118,7 +153,7 @@ def describe_exception(exc: BaseException) -> tuple[str, int]:
     """
     if isinstance(exc, UserError):
         return exc.render(), exc.exit_code
-    detail = str(exc).splitlines()[0] if str(exc) else ""
+    detail = shorten(str(exc).splitlines()[0], 200) if str(exc) else ""
     name = type(exc).__name__
     return (
         f"internal error: {name}{': ' + detail if detail else ''} - this is a bug in sitroom, "

@@ -10,11 +10,12 @@ from sim.engine.events import (
     Seat,
 )
 from sim.engine.expr import suggest
+from sim.engine.legality import check_message
 from sim.engine.world import World
 from sim.models import Script
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)  # not frozen: raising sets __traceback__ on it
 class ScriptProblem(Exception):
     """Orders in a script that the rules refuse, located by round and actor."""
 
@@ -85,4 +86,10 @@ def check_script(world: World, script: Script) -> list[tuple[tuple[str | int, ..
                             f"{a} cannot use move '{mo.move}' in this scenario",
                         )
                     )
+            # Messages depend on the world alone: refused here, not halfway through a run.
+            for i, msg in enumerate(orders.messages):
+                problems.extend(
+                    (("rounds", r, a, "messages", i), f"message {i + 1}: {p}")
+                    for p in check_message(world, a, msg)
+                )
     return problems

@@ -9,7 +9,9 @@ expand before expanding anything). The result is a :class:`~sim.authoring.yamldo
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +19,14 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.authoring.problems import Problem, UserError
+from sim.authoring.problems import Problem, UserError, shorten
 from sim.authoring.yamldoc import Doc, Loc, Span
 
 ALIAS_BUDGET = 10_000
 """Values that aliases may add beyond the document's own nodes. Real files reuse a citation or an
 effect list a few dozen times; a 'billion laughs' file asks for 10**9 and is refused up front."""
+MAX_NUMBER = 10**15
+"""Largest number a file may hold (state values are floats, exact to about 9e15)."""
 MAX_DEPTH = 100
 """Nesting depth; sitroom's models are a handful of levels deep."""
 
@@ -32,17 +36,65 @@ _MERGE = f"{_T}merge"
 _SEQ, _MAP = f"{_T}seq", f"{_T}map"
 
 
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Largest YAML file read (the flagship scenario is ~0.1 MB); a bigger one is refused unread."""
+
+
+class Unreadable(Exception):
+    """A file that is not read: missing, a folder, a FIFO or device, too large, or unreadable."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_regular(path: str | Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; :class:`Unreadable` otherwise.
+
+    The type is checked on the opened descriptor (opened non-blocking, so a FIFO cannot hang
+    the open): a FIFO, a device or ``/dev/zero`` is refused by type, never read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise Unreadable("no such file") from None
+    except IsADirectoryError:
+        raise Unreadable(f"is a directory, not a {what}") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot read it: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable(f"is a directory, not a {what}")
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+            raise Unreadable(f"is {kind}, not a regular file; give a {what}")
+        if st.st_size > limit:
+            raise Unreadable(
+                f"is {st.st_size / 1e6:.1f} MB; sitroom reads files of at most {limit / 1e6:g} MB"
+            )
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise Unreadable(f"cannot read it: {exc.strerror}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > limit:
+        raise Unreadable(f"grew past {limit / 1e6:g} MB while being read")
+    return raw
+
+
 def read_text(path: str | Path, shown: str | None = None) -> str:
     """The file's text, or a :class:`UserError` with a one-line reason."""
     name = shown if shown is not None else str(path)
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError([Problem(name, 0, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise UserError([Problem(name, 0, 0, "is a directory, not a YAML file")]) from None
-    except OSError as exc:
-        raise UserError([Problem(name, 0, 0, f"cannot read it: {exc.strerror}")]) from None
+        raw = read_regular(path, MAX_FILE_BYTES, "YAML file")
+    except Unreadable as exc:
+        raise UserError([Problem(name, 0, 0, exc.reason)]) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise UserError([Problem(name, 0, 0, "UTF-16 text; save the file as UTF-8")])
     if b"\x00" in raw:
         raise UserError([Problem(name, 0, 0, "binary file (contains NUL bytes), not YAML text")])
     try:
@@ -359,10 +411,22 @@ class _Builder:
         if name in ("str", "timestamp", "value"):
             return node.value  # dates stay text: the models treat them as labels
         try:
-            return getattr(_SCALARS, f"construct_yaml_{name}")(node)
+            value = getattr(_SCALARS, f"construct_yaml_{name}")(node)
         except (ValueError, KeyError, TypeError):
-            self._bad(node, loc, f"'{node.value}' is not a valid {name} (it is tagged !!{name})")
+            self._bad(
+                node, loc, f"'{shorten(node.value)}' is not a valid {name} (it is tagged !!{name})"
+            )
             return None
+        if name in ("int", "float") and not abs(value) <= MAX_NUMBER:
+            # NaN, infinities and huge numbers: no state can hold them and no log replays them.
+            self._bad(
+                node,
+                loc,
+                f"'{shorten(node.value, 24)}' is not a usable number (numbers are finite and at "
+                f"most {MAX_NUMBER:.0e})",
+            )
+            return 0  # a number still, so the model adds no second, misleading message
+        return value
 
     def _key(self, node: Node, loc: Loc) -> str | int | None:
         if not isinstance(node, ScalarNode):

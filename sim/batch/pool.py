@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -55,6 +58,29 @@ def start_method() -> str:
     return "fork" if sys.platform == "linux" and "fork" in methods else "spawn"
 
 
+ORPHAN_POLL = 0.5
+"""Seconds between a worker's checks that the batch that started it is still alive."""
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(ORPHAN_POLL)
+        if os.getppid() != parent:
+            os._exit(1)  # the batch is gone (kill -9 included): nobody wants these runs
+
+
+def start_orphan_safe_worker(plan: Plan, parent: int) -> None:
+    """A pool worker's initializer: end when the parent dies, then the usual start.
+
+    A process pool's workers outlive a parent killed with SIGKILL (nothing runs in it to stop
+    them); each worker therefore watches its parent id and exits once it changes.
+    """
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    start_worker(plan)
+
+
 class Processes:
     """Play on ``workers`` local processes."""
 
@@ -68,8 +94,8 @@ class Processes:
         pool = ProcessPoolExecutor(
             max(1, min(self.workers, len(spans))),
             mp_context=ctx,
-            initializer=start_worker,
-            initargs=(plan,),
+            initializer=start_orphan_safe_worker,
+            initargs=(plan, os.getpid()),
         )
         try:
             yield from in_order(

@@ -102,6 +102,15 @@ def py_literal(value: Value) -> str:
 _CONSTANTS: dict[str, Value] = {"true": True, "false": False, "True": True, "False": False}
 
 
+MAX_DEPTH = 300
+"""Deepest nesting of an expression: each operator of a chain ``a + b + c`` and each ``not`` or
+``-`` counts one level. Deeper ones are refused at load instead of exhausting the stack later."""
+MAX_NODES = 2_000
+"""Most parts (names, numbers, operators) in one expression."""
+MAX_NUMBER = 10**15
+"""Largest number written in an expression: state values are floats, exact to about 9e15."""
+
+
 class ExprError(ValueError):
     """A problem in an expression, with its 0-based character offset inside the source."""
 
@@ -175,6 +184,8 @@ class _Compiler:
         self.known = known
         self.hint = hint
         self.names: set[str] = set()
+        self.constants: set[Fn] = set()
+        """Compiled parts made of numbers alone."""
         # ast offsets count UTF-8 bytes on one line; expressions are one logical line.
         self._line_starts = [0]
         for i, ch in enumerate(source):
@@ -188,6 +199,14 @@ class _Compiler:
         text = self.source[start:].encode()[:col_bytes].decode(errors="ignore")
         return start + len(text)
 
+    def _check_constant(self, node: ast.AST, fn: Fn) -> None:
+        """A part made of numbers alone must stay a number a state can hold (a product of big
+        literals would overflow when added to a float at run time)."""
+        value = fn({})
+        if not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            raise self.fail(node, f"the value is out of range (at most {MAX_NUMBER:.0e})")
+        self.constants.add(fn)
+
     def fail(self, node: ast.AST, message: str) -> ExprError:
         return ExprError(message, self.offset(node))
 
@@ -195,7 +214,13 @@ class _Compiler:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool | int | float):
-                return lambda _v: value
+                if not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+                    raise self.fail(
+                        node, f"number out of range (numbers here are at most {MAX_NUMBER:.0e})"
+                    )
+                literal: Fn = lambda _v: value  # noqa: E731
+                self.constants.add(literal)
+                return literal
             raise self.fail(node, f"only numbers and true/false are allowed, not {value!r}")
         if isinstance(node, ast.Name | ast.Attribute):
             dotted = _dotted(node)
@@ -225,7 +250,10 @@ class _Compiler:
             if isinstance(node.op, ast.Not):
                 return lambda v: not inner(v)
             if isinstance(node.op, ast.USub):
-                return lambda v: -inner(v)
+                neg: Fn = lambda v: -inner(v)  # noqa: E731
+                if inner in self.constants:
+                    self.constants.add(neg)
+                return neg
             if isinstance(node.op, ast.UAdd):
                 return inner
             raise self.fail(node, "this operator is not allowed")
@@ -236,8 +264,12 @@ class _Compiler:
             left, right = self.compile(node.left), self.compile(node.right)
             if op in (operator.truediv, operator.floordiv, operator.mod):
                 # A zero denominator is an authoring slip, not a crash mid-exercise: it gives 0.
-                return lambda v: (lambda d: op(left(v), d) if d else 0.0)(right(v))
-            return lambda v: op(left(v), right(v))
+                binop: Fn = lambda v: (lambda d: op(left(v), d) if d else 0.0)(right(v))  # noqa: E731
+            else:
+                binop = lambda v: op(left(v), right(v))  # noqa: E731
+            if left in self.constants and right in self.constants:
+                self._check_constant(node, binop)
+            return binop
         if isinstance(node, ast.Compare):
             if len(node.ops) == 1:
                 cmp1 = _CMPOPS.get(type(node.ops[0]))
@@ -397,11 +429,14 @@ def compile_expr(
         raise ExprError("empty expression", 0)
     try:
         tree = ast.parse(text, mode="eval")
+    except (RecursionError, MemoryError):
+        raise ExprError(f"nested too deeply (at most {MAX_DEPTH} levels)", lead) from None
     except SyntaxError as exc:
         col = max((exc.offset or 1) - 1, 0)
         if exc.lineno and exc.lineno > 1:
             col += sum(len(line) + 1 for line in text.splitlines()[: exc.lineno - 1])
         raise ExprError(f"syntax error: {exc.msg}", lead + min(col, len(text))) from None
+    _check_size(tree, lead)
     compiler = _Compiler(text, pred, hint_names)
     try:
         fn = compiler.compile(tree.body)
@@ -409,11 +444,41 @@ def compile_expr(
         raise ExprError(exc.message, lead + exc.offset) from None
     names = frozenset(compiler.names)
     constant = fn({}) if not names else None
+    if (
+        constant is not None
+        and not isinstance(constant, bool)
+        and not (isinstance(constant, int | float) and abs(constant) <= MAX_NUMBER)
+    ):
+        raise ExprError(f"the value is out of range (at most {MAX_NUMBER:.0e})", lead)
     if not names:
         assert constant is not None
         return Expr(text, fn, names, constant, py_literal(constant))
     py = _py(tree.body)
     return Expr(text, py_function(py) or fn, names, constant, py)
+
+
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def _check_size(tree: ast.AST, lead: int) -> None:
+    """Refuse an expression too deep or too large to evaluate safely (iteratively: a recursive
+    walk would itself overflow the stack on the inputs it must refuse)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _LEAVES):
+            continue
+        count += 1
+        if count > MAX_NODES:
+            raise ExprError(f"too long (at most {MAX_NODES:,} names, numbers and operators)", lead)
+        if depth > MAX_DEPTH:
+            raise ExprError(
+                f"nested more than {MAX_DEPTH} levels deep (each operator of a chain such as "
+                "a + b + c and each 'not' counts one level)",
+                lead + getattr(node, "col_offset", 0),
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def rebind(expr: Expr, bindings: Mapping[str, str], known: Callable[[str], bool]) -> Expr:

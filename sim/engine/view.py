@@ -9,6 +9,7 @@ players, exports, reports and the network all read views, so nothing else can le
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -55,12 +56,19 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             return None
         if isinstance(event, MoveMade) and event.actor != actor:
             data["rationale"] = None  # a computer player's reasoning is its own secret
-        if isinstance(event, Resolved) and event.detected_by:
-            # Detectors know they saw it; nobody, the mover included, learns who else did.
-            data["detected_by"] = [actor] if actor in event.detected_by else []
+        if isinstance(event, Resolved):
+            if event.detected_by:
+                # Detectors know they saw it; nobody, the mover included, learns who else did.
+                data["detected_by"] = [actor] if actor in event.detected_by else []
+            # The die is control's: a roll beside its chance and outcome would show an override.
+            data["roll"] = None
+            if not _chance_seen(event, actor, state, world):
+                data["chance"] = None  # computed from values this seat may not see
         return data
     if isinstance(event, EffectApplied):
         known = source_known(state, event.source, actor)
+        if known and event.source.startswith("breach:"):
+            known = _breach_seen(event, actor)
         if event.name not in world.visible[actor] and not (
             known and event.name in world.sight.by_source
         ):
@@ -90,6 +98,70 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         # The hash covers hidden values: with the seed it would let a player test guesses.
         data["hash"] = ""
     return data
+
+
+def _chance_seen(event: Resolved, actor: str, state: State, world: World) -> bool:
+    """Whether the move's chance reads only names ``actor`` sees (else it would tell them)."""
+    rec = state.moves.get(event.mid)
+    target = rec.target if rec is not None else None
+    try:
+        names = world.bound_move(event.actor, event.move, target).chance.names
+    except (KeyError, ValueError):
+        return False
+    return names <= world.visible[actor]
+
+
+def _breach_seen(event: EffectApplied, actor: str) -> bool:
+    """Whether ``actor`` saw the breach behind a ``breach:`` trust change. The kernel changes
+    ``trust.A.B`` only between the breaker and a party that knew of the move, so those two saw it;
+    a third party may not have (the breach of a secret move it never detected)."""
+    parts = event.name.split(".")
+    return len(parts) == 3 and parts[0] == "trust" and actor in parts[1:]
+
+
+_NUMBERED = re.compile(r"(?P<head>(?:m|c)\d+\.[^.]+\.s?|control\.\d+\.)(?P<n>\d+)")
+"""Ids numbered in order of their kind: moves ``m3.us.2``, messages ``c3.us.1`` / ``c3.us.s1``
+and control's injects ``control.3.1``."""
+
+
+class Renumber:
+    """One seat's numbering of move, message and control-inject ids: each kind numbered 1, 2,
+    ... in the order the seat first sees them, so a gap cannot tell that a hidden one exists.
+    A seat's own moves and messages keep their numbers (it sees all of them)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+        self._next: dict[str, int] = {}
+
+    def id(self, real: str) -> str:
+        """The seat's name for ``real`` (assigned on first sight)."""
+        known = self.ids.get(real)
+        if known is not None:
+            return known
+        m = _NUMBERED.fullmatch(real)
+        if m is None:
+            return real
+        head = m["head"]
+        n = self._next.get(head, 0) + 1
+        self._next[head] = n
+        self.ids[real] = out = f"{head}{n}"
+        return out
+
+    def source(self, source: str) -> str:
+        """An effect's or reveal's source: a move id, ``inject:ID`` or another kind."""
+        if source.startswith("inject:"):
+            return "inject:" + self.id(source[7:])
+        return self.id(source) if source[:1] == "m" else source
+
+    def event(self, data: dict[str, Any]) -> None:
+        """Rename the ids of one redacted event in place."""
+        kind = data["type"]
+        if "mid" in data and kind != "override":
+            data["mid"] = self.id(data["mid"])
+        if kind in ("effect", "revealed"):
+            data["source"] = self.source(data["source"])
+        elif kind == "inject" and data.get("source") == "control":
+            data["id"] = self.id(data["id"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +339,7 @@ class Feed:
         self.actor = actor
         self.events: list[dict[str, Any]] = []
         self._read = 0
+        self.numbering = Renumber()
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, Any]]:
         """Redact what was appended since the last call; the whole feed."""
@@ -275,6 +348,7 @@ class Feed:
             if data is not None:
                 if self.actor is not None:
                     data["seq"] = len(self.events)
+                    self.numbering.event(data)
                 self.events.append(data)
         self._read = len(log)
         return self.events

@@ -58,16 +58,46 @@ class Archive(Store):
         return SessionLock(self.path, sid, holder)
 
     def log(self, ref: str, *, load: Loader | None = None) -> Log:
-        """The session's complete log: stored events, or a replay of the journal after a crash.
+        """The session's complete log: stored events, or a replay of the journal in memory.
 
-        A replay also repairs the stored events (see :meth:`resume`).
+        A reader never writes: the session may be live in another process (its events are
+        written at each round's close, so it is unsettled most of the time), and a reader that
+        resumed it would write its pending events and break that process's next commit.
         """
         info = self.find(ref)
         if info.settled:
             return self.stored_log(info.id)
-        resumed = self.resume(info.id, load=load)
-        resumed.close()
-        return Log(resumed.session.header.to_dict(), list(resumed.session.log))
+        session = self.replayed(info, load=load)
+        return Log(session.header.to_dict(), list(session.log))
+
+    def replayed(self, info: SessionInfo, *, load: Loader | None = None) -> Session:
+        """Session ``info`` rebuilt from its journal in memory, checked against the stored events
+        (read in one snapshot, so a writer in another process cannot tear it), never written."""
+        world = (load or _default_loader)(info.scenario_ref)
+        if world.content_hash != info.scenario_hash:
+            raise ScenarioChanged(
+                f"session {info.id} was recorded with a different version of scenario "
+                f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
+                f"now {world.content_hash}; restore the original files to read it"
+            )
+        with self.snapshot():
+            journal = self.inputs(info.id)
+            stored = self.event_lines(info.id)
+        session = Session(world, info.seed, info.seats, scenario_ref=info.scenario_ref)
+        for n, inp in enumerate(journal):
+            try:
+                session.apply_input(inp, trusted=True)
+            except IllegalInput as exc:
+                raise Diverged(
+                    f"session {info.id}: input {n} ({inp.get('op')}) no longer applies: {exc}"
+                ) from None
+        replayed = [dumps(e.to_dict()) for e in session.log[: len(stored)]]
+        if replayed != stored:
+            raise Diverged(
+                f"session {info.id}: replaying its inputs no longer reproduces its stored events "
+                f"(recorded with sitroom {info.header.get('engine')}); read it with that version"
+            )
+        return session
 
     def create(
         self,

@@ -9,13 +9,13 @@ names the first one that differs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.authoring.problems import shorten
 from sim.engine.events import (
     Answered,
     ControlNote,
@@ -48,6 +48,15 @@ from sim.models.script import MessageOrder
 HEADER_KEYS = ("format", "engine", "scenario", "scenario_ref", "scenario_hash", "seed", "seats")
 
 
+MAX_LOG_BYTES = 256 * 1024 * 1024
+"""Largest log read (a 100-round session with chatty players is a few MB)."""
+MAX_LINE_CHARS = 1024 * 1024
+"""Longest line of a log; events are a few hundred characters."""
+_SCENARIO_REF = re.compile(r"[a-z][a-z0-9_-]*|.+\.ya?ml")
+"""A bundled scenario id, or a path to a YAML file (so a header cannot send the loader to read
+and echo an arbitrary file)."""
+
+
 class LogError(ValueError):
     """A log that cannot be read: missing, not JSON Lines, or not a sitroom log."""
 
@@ -68,19 +77,11 @@ def lines(header: dict[str, Any], events: Iterable[Event]) -> Iterator[str]:
 
 
 def write_log(path: str | Path, header: dict[str, Any], events: Iterable[Event]) -> None:
-    """Write a log atomically: a crash leaves either the old file or the new one, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines(header, events):
-                fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a log atomically (see :func:`sim.record.output.write_text`): a crash leaves either
+    the old file or the new one, never half; a device or FIFO is written into, never replaced."""
+    from sim.record.output import write_text
+
+    write_text(path, (line + "\n" for line in lines(header, events)), "log")
 
 
 def parse_log(text: str, name: str = "<log>") -> Log:
@@ -88,8 +89,12 @@ def parse_log(text: str, name: str = "<log>") -> Log:
     rows = text.splitlines()
     if not rows or not rows[0].strip():
         raise LogError(f"{name}: empty file; a sitroom log starts with a header line")
+    if len(rows[0]) > MAX_LINE_CHARS:
+        raise LogError(f"{name}:1: not a sitroom log (the header line is too long)")
     try:
         header = json.loads(rows[0])
+    except RecursionError:
+        raise LogError(f"{name}:1: not a sitroom log (JSON nested too deeply)") from None
     except json.JSONDecodeError as exc:
         raise LogError(f"{name}:1: not a sitroom log (the header is not JSON: {exc.msg})") from None
     if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
@@ -109,17 +114,30 @@ def parse_log(text: str, name: str = "<log>") -> Log:
         raise LogError(f"{name}:1: header 'seed' must be a whole number")
     if not isinstance(header["scenario_ref"], str) or not isinstance(header["scenario"], str):
         raise LogError(f"{name}:1: header 'scenario' and 'scenario_ref' must be text")
+    if not _SCENARIO_REF.fullmatch(header["scenario_ref"]) or "\x00" in header["scenario_ref"]:
+        raise LogError(
+            f"{name}:1: header 'scenario_ref' must be a scenario id or a .yaml path, not "
+            f"'{shorten(header['scenario_ref'], 60)}'"
+        )
+    if isinstance(seed, int) and not -(2**63) <= seed < 2**63:
+        raise LogError(f"{name}:1: header 'seed' is out of range (a 64-bit whole number)")
     events: list[Event] = []
     for n, row in enumerate(rows[1:], start=2):
         if not row.strip():
             continue
+        if len(row) > MAX_LINE_CHARS:
+            raise LogError(f"{name}:{n}: line too long ({len(row):,} characters)")
         try:
             data = json.loads(row)
+            if not isinstance(data, dict):
+                raise TypeError("an event is a JSON object")
             event = from_dict(data)
+        except RecursionError:
+            raise LogError(f"{name}:{n}: corrupt line (JSON nested too deeply)") from None
         except json.JSONDecodeError as exc:
             raise LogError(f"{name}:{n}: corrupt line ({exc.msg} at column {exc.colno})") from None
-        except (KeyError, TypeError, ValueError) as exc:
-            raise LogError(f"{name}:{n}: not a valid event ({exc})") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise LogError(f"{name}:{n}: not a valid event ({shorten(exc, 120)})") from None
         if event.seq != len(events):
             raise LogError(
                 f"{name}:{n}: event seq {event.seq} where {len(events)} was expected "
@@ -130,18 +148,20 @@ def parse_log(text: str, name: str = "<log>") -> Log:
 
 
 def read_log(path: str | Path) -> Log:
-    """Read and parse a log file."""
+    """Read and parse a log file (a regular file of at most :data:`MAX_LOG_BYTES`)."""
+    from sim.authoring.yamlsrc import Unreadable, read_regular
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise LogError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise LogError(f"{path}: is a directory, not a log file") from None
+        raw = read_regular(path, MAX_LOG_BYTES, "log file")
+    except Unreadable as exc:
+        raise LogError(f"{path}: {exc.reason}") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise LogError(f"{path}: UTF-16 text; sitroom logs are UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise LogError(f"{path}: not a text file") from None
+        raise LogError(f"{path}: not a text file (not UTF-8)") from None
     return parse_log(text, str(path))
 
 
@@ -255,11 +275,12 @@ class Divergence:
 
 
 def compare(expected: Sequence[Event], got: Sequence[Event]) -> Divergence | None:
-    """The first differing event of two event sequences."""
+    """The first differing event of two event sequences, compared as the bytes of their log
+    lines (a NaN never equals itself as a number, but its line does)."""
     for i in range(max(len(expected), len(got))):
         a = expected[i].to_dict() if i < len(expected) else None
         b = got[i].to_dict() if i < len(got) else None
-        if a != b:
+        if a is None or b is None or dumps(a) != dumps(b):
             return Divergence(i, a, b)
     return None
 

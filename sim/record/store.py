@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Self
+from urllib.parse import quote
 
 from sim.authoring.problems import UserError
 from sim.engine.events import Event, Seat, dumps, from_dict
@@ -136,6 +137,26 @@ class SessionInfo:
     meta: dict[str, Any]
 
 
+BUSY_SECONDS = 5.0
+"""How long a write waits for another process's transaction before giving up with a message
+(the archive's own transactions last milliseconds; a longer lock is someone else's tool)."""
+
+
+def _operational(exc: sqlite3.OperationalError) -> str:
+    """A one-line reason for SQLite's run-time refusals."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            f"the archive is locked by another program (waited {BUSY_SECONDS:g} s); "
+            "close it, or give another --archive path"
+        )
+    if "readonly" in text or "read-only" in text:
+        return "the archive is read-only here; make it writable or give another --archive path"
+    if "unable to open" in text:
+        return "cannot open the archive file (check the folder's permissions)"
+    return f"cannot use the archive ({text})"
+
+
 def default_path() -> Path:
     """Where the archive lives unless told otherwise: ``$SITROOM_ARCHIVE`` or the user data dir."""
     env = os.environ.get(ENV_VAR)
@@ -158,8 +179,12 @@ class Store:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_path()
+        self.read_only = False
+        """Opened for reading only (the file or its file system cannot be written)."""
         if self.path.is_dir():
             raise ArchiveError(f"{self.path}: is a directory; give the archive file's path")
+        if self.path.exists() and not self.path.is_file():
+            raise ArchiveError(f"{self.path}: is not a regular file; give the archive file's path")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: every transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
@@ -167,11 +192,34 @@ class Store:
             # that its event loop runs on during the fsync; it never uses the connection from
             # two threads at once.
             self.db = sqlite3.connect(
-                self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+                self.path, isolation_level=None, timeout=BUSY_SECONDS, check_same_thread=False
             )
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"{self.path}: cannot open the archive ({exc})") from None
         try:
+            self._setup()
+        except ArchiveError:
+            self.db.close()
+            raise
+        except sqlite3.OperationalError as exc:
+            self.db.close()
+            if not (self.path.is_file() and not os.access(self.path, os.W_OK)):
+                raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
+            self._open_read_only()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ArchiveError(f"{self.path}: not a sitroom archive ({exc})") from None
+
+    def _open_read_only(self) -> None:
+        """A file (or file system) that cannot be written: open it immutable, for reading.
+
+        WAL needs to write its index even to read, so a read-only archive is opened as an
+        immutable file; nobody can be writing it, since nobody can write it at all.
+        """
+        uri = f"file:{quote(str(self.path.resolve()))}?immutable=1"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.read_only = True
             self._setup()
         except sqlite3.DatabaseError as exc:
             self.db.close()
@@ -179,11 +227,21 @@ class Store:
 
     def _setup(self) -> None:
         db = self.db
+        if self.read_only:
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                raise ArchiveError(f"{self.path}: read-only, and not a sitroom archive")
+            return
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: the WAL is fsync'd at every commit, so a journaled input survives power loss too.
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # Someone else's database: adding our tables to it would change their file.
+            raise ArchiveError(
+                f"{self.path}: an SQLite database, but not a sitroom archive; "
+                "give another --archive path"
+            )
         if version == 0:
             with self.transaction():
                 if db.execute("PRAGMA user_version").fetchone()[0] == 0:
@@ -223,13 +281,34 @@ class Store:
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise ArchiveError(
+                f"{self.path}: the archive is read-only here; make it writable or give "
+                "another --archive path"
+            )
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ArchiveError(f"{self.path}: {_operational(exc)}") from None
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one consistent state while another process writes (a read
+        transaction: WAL gives it a snapshot and takes no write lock)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def journaling(self, sid: str) -> Iterator[None]:
@@ -326,6 +405,8 @@ class Store:
         events: int = 0,
     ) -> str:
         """Add a session row under a new id, and return the id."""
+        if not -(2**63) <= seed < 2**63:
+            raise ArchiveError(f"seed {seed} is out of range (a 64-bit whole number)")
         sid = self._new_id()
         now = _now()
         self.db.execute(

@@ -22,7 +22,7 @@ from actors.codegen import scoring_source
 from actors.profile import ProfilePolicy
 from sim.authoring.library import scenarios
 from sim.authoring.loader import load_scenario
-from sim.engine.expr import Fn, Values, _Compiler, compile_expr
+from sim.engine.expr import ExprError, Fn, Values, _Compiler, compile_expr
 from sim.engine.world import World
 from sim.record.runner import run
 
@@ -44,7 +44,7 @@ def exprs() -> st.SearchStrategy[str]:
     leaves = st.one_of(
         st.sampled_from(["a", "b", "c.d", "flag", "true", "false"]),
         st.integers(-3, 3).map(str),
-        st.sampled_from(["0.5", "2.0", "0", "1e999", "0.0"]),
+        st.sampled_from(["0.5", "2.0", "0", "9.5", "0.0"]),
     )
 
     def grow(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -106,10 +106,7 @@ def test_generated_expressions_agree_with_the_closures(source: str, vals: Values
         ("a > 1 and b > 1 and true", False),  # three operands give a bool, as all() does
         ("+flag", True),
         ("round(c.d, 1)", 0.2),
-        ("1e999 > a", True),
-        ("-1e999 < a", True),
-        ("round(1, 1e999) / b", 0.0),  # the divisor first: a zero one leaves the dividend unread
-        ("1e999 * 0 != 1e999 * 0", True),  # NaN, which generated code has no literal for
+        ("round(1, 9.5) / b", 0.0),  # the divisor first: a zero one leaves the dividend unread
         (" + ".join(["a"] * 300), 1500),  # deeper than Python's parser: the closure stays
     ],
 )
@@ -117,6 +114,13 @@ def test_generated_expression_cases(source: str, want: object) -> None:
     vals = {"a": 5, "b": 0, "c.d": 0.25, "flag": True}
     assert same(compile_expr(source, NAMES)(vals), want)
     assert same(closure(source)(vals), want)
+
+
+@pytest.mark.parametrize("source", ["1e999 > a", "-1e999 < a", "1e999 * 0 != 1e999 * 0"])
+def test_non_finite_literals_are_refused(source: str) -> None:
+    """Infinities and NaN have no place in a state (logs with them would not verify)."""
+    with pytest.raises(ExprError, match="out of range"):
+        compile_expr(source, NAMES)
 
 
 def test_generated_code_has_no_builtins() -> None:
@@ -183,20 +187,6 @@ DEEP = "+".join(["t*0"] * 199 + ["8"])  # 200 terms: deeper than Python's parser
 @pytest.mark.parametrize(
     ("swaps", "generated"),
     [
-        ([("- {change: trust.china.rok, by: -5}", "- {change: tension, by: -1e999}")], True),
-        (
-            [
-                (
-                    "      escalation: 2\n      description: More police",
-                    "      escalation: 2\n      chance: 1e999 * 0\n      description: More police",
-                ),
-                (
-                    "- {change: trust.china.rok, by: -5}",
-                    "- {change: china.domestic_support, by: 5}",
-                ),
-            ],
-            True,
-        ),
         (
             [
                 (
@@ -207,14 +197,13 @@ DEEP = "+".join(["t*0"] * 199 + ["8"])  # 200 terms: deeper than Python's parser
             False,
         ),
     ],
-    ids=["infinite amount", "NaN chance", "deep expression"],
+    ids=["deep expression"],
 )
 def test_scoring_with_odd_numbers_and_deep_expressions(
     tmp_path: Path, swaps: list[tuple[str, str]], generated: bool
 ) -> None:
-    """An infinite amount, a NaN chance (numbers with no Python literal) and an expression too
-    deep for Python's parser all play as the reference scorer does; the last by falling back to
-    scoring option by option."""
+    """An expression too deep for Python's parser plays as the reference scorer does, by
+    falling back to scoring option by option (infinite and NaN numbers are refused at load)."""
     text = TUTORIAL.read_text(encoding="utf-8")
     for old, new in swaps:
         assert old in text

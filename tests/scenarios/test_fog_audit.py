@@ -5,6 +5,7 @@ reasoning. The checks read the true log and the declarations, not the redaction 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -122,7 +123,23 @@ def audit_events(world: World, truth: Truth, actor: str, events: list[dict[str, 
     for inj in private:
         assert inj.text not in shown_texts and inj.id not in shown_ids, (actor, inj.id)
         assert f"inject:{inj.id}" not in shown_ids, (actor, inj.id)
-    assert not secret_mids & shown_ids, (actor, secret_mids & shown_ids)
+    # Ids are renumbered per seat (a gap would show a hidden move), so moves are compared by
+    # what they are: every shown move is one the seat knows of, and every id it names is shown.
+    known_moves = Counter(
+        (e.round, e.actor, e.move, e.target)
+        for e in truth.log
+        if isinstance(e, MoveMade) and e.mid in knows
+    )
+    shown_moves = Counter(
+        (e["round"], e["actor"], e["move"], e["target"]) for e in events if e["type"] == "move"
+    )
+    assert not shown_moves - known_moves, (actor, shown_moves - known_moves)
+    move_ids = {e["mid"] for e in events if e["type"] == "move"}
+    named = {e["mid"] for e in events if e["type"] in ("resolved", "breach")} | {
+        e["source"] for e in events if e["type"] in ("effect", "revealed")
+    }
+    assert {i for i in named if i[:1] == "m"} <= move_ids, actor
+    del secret_mids
     assert not others_reasons & shown_texts, actor
     assert [e["seq"] for e in events] == list(range(len(events)))
     for e in events:

@@ -102,4 +102,5 @@ def test_unwritable_csv_is_a_user_error(scenario: Path, tmp_path: Path) -> None:
     """A --csv path that cannot be written is reported in one line, exit 1."""
     result = sitroom("batch", str(scenario), "-n", "2", "--csv", str(tmp_path / "no" / "x.csv"))
     assert result.returncode == 1
-    assert result.stderr.startswith("error: cannot write") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr

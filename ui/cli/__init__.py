@@ -109,6 +109,12 @@ class SitroomGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command; user errors print their problems, bugs one 'internal error' line."""
+        for stream in (sys.stdout, sys.stderr):
+            # A terminal or pipe that is not UTF-8 (LANG=C, PYTHONIOENCODING=ascii) gets escapes
+            # for Hangul and dashes instead of an exit on the first one.
+            encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+            if encoding != "utf8" and hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="backslashreplace")
         try:
             return super().main(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):

@@ -25,6 +25,9 @@ from sim.record.store import ArchiveError, UnknownSession, default_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+SEED = click.IntRange(-(2**63), 2**63 - 1)
+"""A seed the archive can store (SQLite integers are 64-bit)."""
+
 
 def archive_option(f: F) -> F:
     """``--archive PATH``; without it ``$SITROOM_ARCHIVE`` or the user data dir."""
@@ -112,6 +115,15 @@ def log_or_session(
     return log, world
 
 
+def stored_ref(ref: str) -> str:
+    """The scenario reference to record: a bundled id as it is, a file by its absolute path, so
+    that `report`, `replay` and `--resume` work from any folder."""
+    path = Path(ref)
+    if path.suffix.lower() in (".yaml", ".yml") and path.is_file():
+        return str(path.resolve())
+    return ref
+
+
 def start_archived(
     path: Path | None,
     world: World,
@@ -121,6 +133,7 @@ def start_archived(
     meta: dict[str, Any],
 ) -> ArchivedSession:
     """A new archived session for a front end (which must ``close()`` it when done)."""
+    ref = stored_ref(ref)
     with user_errors():
         archive = Archive(path)
         try:

@@ -124,7 +124,7 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(-(2**63), 2**63 - 1),
     default=1,
     show_default=True,
     help="Batch seed; run i plays a seed derived from it (shown in --csv).",
@@ -186,10 +186,12 @@ def batch_command(
       sitroom batch -n 100000 --csv runs.csv --dask tcp://scheduler:8786
     """
     from sim.authoring.library import DEFAULT_SCENARIO
-    from sim.authoring.problems import UserError
     from sim.batch.csvout import CsvSink
     from sim.batch.tally import Tally, batch_report
+    from sim.record.output import check_output, open_output
 
+    if csv_path is not None:
+        check_output(csv_path, "CSV file")
     recipes, worlds = _variants(scenario or DEFAULT_SCENARIO, sets, vs)
     tallies = [Tally(w) for w in worlds]
     names = ("A", "B")[: len(recipes)]
@@ -198,10 +200,7 @@ def batch_command(
     with ExitStack() as stack:
         sink = None
         if csv_path is not None:
-            try:
-                out = stack.enter_context(csv_path.open("w", encoding="utf-8", newline=""))
-            except OSError as exc:
-                raise UserError(f"cannot write {csv_path}: {exc.strerror}") from None
+            out = stack.enter_context(open_output(csv_path, "CSV file"))
             sink = CsvSink(out, worlds[0], names)
         advance = stack.enter_context(_progress(n, show))
         backend = stack.enter_context(_backend(count, dask_address))

@@ -9,6 +9,7 @@ import click
 
 from sim.record.export import archived_log, redact_log
 from sim.record.log import lines, write_log
+from sim.record.output import check_output
 from ui.cli.archiving import archive_option, load_world, opened, user_errors
 
 
@@ -37,6 +38,8 @@ def export_command(
       sitroom export 3f9c2a1b --out exercise.jsonl
       sitroom export 3f9c --as china --out china.jsonl
     """
+    if out is not None:
+        check_output(out, "log")
     with opened(archive_path, create=False) as archive:
         info = archive.find(session_id)
         log = archived_log(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -113,11 +114,15 @@ def new_scenario(name: str, folder: Path) -> None:
             "letter (at most 80 characters)",
             param_hint="NAME",
         )
+    from sim.record.output import check_output, write_text
+
     target = folder / f"{name}.yaml"
-    folder.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("x", encoding="utf-8") as out:
-            out.write(scaffold(name))
-    except FileExistsError:
-        raise UserError(f"{target} already exists; choose another name or --dir") from None
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    if os.path.lexists(target):
+        raise UserError(f"{target} already exists; choose another name or --dir")
+    check_output(target, "scenario")
+    write_text(target, [scaffold(name)], "scenario")
     click.echo(f"wrote {target}; check it with: sitroom validate {target}")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from sim.authoring.problems import UserError
+from sim.authoring.problems import UserError, printable
 from sim.engine.events import RoundClosed
 from sim.engine.world import World
 from sim.record.log import Log, LogError, read_log, truncate, write_log
+from sim.record.output import check_output
 from sim.record.runner import verify
 from sim.report.narrate import format_round
 
@@ -87,6 +88,8 @@ def replay_command(
     """
     if (until is None) != (out is None):
         raise click.UsageError("--until and --out go together (fork at a round into a new log)")
+    if out is not None:
+        check_output(out, "forked log")
     log, world = _load(log_path, scenario)
     rounds = sum(isinstance(e, RoundClosed) for e in log.events)
     if do_verify:
@@ -123,7 +126,7 @@ def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> Non
     start = 0
     for e in log.events:
         if isinstance(e, RoundClosed):
-            click.echo(format_round(log.events[start : e.seq + 1], world))
+            click.echo(printable(format_round(log.events[start : e.seq + 1], world)))
             start = e.seq + 1
             if interactive and e.round < rounds:
                 answer = click.prompt(
@@ -133,4 +136,4 @@ def _print_rounds(log: Log, world: World, rounds: int, interactive: bool) -> Non
                     return
     tail = format_round(log.events[start:], world)
     if tail:
-        click.echo(tail)
+        click.echo(printable(tail))

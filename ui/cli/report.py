@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sim.record.output import check_output, write_text
 from sim.report import FORMATS, Format, write_report
 from ui.cli.archiving import archive_option, log_or_session, user_errors
 from ui.cli.replay import log_content_errors
@@ -50,6 +51,8 @@ def report_command(
       sitroom report 3f9c --out debrief.html
       sitroom report 3f9c --as rok --format md
     """
+    if out is not None:
+        check_output(out, "report")
     log, world = log_or_session(source, archive_path, scenario)
     if fmt is None:
         fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
@@ -58,5 +61,5 @@ def report_command(
     if out is None:
         sys.stdout.write(text)
         return
-    out.write_text(text, encoding="utf-8")
+    write_text(out, [text], "report")
     click.echo(f"wrote the {fmt} report to {out}", err=True)

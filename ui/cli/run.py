@@ -7,23 +7,31 @@ from pathlib import Path
 
 import click
 
-from sim.authoring.problems import Problem, UserError
+from sim.authoring.problems import Problem, UserError, printable
 from sim.authoring.scripts import ScriptProblem, script_problems, seats_for
 from sim.engine.events import Event
 from sim.engine.session import IllegalInput, Session
 from sim.models import Script
 from sim.record.export import full_log
 from sim.record.log import LogError, read_log, write_log
+from sim.record.output import check_output
 from sim.record.runner import run
 from sim.report.narrate import format_round, summary
-from ui.cli.archiving import archive_option, resume_archived, start_archived, stored_script
+from ui.cli.archiving import (
+    SEED,
+    archive_option,
+    resume_archived,
+    start_archived,
+    stored_ref,
+    stored_script,
+)
 from ui.cli.replay import log_content_errors
 
 
 @click.command("run")
 @click.argument("scenario", required=False)
 @click.option(
-    "--seed", type=int, default=None, help="Random seed (default 1; a forked log keeps its own)."
+    "--seed", type=SEED, default=None, help="Random seed (default 1; a forked log keeps its own)."
 )
 @click.option(
     "--script",
@@ -76,6 +84,8 @@ def run_command(
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.loader import load_file, load_scenario
 
+    if out is not None:
+        check_output(out, "log")
     archived = None
     if resume_id is not None:
         if scenario or seed is not None or from_log or no_archive:
@@ -124,8 +134,9 @@ def run_command(
             # What happened before the first decision (injects at t=0) belongs in it too.
             before = full_log(session).events[: events[0].seq]
             if before:
-                click.echo("Start\n" + format_round(before, session.world))
-        click.echo(format_round(events, session.world))
+                click.echo(printable("Start\n" + format_round(before, session.world)))
+        # Message and inject texts are the players' and authors': no escapes reach the terminal.
+        click.echo(printable(format_round(events, session.world)))
 
     seed = seed if seed is not None else 1
     if archived is None and not no_archive:
@@ -147,7 +158,7 @@ def run_command(
                 world,
                 seed,
                 script,
-                scenario_ref=str(ref),
+                scenario_ref=stored_ref(str(ref)),
                 prefix=prefix,
                 on_round=show,
                 session=archived.session if archived else None,

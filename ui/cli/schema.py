@@ -48,8 +48,17 @@ def schema_command(kind: str | None, write_dir: Path | None) -> None:
     if write_dir is None:
         click.echo(schema_text(kind or "scenario"), nl=False)
         return
-    write_dir.mkdir(parents=True, exist_ok=True)
-    for name in [kind] if kind else sorted(KINDS):
+    from sim.authoring.problems import UserError
+    from sim.record.output import check_output, write_text
+
+    try:
+        write_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{write_dir}: cannot create the folder ({exc.strerror})") from None
+    names = [kind] if kind else sorted(KINDS)
+    for name in names:
+        check_output(write_dir / file_name(name), "schema")
+    for name in names:
         target = write_dir / file_name(name)
-        target.write_text(schema_text(name), encoding="utf-8")
+        write_text(target, [schema_text(name)], "schema")
         click.echo(f"wrote {target}")

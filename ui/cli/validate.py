@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sim.authoring.problems import EXIT_OK, EXIT_USER, UserError
+from sim.authoring.problems import EXIT_OK, EXIT_USER, MAX_SHOWN, UserError
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
@@ -51,8 +51,11 @@ def validate_command(files: tuple[Path, ...]) -> None:
         raise UserError("no YAML files found in " + ", ".join(map(str, files)))
     problems = validate_paths(targets)
     # Errors first: they are what stops a file from loading; warnings follow.
-    for problem in sorted(problems, key=lambda p: p.severity != "error"):
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    for problem in ordered[:MAX_SHOWN]:
         click.echo(problem.format())
+    if len(ordered) > MAX_SHOWN:
+        click.echo(f"... and {len(ordered) - MAX_SHOWN:,} more")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     bad_files = len({p.path for p in problems if p.severity == "error"})
