@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.authoring.expectations import expectation_problems
 from sim.authoring.problems import Problem
 from sim.authoring.ranges import EITHER, Abstract, Num, Truth, evaluate, names_in
 from sim.authoring.yamldoc import Doc, Loc
@@ -159,6 +160,7 @@ def scenario_problems(scenario: Scenario, doc: Doc, world: World | None) -> list
     extra = scenario.moves.extra
     out.extend(constant_chances(extra, doc, ("moves", "extra")))
     out.extend(unknown_sources(scenario, doc))
+    out.extend(expectation_problems(scenario, doc))
     actors = {p.id for p in scenario.actors}
     for i, mt in enumerate(extra):
         if mt.actors != "all" and not actors.intersection(mt.actors):
