@@ -3,6 +3,8 @@ actors, timeline."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.ui.test_cli_foundation import GOOD, sitroom
 
 
@@ -80,3 +82,40 @@ def test_timeline_schedule_only() -> None:
     out = sitroom("timeline", "korea-instability-2012", "-n", "0")
     assert out.returncode == 0, out.stderr
     assert "trigger" not in out.stdout and "ends:" not in out.stdout
+
+
+def test_schema_accepts_numbers_written_as_text() -> None:
+    """The loader takes `at: "60"`; the schema takes it too (and still takes 60)."""
+    import json
+    import re
+
+    from ui.cli.schema import NUMERIC_TEXT, schema_text
+
+    schema = json.loads(schema_text("scenario"))
+    at = schema["$defs"]["Inject"]["properties"]["at"]
+    assert {"type": "number", "minimum": 0} in at["anyOf"]
+    assert {"type": "string", "pattern": NUMERIC_TEXT} in at["anyOf"]
+    for text in ("60", " 18.5 ", "-3", "1e2", ".5"):
+        assert re.match(NUMERIC_TEXT, text), text
+    for text in ("sixty", "60h", ""):
+        assert not re.match(NUMERIC_TEXT, text), text
+
+
+def test_quoted_number_loads(tmp_path: Path) -> None:
+    """The case the schema follows: a quoted number is a number to the loader."""
+    text = (GOOD / "mini.yaml").read_text(encoding="utf-8")
+    for name in ("alpha", "beta", "mini_moves", "sources"):
+        (tmp_path / f"{name}.yaml").write_text((GOOD / f"{name}.yaml").read_text())
+    (tmp_path / "mini.yaml").write_text(text.replace("rounds: 3}", 'rounds: "3"}'))
+    out = sitroom("validate", str(tmp_path / "mini.yaml"))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_new_scenario_in_a_subfolder_finds_the_schema(tmp_path: Path) -> None:
+    """`new scenario --dir a/b` below a schema folder points its header up to it."""
+    assert sitroom("schema", "--write", "schema", cwd=tmp_path).returncode == 0
+    out = sitroom("new", "scenario", "deep", "--dir", "a/b", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    head = (tmp_path / "a" / "b" / "deep.yaml").read_text().splitlines()[0]
+    assert head == "# yaml-language-server: $schema=../../schema/scenario.schema.json"
+    assert (tmp_path / "a" / "b" / "../../schema/scenario.schema.json").is_file()
