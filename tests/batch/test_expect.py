@@ -53,3 +53,46 @@ def test_round_of_an_outcome_that_never_happened_fails() -> None:
     goal = model.expect[0].model_copy(update={"that": f"round.{never[0]} >= 0"})
     (failure,) = evaluate([goal], summary)
     assert "never happened" in failure.problem.message
+
+
+def test_batch_tells_authors_move_use_outcome_rounds_objectives_and_clamped_chances() -> None:
+    """Every usable move per actor (custom ones marked), the round of each outcome, objective
+    shares, and a chance formula that left 0..1 are all in the report."""
+    from tests.batchworlds import recipe
+
+    patch = {
+        "objectives": [{"id": "cool", "text": "Stay cool", "measure": "tension < 60"}],
+        "moves": {
+            "include": ["mini"],
+            "extra": [
+                {
+                    "id": "gamble",
+                    "name": "Gamble",
+                    "category": "diplomatic",
+                    "escalation": 0,
+                    "chance": "tension / 25",
+                    "effects": [{"change": "tension", "by": -1}],
+                }
+            ],
+        },
+    }
+    rec = recipe(patch)
+    world = rec.build()
+    tally = Tally(world)
+    run_batch([rec], 12, 2, on_run=lambda rs: tally.add(rs[0]), worlds=[world])
+    rep = tally.report()
+    use = rep["move_use"]
+    assert set(use) == set(world.actors)
+    for actor, moves in use.items():
+        assert set(world.usable[actor]) <= set(moves)
+        assert moves["gamble"]["custom"] is True
+        assert all(v["custom"] is False for m, v in moves.items() if m != "gamble")
+    total = sum(v["per_run"] for moves in use.values() for v in moves.values())
+    assert total > 0
+    rounds = rep["outcome_rounds"]
+    assert sum(v["runs"] for v in rounds.values()) == 12
+    assert all(v["mean"] is None or 1 <= v["mean"] <= 6 for v in rounds.values())
+    assert set(rep["objectives"]) == {"cool"}
+    used = sum(v["per_run"] for v in (m["gamble"] for m in use.values()))
+    assert used > 0  # tension starts at 50, so tension / 25 = 2: the first use is clamped
+    assert rep["chance_clamped"]["gamble"]["times"] >= 1
