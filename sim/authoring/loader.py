@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from sim.authoring import library as registry
+from sim.authoring.deadcontent import constant_chances, scenario_problems, unknown_sources
 from sim.authoring.exprcheck import expression_syntax
 from sim.authoring.modelerrors import problems_from
 from sim.authoring.problems import Problem, UserError, has_errors
@@ -56,6 +57,9 @@ def check_text(text: str, path: str) -> Checked:
         # named, rather than let a scenario quietly leave the item out. Scenarios get the full
         # check (names too) from sim.world.build.
         problems.extend(expression_syntax(model, doc))
+        if isinstance(model, Catalogue):
+            problems.extend(constant_chances(model.moves, doc, ("moves",)))
+        problems.extend(unknown_sources(model, doc))
     if has_errors(problems):
         model = None
     problems.sort(key=lambda p: (p.line, p.col))
@@ -217,9 +221,17 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
     docs.update({f"catalogue:{cid}": doc for cid, (_, doc) in bundle.catalogues.items()})
     world, issues = build(bundle.scenario, profiles, catalogues)
     problems = list(bundle.problems)
+    # Without one of its catalogues, the scenario's excludes and the profiles' favoured moves
+    # name moves that are merely missing: one error at the include says it all.
+    broken_include = any(loc[:2] == ("moves", "include") for loc in bundle.reported)
     for issue in issues:
         if issue.origin == "scenario" and issue.loc in bundle.reported:
             continue  # already explained (missing or broken profile/catalogue file)
+        if broken_include and (
+            issue.loc[:2] == ("moves", "exclude")
+            or (issue.origin.startswith("actor:") and issue.severity == "warning")
+        ):
+            continue
         doc = docs.get(issue.origin)
         if doc is None:  # cannot happen with sim.engine.world's origins; keep the message anyway
             problems.append(
@@ -229,6 +241,9 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
         problems.append(
             doc.problem(issue.loc, issue.message, offset=issue.offset, severity=issue.severity)
         )
+    problems.extend(
+        scenario_problems(bundle.scenario, bundle.doc, None if has_errors(problems) else world)
+    )
     return (None if has_errors(problems) else world), problems
 
 

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sim.authoring.overrides import Setting, apply_settings
+from sim.authoring.scripts import seats_for
 from sim.engine.build import build, content_hash
+from sim.engine.events import Event, MoveMade
+from sim.engine.expr import Value
 from sim.engine.policy import policy_names
 from sim.engine.rng import uniform
 from sim.engine.session import Session
@@ -123,9 +126,13 @@ class RunResult:
     """(actor index, move id, times used)."""
     triggers: tuple[str, ...]
     """Ids of the triggers that fired at least once."""
+    objectives: tuple[str, ...] = ()
+    """Ids of the measured learning objectives whose measure held at the end."""
+    clamped: tuple[tuple[str, int], ...] = ()
+    """(move id, times its chance formula gave a value outside 0..1), for moves where it did."""
 
 
-def result_of(session: Session, index: int) -> RunResult:
+def result_of(session: Session, index: int, clamped: Counter[str] | None = None) -> RunResult:
     """Boil a finished session down to its :class:`RunResult`."""
     # Read off the state, the fold of the log: every move made has a record, every trigger that
     # fired keeps its first place in ``fired``, and each closed round moved ``round`` on by one.
@@ -144,7 +151,41 @@ def result_of(session: Session, index: int) -> RunResult:
         escalation=tuple(sum(v) / len(v) if v else 0.0 for v in ladders),
         moves=tuple((actor_index[a], m, c) for (a, m), c in sorted(moves.items())),
         triggers=tuple(triggers),
+        objectives=tuple(
+            oid
+            for oid, measure in world.objectives
+            if measure is not None and measure(state.values)
+        ),
+        clamped=tuple(sorted((clamped or Counter()).items())),
     )
+
+
+def chance_watch(
+    world: World,
+) -> tuple[Counter[str], Callable[[Session, list[Event]], None]] | None:
+    """A round hook counting moves whose chance formula left 0..1 (None if no move has one).
+
+    Rulings read the state as the round closes, which is the state the previous round left, so
+    the hook keeps that state's values and evaluates each move made on them.
+    """
+    formulas = {mid for mid, spec in world.moves.items() if spec.chance.constant is None}
+    if not formulas:
+        return None
+    counts: Counter[str] = Counter()
+    before: dict[str, Value] = {}
+
+    def on_round(session: Session, events: list[Event]) -> None:
+        values = dict(before)
+        for e in events:
+            if isinstance(e, MoveMade) and e.move in formulas:
+                bound = world.bound_move(e.actor, e.move, e.target)
+                raw = float(bound.chance.fn(values))
+                if not 0.0 <= raw <= 1.0:
+                    counts[e.move] += 1
+        before.clear()
+        before.update(session.state.values)
+
+    return counts, on_round
 
 
 @dataclass(frozen=True)
@@ -198,7 +239,17 @@ def play(plan: Plan | str, span: Span, seed: int = 0) -> Chunk:
     out: Chunk = []
     for i in range(*span):
         s = run_seed(base, i)
-        out.append(tuple(result_of(run(w, s, lean=True), i) for w in worlds))
+        results = []
+        for w in worlds:
+            watch = chance_watch(w)
+            if watch is None:
+                results.append(result_of(run(w, s, lean=True), i))
+            else:
+                counts, hook = watch
+                session = Session(w, s, seats_for(w, None), lean=True)
+                hook(session, [])  # the state the first round's rulings will read
+                results.append(result_of(run(w, s, session=session, on_round=hook), i, counts))
+        out.append(tuple(results))
     return out
 
 

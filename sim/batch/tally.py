@@ -33,7 +33,12 @@ class Tally:
         self.indicators = [Distribution(*ranges[i.id]) for i in world.scenario.indicators]
         self.escalation = [0.0] * len(world.actors)
         self.moves: Counter[tuple[int, str]] = Counter()
+        self.move_runs: Counter[tuple[int, str]] = Counter()
         self.triggers: Counter[str] = Counter()
+        self.outcome_rounds: dict[str, Counter[int]] = {}
+        self.objectives: Counter[str] = Counter()
+        self.clamped: Counter[str] = Counter()
+        self.clamped_runs: Counter[str] = Counter()
 
     def add(self, r: RunResult) -> None:
         """Count one run (the caller feeds runs in index order)."""
@@ -46,7 +51,13 @@ class Tally:
             self.escalation[i] += x
         for a, move, count in r.moves:
             self.moves[a, move] += count
+            self.move_runs[a, move] += 1
         self.triggers.update(r.triggers)
+        self.outcome_rounds.setdefault(r.outcome, Counter())[r.rounds] += 1
+        self.objectives.update(r.objectives)
+        for move, count in r.clamped:
+            self.clamped[move] += count
+            self.clamped_runs[move] += 1
 
     def outcome_ids(self) -> list[str]:
         """Declared end states in scenario order, then any other outcome seen."""
@@ -103,7 +114,57 @@ class Tally:
                 }
                 for t in world.triggers
             },
+            "outcome_rounds": {
+                o: _round_stats(self.outcome_rounds.get(o, Counter())) for o in self.outcome_ids()
+            },
+            "objectives": {
+                oid: {
+                    "text": next(o.text for o in world.scenario.objectives if o.id == oid),
+                    "runs": self.objectives[oid],
+                    "share": _r(self.objectives[oid] / per_game),
+                    "ci95": [_r(x) for x in wilson(self.objectives[oid], n)],
+                }
+                for oid, measure in world.objectives
+                if measure is not None
+            },
+            "move_use": self.move_use(),
+            "chance_clamped": {
+                m: {"times": self.clamped[m], "runs": self.clamped_runs[m]}
+                for m in sorted(self.clamped)
+            },
         }
+
+    def move_use(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every move each actor may use: uses per run, share of runs using it, and whether
+        the scenario defines it (custom) rather than a catalogue; most used first."""
+        per_game = max(self.games, 1)
+        custom = {m.id for m in self.world.scenario.moves.extra}
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for i, actor in enumerate(self.world.actors):
+            usable = set(self.world.usable[actor]) | {m for (a, m) in self.moves if a == i}
+            ranked = sorted(usable, key=lambda m: (-self.moves[i, m], m))
+            out[actor] = {
+                m: {
+                    "per_run": _r(self.moves[i, m] / per_game),
+                    "share": _r(self.move_runs[i, m] / per_game),
+                    "custom": m in custom,
+                }
+                for m in ranked
+            }
+        return out
+
+
+def _round_stats(rounds: Counter[int]) -> dict[str, float | int | None]:
+    """Mean, min and max of the round in which an outcome happened (None if it never did)."""
+    n = sum(rounds.values())
+    if n == 0:
+        return {"runs": 0, "mean": None, "min": None, "max": None}
+    return {
+        "runs": n,
+        "mean": _r(sum(r * c for r, c in rounds.items()) / n),
+        "min": min(rounds),
+        "max": max(rounds),
+    }
 
 
 def compare(a: Tally, b: Tally) -> dict[str, dict[str, Any]]:

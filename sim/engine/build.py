@@ -123,12 +123,7 @@ class _Builder:
         name = eff.name
         key = "change" if eff.change is not None else "set"
         if not self.known_with_placeholders(allow)(name):
-            self.error(
-                origin,
-                (*loc, key),
-                f"unknown state name '{name}'{suggest(name, self.hints(allow))}",
-                0,
-            )
+            self.error(origin, (*loc, key), self.unknown_name(name, allow), 0)
             raise BuildFailed
         wrong = effect_type_problem(eff, name.startswith("flags."))
         if wrong is not None:
@@ -140,6 +135,24 @@ class _Builder:
             return CompiledEffect(name, "add", self.expr(origin, (*loc, "by"), eff.by, allow))
         assert eff.to is not None
         return CompiledEffect(name, "set", self.expr(origin, (*loc, "to"), eff.to, allow))
+
+    def unknown_name(self, name: str, allow: Sequence[str]) -> str:
+        """Why an effect's state name is unknown; a placeholder used where it means nothing is
+        explained rather than answered with a guess at a real name."""
+        missing = [p for p in PLACEHOLDERS if p in name.split(".") and p not in allow]
+        if not missing:
+            return f"unknown state name '{name}'{suggest(name, self.hints(allow))}"
+        if allow:  # a move without `target: actor`
+            return (
+                f"'{name}': 'target' means the actor a move is aimed at; "
+                "set `target: actor` on the move to use it"
+            )
+        example = bind(name, {"self": self.actors[0], "target": self.actors[-1]})
+        meaning = "making" if missing[0] == "self" else "aimed at by"
+        return (
+            f"'{name}': '{missing[0]}' means the actor {meaning} a move, so it exists only in "
+            f"moves and profiles; in an inject or trigger name the actor (e.g. '{example}')"
+        )
 
     def effects(
         self, origin: str, loc: Loc, effects: Sequence[Effect], allow: Sequence[str]
@@ -341,21 +354,23 @@ class _Builder:
             if mid in specs:
                 del specs[mid]
             else:
-                # A warning: a scenario should not break when a catalogue drops a move.
-                self.warn(
+                # An error: a misspelt exclude would leave the move in play unnoticed.
+                self.error(
                     "scenario",
                     ("moves", "exclude", i),
                     f"no move '{mid}' to exclude{suggest(mid, specs)}",
                 )
-        for mid, spec in specs.items():
-            if spec.type.targets:
-                for a in spec.type.targets:
-                    if a not in self.actors and origin_of[mid] == "scenario":
-                        self.error(
-                            "scenario",
-                            ("moves", "extra"),
-                            f"move '{mid}' targets unknown actor '{a}'{suggest(a, self.actors)}",
-                        )
+        for i, mt in enumerate(ms.extra):
+            if origin_of.get(mt.id) != "scenario" or not mt.targets:
+                continue
+            for j, a in enumerate(mt.targets):
+                if a not in self.actors:
+                    self.error(
+                        "scenario",
+                        ("moves", "extra", i, "targets", j),
+                        f"move '{mt.id}' targets unknown actor '{a}'{suggest(a, self.actors)}"
+                        f" (this scenario's actors: {', '.join(self.actors)})",
+                    )
         return specs
 
     def build(self) -> World | None:
@@ -471,9 +486,12 @@ def content_hash(
     scenario: Scenario, profiles: Sequence[ActorProfile], catalogues: Sequence[Catalogue]
 ) -> str:
     """A hash of everything that decides how the scenario plays, recorded in every log header."""
+    # Notes for control (an inject's expected action and objective) and balance goals do not
+    # change how a scenario plays, so editing them keeps logs of the same play comparable.
+    notes = {"expect": True, "injects": {"__all__": {"expected_action", "objective"}}}
     blob = json.dumps(
         [
-            scenario.model_dump(mode="json"),
+            scenario.model_dump(mode="json", exclude=notes),  # type: ignore[arg-type]
             [p.model_dump(mode="json") for p in profiles],
             [c.model_dump(mode="json") for c in catalogues],
         ],

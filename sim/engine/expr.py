@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sim.engine.clamp import clamp
+from sim.engine.exprhints import syntax_hint
 
 Value = float | int | bool
 Values = Mapping[str, Value]
@@ -435,6 +436,9 @@ def compile_expr(
         col = max((exc.offset or 1) - 1, 0)
         if exc.lineno and exc.lineno > 1:
             col += sum(len(line) + 1 for line in text.splitlines()[: exc.lineno - 1])
+        fix = syntax_hint(text)
+        if fix is not None:
+            raise ExprError(f"syntax error: {fix[0]}", lead + fix[1]) from None
         raise ExprError(f"syntax error: {exc.msg}", lead + min(col, len(text))) from None
     _check_size(tree, lead)
     compiler = _Compiler(text, pred, hint_names)

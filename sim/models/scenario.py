@@ -172,6 +172,20 @@ class Inject(Strict):
         description="State names whose current values the audience learns when it is delivered.",
         examples=[["china.forces_north"]],
     )
+    expected_action: str | None = Field(
+        default=None,
+        description="What control expects the audience to do (the MSEL's 'expected player "
+        "action'); shown to control when the inject fires. Name a move id or a category "
+        "(e.g. `hotline_call`, `diplomatic`) and the after-action report says whether an actor "
+        "of the audience made such a move in the same or the next round.",
+        examples=["hotline_call with china"],
+    )
+    objective: str | None = Field(
+        default=None,
+        description="The learning objective the inject serves: an objective id from "
+        "`objectives:` or free text; shown to control when the inject fires.",
+        examples=["coordination"],
+    )
 
 
 class TriggerInject(Strict):
@@ -236,6 +250,19 @@ class Objective(Strict):
     )
 
 
+class Expectation(Strict):
+    """A balance goal: a condition over batch results that `sitroom check` asserts."""
+
+    that: Expression = Field(
+        description="Condition over batch results: `outcome.ID` (share of runs ending so, 0..1), "
+        "`round.ID` (mean round in which outcome ID happens), `objective.ID` (share of runs "
+        "meeting it), `trigger.ID` (share of runs in which it fired), `mean.INDICATOR` (mean "
+        "final value), `runs`.",
+        examples=["0.2 <= outcome.managed_transition <= 0.6"],
+    )
+    why: str = Field(default="", description="What the goal protects, shown when it fails.")
+
+
 class Scenario(Strict):
     """A crisis exercise: clock, actors, world state, moves, injects, triggers and end states."""
 
@@ -269,3 +296,8 @@ class Scenario(Strict):
     )
     objectives: list[Objective] = Field(default_factory=list, description="Learning objectives.")
     facilitator_notes: str = Field(default="", description="Notes for the person running it.")
+    expect: list[Expectation] = Field(
+        default_factory=list,
+        description="Balance goals over batch results, asserted by `sitroom check`; e.g. "
+        "`- that: 0.2 <= outcome.managed_transition <= 0.6` (see docs/authoring.md).",
+    )

@@ -34,6 +34,7 @@ from sim.engine.events import (
 from sim.engine.expr import Value
 from sim.engine.world import World
 from sim.record.log import Log
+from sim.report.expected import ExpectedAction, expected_actions
 from sim.report.knowledge import Knowledge, knowledge
 from sim.report.labels import short_name, state_labels
 
@@ -150,6 +151,8 @@ class Debrief:
     """How sim time is shown: the scenario's start label."""
     start: datetime | None = None
     round_hours: float = 6.0
+    expected: list[ExpectedAction] = field(default_factory=list)
+    """Injects with an expected player action and whether it followed (control's report only)."""
 
     def name(self, actor: str) -> str:
         """An actor's display name."""
@@ -276,6 +279,7 @@ def gather(log: Log, world: World) -> Debrief:
         clock=sc.clock.start,
         start=_start(sc.clock.start),
         round_hours=sc.clock.round_hours,
+        expected=[] if reader else expected_actions(log.events, world),
     )
 
 

@@ -211,13 +211,26 @@ def _knowledge(d: Debrief) -> list[str]:
 def _objectives(d: Debrief) -> list[str]:
     out = ["<h2>Learning objectives</h2>"]
     if not d.objectives:
-        return [*out, "<p>The scenario states no learning objectives.</p>"]
+        out.append("<p>The scenario states no learning objectives.</p>")
     out.append("<ul>")
     for o in d.objectives:
         measure = f"Measure <code>{_e(o.measure)}</code>: " if o.measure else ""
         verdict = measure + _e(o.verdict())
         out.append(f"<li><strong>{_e(o.id)}</strong>: {_e(o.text)}<br>{verdict}</li>")
-    return [*out, "</ul>"]
+    out.append("</ul>")
+    if d.expected:
+        out.append(
+            "<p>Expected player actions (a matching move by the audience by the next "
+            "round):</p><ul>"
+        )
+        for x in d.expected:
+            serves = f" (objective: {_e(x.objective)})" if x.objective else ""
+            out.append(
+                f"<li>R{x.round} <strong>{_e(x.title)}</strong>: expected {_e(x.expected)}"
+                f"{serves}: {_e(x.verdict())}</li>"
+            )
+        out.append("</ul>")
+    return out
 
 
 def _notes(d: Debrief) -> list[str]:

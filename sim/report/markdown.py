@@ -169,6 +169,12 @@ def _objectives(d: Debrief) -> list[str]:
         out.append(f"- **{o.id}**: {o.text}")
         measure = f"Measure `{o.measure}`: " if o.measure else ""
         out.append(f"  - {measure}{o.verdict()}")
+    if d.expected:
+        out += ["", "Expected player actions (a matching move by the audience by the next round):"]
+        out += [""]
+        for x in d.expected:
+            serves = f" (objective: {x.objective})" if x.objective else ""
+            out.append(f"- R{x.round} **{x.title}**: expected {x.expected}{serves}: {x.verdict()}")
     return [*out, ""]
 
 

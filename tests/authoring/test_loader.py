@@ -212,7 +212,7 @@ def test_load_scenario_builds_world_from_local_files() -> None:
 
 def test_load_scenario_raises_all_problems(tmp_path: Path) -> None:
     """A scenario with cross-file mistakes raises one UserError carrying all of them."""
-    for name in ("alpha", "beta", "mini_moves"):
+    for name in ("alpha", "beta", "mini_moves", "sources"):
         (tmp_path / f"{name}.yaml").write_text((GOOD / f"{name}.yaml").read_text())
     text = (GOOD / "mini.yaml").read_text()
     text = text.replace("when: tension >= 60", "when: tensio >= 60")
@@ -227,7 +227,7 @@ def test_load_scenario_raises_all_problems(tmp_path: Path) -> None:
 
 def test_problem_in_profile_reported_in_profile_file(tmp_path: Path) -> None:
     """A broken profile is reported in its own file, not as a missing actor."""
-    for name in ("beta", "mini_moves", "mini"):
+    for name in ("beta", "mini_moves", "mini", "sources"):
         (tmp_path / f"{name}.yaml").write_text((GOOD / f"{name}.yaml").read_text())
     alpha = (GOOD / "alpha.yaml").read_text().replace("risk_tolerance: 0.3", "risk_tolerance: 3")
     (tmp_path / "alpha.yaml").write_text(alpha)
@@ -238,7 +238,7 @@ def test_problem_in_profile_reported_in_profile_file(tmp_path: Path) -> None:
 
 def test_profile_id_must_match_file(tmp_path: Path) -> None:
     """alpha.yaml must hold the profile with id alpha."""
-    for name in ("beta", "mini_moves", "mini"):
+    for name in ("beta", "mini_moves", "mini", "sources"):
         (tmp_path / f"{name}.yaml").write_text((GOOD / f"{name}.yaml").read_text())
     (tmp_path / "alpha.yaml").write_text((GOOD / "beta.yaml").read_text())
     (p,) = validate_paths([tmp_path / "mini.yaml"])

@@ -10,9 +10,12 @@ import click
 from sim.authoring.problems import UserError
 
 
-@click.group("actors")
-def actors_command() -> None:
-    """Show the bundled actor profiles and the sources behind them."""
+@click.group("actors", invoke_without_command=True)
+@click.pass_context
+def actors_command(ctx: click.Context) -> None:
+    """List the bundled actor profiles; `actors show ACTOR` reads one with its sources."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_command)
 
 
 @actors_command.command("show")

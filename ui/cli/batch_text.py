@@ -46,12 +46,19 @@ def _settings(settings: Sequence[str]) -> str:
 
 
 def _variant(rep: Report) -> list[str]:
+    when = rep.get("outcome_rounds", {})
     lines = [
         "",
         *_table(
-            ["outcome", "share", "95% CI", "runs"],
+            ["outcome", "share", "95% CI", "runs", "round: mean (min-max)"],
             [
-                [f"{o} ({v['title']})", _pct(v["share"]), _ci(v["ci95"]), f"{v['count']:,}"]
+                [
+                    f"{o} ({v['title']})",
+                    _pct(v["share"]),
+                    _ci(v["ci95"]),
+                    f"{v['count']:,}",
+                    _rounds(when.get(o)),
+                ]
                 for o, v in rep["outcomes"].items()
             ],
         ),
@@ -84,8 +91,46 @@ def _variant(rep: Report) -> list[str]:
                 ["trigger", "fired in"], [[t, _pct(v["share"])] for t, v in rep["triggers"].items()]
             ),
         ]
+    if rep.get("objectives"):
+        lines += [
+            "",
+            *_table(
+                ["learning objective", "met in", "95% CI"],
+                [[o, _pct(v["share"]), _ci(v["ci95"])] for o, v in rep["objectives"].items()],
+            ),
+        ]
+    lines += _move_use(rep.get("move_use", {}))
+    for move, v in rep.get("chance_clamped", {}).items():
+        lines.append(
+            f"warning: the chance formula of move '{move}' left 0..1 {v['times']:,} times "
+            f"in {v['runs']:,} runs (it was clamped); check the formula"
+        )
     r = rep["rounds_per_game"]
     lines += ["", f"rounds played per run: mean {r['mean']:.2f} (min {r['min']}, max {r['max']})"]
+    return lines
+
+
+def _rounds(stats: Any) -> str:
+    if not stats or stats.get("mean") is None:
+        return "-"
+    return f"{stats['mean']:.1f} ({stats['min']}-{stats['max']})"
+
+
+def _move_use(use: Report) -> list[str]:
+    """Every move each actor may use, uses per run and share of runs; * marks custom moves."""
+    if not use:
+        return []
+    lines = ["", "move use per actor (uses per run, share of runs; * defined in this scenario):"]
+    for actor, moves in use.items():
+        used = [
+            f"{m}{'*' if v['custom'] else ''} {v['per_run']:.2f} ({_pct(v['share'])})"
+            for m, v in moves.items()
+            if v["per_run"] > 0
+        ]
+        unused = [f"{m}{'*' if v['custom'] else ''}" for m, v in moves.items() if v["per_run"] == 0]
+        lines.append(f"  {actor}: {', '.join(used) if used else '(none used)'}")
+        if unused:
+            lines.append(f"    never used: {', '.join(unused)}")
     return lines
 
 

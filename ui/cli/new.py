@@ -13,8 +13,8 @@ from sim.authoring.problems import UserError
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 SCAFFOLD = """\
-# yaml-language-server: $schema=schema/scenario.schema.json
-# Editor completion: run `sitroom schema --write schema` in this folder once.
+# yaml-language-server: $schema={schema}
+# Editor completion: {completion}
 # Check this file at any time with: sitroom validate {file}
 # Expressions (`when:`, `by:`) use state names: indicators (tension), flags (flags.NAME),
 # per-actor variables (us.readiness) and trust (trust.us.china). See docs/authoring.md.
@@ -81,10 +81,31 @@ objectives:
 """
 
 
-def scaffold(name: str) -> str:
-    """The scaffold text for a scenario id ``name``."""
+def schema_header(folder: Path, kind: str = "scenario") -> tuple[str, str]:
+    """The ``$schema`` path for a file in ``folder``, and how to get completion working.
+
+    The nearest ``schema/KIND.schema.json`` in the folder or above it (a project's one schema
+    folder serves files in every subfolder), as a path relative to ``folder``; else
+    ``schema/...`` beside the file, to be written with `sitroom schema --write schema`.
+    """
+    import os
+
+    name = f"{kind}.schema.json"
+    here = folder.resolve()
+    for up in (here, *here.parents):
+        if (up / "schema" / name).is_file():
+            rel = Path(os.path.relpath(up / "schema" / name, here)).as_posix()
+            return rel, f"the schema is {rel} (refresh it with `sitroom schema --write`)."
+    return f"schema/{name}", "run `sitroom schema --write schema` in this folder once."
+
+
+def scaffold(name: str, folder: Path | None = None) -> str:
+    """The scaffold text for a scenario id ``name`` written into ``folder``."""
     title = name.replace("-", " ").replace("_", " ").strip().capitalize()
-    return SCAFFOLD.format(id=name, title=title, file=f"{name}.yaml")
+    schema, completion = schema_header(folder or Path("."))
+    return SCAFFOLD.format(
+        id=name, title=title, file=f"{name}.yaml", schema=schema, completion=completion
+    )
 
 
 @click.group("new")
@@ -124,5 +145,5 @@ def new_scenario(name: str, folder: Path) -> None:
     if os.path.lexists(target):
         raise UserError(f"{target} already exists; choose another name or --dir")
     check_output(target, "scenario")
-    write_text(target, [scaffold(name)], "scenario")
+    write_text(target, [scaffold(name, folder)], "scenario")
     click.echo(f"wrote {target}; check it with: sitroom validate {target}")

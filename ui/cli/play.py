@@ -64,6 +64,14 @@ def write_html_report(session: Session) -> str:
     metavar="ID",
     help="Continue an archived session where it stopped (see `sitroom sessions`).",
 )
+@click.option(
+    "--from",
+    "from_log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="LOG",
+    help="Rehearse a recorded run: open it at round --until (its earlier rounds replayed).",
+)
+@click.option("--until", type=click.IntRange(1), help="With --from: the round to open at.")
 @archive_option
 @click.option("--no-archive", is_flag=True, help="Do not record this exercise in the archive.")
 def play_command(
@@ -71,6 +79,8 @@ def play_command(
     seats: dict[str, Seat],
     seed: int,
     resume_id: str | None,
+    from_log: Path | None,
+    until: int | None,
     archive_path: Path | None,
     no_archive: bool,
 ) -> None:
@@ -82,12 +92,20 @@ def play_command(
     Examples:
       sitroom play
       sitroom play korea-instability-2012 --seat us=human --seat china=human --seed 7
+      sitroom play --from run.jsonl --until 4     (rehearse round 4 of a recorded run)
     """
     from sim.authoring.library import DEFAULT_SCENARIO, scenarios
     from sim.authoring.loader import load_scenario
     from ui.cli.archiving import resume_archived, start_archived
     from ui.tui.catalog import ScenarioChoice
 
+    if from_log is not None or until is not None:
+        if from_log is None or until is None or resume_id is not None or scenario or seats:
+            raise click.UsageError("rehearsal takes --from LOG --until N and nothing else")
+        from ui.cli.rehearse import rehearse
+
+        rehearse(from_log, until, archive_path, no_archive, write_html_report)
+        return
     if resume_id is not None:
         if no_archive:
             raise click.UsageError("--resume reads the archive; it cannot go with --no-archive")

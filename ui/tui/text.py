@@ -104,6 +104,19 @@ def source_label(source: str, moves: Mapping[str, str]) -> str:
     return source
 
 
+def control_note(world: World, event: Mapping[str, Any], viewer: str | None) -> str:
+    """For control only: what a scheduled inject expects of its audience and the objective it
+    serves (the MSEL's columns), from the scenario, which control may read."""
+    if viewer is not None or event.get("source") != "schedule":
+        return ""
+    spec = next((i for i in world.scenario.injects if i.id == event.get("id")), None)
+    if spec is None or not (spec.expected_action or spec.objective):
+        return ""
+    parts = [f"expected: {spec.expected_action}"] if spec.expected_action else []
+    parts += [f"objective: {spec.objective}"] if spec.objective else []
+    return f"\n[dim]control: {escape('; '.join(parts))}[/dim]"
+
+
 def describe(
     world: World,
     event: Mapping[str, Any],
@@ -154,7 +167,8 @@ def describe(
     if kind == "inject":
         to = "" if e["audience"] == "public" else f" (to {group(e['audience'])})"
         text = f"\n{escape(e['text'])}" if e.get("text") else ""
-        return f"[b reverse] NEWS [/] [b]{escape(e['title'])}[/b]{to}{text}"
+        note = control_note(world, e, viewer)
+        return f"[b reverse] NEWS [/] [b]{escape(e['title'])}[/b]{to}{text}{note}"
     if kind == "message":
         prop = e.get("proposal")
         offer = (
