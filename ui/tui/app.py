@@ -107,6 +107,14 @@ class SitroomApp(App[None]):
                     f"Control: review the submissions and close round {now.round} of {now.rounds}.",
                 )
             )
+        elif step.kind == "results":
+            self.switch_screen(
+                PrivacyScreen(
+                    step,
+                    f"{actor_name(game.world, step.actor)} team",
+                    "The exercise has ended: read your last round's results.",
+                )
+            )
         else:
             name = actor_name(game.world, step.actor)
             read = "read your results, then " if game.last_round else ""
@@ -124,7 +132,7 @@ class SitroomApp(App[None]):
         step: Step = event.step
         if step.kind == "control":
             self.switch_screen(ControlScreen(game))
-        elif step.actor is not None and game.last_round is not None:
+        elif step.actor is not None and (step.kind == "results" or game.last_round is not None):
             self._results(step.actor)
         elif step.actor is not None:
             self.switch_screen(SeatScreen(game.session, step.actor))
@@ -139,7 +147,7 @@ class SitroomApp(App[None]):
 
     @on(ResultsScreen.Done)
     def _flow_read(self, event: ResultsScreen.Done) -> None:
-        if event.actor is None:
+        if event.actor is None or self._game().control_view().over:
             self._next()
         else:
             self.switch_screen(SeatScreen(self._game().session, event.actor))
