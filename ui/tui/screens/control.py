@@ -244,8 +244,8 @@ class ControlScreen(Screen[None]):
         widths = self._columns(table)
         if widths != self._widths:
             table.clear(columns=True)
-            for name, w in zip(PREVIEW_COLUMNS, widths, strict=True):
-                table.add_column(name, width=w)
+            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
+                table.add_column(name, width=width)
             self._widths = widths
         table.clear()
         self.rulings = self.session.preview()
