@@ -8,6 +8,7 @@ session archive (resume) can wrap it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -27,6 +28,8 @@ class Setup:
     """How the scenario was named (id or path), recorded in the log header."""
     seats: Mapping[str, Seat]
     seed: int
+    round_minutes: int | None = None
+    """A wall-clock reminder per round (the game's pace, not the simulation's): None, none."""
 
 
 SessionFactory = Callable[[Setup], Session]
@@ -54,6 +57,10 @@ class Game:
     """A session plus where the hotseat rotation stands."""
 
     session: Session
+    round_minutes: int | None = None
+    """Wall-clock minutes a round should take (shown as a countdown); None: no round clock."""
+    round_started: float | None = None
+    """``time.monotonic()`` when the current round's window opened (with a round clock)."""
     last_round: int | None = None
     """The round that closed last, for the results screens."""
     _read: dict[str | None, int] = field(default_factory=dict)
@@ -109,6 +116,18 @@ class Game:
         self._since = {a: len(self.session.view(a).events) for a in readers}
         self.last_round = closing
         self._queue = []
+        self.start_clock()
+
+    def start_clock(self) -> None:
+        """Start the current round's wall clock (when the setup asked for one)."""
+        if self.round_minutes is not None:
+            self.round_started = time.monotonic()
+
+    def time_left(self) -> float | None:
+        """Wall-clock seconds left in this round (negative: over time); None: no round clock."""
+        if self.round_minutes is None or self.round_started is None:
+            return None
+        return self.round_minutes * 60 - (time.monotonic() - self.round_started)
 
     def round_events(self, view: View) -> list[Mapping[str, Any]]:
         """The last closed round's events as ``view``'s seat saw them, in order."""

@@ -42,6 +42,7 @@ from ui.tui.text import Entry, actor_list, actor_name, move_name, plural, timeli
 from ui.tui.widgets.indicators import Row, rows_for
 from ui.tui.widgets.ladder import ladder_markup
 from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline
+from ui.tui.widgets.roundclock import run_clock
 from ui.tui.widgets.tabs import show_tab
 
 PREVIEW_COLUMNS = ("Actor", "Move → target", "Chance", "Roll", "Outcome", "Note")
@@ -157,6 +158,7 @@ class ControlScreen(Screen[None]):
         self._widths: tuple[int, ...] = ()
         self.refresh_all()
         self.query_one("#preview").focus()
+        run_clock(self, self.sub_title, self.game.time_left)
 
     def on_resize(self) -> None:
         self._fill_preview()

@@ -53,6 +53,7 @@ from ui.tui.text import (
     timeline,
 )
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.roundclock import TimeLeft, run_clock
 from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 
@@ -129,8 +130,10 @@ class SeatScreen(Screen[None]):
 
         actor: str
 
-    def __init__(self, session: Session, actor: str) -> None:
+    def __init__(self, session: Session, actor: str, clock: TimeLeft | None = None) -> None:
         super().__init__()
+        self.clock = clock
+        """The round clock's time left, when the setup asked for one."""
         self.session = session
         self.actor = actor
         self.world = session.world
@@ -172,6 +175,7 @@ class SeatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._refresh_draft()
+        run_clock(self, self.sub_title, self.clock)
 
     def _situation(self, briefing: str) -> str:
         world, view = self.world, self.view
