@@ -53,12 +53,17 @@ def details(world: World, actor: str, move: MoveOption, target: TargetOption) ->
     return "\n".join(lines)
 
 
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (labels after it keep their case)."""
+    return text[:1].upper() + text[1:]
+
+
 def locked_details(move: MoveOption) -> str:
     """Markup for a move not possible now: what it is and what would unlock it."""
     lines = [
         f"[b]{escape(move.name)}[/b] [dim](not possible now)[/dim]",
         f"{move.category} · [{escalation_style(move.escalation)}]escalation {move.escalation}[/]",
-        f"\n🔒 {escape((move.locked or '').capitalize())}.",
+        f"\n🔒 {escape(sentence(move.locked or ''))}.",
     ]
     if move.description:
         lines.append(f"\n{escape(move.description)}")
