@@ -19,6 +19,7 @@ from sim.engine.events import (
     AgreementMade,
     Answered,
     Breach,
+    ControlNote,
     EffectApplied,
     Event,
     FactionShift,
@@ -92,7 +93,8 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data if actor in event.parties else None
     if isinstance(event, FactionShift | RedLineCrossed):
         return data if actor == event.actor else None
-    if isinstance(event, Overridden | TriggerFired):
+    if isinstance(event, Overridden | TriggerFired | ControlNote):
+        # Control's internals (overrides, pauses, the scenario's rules) are not the fiction.
         return None
     if isinstance(event, RoundClosed):
         # The hash covers hidden values: with the seed it would let a player test guesses.

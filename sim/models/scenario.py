@@ -34,6 +34,16 @@ class Range(Strict):
     min: float = Field(default=0, description="Lowest value; changes are clamped to it.")
     max: float = Field(default=100, description="Highest value; changes are clamped to it.")
     initial: float = Field(description="Value at the start.")
+    precision: int | None = Field(
+        default=None,
+        ge=0,
+        le=6,
+        # Display only: left out of the dump, so the content hash (how it plays) is unchanged.
+        exclude=True,
+        description="Decimal places shown to people (screens, reports); default 1. Display "
+        "only: the engine keeps full precision.",
+        examples=[0],
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:

@@ -169,3 +169,15 @@ def test_r51_logs_with_beliefs_and_reveals_replay_exactly() -> None:
     s.submit("a", moves(("brief", "c")))
     s.close_round()
     assert verify(w, Log(s.header.to_dict(), s.log)) is None
+
+
+def test_r52_control_pauses_are_not_in_a_players_view() -> None:
+    """R52: pause and resume are control's bookkeeping: the control view has them, no seat's."""
+    s = Session(world(), 1, HUMANS)
+    s.pause("coffee")
+    s.resume()
+    assert [e["action"] for e in s.view(None).events if e["type"] == "control"] == [
+        "pause",
+        "resume",
+    ]
+    assert not [e for e in s.view("a").events if e["type"] == "control"]

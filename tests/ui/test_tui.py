@@ -190,11 +190,20 @@ async def test_pause_blocks_closing_and_inject_reaches_the_log() -> None:
 
 @run_async
 async def test_the_last_round_leads_to_the_debrief() -> None:
-    """After the final round closes, the debrief shows the outcome and the rationales."""
+    """After the final round closes, each seat reads its last results, then the debrief shows
+    the outcome and the rationales."""
     app = make_app(four("clock: {start: '2012-11-13 08:00', round_hours: 6, rounds: 1}"))
     async with app.run_test(size=(80, 24)) as pilot:
         await to_control(pilot)
-        await press(pilot, "c", "enter", "enter")
+        await press(pilot, "c", "enter", "enter")  # control reads its results
+        for team in ("A", "B"):
+            assert screen_name(app) == "PrivacyScreen"
+            assert f"{team} team" in screen_text(app.screen)
+            assert "exercise has ended" in screen_text(app.screen)
+            await press(pilot, "enter")
+            assert screen_name(app) == "ResultsScreen"
+            assert "round 1" in screen_text(app.screen)
+            await press(pilot, "enter")
         assert screen_name(app) == "DebriefScreen"
         text = screen_text(app.screen)
         assert "Done" in text  # the end condition's title

@@ -36,6 +36,14 @@ def _load(log_path: Path, scenario: str | None) -> tuple[Log, World]:
     try:
         log = read_log(log_path)
     except LogError as exc:
+        raw = log_path.read_bytes() if log_path.is_file() else b""
+        last = raw.count(b"\n") + 1
+        if raw and not raw.endswith(b"\n") and f":{last}:" in str(exc):
+            raise UserError(
+                f"{log_path}: the log is truncated at line {last}: its last line is cut off "
+                "mid-way. Export the session again (`sitroom export ID`) for the whole log, "
+                "or delete the partial line to replay what is complete."
+            ) from None
         raise UserError(str(exc)) from None
     if log.header.get("redacted_for"):
         raise UserError(
@@ -94,6 +102,17 @@ def replay_command(
     rounds = sum(isinstance(e, RoundClosed) for e in log.events)
     if do_verify:
         divergence = verify(world, log)
+        if divergence is not None and (divergence.expected is None) != (divergence.got is None):
+            # Every event both have matches and one simply stops: the file was cut short (a
+            # copy interrupted, a disk full), not altered. A log cut inside a round has events
+            # whose closing input is gone, so the replay stops first. Line 1 is the header.
+            click.echo(
+                f"{log_path}: the log is truncated at line {len(log.events) + 1}: its first "
+                f"{divergence.seq} events match the replay; what follows is cut off.\n"
+                "Export the session again (`sitroom export ID`) for the whole log.",
+                err=True,
+            )
+            sys.exit(1)
         if divergence is not None:
             click.echo(
                 f"{log_path}: replay does NOT match the log\n{divergence.describe()}", err=True

@@ -10,8 +10,49 @@ from pathlib import Path
 
 import click
 
-from sim.record.store import SessionInfo, default_path
+from sim.record.lock import SessionLock
+from sim.record.store import Busy, SessionInfo, Store, default_path
 from ui.cli.archiving import archive_option, opened
+
+STATUSES = {
+    "live": "a process is playing it now (its lock is held)",
+    "paused": "quit cleanly mid-exercise; resume it",
+    "interrupted": "its process stopped without saving; resume it to replay its journal",
+    "ended": "an end state was reached",
+}
+"""What each status in the table means (also in the command's help)."""
+
+
+def is_live(archive: Path, sid: str) -> bool:
+    """Whether a process holds the session's lock now (probed, never kept; no lock file is
+    created for a session that never had one)."""
+    probe = archive.with_name(f"{archive.name}.{sid}.lock")
+    if not probe.exists():
+        return False
+    try:
+        SessionLock(archive, sid, "sitroom sessions (probe)").release()
+    except Busy:
+        return True
+    return False
+
+
+def status_of(info: SessionInfo, live: bool) -> str:
+    """live / paused / interrupted / ended (see :data:`STATUSES`)."""
+    if info.status == "ended":
+        return "ended"
+    if live:
+        return "live"
+    return "paused" if info.settled else "interrupted"
+
+
+def outcome_of(store: Store, info: SessionInfo) -> str:
+    """The end state's title as the log recorded it (``war (Nuclear war)``), else its id."""
+    if info.outcome is None:
+        return "-"
+    lines = store.event_lines(info.id) if info.status == "ended" else []
+    last = json.loads(lines[-1]) if lines else {}
+    title = last.get("title") if last.get("type") == "ended" else None
+    return f"{title} ({info.outcome})" if title and title != info.outcome else info.outcome
 
 
 def seats_text(seats: Mapping[str, str]) -> str:
@@ -21,9 +62,8 @@ def seats_text(seats: Mapping[str, str]) -> str:
     return " ".join(named + ([f"+{computers} computer"] if computers else [])) or "-"
 
 
-def row(info: SessionInfo) -> tuple[str, ...]:
+def row(info: SessionInfo, status: str, outcome: str) -> tuple[str, ...]:
     """One line of the table."""
-    status = info.status if info.settled or info.status == "ended" else "interrupted"
     return (
         info.id,
         info.scenario,
@@ -31,7 +71,7 @@ def row(info: SessionInfo) -> tuple[str, ...]:
         seats_text(info.seats),
         str(info.rounds),
         status,
-        info.outcome or "-",
+        outcome,
         info.created.replace("T", " ")[:16],
     )
 
@@ -43,25 +83,37 @@ def sessions_command(archive_path: Path | None, as_json: bool) -> None:
     """List archived sessions: id, scenario, seed, seats, rounds played, status, outcome.
 
     \b
+    PLAYED is the number of rounds closed so far. STATUS is one of:
+      live         a process is playing it now (its lock is held)
+      paused       quit cleanly mid-exercise; resume it
+      interrupted  its process stopped without saving; resume it to replay its journal
+      ended        an end state was reached
+
+    \b
     Continue one with `sitroom play --resume ID` or `sitroom run --resume ID`; an id prefix is
     enough when it is unique.
     """
     where = archive_path if archive_path is not None else default_path()
-    infos = []
+    listed: list[tuple[SessionInfo, str, str]] = []
     if where.exists():  # listing never creates an empty archive
         with opened(where) as archive:
-            infos = archive.sessions()
+            listed = [
+                (info, status_of(info, is_live(where, info.id)), outcome_of(archive, info))
+                for info in archive.sessions()
+            ]
+    infos = [info for info, _s, _o in listed]
     if as_json:
-        for info in infos:
+        for info, status, _outcome in listed:
             data = asdict(info)
             data.pop("header")
+            data["state"] = status
             click.echo(json.dumps(data, sort_keys=True))
         return
     if not infos:
         click.echo(f"No sessions in {where} yet; `sitroom play` and `sitroom run` archive them.")
         return
-    head = ("ID", "SCENARIO", "SEED", "SEATS", "ROUND", "STATUS", "OUTCOME", "CREATED (UTC)")
-    rows = [head, *map(row, infos)]
+    head = ("ID", "SCENARIO", "SEED", "SEATS", "PLAYED", "STATUS", "OUTCOME", "CREATED (UTC)")
+    rows = [head, *(row(*item) for item in listed)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())

@@ -83,7 +83,8 @@ class SitroomApp(App[None]):
 
     @on(SetupScreen.Start)
     def _flow_start(self, event: SetupScreen.Start) -> None:
-        self.game = Game(self.factory(event.setup))
+        self.game = Game(self.factory(event.setup), round_minutes=event.setup.round_minutes)
+        self.game.start_clock()
         # Everything alive now (modules, the compiled world, Textual's machinery) lives until
         # exit: freezing it keeps full garbage collections, which otherwise land as 100 ms
         # pauses between turns, down to the objects made since.
@@ -107,6 +108,14 @@ class SitroomApp(App[None]):
                     f"Control: review the submissions and close round {now.round} of {now.rounds}.",
                 )
             )
+        elif step.kind == "results":
+            self.switch_screen(
+                PrivacyScreen(
+                    step,
+                    f"{actor_name(game.world, step.actor)} team",
+                    "The exercise has ended: read your last round's results.",
+                )
+            )
         else:
             name = actor_name(game.world, step.actor)
             read = "read your results, then " if game.last_round else ""
@@ -124,10 +133,10 @@ class SitroomApp(App[None]):
         step: Step = event.step
         if step.kind == "control":
             self.switch_screen(ControlScreen(game))
-        elif step.actor is not None and game.last_round is not None:
+        elif step.actor is not None and (step.kind == "results" or game.last_round is not None):
             self._results(step.actor)
         elif step.actor is not None:
-            self.switch_screen(SeatScreen(game.session, step.actor))
+            self.switch_screen(SeatScreen(game.session, step.actor, game.time_left))
 
     def _results(self, actor: str | None) -> None:
         game = self._game()
@@ -139,10 +148,11 @@ class SitroomApp(App[None]):
 
     @on(ResultsScreen.Done)
     def _flow_read(self, event: ResultsScreen.Done) -> None:
-        if event.actor is None:
+        if event.actor is None or self._game().control_view().over:
             self._next()
         else:
-            self.switch_screen(SeatScreen(self._game().session, event.actor))
+            game = self._game()
+            self.switch_screen(SeatScreen(game.session, event.actor, game.time_left))
 
     @on(SeatScreen.Submitted)
     def _flow_submitted(self) -> None:

@@ -50,6 +50,8 @@ class MoveOption:
     visibility: str
     description: str
     targets: tuple[TargetOption, ...]
+    locked: str | None = None
+    """Why it is not possible now, in words (the move's condition); None: it is possible."""
 
     @property
     def breaks(self) -> bool:
@@ -100,6 +102,45 @@ def move_options(world: World, view: View) -> list[MoveOption]:
                 spec.visibility,
                 spec.description,
                 tuple(targets),
+            )
+        )
+    return out
+
+
+def locked_moves(world: World, view: View) -> list[MoveOption]:
+    """Moves the seat's actor has in this scenario but may not use now on any target, each with
+    the condition that would unlock it in words, in catalogue order.
+
+    Which moves are legal is the engine's ruling (``view.legal``); the condition is the public
+    text of the move type, so nothing of a value the seat cannot see is shown.
+    """
+    from ui.tui.text import condition_text
+
+    actor = view.actor
+    if actor is None:
+        return []
+    open_ = {m for m, _t in view.legal}
+    out = []
+    for mid in world.usable[actor]:
+        if mid in open_:
+            continue
+        spec = world.moves[mid].type
+        why = (
+            f"possible when {condition_text(world, spec.requires, actor)}"
+            if spec.requires
+            else "not possible now"
+        )
+        out.append(
+            MoveOption(
+                mid,
+                spec.name,
+                spec.category,
+                spec.escalation,
+                spec.duration,
+                spec.visibility,
+                spec.description,
+                (),
+                why,
             )
         )
     return out

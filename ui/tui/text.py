@@ -6,6 +6,7 @@ player's screen can only ever describe what the fog-of-war function let through.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -76,20 +77,68 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def number(value: Any) -> str:
-    """A state value for display."""
+PLACES = 1
+"""Decimal places of a value whose indicator or variable declares no ``precision``."""
+
+
+def number(value: Any, places: int = PLACES) -> str:
+    """A state value for display, rounded to ``places`` decimals (trailing zeros dropped)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"{float(value):g}"
+    text = f"{round(float(value), places):.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def signed(delta: float, places: int = PLACES) -> str:
+    """A change for display: ``+5``, ``-1.9``."""
+    text = number(delta, places)
+    return text if text.startswith("-") or text == "0" else "+" + text
+
+
+def precisions(world: World) -> dict[str, int]:
+    """State name to its declared decimal places (names without one use :data:`PLACES`)."""
+    sc = world.scenario
+    out = {i.id: i.precision for i in sc.indicators if i.precision is not None}
+    for v in sc.variables:
+        if v.precision is not None:
+            out.update({f"{a}.{v.id}": v.precision for a in world.actors})
+    return out
+
+
+def value_text(world: World, name: str, value: Any) -> str:
+    """``name``'s value rounded to its declared precision."""
+    return number(value, precisions(world).get(name, PLACES))
+
+
+def flag_label(world: World, name: str) -> str:
+    """A flag's label (``flags.hotline_open`` reads ``hotline open``)."""
+    return state_labels(world).get(name, name.removeprefix("flags.").replace("_", " "))
 
 
 def move_sources(world: World, events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Move id to ``A: Calm things`` for every move in these (visible) events."""
-    return {
-        e["mid"]: f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
-        for e in events
-        if e["type"] == "move"
-    }
+    """Sources in words for everything in these (visible) events that can cause an effect or
+    be answered: move id to ``A: Calm things``, ``inject:ID`` to its headline, ``agreement:ID``
+    and ``breach:ID`` to the agreement's title, and proposal id to its title."""
+    out: dict[str, str] = {}
+    for e in events:
+        kind = e["type"]
+        if kind == "move":
+            out[e["mid"]] = f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
+        elif kind == "inject":
+            out[f"inject:{e['id']}"] = f"news: {e['title']}"
+        elif kind == "agreement":
+            out[f"agreement:{e['id']}"] = f"agreement: {e['title']}"
+            out[f"breach:{e['id']}"] = f"breach of {e['title']}"
+        elif kind == "message" and e.get("proposal"):
+            out[e["proposal"]["id"]] = e["proposal"]["title"]
+    return out
+
+
+def proposal_label(pid: str, moves: Mapping[str, str]) -> str:
+    """``proposal “Hotline”`` (the id only when its message was never seen)."""
+    return f"proposal “{moves[pid]}”" if pid in moves else f"proposal {pid}"
 
 
 def source_label(source: str, moves: Mapping[str, str]) -> str:
@@ -159,9 +208,10 @@ def describe(
         result = {"success": "succeeded", "failure": "failed", "cancelled": "was cancelled"}
         return f"  {move(e['move'])} ({who(e['actor'])}) {result[e['outcome']]}{seen}"
     if kind == "effect":
-        delta = f" ({e['delta']:+g})" if e["delta"] else ""
+        places = precisions(world).get(e["name"], PLACES)
+        delta = f" ({signed(e['delta'], places)})" if e["delta"] else ""
         return (
-            f"  {escape(name.get(e['name'], e['name']))} → {number(e['value'])}{delta}"
+            f"  {escape(name.get(e['name'], e['name']))} → {number(e['value'], places)}{delta}"
             f"  [dim]{escape(source_label(e['source'], moves))}[/dim]"
         )
     if kind == "inject":
@@ -172,7 +222,7 @@ def describe(
     if kind == "message":
         prop = e.get("proposal")
         offer = (
-            f"\n[b]Proposal {escape(prop['id'])}:[/b] {escape(prop['title'])} — "
+            f"\n[b]Proposal:[/b] {escape(prop['title'])} — "
             f"{escape(terms_text(world, Terms.model_validate(prop['terms'])))}"
             if prop
             else ""
@@ -180,11 +230,11 @@ def describe(
         return f"✉ {who(e['sender'])} → {group(e['to'])}: {escape(e['text'])}{offer}"
     if kind == "answer":
         verb = "accepted" if e["accept"] else "rejected"
-        return f"  {who(e['actor'])} {verb} proposal {escape(e['proposal'])}"
+        return f"  {who(e['actor'])} {verb} {escape(proposal_label(e['proposal'], moves))}"
     if kind == "agreement":
         return f"[b green]AGREEMENT[/] {escape(e['title'])} ({group(e['parties'])})"
     if kind == "proposal_closed":
-        return f"  proposal {escape(e['id'])} {e['status']}"
+        return f"  {escape(proposal_label(e['id'], moves))} {e['status']}"
     if kind == "breach":
         return (
             f"[b red]BREACH[/] {who(e['actor'])} broke {escape(e['agreement'])} "
@@ -193,9 +243,8 @@ def describe(
     if kind == "trigger":
         return f"  [dim]trigger {escape(e['id'])} fired[/dim]"
     if kind == "override":
-        return (
-            f"  [b magenta]control set {escape(e['mid'])} to {e['outcome']}[/] {escape(e['note'])}"
-        )
+        what = escape(moves.get(e["mid"], e["mid"]))
+        return f"  [b magenta]✎ control set {what} to {e['outcome']}[/] {escape(e['note'])}"
     if kind == "control":
         return f"  [b]control: {e['action']}[/b] {escape(e.get('note', ''))}".rstrip()
     if kind == "seat":
@@ -205,12 +254,14 @@ def describe(
     if kind == "revealed":
         to = "" if e["audience"] == "public" else f" (to {group(e['audience'])})"
         shown = ", ".join(
-            f"{escape(name.get(k, k))} = {number(v)}" for k, v in dict(e["values"]).items()
+            f"{escape(name.get(k, k))} = {value_text(world, k, v)}"
+            for k, v in dict(e["values"]).items()
         )
         return f"  [b]revealed[/b]{to}: {shown}"
     if kind == "red_line":
         believed = ", ".join(
-            f"{escape(name.get(k, k))} = {number(v)}" for k, v in dict(e["believed"]).items()
+            f"{escape(name.get(k, k))} = {value_text(world, k, v)}"
+            for k, v in dict(e["believed"]).items()
         )
         if e.get("response"):
             aim = f" → {who(e['target'])}" if e.get("target") else ""
@@ -300,7 +351,8 @@ def belief_lines(world: World, view: View) -> list[str]:
         key=lambda nb: (nb[1].seen_at or 0.0, nb[0]),
     )
     return [
-        f"{name.get(n, n)}: {number(b.value)} (seen {short_clock(world, b.seen_at or 0.0)})"
+        f"{name.get(n, n)}: {value_text(world, n, b.value)} "
+        f"(seen {short_clock(world, b.seen_at or 0.0)})"
         for n, b in observed
     ]
 
@@ -324,3 +376,90 @@ def reflow(text: str) -> str:
         if merged:
             out.append("\n".join(merged))
     return "\n\n".join(out)
+
+
+_WORDS = {
+    ast.GtE: "at least",
+    ast.Gt: "above",
+    ast.LtE: "at most",
+    ast.Lt: "below",
+    ast.Eq: "is",
+    ast.NotEq: "is not",
+}
+
+
+def condition_text(world: World, source: str, actor: str, target: str | None = None) -> str:
+    """An authored condition in words, names as labels: ``tension >= 70 and not
+    flags.un_resolution`` reads ``Tension at least 70 and not un resolution``.
+
+    ``self`` and ``target`` read as the actor and the target (``the target`` when none is
+    chosen). Anything beyond comparisons, ``and``, ``or`` and ``not`` keeps its arithmetic with
+    labels in place of names; a condition that does not parse is shown as written.
+    """
+    label = state_labels(world)
+
+    def name(node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        parts.insert(0, node.id)
+        bound = [
+            actor if p == "self" else (target or "target") if p == "target" else p for p in parts
+        ]
+        dotted = ".".join(bound)
+        if dotted in label:
+            return label[dotted]
+        if dotted.startswith("target.") and target is None:
+            return f"the target's {dotted[7:].replace('_', ' ')}"
+        return " ".join(
+            actor_name(world, p) if p in world.actors else p.replace("_", " ") for p in bound
+        )
+
+    def words(node: ast.expr) -> str:
+        if isinstance(node, ast.BoolOp):
+            joiner = " and " if isinstance(node.op, ast.And) else " or "
+            return joiner.join(
+                f"({words(v)})" if isinstance(v, ast.BoolOp) else words(v) for v in node.values
+            )
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = words(node.operand)
+            return f"not ({inner})" if isinstance(node.operand, ast.BoolOp) else f"not {inner}"
+        if isinstance(node, ast.Compare):
+            out = [words(node.left)]
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                out += [_WORDS.get(type(op), "?"), words(right)]
+            return " ".join(out)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return "always" if node.value else "never"
+            return number(node.value) if isinstance(node.value, int | float) else str(node.value)
+        named = name(node)
+        if named is not None:
+            return named
+        if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Call):
+            return ast.unparse(_Labelled(words).visit(node))
+        return ast.unparse(node)
+
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return source
+    return words(tree)
+
+
+class _Labelled(ast.NodeTransformer):
+    """Names inside arithmetic replaced by their words (as bare names, for ``unparse``)."""
+
+    def __init__(self, words: Any) -> None:
+        self.words = words
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        return ast.Name(self.words(node))
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in ("min", "max", "abs", "round", "clamp"):
+            return node
+        return ast.Name(self.words(node))

@@ -53,6 +53,23 @@ def details(world: World, actor: str, move: MoveOption, target: TargetOption) ->
     return "\n".join(lines)
 
 
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (labels after it keep their case)."""
+    return text[:1].upper() + text[1:]
+
+
+def locked_details(move: MoveOption) -> str:
+    """Markup for a move not possible now: what it is and what would unlock it."""
+    lines = [
+        f"[b]{escape(move.name)}[/b] [dim](not possible now)[/dim]",
+        f"{move.category} · [{escalation_style(move.escalation)}]escalation {move.escalation}[/]",
+        f"\n🔒 {escape(sentence(move.locked or ''))}.",
+    ]
+    if move.description:
+        lines.append(f"\n{escape(move.description)}")
+    return "\n".join(lines)
+
+
 def matches(move: MoveOption, query: str) -> bool:
     """Whether every word of the filter occurs in the move's name, id or category."""
     hay = f"{move.name} {move.id} {move.category}".lower()
@@ -73,12 +90,19 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
     ]
 
     def __init__(
-        self, world: World, actor: str, options: Sequence[MoveOption], heading: str
+        self,
+        world: World,
+        actor: str,
+        options: Sequence[MoveOption],
+        heading: str,
+        locked: Sequence[MoveOption] = (),
     ) -> None:
         super().__init__(classes="dialog")
         self.world = world
         self.actor = actor
-        self.options = list(options)
+        self.open = len(options)
+        """How many of ``options`` are possible now (the locked ones follow them)."""
+        self.options = list(options) + list(locked)
         self.shown = list(self.options)
         self.heading = heading
 
@@ -91,7 +115,7 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
                 with Vertical(id="move-side"):
                     with VerticalScroll(id="move-details-scroll"):
                         yield Static(
-                            "No moves are open to you now." if not self.options else "",
+                            "No moves are open to you now." if not self.open else "",
                             id="move-details",
                         )
                     yield Label("Target", id="target-label")
@@ -104,14 +128,20 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
 
     @staticmethod
     def _move_option(move: MoveOption) -> Option:
-        level = f"[{escalation_style(move.escalation)}]{move.escalation:>2}[/]"
+        if move.locked is not None:
+            # Listed, greyed, after the open moves; its details say what would unlock it.
+            return Option(f"[dim]{move.escalation:>3}  {escape(move.name)} 🔒[/dim]", id=move.id)
+        level = f"[{escalation_style(move.escalation)}]{move.escalation:>3}[/]"
         secret = " [dim](secret)[/dim]" if move.visibility == "secret" else ""
         breaks = " [b red]⚠[/]" if move.breaks else ""
-        return Option(f"{level} {escape(move.name)}{secret}{breaks}", id=move.id)
+        return Option(f"{level}  {escape(move.name)}{secret}{breaks}", id=move.id)
 
     def on_mount(self) -> None:
+        moves = self.query_one("#moves", OptionList)
+        moves.border_title = "esc  move"
+        moves.border_subtitle = "esc: escalation 0-10"
         if self.shown:
-            self.query_one("#moves", OptionList).highlighted = 0
+            moves.highlighted = 0
         self.query_one("#filter").focus()
 
     @on(Input.Changed, "#filter")
@@ -151,6 +181,11 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
         if move is None:
             return
         targets = self.query_one("#targets", OptionList)
+        if move.locked is not None:
+            targets.display = False
+            self.query_one("#target-label").display = False
+            self.query_one("#move-details", Static).update(locked_details(move))
+            return
         aimed = move.targets[0].target is not None
         targets.set_options(
             [
@@ -166,7 +201,7 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
     @on(OptionList.OptionHighlighted, "#targets")
     def _show_target(self) -> None:
         move = self._move()
-        if move is not None:
+        if move is not None and move.locked is None:
             self._show_details(move)
 
     def _show_details(self, move: MoveOption) -> None:
@@ -178,6 +213,9 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
         move = self._move()
         if move is None:
             return
+        if move.locked is not None:
+            self.notify(f"{move.name} is not possible now: {move.locked}.", severity="warning")
+            return
         if move.targets[0].target is None:
             self.dismiss(MoveOrder(move=move.id))
         else:
@@ -186,7 +224,7 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
     @on(OptionList.OptionSelected, "#targets")
     def _chosen_target(self) -> None:
         move = self._move()
-        if move is not None:
+        if move is not None and move.locked is None:
             self.dismiss(MoveOrder(move=move.id, target=self._target(move).target))
 
     def action_cancel(self) -> None:

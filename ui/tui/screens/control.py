@@ -21,8 +21,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
+from sim.engine.events import Outcome
+from sim.engine.nearend import near_ends
 from sim.engine.session import IllegalInput, Ruling
 from sim.engine.view import View
+from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import MoveOrder
 from ui.tui.game import Game
@@ -39,9 +42,61 @@ from ui.tui.text import Entry, actor_list, actor_name, move_name, plural, timeli
 from ui.tui.widgets.indicators import Row, rows_for
 from ui.tui.widgets.ladder import ladder_markup
 from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline
+from ui.tui.widgets.roundclock import run_clock
 from ui.tui.widgets.tabs import show_tab
 
-PREVIEW_COLUMNS = ("Actor", "Move", "Target", "Chance", "Roll", "Outcome", "Detected by", "Note")
+PREVIEW_COLUMNS = ("Actor", "Move → target", "Chance", "Roll", "Outcome", "Note")
+FIXED = {"Chance": 6, "Roll": 4, "Outcome": 10}
+"""Widths of the columns that never shrink; actor, move and note share the rest."""
+OVERRIDDEN = "✎"
+"""Marks an outcome control forced."""
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis (the details line shows it whole)."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def dice(ruling: Ruling) -> Outcome:
+    """What the dice said, whatever control forced: success when the roll is under the chance
+    (the engine's rule, :func:`sim.engine.adjudicate.rule`)."""
+    return "success" if ruling.roll < ruling.chance else "failure"
+
+
+def ruling_text(world: World, r: Ruling, breaches: list[str]) -> str:
+    """One ruling in full, for the line under the table and the override dialog."""
+    target = f" → {actor_name(world, r.target)}" if r.target else ""
+    parts = [
+        f"{actor_name(world, r.actor)}: {move_name(world, r.move)}{target}",
+        f"roll {r.roll:.2f} against a chance of {r.chance:.0%}: the dice say {dice(r)}",
+    ]
+    if r.override_note is not None:
+        note = f" ({r.override_note})" if r.override_note else ""
+        parts.append(f"{OVERRIDDEN} overridden by control to {r.outcome}{note}")
+    if r.detected_by:
+        parts.append(f"detected by {actor_list(world, r.detected_by)}")
+    parts += [f"⚠ {w}" for w in breaches]
+    return " · ".join(parts)
+
+
+def near_end_text(world: World, view: View) -> str:
+    """Control's warning of the end conditions one step away, or empty."""
+    out = []
+    for near in near_ends(world, view.values, view.round, view.rounds):
+        if not near.immediate:
+            out.append(f"⚠ Last round: closing it ends the exercise with {near.title}.")
+            continue
+        movers = [
+            f"{actor_name(world, a)}: {move_name(world, m)}"
+            + (f" → {actor_name(world, t)}" if t else "")
+            for a, m, t in near.by
+        ]
+        more = f" and {len(movers) - 3} more" if len(movers) > 3 else ""
+        out.append(
+            f"⚠ One step from the end “{near.title}”: one move would meet it "
+            f"(e.g. {'; '.join(movers[:3])}{more})."
+        )
+    return "\n".join(out)
 
 
 class ControlScreen(Screen[None]):
@@ -76,6 +131,7 @@ class ControlScreen(Screen[None]):
             with TabbedContent(initial="round"):
                 with TabPane("1 Round", id="round"), Vertical():
                     yield Label("", id="control-status")
+                    yield Label("", id="near-end", classes="warning")
                     with VerticalScroll(id="submissions-scroll"):
                         yield Static("", id="submissions")
                     yield Label(
@@ -83,6 +139,7 @@ class ControlScreen(Screen[None]):
                         "round closes[/dim]"
                     )
                     yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="ruling")
                     yield Label("", id="breaches", classes="warning")
                 # Tabs not shown first are mounted just after the first paint.
                 with TabPane("2 Indicators", id="indicators"):
@@ -98,9 +155,13 @@ class ControlScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#preview", DataTable).add_columns(*PREVIEW_COLUMNS)
+        self._widths: tuple[int, ...] = ()
         self.refresh_all()
         self.query_one("#preview").focus()
+        run_clock(self, self.sub_title, self.game.time_left)
+
+    def on_resize(self) -> None:
+        self._fill_preview()
 
     # -- content -------------------------------------------------------------------------------
     def _view(self) -> View:
@@ -125,6 +186,9 @@ class ControlScreen(Screen[None]):
         self.query_one("#control-status", Label).update(
             f"Round {view.round} of {view.rounds}{paused}"
         )
+        near = self.query_one("#near-end", Label)
+        near.update(near_end_text(self.session.world, view))
+        near.display = bool(near.content)
         self.query_one("#submissions", Static).update(self._submissions())
         self._fill_preview()
         for live in self.query(LiveText):
@@ -155,13 +219,36 @@ class ControlScreen(Screen[None]):
             for msg in orders.messages:
                 out.append(f"    ✉ to {escape(actor_list(world, msg.to))}: {escape(msg.text)}")
             for ans in orders.answers:
-                out.append(f"    {'accepts' if ans.accept else 'rejects'} {ans.proposal}")
+                out.append(
+                    f"    {'accepts' if ans.accept else 'rejects'} "
+                    f"{escape(self._proposal_title(ans.proposal))}"
+                )
         return "\n".join(out)
+
+    def _proposal_title(self, pid: str) -> str:
+        titles = {p.id: p.title for p in self._view().proposals}
+        return f"proposal “{titles[pid]}”" if pid in titles else f"proposal {pid}"
+
+    def _columns(self, table: DataTable[str]) -> tuple[int, ...]:
+        """Column widths that fit the table's width: actor, move and note share what the fixed
+        columns leave (each cell has one cell of padding on either side)."""
+        width = table.size.width or self.app.size.width - 2
+        room = max(width - 2 * len(PREVIEW_COLUMNS) - sum(FIXED.values()) - 1, 18)
+        actor = min(10, room // 6)
+        note = max(room // 4, 4)
+        move = max(room - actor - note, 8)
+        return (actor, move, FIXED["Chance"], FIXED["Roll"], FIXED["Outcome"], note)
 
     def _fill_preview(self) -> None:
         world = self.session.world
         table = self.query_one("#preview", DataTable)
         row = table.cursor_row
+        widths = self._columns(table)
+        if widths != self._widths:
+            table.clear(columns=True)
+            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
+                table.add_column(name, width=width)
+            self._widths = widths
         table.clear()
         self.rulings = self.session.preview()
         # The kernel rules on breaches when the round closes; the same rule, asked now.
@@ -174,23 +261,29 @@ class ControlScreen(Screen[None]):
                 )
             )
         }
+        actor_w, move_w, note_w = widths[0], widths[1], widths[-1]
         for r in self.rulings:
-            note = r.override_note or ""
+            notes = []
             if r.mid in self.breaches:
-                note = f"⚠ breach {note}".rstrip()
+                notes.append("⚠ breach")
+            if r.override_note is not None:
+                notes.append(f"{OVERRIDDEN} {r.override_note}".rstrip())
+            if r.detected_by:
+                notes.append(f"seen by {actor_list(world, r.detected_by)}")
+            target = f" → {actor_name(world, r.target)}" if r.target else ""
+            mark = f" {OVERRIDDEN}" if r.override_note is not None else ""
             table.add_row(
-                actor_name(world, r.actor),
-                move_name(world, r.move),
-                actor_name(world, r.target) if r.target else "",
+                fit(actor_name(world, r.actor), actor_w),
+                fit(move_name(world, r.move) + target, move_w),
                 f"{r.chance:.0%}",
                 f"{r.roll:.2f}",
-                r.outcome,
-                actor_list(world, r.detected_by) if r.detected_by else "",
-                note,
+                f"{r.outcome}{mark}",
+                fit("; ".join(notes), note_w),
                 key=r.mid,
             )
         if self.rulings:
             table.move_cursor(row=min(row, len(self.rulings) - 1))
+        self._show_ruling()
         label = self.query_one("#breaches", Label)
         label.update(
             "\n".join(
@@ -200,6 +293,19 @@ class ControlScreen(Screen[None]):
             )
         )
         label.display = bool(self.breaches)
+
+    @on(DataTable.RowHighlighted, "#preview")
+    def _show_ruling(self) -> None:
+        """The highlighted ruling in full under the table (cells are cut to fit)."""
+        label = self.query_one("#ruling", Static)
+        table = self.query_one("#preview", DataTable)
+        if not self.rulings or not 0 <= table.cursor_row < len(self.rulings):
+            label.update("")
+            return
+        r = self.rulings[table.cursor_row]
+        text = ruling_text(self.session.world, r, self.breaches.get(r.mid, []))
+        label.update(escape(text))
+        table.tooltip = text
 
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
@@ -213,10 +319,10 @@ class ControlScreen(Screen[None]):
             self.notify("No moves this round to override.")
             return
         ruling = self.rulings[table.cursor_row]
-        label = (
-            f"{actor_name(self.session.world, ruling.actor)}: "
-            f"{move_name(self.session.world, ruling.move)} ({ruling.mid})"
-        )
+        world = self.session.world
+        target = f" → {actor_name(world, ruling.target)}" if ruling.target else ""
+        label = f"{actor_name(world, ruling.actor)}: {move_name(world, ruling.move)}{target}"
+        forced = None if ruling.override_note is None else (ruling.outcome, ruling.override_note)
 
         def chosen(choice: OverrideChoice | None) -> None:
             if choice is None:
@@ -227,7 +333,9 @@ class ControlScreen(Screen[None]):
                 self.notify("; ".join(exc.problems), severity="error")
             self.refresh_all()
 
-        self.app.push_screen(OverrideDialog(label, ruling.outcome), chosen)
+        self.app.push_screen(
+            OverrideDialog(label, ruling.chance, ruling.roll, dice(ruling), forced), chosen
+        )
 
     def action_inject(self) -> None:
         """Type an ad hoc inject."""
@@ -264,6 +372,9 @@ class ControlScreen(Screen[None]):
             if waiting
             else "Every seat has submitted."
         )
+        near = near_end_text(s.world, view)
+        if near:
+            detail += "\n\n" + near
 
         def confirmed(ok: bool | None) -> None:
             if not ok:

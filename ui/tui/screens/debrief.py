@@ -20,7 +20,7 @@ from sim.engine.view import View
 from sim.engine.world import World
 from sim.report.labels import state_labels
 from ui.tui.history import ladder
-from ui.tui.text import Entry, actor_name, move_name, number, timeline
+from ui.tui.text import Entry, actor_name, move_name, timeline, value_text
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
 from ui.tui.widgets.tabs import show_tab
@@ -45,7 +45,10 @@ def outcome_text(world: World, view: View) -> str:
             out.append(escape(spec.description))
     label = state_labels(world)
     out += ["", "[b]Final indicators[/b]"]
-    out += [f"  {escape(label[i.id]):<34} {number(view.values[i.id])}" for i in sc.indicators]
+    out += [
+        f"  {escape(label[i.id]):<34} {value_text(world, i.id, view.values[i.id])}"
+        for i in sc.indicators
+    ]
     if sc.objectives:
         out += ["", "[b]Learning objectives[/b]"]
         measures = dict(world.objectives)

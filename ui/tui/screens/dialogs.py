@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -94,15 +95,38 @@ class OverrideDialog(ModalScreen[OverrideChoice | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, move: str, current: Outcome) -> None:
+    def __init__(
+        self,
+        move: str,
+        chance: float,
+        roll: float,
+        dice: Outcome,
+        forced: tuple[Outcome, str] | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self.move = move
-        self.current = current
+        self.chance = chance
+        self.roll = roll
+        self.current = dice
+        """What the dice say (the roll against the chance), whatever was forced."""
+        self.forced = forced
+        """An earlier override of this move: (outcome, note)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(f"Override: {self.move}", classes="dialog-title", markup=False)
-            yield Label(f"The dice say: {self.current}. Set the outcome to:")
+            yield Label(
+                f"Roll {self.roll:.2f} against a chance of {self.chance:.0%}: "
+                f"the dice say [b]{self.current}[/b].",
+                id="override-dice",
+            )
+            if self.forced is not None:
+                note = f" ({escape(self.forced[1])})" if self.forced[1] else ""
+                yield Label(
+                    f"[b magenta]✎ Overridden[/] to [b]{self.forced[0]}[/b]{note}.",
+                    id="override-earlier",
+                )
+            yield Label("Set the outcome to:")
             yield OptionList(*OUTCOMES, id="outcome")
             yield Input(placeholder="Note for the record (why), Enter to confirm", id="note")
             yield Label("[b]Enter[/b] confirm   [b]Esc[/b] cancel", classes="dialog-keys")
@@ -110,7 +134,8 @@ class OverrideDialog(ModalScreen[OverrideChoice | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 1 if self.current == "success" else 0
+        shown = self.forced[0] if self.forced is not None else self.current
+        options.highlighted = 1 if shown == "success" else 0
         options.focus()
 
     @on(OptionList.OptionSelected)

@@ -21,7 +21,7 @@ from sim.models.script import Commitment, MessageOrder, ProposalSpec, Terms
 from ui.tui.widgets.seats import ToggleList
 
 PROMISE_HOURS = 72.0
-"""How long a commitment made from the TUI holds, in sim hours."""
+"""How long a commitment made from the TUI holds unless the sender chooses, in sim hours."""
 
 
 def tag_label(tag: str) -> str:
@@ -29,15 +29,18 @@ def tag_label(tag: str) -> str:
     return "no " + tag.replace("_", " ")
 
 
-def message_order(to: list[str], text: str, title: str, forbid: list[str]) -> MessageOrder:
-    """The order for a message, with a proposal when it has a title."""
+def message_order(
+    to: list[str], text: str, title: str, forbid: list[str], hours: float = PROMISE_HOURS
+) -> MessageOrder:
+    """The order for a message, with a proposal when it has a title; its promise holds for
+    ``hours`` sim hours."""
     proposal = None
     if title:
         commitments = (
             [
                 Commitment(
                     forbid=forbid,
-                    hours=PROMISE_HOURS,
+                    hours=hours,
                     label=", ".join(tag_label(t) for t in forbid),
                 )
             ]
@@ -73,6 +76,11 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
                     yield Label("Proposal (optional): all parties promise")
                     yield Input(placeholder="Proposal title", id="proposal-title")
                     yield ToggleList("promise", "-", id="forbid")
+                    with Horizontal(id="promise-row"):
+                        yield Label("for (sim hours) ")
+                        yield Input(
+                            f"{PROMISE_HOURS:g}", type="number", id="promise-hours", compact=True
+                        )
             yield Label("", id="problem", classes="problem")
             yield Label(
                 "[b]Space[/b] tick  [b]Tab[/b] next  [b]Enter[/b] in a text: send  "
@@ -85,6 +93,7 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
         self.query_one("#to", ToggleList).set_rows(dict(self.recipients))
         self.query_one("#forbid", ToggleList).set_rows({t: tag_label(t) for t in self.tags})
         self.query_one("#forbid").display = bool(self.tags)
+        self.query_one("#promise-row").display = bool(self.tags)
         self.query_one("#to").focus()
 
     @on(Input.Submitted)
@@ -95,12 +104,24 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
             self.query_one("#problem", Label).update("Write something first.")
             self.query_one("#text").focus()
             return
+        raw = self.query_one("#promise-hours", Input).value.strip()
+        try:
+            hours = float(raw)
+        except ValueError:
+            hours = -1.0
+        if not 0 < hours <= 24 * 365:
+            self.query_one("#problem", Label).update(
+                f"How long the promise holds must be a number of hours above 0, not {raw!r}."
+            )
+            self.query_one("#promise-hours").focus()
+            return
         self.dismiss(
             message_order(
                 self.query_one("#to", ToggleList).chosen,
                 text,
                 self.query_one("#proposal-title", Input).value.strip(),
                 self.query_one("#forbid", ToggleList).chosen,
+                hours,
             )
         )
 

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from sim.engine.world import World
 from sim.report.labels import state_labels
-from ui.tui.text import actor_name, number, timeline
+from ui.tui.text import actor_name, timeline, value_text
 from ui.tui.widgets.timeline import TimelineView
 
 
@@ -33,9 +33,9 @@ def changes(world: World, events: Sequence[Mapping[str, Any]]) -> list[str]:
         last[name] = value
     label = state_labels(world)
     return [
-        f"  {label.get(n, n)}: {number(first[n])} → {number(last[n])}"
+        f"  {label.get(n, n)}: {value_text(world, n, first[n])} → {value_text(world, n, last[n])}"
         for n in first
-        if first[n] != last[n]
+        if value_text(world, n, first[n]) != value_text(world, n, last[n])
     ]
 
 

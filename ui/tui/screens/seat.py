@@ -35,7 +35,7 @@ from sim.engine.view import View
 from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
-from ui.tui.options import move_options
+from ui.tui.options import locked_moves, move_options
 from ui.tui.screens.composer import MoveComposer
 from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog
 from ui.tui.screens.message import MessageDialog
@@ -45,6 +45,7 @@ from ui.tui.text import (
     agreement_text,
     belief_lines,
     clock,
+    flag_label,
     move_name,
     plural,
     reflow,
@@ -52,6 +53,7 @@ from ui.tui.text import (
     timeline,
 )
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.roundclock import TimeLeft, run_clock
 from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 
@@ -86,6 +88,11 @@ class Draft:
             self.messages.pop(index)
         else:
             self.answers.pop(index)
+
+
+def expiry(expires: int) -> str:
+    """`` (open until round 3 closes)``."""
+    return f" (open until round {expires} closes)"
 
 
 def seat_heading(world: World, view: View) -> str:
@@ -123,8 +130,10 @@ class SeatScreen(Screen[None]):
 
         actor: str
 
-    def __init__(self, session: Session, actor: str) -> None:
+    def __init__(self, session: Session, actor: str, clock: TimeLeft | None = None) -> None:
         super().__init__()
+        self.clock = clock
+        """The round clock's time left, when the setup asked for one."""
         self.session = session
         self.actor = actor
         self.world = session.world
@@ -166,6 +175,7 @@ class SeatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._refresh_draft()
+        run_clock(self, self.sub_title, self.clock)
 
     def _situation(self, briefing: str) -> str:
         world, view = self.world, self.view
@@ -180,7 +190,7 @@ class SeatScreen(Screen[None]):
             "",
         ]
         flags = sorted(n for n in view.values if n.startswith("flags."))
-        facts = [n[6:].replace("_", " ") for n in flags if view.values[n]]
+        facts = [flag_label(world, n) for n in flags if view.values[n]]
         if facts:
             out += ["[b]Known facts[/b]: " + escape(", ".join(facts)), ""]
         believed = belief_lines(world, view)
@@ -197,8 +207,8 @@ class SeatScreen(Screen[None]):
         lines = ["[b]Agreements in force[/b]", *agreements_markup(world, view), ""]
         lines += ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
         lines += [
-            f"  {p.id} from {escape(actor_name(world, p.sender))}: "
-            f"{escape(p.title)} — {escape(terms_text(world, p.terms))}"
+            f"  “{escape(p.title)}” from {escape(actor_name(world, p.sender))}: "
+            f"{escape(terms_text(world, p.terms))}{expiry(p.expires)}"
             for p in view.awaiting_answer
         ] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
@@ -228,7 +238,9 @@ class SeatScreen(Screen[None]):
             )
             return f"Message to {actor_list(world, msg.to)}: {msg.text}{offer}"
         ans = self.draft.answers[index]
-        return f"{'Accept' if ans.accept else 'Reject'} proposal {ans.proposal}"
+        titles = {p.id: p.title for p in self.view.proposals}
+        title = f"“{titles[ans.proposal]}”" if ans.proposal in titles else ans.proposal
+        return f"{'Accept' if ans.accept else 'Reject'} proposal {title}"
 
     def _refresh_draft(self) -> None:
         per_round = self.world.scenario.moves.per_round
@@ -284,7 +296,8 @@ class SeatScreen(Screen[None]):
                 self._added()
 
         options = move_options(self.world, self.view)
-        self.app.push_screen(MoveComposer(self.world, self.actor, options, heading), chosen)
+        locked = locked_moves(self.world, self.view)
+        self.app.push_screen(MoveComposer(self.world, self.actor, options, heading, locked), chosen)
 
     def action_new_message(self) -> None:
         """Write a message."""
@@ -307,8 +320,8 @@ class SeatScreen(Screen[None]):
         open_ = [
             (
                 p,
-                f"{p.id} from {actor_name(world, p.sender)}: {p.title} — "
-                f"{terms_text(world, p.terms)}",
+                f"“{p.title}” from {actor_name(world, p.sender)}: "
+                f"{terms_text(world, p.terms)}{expiry(p.expires)}",
             )
             for p in self.view.awaiting_answer
             if p.id not in answered
@@ -327,9 +340,15 @@ class SeatScreen(Screen[None]):
     def action_remove(self) -> None:
         """Remove the highlighted draft item."""
         draft = self.query_one("#draft", OptionList)
-        if draft.highlighted is None or self.query_one(TabbedContent).active != "orders":
-            self.notify("Highlight an order in the Orders tab (4) to remove it.")
+        if not self.draft.items():
+            self.notify("There are no orders to remove.")
             return
+        if self.query_one(TabbedContent).active != "orders":
+            show_tab(self.query_one(TabbedContent), "orders")
+            self.notify("Highlight the order to remove, then press x again.")
+            return
+        if draft.highlighted is None:
+            draft.highlighted = 0
         ident = draft.get_option_at_index(draft.highlighted).id or ""
         kind, _, index = ident.partition(":")
         self.draft.remove(kind, int(index))

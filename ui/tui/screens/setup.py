@@ -1,5 +1,8 @@
 """Setup: pick a scenario (with its briefing), give each actor to a human seat or the computer,
-choose the seed, start."""
+choose the seed and an optional round clock, start.
+
+The scenario is *chosen* with Enter, not by moving the highlight: arrows and Space meant for the
+seats must never change the scenario (and reset the seats) while its list has the focus."""
 
 from __future__ import annotations
 
@@ -88,6 +91,8 @@ class SetupScreen(Screen[None]):
         self.preset = dict(seats or {})
         self.seed = seed
         self.world: World | None = None
+        self.chosen = self.selected
+        """Index of the chosen scenario (Enter on the list chooses another)."""
         self.first_load = True
         self.sub_title = "Set up an exercise"
 
@@ -103,9 +108,19 @@ class SetupScreen(Screen[None]):
                     id="scenarios",
                 )
                 yield SeatList(id="seats")
-                with Horizontal(id="setup-seed"):
-                    yield Label("Seed ")
-                    yield Input(str(self.seed), type="integer", id="seed")
+                with Horizontal(id="setup-seed", classes="setup-row"):
+                    yield Label("Seed")
+                    yield Input(str(self.seed), type="integer", id="seed", compact=True)
+                with Horizontal(id="setup-clock", classes="setup-row"):
+                    yield Label("Minutes a round")
+                    yield Input(
+                        "",
+                        placeholder="no clock",
+                        type="integer",
+                        id="round-clock",
+                        compact=True,
+                        tooltip="A wall-clock reminder for each round; blank: none",
+                    )
                 yield Button("Start exercise", id="start", variant="primary", disabled=True)
             with VerticalScroll(id="setup-preview"):
                 yield Static("Loading the scenario…", id="briefing")
@@ -113,16 +128,24 @@ class SetupScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#scenarios").border_title = "Scenario"
+        self.query_one("#scenarios").border_subtitle = "enter chooses"
         self.query_one("#seats").border_title = "Seats"
         self.query_one("#seats").border_subtitle = "space toggles"
         self.query_one("#setup-preview").border_title = "Briefing"
         scenarios = self.query_one("#scenarios", OptionList)
         scenarios.highlighted = self.selected
+        self._choose(self.selected)
         scenarios.focus()
 
-    @on(OptionList.OptionHighlighted, "#scenarios")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        choice = self.choices[event.option_index]
+    @on(OptionList.OptionSelected, "#scenarios")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index != self.chosen or self.world is None:
+            self._choose(event.option_index)
+        self.query_one("#seats").focus()
+
+    def _choose(self, index: int) -> None:
+        self.chosen = index
+        choice = self.choices[index]
         self.world = None
         self.query_one("#start", Button).disabled = True
         world = choice.loaded
@@ -143,8 +166,7 @@ class SetupScreen(Screen[None]):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        index = self.query_one("#scenarios", OptionList).highlighted
-        if index is None or self.choices[index] is not event.choice:
+        if self.choices[self.chosen] is not event.choice:
             return  # the facilitator has moved on to another scenario
         if event.world is None:
             self.query_one("#briefing", Static).update(
@@ -186,6 +208,18 @@ class SetupScreen(Screen[None]):
             self.notify(f"The seed must be a whole number, not {value!r}.", severity="error")
             self.query_one("#seed").focus()
             return
+        raw = self.query_one("#round-clock", Input).value.strip()
+        try:
+            minutes = int(raw) if raw else None
+        except ValueError:
+            minutes = -1
+        if minutes is not None and not 1 <= minutes <= 24 * 60:
+            self.notify(
+                f"Minutes a round must be a whole number from 1 to 1440, or blank, not {raw!r}.",
+                severity="error",
+            )
+            self.query_one("#round-clock").focus()
+            return
         seats = self.query_one("#seats", SeatList).seats
-        index = self.query_one("#scenarios", OptionList).highlighted or 0
-        self.post_message(self.Start(Setup(self.world, self.choices[index].ref, dict(seats), seed)))
+        ref = self.choices[self.chosen].ref
+        self.post_message(self.Start(Setup(self.world, ref, dict(seats), seed, minutes)))

@@ -13,7 +13,7 @@ from textual.widgets import Label, Sparkline, Static
 from sim.engine.world import World
 from sim.report.labels import state_labels
 from ui.tui.history import histories
-from ui.tui.text import number
+from ui.tui.text import PLACES, number, precisions, signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +23,21 @@ class Row:
     name: str
     label: str
     history: tuple[float, ...]
+    places: int = PLACES
+    """Decimal places shown (the indicator's declared precision)."""
 
     @property
     def value(self) -> str:
         """The latest value, for display."""
-        return number(self.history[-1]) if self.history else "?"
+        return number(self.history[-1], self.places) if self.history else "?"
 
     @property
     def change(self) -> str:
-        """Change over the last step, e.g. ``+5``; empty when unchanged."""
-        if len(self.history) < 2 or self.history[-1] == self.history[-2]:
+        """Change over the last step, e.g. ``+5``; empty when unchanged (at this precision)."""
+        if len(self.history) < 2:
             return ""
-        return f"{self.history[-1] - self.history[-2]:+g}"
+        delta = signed(self.history[-1] - self.history[-2], self.places)
+        return "" if delta == "0" else delta
 
 
 def chart_names(world: World, actor: str | None) -> list[str]:
@@ -59,7 +62,10 @@ def rows_for(world: World, actor: str | None, events: Sequence[Mapping[str, Any]
     names = chart_names(world, actor)
     hist = histories(world, actor, events, names)
     label = state_labels(world)
-    return [Row(n, label.get(n, n), tuple(hist[n])) for n in names if n in hist]
+    places = precisions(world)
+    return [
+        Row(n, label.get(n, n), tuple(hist[n]), places.get(n, PLACES)) for n in names if n in hist
+    ]
 
 
 class IndicatorPanel(VerticalScroll):
@@ -86,11 +92,18 @@ class IndicatorPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         if not self.rows:
             yield Static("Nothing to chart.", classes="ind-empty")
-        w = self.label_width
+        # As wide as the longest label, within the cap: no label is cut while its row has room.
+        w = min(self.label_width, max((len(r.label) for r in self.rows), default=0))
+        points = max((len(r.history) for r in self.rows), default=2)
         for row in self.rows:
-            label = row.label if len(row.label) <= w else row.label[: w - 1] + "…"
-            yield Label(f"{label:<{w}} {row.value:>6} {row.change:>5}", markup=False)
+            cut = len(row.label) > w
+            label = row.label[: w - 1] + "…" if cut else row.label
+            text = Label(f"{label:<{w}} {row.value:>6} {row.change:>5}", markup=False)
+            if cut:
+                text.tooltip = row.label
+            yield text
             spark = Sparkline(list(row.history))
-            # A fixed width per data point keeps the time axis the same in every row.
-            spark.styles.max_width = 3 * max(len(row.history), 2)
+            # A fixed width per data point keeps the time axis the same in every row; at least
+            # a dozen cells, so a short history still draws a readable line.
+            spark.styles.max_width = max(3 * points, 12)
             yield spark
