@@ -21,6 +21,7 @@ from sim.engine.events import Seat
 from sim.engine.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
+from ui.tui.link import SeatLink
 from ui.tui.screens.control import ControlScreen
 from ui.tui.screens.debrief import DebriefScreen, ReportHook
 from ui.tui.screens.dialogs import ConfirmDialog
@@ -52,8 +53,11 @@ class SitroomApp(App[None]):
         factory: SessionFactory = new_session,
         report: ReportHook | None = None,
         session: Session | None = None,
+        link: SeatLink | None = None,
     ) -> None:
         super().__init__()
+        self.link = link
+        """Where seats' drafts are kept as they are written (the archive), if anywhere."""
         self.resumed = session
         """A session to continue (``play --resume``): the app skips setup and rejoins it."""
         self.choices = list(choices)
@@ -127,7 +131,7 @@ class SitroomApp(App[None]):
         elif step.actor is not None and game.last_round is not None:
             self._results(step.actor)
         elif step.actor is not None:
-            self.switch_screen(SeatScreen(game.session, step.actor))
+            self.switch_screen(SeatScreen(game.session, step.actor, link=self.link))
 
     def _results(self, actor: str | None) -> None:
         game = self._game()
@@ -142,7 +146,7 @@ class SitroomApp(App[None]):
         if event.actor is None:
             self._next()
         else:
-            self.switch_screen(SeatScreen(self._game().session, event.actor))
+            self.switch_screen(SeatScreen(self._game().session, event.actor, link=self.link))
 
     @on(SeatScreen.Submitted)
     def _flow_submitted(self) -> None:
