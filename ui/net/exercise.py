@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sim.engine.events import Answered, MessageSent
-from sim.engine.inputs import Close, IllegalInput, Pause, Resume, Submit
+from sim.engine.inputs import Close, IllegalInput, Pause, Resume, SetSeat, Submit
 from sim.engine.view import Feed
 from sim.record.archive import ArchivedSession
 from sim.record.store import ArchiveError
@@ -39,7 +39,7 @@ from ui.net.protocol import (
     Welcome,
     encode,
 )
-from ui.net.public import PublicFeed, public_view, wire_view
+from ui.net.public import PublicFeed, catalogue, public_view, wire_view
 
 CONTROL = "control"
 OBSERVER = "observer"
@@ -156,6 +156,7 @@ class Exercise:
         *,
         auto_close: bool = False,
         round_minutes: float | None = None,
+        on_deadline: Literal["pass", "computer"] = "pass",
     ) -> None:
         self.archived = archived
         self.session = archived.session
@@ -171,11 +172,15 @@ class Exercise:
         """The server's own feeds (not the session's): shared by a key's members, never
         copied, only ever appended to."""
         self._views: dict[str, tuple[int, Any]] = {}
+        self._catalogues: dict[str, dict[str, Any]] = {}
         self._published = len(self.session.log)
         self._acks: list[tuple[Member, str]] = []
         self.on_dirty: Callable[[Exercise], None] = Exercise.publish
         """Called when there are events to publish: the server queues the exercise for its
         publisher task, so computing views never delays acknowledging inputs."""
+        self.on_deadline: Literal["pass", "computer"] = on_deadline
+        """What becomes of seats that have not submitted when the deadline passes (control
+        may change it): they pass, or the computer plays them for that round."""
         self.clock = Clock(round_minutes, self.expire)
         self.clock.start(self.session.state.paused or self.session.over)
 
@@ -243,6 +248,15 @@ class Exercise:
         self._views[key] = (len(self.session.log), data)
         return dict(data)
 
+    def catalogue_json(self, key: str) -> dict[str, Any]:
+        """The public catalogue for ``key``'s screens (cached: the scenario does not change)."""
+        cached = self._catalogues.get(key)
+        if cached is None:
+            who = None if key == CONTROL else key
+            cached = catalogue(self.session.world, who).model_dump(mode="json")
+            self._catalogues[key] = cached
+        return cached
+
     def join(self, member: Member, last_seq: int) -> None:
         key = member.key
         self.members.setdefault(key, set()).add(member)
@@ -262,6 +276,8 @@ class Exercise:
                     draft=draft[1] if draft is not None and draft[0] == s.round else None,
                     submitted=actor is not None and s.submitted(actor) is not None,
                     deadline=self.clock.info(s.round),
+                    catalogue=self.catalogue_json(key),
+                    seats=dict(s.seats),
                 )
             )
         )
@@ -299,6 +315,7 @@ class Exercise:
             control=len(self.members.get(CONTROL, ())),
             observers=len(self.members.get(OBSERVER, ())),
             deadline=self.clock.info(s.round),
+            on_deadline=self.on_deadline,
         )
         self.send_all(frame, {CONTROL})
 
@@ -455,11 +472,24 @@ class Exercise:
         self.presence()
         member.push(encode(Ack(id=frame_id)))
 
+    def set_on_deadline(self, member: Member, frame_id: str, then: str) -> None:
+        self.on_deadline = "computer" if then == "computer" else "pass"
+        self.presence()
+        member.push(encode(Ack(id=frame_id)))
+
     def expire(self) -> None:
-        """The deadline passed: close the round; unsubmitted seats pass."""
+        """The deadline passed: close the round; unsubmitted seats pass, or, if control chose
+        so, are handed to the computer for this round and back (journalled seat changes, so
+        the log replays)."""
         s = self.session
         if s.over or s.state.paused:
             return
+        late = [(a, s.seats[a]) for a in s.waiting_for()] if self.on_deadline == "computer" else []
+        for actor, _seat in late:
+            self.apply(SetSeat(actor=actor, seat="computer"), None, None, None)
         self.apply(Close(), None, None, None)
+        for actor, seat in late:
+            if not s.over:
+                self.apply(SetSeat(actor=actor, seat=seat), None, None, None)
         self.settle()
         self.new_round()

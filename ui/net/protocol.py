@@ -102,6 +102,15 @@ class CodeAction(Frame):
     action: Literal["revoke", "renew"]
 
 
+class OnDeadline(Frame):
+    """Control: what happens to seats that have not submitted when the deadline passes: they
+    ``pass`` (empty orders) or the ``computer`` plays them for that round."""
+
+    type: Literal["on_deadline"] = "on_deadline"
+    id: ClientId
+    then: Literal["pass", "computer"]
+
+
 class Ping(Frame):
     """Are you there (the server answers pong)."""
 
@@ -110,7 +119,7 @@ class Ping(Frame):
 
 
 ClientFrame = Annotated[
-    Hello | InputFrame | DraftFrame | Extend | Broadcast | CodeAction | Ping,
+    Hello | InputFrame | DraftFrame | Extend | Broadcast | CodeAction | OnDeadline | Ping,
     Field(discriminator="type"),
 ]
 
@@ -140,6 +149,11 @@ class Welcome(Frame):
     """The seat's draft for this round, if the team has one."""
     submitted: bool = False
     deadline: DeadlineInfo
+    catalogue: dict[str, Any] | None = None
+    """Labels, clock and move names for the screens (:class:`ui.net.public.Catalogue`): the
+    public scenario as this seat sees it, never its hidden parts."""
+    seats: dict[str, str] = Field(default_factory=dict)
+    """Actor to who plays it (``human`` or ``computer``)."""
 
 
 class Events(Frame):
@@ -192,6 +206,8 @@ class Presence(Frame):
     control: int
     observers: int
     deadline: DeadlineInfo
+    on_deadline: Literal["pass", "computer"] = "pass"
+    """What happens to unsubmitted seats at the deadline."""
 
 
 class Deadline(Frame):

@@ -34,6 +34,7 @@ from ui.net.protocol import (
     Hello,
     InputFrame,
     Notice,
+    OnDeadline,
     Ping,
     Pong,
     ProtocolError,
@@ -301,6 +302,8 @@ class Server:
             client.push(encode(Ack(id=frame.id)))
         elif isinstance(frame, CodeAction):
             ex.code_action(client, frame.id, frame.role, frame.action)
+        elif isinstance(frame, OnDeadline):
+            ex.set_on_deadline(client, frame.id, frame.then)
 
     def hello(self, client: Client, frame: Hello) -> None:
         if client.exercise is not None:
