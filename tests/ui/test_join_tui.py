@@ -118,3 +118,42 @@ def test_a_joined_seat_writes_submits_and_reads_its_results(tmp_path: Path) -> N
         asyncio.run(asyncio.wait_for(scenario(), 90))
     finally:
         srv.stop()
+
+
+def test_joined_control_sees_presence_extends_and_closes(tmp_path: Path) -> None:
+    """Control's screen over the network: who is connected and has submitted, the time left;
+    +5 min moves the deadline; c closes the round on the server."""
+    srv = serve(tmp_path, MINI, *SEATS)
+
+    async def scenario() -> None:
+        app = JoinApp(srv.url, srv.codes["control"])
+        async with (
+            app.run_test(size=(110, 36)) as pilot,
+            Connection(srv.url, srv.codes["alpha"]) as alpha,
+        ):
+            await until(pilot, lambda: screen_name(app) == "RemoteControlScreen")
+            await alpha.submit(Orders())
+            await until(pilot, lambda: "yes" in screen_text(app.screen))
+            text = screen_text(app.screen)
+            assert "Alpha human 1 yes" in text or ("Alpha" in text and "yes" in text)
+            conn = app.conn
+            assert conn is not None
+            await until(pilot, lambda: conn.deadline is not None)
+            assert conn.deadline is not None and conn.deadline.remaining is not None
+            before = conn.deadline.remaining
+            await keys(pilot, "e")
+            await until(
+                pilot,
+                lambda: conn.deadline is not None and (conn.deadline.remaining or 0) > before + 200,
+            )
+            await keys(pilot, "c")
+            await until(pilot, lambda: screen_name(app) == "ConfirmDialog")
+            await keys(pilot, "enter")
+            await until(pilot, lambda: conn.round == 2)
+            await until(pilot, lambda: screen_name(app) == "ResultsScreen")
+            await app.action_quit()
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 90))
+    finally:
+        srv.stop()
