@@ -75,3 +75,23 @@ def test_the_catalogue_carries_labels_never_the_hidden_scenario() -> None:
             assert actor_name(client, other) == actor_name(world, other)
         for mid in world.moves:
             assert move_name(client, mid) == move_name(world, mid)
+
+
+def test_trusted_encoding_equals_the_models() -> None:
+    """The fan-out's fast encoding of views and events is byte for byte the models' own."""
+    from sim.authoring.library import DEFAULT_SCENARIO
+    from sim.authoring.loader import load_scenario
+    from sim.engine.session import Session
+    from sim.engine.view import Feed
+    from ui.net.protocol import Events, ViewFrame, encode, encode_trusted
+    from ui.net.public import wire_view
+
+    world = load_scenario(DEFAULT_SCENARIO)
+    s = Session(world, 3, dict.fromkeys(world.actors, "computer"))
+    s.close_round()
+    s.close_round()
+    for actor in (*world.actors, None):
+        data = wire_view(s.view(actor))
+        assert encode_trusted("view", view=data) == encode(ViewFrame(view=data))
+        feed = Feed(actor).update(s.log, s.state, s.world)
+        assert encode_trusted("events", events=feed) == encode(Events(events=feed))

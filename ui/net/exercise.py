@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, Protocol
 
 from sim.engine.events import Answered, MessageSent
@@ -28,16 +28,15 @@ from ui.net.protocol import (
     DraftUpdate,
     Error,
     ErrorCode,
-    Events,
     Frame,
     InputFrame,
     Presence,
     Role,
     SeatPresence,
     Submitted,
-    ViewFrame,
     Welcome,
     encode,
+    encode_trusted,
 )
 from ui.net.public import PublicFeed, catalogue, public_view, wire_view
 
@@ -173,6 +172,7 @@ class Exercise:
         copied, only ever appended to."""
         self._views: dict[str, tuple[int, Any]] = {}
         self._catalogues: dict[str, dict[str, Any]] = {}
+        self._control: tuple[int, Any] | None = None
         self._published = len(self.session.log)
         self._acks: list[tuple[Member, str]] = []
         self.on_dirty: Callable[[Exercise], None] = Exercise.publish
@@ -257,6 +257,26 @@ class Exercise:
             self._catalogues[key] = cached
         return cached
 
+    def _views_now(self, key: str) -> dict[str, Any]:
+        """The key's wire view (not copied: only serialised). The observers' is cut from
+        control's View, so one omniscient view serves both."""
+        cached = self._views.get(key)
+        if cached is not None and cached[0] == len(self.session.log):
+            return dict(cached[1])
+        if key not in (CONTROL, OBSERVER):
+            return self.view_json(key)
+        control = self._control_view()
+        view = public_view(control, self.session.world) if key == OBSERVER else control
+        data = wire_view(view)
+        self._views[key] = (len(self.session.log), data)
+        return data
+
+    def _control_view(self) -> Any:
+        n = len(self.session.log)
+        if self._control is None or self._control[0] != n:
+            self._control = (n, self.session.view(None))
+        return self._control[1]
+
     def join(self, member: Member, last_seq: int) -> None:
         key = member.key
         self.members.setdefault(key, set()).add(member)
@@ -331,6 +351,13 @@ class Exercise:
     def publish(self) -> None:
         """Send every member the events it has not seen and, where it changed, its view
         (computed once per key, however many inputs came since the last publish)."""
+        for _key in self.publish_steps():
+            pass
+
+    def publish_steps(self) -> Iterator[str]:
+        """:meth:`publish`, yielding after each key's view, so the server's loop can journal
+        and acknowledge between two views (a seat's view with its legal options is the
+        costly part of a round's close: milliseconds each)."""
         log = self.session.log
         if len(log) == self._published:
             return
@@ -340,23 +367,25 @@ class Exercise:
         # state at all), so for them only the seats whose feed grew get a new view.
         chat = all(isinstance(e, MessageSent | Answered) for e in new)
         plain = chat and all(isinstance(e, MessageSent) and e.proposal is None for e in new)
-        for key, group in self.members.items():
+        for key, members in list(self.members.items()):
+            group = list(members)
             if not group:
                 continue
             feed = self.feed(key)
             grew = any(m.sent < len(feed) for m in group)
             if chat and not grew:
                 continue
-            view = None if plain else encode(ViewFrame(view=self.view_json(key)))
+            view = None if plain else encode_trusted("view", view=self._views_now(key))
             by_sent: dict[int, str] = {}
             for m in group:
                 if m.sent < len(feed):
                     if m.sent not in by_sent:
-                        by_sent[m.sent] = encode(Events(events=feed[m.sent :]))
+                        by_sent[m.sent] = encode_trusted("events", events=feed[m.sent :])
                     m.push(by_sent[m.sent])
                 if view is not None:
                     m.push(view)
                 m.sent = len(feed)
+            yield key
 
     # -- inputs --------------------------------------------------------------------------------
     def error(self, member: Member, code: ErrorCode, message: str, fid: str | None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from sim.engine.inputs import Input
@@ -325,3 +326,10 @@ def parse_server(text: str) -> ServerFrame:
 def encode(frame: Frame) -> str:
     """A frame's text."""
     return frame.model_dump_json()
+
+
+def encode_trusted(frame_type: Literal["view", "events"], **fields: Any) -> str:
+    """The text of a ``view`` or ``events`` frame from data the server built itself in wire
+    form, without pydantic's validation and copy of it: the round-close fan-out's hot path.
+    A test holds it equal to :func:`encode` of the model."""
+    return pydantic_core.to_json({"v": VERSION, "type": frame_type, **fields}).decode()

@@ -218,8 +218,9 @@ class Server:
             while self._unpublished:
                 key = next(iter(self._unpublished))
                 await self.gate.wait_open()
-                self._unpublished.pop(key).publish()
-                await asyncio.sleep(0)
+                for _seat in self._unpublished.pop(key).publish_steps():
+                    await asyncio.sleep(0)
+                    await self.gate.wait_open()
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
