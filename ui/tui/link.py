@@ -74,7 +74,8 @@ class ArchiveLink:
         data = orders_json(orders)
         if self._saved.get(actor) == (round, data):
             return
-        if not data and self._saved.get(actor, (round,))[0] != round:
+        kept = self._saved.get(actor)
+        if not data and (kept is None or kept[0] != round):
             return  # nothing written yet this round: nothing to keep
         self.archive.save_draft(self.session_id, actor, round, data)
         self._saved[actor] = (round, data)
