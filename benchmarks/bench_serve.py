@@ -1,6 +1,6 @@
 """Networked play under load: many exercises on one `sitroom serve` process.
 
-    python benchmarks/bench_serve.py [--exercises 50] [--per-seat 2] [--scenario ID]
+    python benchmarks/bench_serve.py [--exercises 5,20,50] [--per-seat 2] [--scenario ID]
 
 Starts one server process hosting N exercises (the hidden `serve --exercises N` mode: sessions
 seeded SEED..SEED+N-1, all six seats human, --auto-close), then plays every seat from this
@@ -10,6 +10,10 @@ process over real WebSockets with the ordinary client (`ui.net.client.Connection
 close when all six have submitted. Prints inputs/s and acknowledgement latency p50/p99 (from
 sending a frame to its ack, as the client sees it), and the server's CPU time.
 Goal (issue 14): 50 exercises, 600 connections on 2 cores, ack p99 < 100 ms.
+
+First it prints the cost of one round's close in-process (no network): closing the round, then
+the fan-out of events and views to 6 seats x 2 connections, control and observers, split into
+the seats' views (`session.view`, legal options included: sim/engine/view.py) and the rest.
 """
 
 from __future__ import annotations
@@ -99,14 +103,88 @@ async def bench(url: str, exercises: list[dict], per_seat: int) -> tuple[list[fl
     return latencies, elapsed, len(flat)
 
 
+class _Member:
+    """A connection that only counts what it is sent (the in-process round-close figure)."""
+
+    def __init__(self, key: str) -> None:
+        self.key, self.label, self.sent, self.bytes = key, key, 0, 0
+
+    def push(self, text: str) -> None:
+        self.bytes += len(text)
+
+    def drop(self, code: str, message: str) -> None:
+        pass
+
+
+def round_close_cost(scenario: str, per_seat: int, rounds: int = 6) -> None:
+    """Milliseconds per round close: the close itself, the fan-out, the seats' views in it."""
+    from sim.authoring.loader import load_scenario
+    from sim.engine.inputs import Close, Submit
+    from sim.record.archive import Archive
+    from ui.net.exercise import Exercise
+
+    world = load_scenario(scenario)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        archive = Archive(Path(tmpdir) / "a.sqlite3")
+        seats = dict.fromkeys(world.actors, "human")
+        ex = Exercise(archive.create(world, 1, seats, scenario_ref=scenario, meta={}))
+        ex.on_dirty = lambda e: None
+        for key in [*world.actors, "control", "observer"]:
+            for _ in range(per_seat):
+                ex.join(_Member(key), -1)  # type: ignore[arg-type]
+        session = ex.session
+        real_view = session.view
+        in_views = 0.0
+
+        def view(actor: str | None) -> object:
+            nonlocal in_views
+            t = time.perf_counter()
+            try:
+                return real_view(actor)
+            finally:
+                in_views += time.perf_counter() - t
+
+        session.view = view  # type: ignore[method-assign]
+        close = fan = views = 0.0
+        n = 0
+        while not session.over and n < rounds:
+            for a in world.actors:
+                ex.apply(Submit(actor=a, orders=Orders()), None, None, None)
+            ex.publish()
+            in_views = 0.0
+            t = time.perf_counter()
+            ex.apply(Close(), None, None, None)
+            close += time.perf_counter() - t
+            in_views = 0.0
+            t = time.perf_counter()
+            ex.publish()
+            fan += time.perf_counter() - t
+            views += in_views
+            n += 1
+        archive.close()
+    seats_n = len(world.actors)
+    print(
+        f"round close ({scenario}, {seats_n} seats x {per_seat} connections + control + "
+        f"observers), mean of {n}: close {close / n * 1000:.1f} ms, fan-out {fan / n * 1000:.1f} "
+        f"ms, of which seat views {views / n * 1000:.1f} ms "
+        f"({views / n / seats_n * 1000:.1f} ms a seat)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--exercises", type=int, default=50)
+    ap.add_argument("--exercises", default="5,20,50", help="Comma-separated sizes to run.")
     ap.add_argument("--per-seat", type=int, default=2)
     ap.add_argument("--scenario", default="korea-instability-2012")
     args = ap.parse_args()
+    round_close_cost(args.scenario, args.per_seat)
+    for size in (int(x) for x in args.exercises.split(",")):
+        run_size(args, size)
+
+
+def run_size(args: argparse.Namespace, exercises: int) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
-        proc, codes = start_server(Path(tmpdir), args.scenario, args.exercises)
+        proc, codes = start_server(Path(tmpdir), args.scenario, exercises)
         server = psutil.Process(proc.pid)
         cpu0 = server.cpu_times()
         try:
@@ -123,7 +201,7 @@ def main() -> None:
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
     busy = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
     print(
-        f"{args.exercises} exercises, {n} connections, {len(lat)} acknowledged frames in "
+        f"{exercises} exercises, {n} connections, {len(lat)} acknowledged frames in "
         f"{elapsed:.1f} s: {len(lat) / elapsed:.0f} inputs/s; ack latency p50 {p50:.1f} ms, "
         f"p99 {p99:.1f} ms, max {lat[-1] * 1000:.1f} ms; server CPU {busy:.1f} s "
         f"({busy / elapsed:.0%} of one core), clients' CPU {mine.user + mine.system:.1f} s; "

@@ -214,3 +214,37 @@ def test_deadline_closes_rounds_and_control_extends_it(tmp_path: Path) -> None:
         srv.stop()
     closed = [e for e in exported(srv.archive, srv.session) if e["type"] == "round_closed"]
     assert len(closed) == 3
+
+
+def test_at_the_deadline_the_computer_plays_late_seats_when_control_says_so(
+    tmp_path: Path,
+) -> None:
+    """`--on-deadline computer`: a seat that has not submitted when the deadline passes is
+    handed to the computer for that round and back (journalled seat changes), alpha's
+    submitted orders stand, and the log replays."""
+    srv = serve(tmp_path, MINI, *SEATS, "--round-minutes", "0.02", "--on-deadline", "computer")
+
+    async def scenario() -> None:
+        async with Connection(srv.url, srv.codes["control"]) as control:
+            await until(lambda: control.presence is not None, control)
+            assert control.presence is not None
+            assert control.presence.on_deadline == "computer"
+            async with Connection(srv.url, srv.codes["alpha"]) as alpha:
+                await alpha.submit(Orders())
+                await until(lambda: control.round >= 2, control, timeout=20)
+            # Control switches back to passing for the rounds left.
+            from ui.net.protocol import OnDeadline
+
+            await control.request(OnDeadline(id="d1", then="pass"), "d1")
+            await until(lambda: control.over, control, timeout=30)
+
+    try:
+        run(scenario(), timeout=60)
+    finally:
+        srv.stop()
+    log = exported(srv.archive, srv.session)
+    changes = [(e["actor"], e["seat"]) for e in log if e["type"] == "seat"]
+    assert changes == [("beta", "computer"), ("beta", "human")]
+    (tmp_path / "log.jsonl").write_text(sitroom(srv.archive, "export", srv.session).stdout)
+    verified = sitroom(srv.archive, "replay", str(tmp_path / "log.jsonl"), "--verify")
+    assert verified.returncode == 0, verified.stderr

@@ -48,3 +48,50 @@ def test_bad_frames_name_their_problem(text: str, code: str) -> None:
     with pytest.raises(ProtocolError) as err:
         parse_client(text)
     assert err.value.code == code
+
+
+def test_the_catalogue_carries_labels_never_the_hidden_scenario() -> None:
+    """The welcome's catalogue words a seat's view; it holds no inject to come, trigger, end
+    condition, profile beyond names, briefing of another seat, or name the seat cannot see."""
+    from sim.authoring.library import DEFAULT_SCENARIO
+    from sim.authoring.loader import load_scenario
+    from ui.net.public import catalogue, world_from_catalogue
+    from ui.tui.text import actor_name, move_name
+
+    world = load_scenario(DEFAULT_SCENARIO)
+    sc = world.scenario
+    for actor in world.actors:
+        cat = catalogue(world, actor)
+        text = cat.model_dump_json()
+        secrets_ = [i.title for i in sc.injects if i.title not in sc.briefing]
+        secrets_ += [t.inject.title for t in sc.triggers if t.inject is not None]
+        secrets_ += [e.description for e in sc.end_conditions] + [sc.facilitator_notes]
+        secrets_ += [p.briefing for p in sc.actors if p.briefing]
+        assert [s for s in secrets_ if s and s in text] == []
+        assert set(cat.visible) == set(world.visible[actor])
+        assert set(cat.initial) <= world.visible[actor]
+        client = world_from_catalogue(cat, actor)
+        for other in world.actors:
+            assert actor_name(client, other) == actor_name(world, other)
+        for mid in world.moves:
+            assert move_name(client, mid) == move_name(world, mid)
+
+
+def test_trusted_encoding_equals_the_models() -> None:
+    """The fan-out's fast encoding of views and events is byte for byte the models' own."""
+    from sim.authoring.library import DEFAULT_SCENARIO
+    from sim.authoring.loader import load_scenario
+    from sim.engine.session import Session
+    from sim.engine.view import Feed
+    from ui.net.protocol import Events, ViewFrame, encode, encode_trusted
+    from ui.net.public import wire_view
+
+    world = load_scenario(DEFAULT_SCENARIO)
+    s = Session(world, 3, dict.fromkeys(world.actors, "computer"))
+    s.close_round()
+    s.close_round()
+    for actor in (*world.actors, None):
+        data = wire_view(s.view(actor))
+        assert encode_trusted("view", view=data) == encode(ViewFrame(view=data))
+        feed = Feed(actor).update(s.log, s.state, s.world)
+        assert encode_trusted("events", events=feed) == encode(Events(events=feed))

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "play": "ui.cli.play:play_command",
     "serve": "ui.cli.serve:serve_command",
     "join": "ui.cli.join:join_command",
+    "web": "ui.cli.web:web_command",
     "run": "ui.cli.run:run_command",
     "replay": "ui.cli.replay:replay_command",
     "validate": "ui.cli.validate:validate_command",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import click
@@ -13,7 +12,9 @@ from sim.authoring.problems import UserError
 
 @click.command("join")
 @click.argument("url")
-@click.option("--code", required=True, help="The join code the facilitator gave you.")
+@click.option(
+    "--code", help="The join code the facilitator gave you (without it, the first screen asks)."
+)
 @click.option(
     "--script",
     "script_path",
@@ -38,7 +39,7 @@ from sim.authoring.problems import UserError
 )
 def join_command(
     url: str,
-    code: str,
+    code: str | None,
     script_path: Path | None,
     observe: bool,
     name: str,
@@ -48,19 +49,27 @@ def join_command(
     """Join the exercise served at URL with a join code.
 
     \b
+    Without --script or --observe, the seat's screens (or control's, or an observer's) open
+    in the terminal; without --code, the first screen asks for it.
+
+    \b
     Examples:
+      sitroom join http://10.0.0.5:8765/ --code k3fq-9xwa-m2tc
       sitroom join http://10.0.0.5:8765/ --code k3fq-9xwa-m2tc --observe
       sitroom join http://10.0.0.5:8765/ --code k3fq-9xwa-m2tc --script us.yaml
     """
     if script_path is not None and observe:
         raise click.UsageError("--script plays the seat, --observe watches it: choose one")
+    import ssl
+
+    tls: ssl.SSLContext | bool = ssl.create_default_context(cafile=cafile) if cafile else True
     if script_path is None and not observe:
-        click.echo(
-            "sitroom join: the Textual seat screen for networked play is not ready yet; "
-            "use --script FILE to play headless or --observe to watch",
-            err=True,
-        )
-        sys.exit(2)
+        from ui.tui.remote import JoinApp
+
+        JoinApp(url, code, name=name, retry=retry, tls=tls).run()
+        return
+    if code is None:
+        raise click.UsageError("--script and --observe need --code")
     script = None
     if script_path is not None:
         from sim.authoring.loader import load_file
@@ -69,9 +78,6 @@ def join_command(
         model, _doc = load_file(script_path, expect="script")
         assert isinstance(model, Script)
         script = model
-    import ssl
-
-    tls: ssl.SSLContext | bool = ssl.create_default_context(cafile=cafile) if cafile else True
     asyncio.run(_join(url, code, script, name, retry, tls))
 
 

@@ -111,9 +111,11 @@ def play_command(
             raise click.UsageError("--resume reads the archive; it cannot go with --no-archive")
         archived = resume_archived(resume_id, archive_path, for_play=True, holder="sitroom play")
         from ui.tui.app import SitroomApp
+        from ui.tui.link import ArchiveLink
 
+        link = ArchiveLink(archived.archive, archived.id)
         try:
-            SitroomApp([], session=archived.session, report=write_html_report).run()
+            SitroomApp([], session=archived.session, report=write_html_report, link=link).run()
         finally:
             archived.close()
         return
@@ -136,6 +138,7 @@ def play_command(
             )
     from ui.tui.app import SitroomApp
     from ui.tui.game import Setup, new_session
+    from ui.tui.link import ArchiveLink
 
     if not no_archive:
         # Open the archive now: a bad path or file is a plain error here, not a crash later.
@@ -156,6 +159,8 @@ def play_command(
             {"front_end": "play"},
         )
         opened.append(archived)
+        # Orders being written are journalled too (the drafts table), for `play --resume`.
+        app.link = ArchiveLink(archived.archive, archived.id)
         return archived.session
 
     app = SitroomApp(

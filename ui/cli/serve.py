@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -52,6 +52,14 @@ from ui.cli.play import parse_seats
     "submitted pass.",
 )
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="TLS cert (PEM).")
+@click.option(
+    "--on-deadline",
+    type=click.Choice(["pass", "computer"]),
+    default="pass",
+    show_default=True,
+    help="With --round-minutes: seats that have not submitted at the deadline pass, or the "
+    "computer plays them for that round (control can change it during the exercise).",
+)
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS key (PEM).")
 @click.option(
     "--exercises",
@@ -71,6 +79,7 @@ def serve_command(
     resume_id: str | None,
     auto_close: bool,
     round_minutes: float | None,
+    on_deadline: str,
     certfile: str | None,
     keyfile: str | None,
     exercises: int,
@@ -94,7 +103,9 @@ def serve_command(
     tls = ssl_context(certfile, keyfile)
     opened = _open_sessions(scenario, seats, seed, resume_id, exercises, archive_path)
     try:
-        asyncio.run(_serve(opened, host, port, tls, codes_path, auto_close, round_minutes))
+        asyncio.run(
+            _serve(opened, host, port, tls, codes_path, auto_close, round_minutes, on_deadline)
+        )
     finally:
         for archived in opened:
             archived.close()
@@ -189,11 +200,16 @@ async def _serve(
     codes_path: Path | None,
     auto_close: bool,
     round_minutes: float | None,
+    on_deadline: str = "pass",
 ) -> None:
     from ui.net.exercise import Exercise
     from ui.net.server import Server, run
 
-    exercises = [Exercise(a, auto_close=auto_close, round_minutes=round_minutes) for a in opened]
+    then: Literal["pass", "computer"] = "computer" if on_deadline == "computer" else "pass"
+    exercises = [
+        Exercise(a, auto_close=auto_close, round_minutes=round_minutes, on_deadline=then)
+        for a in opened
+    ]
     old = _read_codes(codes_path)
     codes: list[dict[str, str]] = []
     for ex in exercises:

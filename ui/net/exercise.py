@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, Protocol
 
 from sim.engine.events import Answered, MessageSent
-from sim.engine.inputs import Close, IllegalInput, Pause, Resume, Submit
+from sim.engine.inputs import Close, IllegalInput, Pause, Resume, SetSeat, Submit
 from sim.engine.view import Feed
 from sim.record.archive import ArchivedSession
 from sim.record.store import ArchiveError
@@ -28,18 +28,17 @@ from ui.net.protocol import (
     DraftUpdate,
     Error,
     ErrorCode,
-    Events,
     Frame,
     InputFrame,
     Presence,
     Role,
     SeatPresence,
     Submitted,
-    ViewFrame,
     Welcome,
     encode,
+    encode_trusted,
 )
-from ui.net.public import PublicFeed, public_view, wire_view
+from ui.net.public import PublicFeed, catalogue, public_view, wire_view
 
 CONTROL = "control"
 OBSERVER = "observer"
@@ -156,6 +155,7 @@ class Exercise:
         *,
         auto_close: bool = False,
         round_minutes: float | None = None,
+        on_deadline: Literal["pass", "computer"] = "pass",
     ) -> None:
         self.archived = archived
         self.session = archived.session
@@ -171,11 +171,16 @@ class Exercise:
         """The server's own feeds (not the session's): shared by a key's members, never
         copied, only ever appended to."""
         self._views: dict[str, tuple[int, Any]] = {}
+        self._catalogues: dict[str, dict[str, Any]] = {}
+        self._control: tuple[int, Any] | None = None
         self._published = len(self.session.log)
         self._acks: list[tuple[Member, str]] = []
         self.on_dirty: Callable[[Exercise], None] = Exercise.publish
         """Called when there are events to publish: the server queues the exercise for its
         publisher task, so computing views never delays acknowledging inputs."""
+        self.on_deadline: Literal["pass", "computer"] = on_deadline
+        """What becomes of seats that have not submitted when the deadline passes (control
+        may change it): they pass, or the computer plays them for that round."""
         self.clock = Clock(round_minutes, self.expire)
         self.clock.start(self.session.state.paused or self.session.over)
 
@@ -243,6 +248,35 @@ class Exercise:
         self._views[key] = (len(self.session.log), data)
         return dict(data)
 
+    def catalogue_json(self, key: str) -> dict[str, Any]:
+        """The public catalogue for ``key``'s screens (cached: the scenario does not change)."""
+        cached = self._catalogues.get(key)
+        if cached is None:
+            who = None if key == CONTROL else key
+            cached = catalogue(self.session.world, who).model_dump(mode="json")
+            self._catalogues[key] = cached
+        return cached
+
+    def _views_now(self, key: str) -> dict[str, Any]:
+        """The key's wire view (not copied: only serialised). The observers' is cut from
+        control's View, so one omniscient view serves both."""
+        cached = self._views.get(key)
+        if cached is not None and cached[0] == len(self.session.log):
+            return dict(cached[1])
+        if key not in (CONTROL, OBSERVER):
+            return self.view_json(key)
+        control = self._control_view()
+        view = public_view(control, self.session.world) if key == OBSERVER else control
+        data = wire_view(view)
+        self._views[key] = (len(self.session.log), data)
+        return data
+
+    def _control_view(self) -> Any:
+        n = len(self.session.log)
+        if self._control is None or self._control[0] != n:
+            self._control = (n, self.session.view(None))
+        return self._control[1]
+
     def join(self, member: Member, last_seq: int) -> None:
         key = member.key
         self.members.setdefault(key, set()).add(member)
@@ -262,6 +296,8 @@ class Exercise:
                     draft=draft[1] if draft is not None and draft[0] == s.round else None,
                     submitted=actor is not None and s.submitted(actor) is not None,
                     deadline=self.clock.info(s.round),
+                    catalogue=self.catalogue_json(key),
+                    seats=dict(s.seats),
                 )
             )
         )
@@ -299,6 +335,7 @@ class Exercise:
             control=len(self.members.get(CONTROL, ())),
             observers=len(self.members.get(OBSERVER, ())),
             deadline=self.clock.info(s.round),
+            on_deadline=self.on_deadline,
         )
         self.send_all(frame, {CONTROL})
 
@@ -314,6 +351,13 @@ class Exercise:
     def publish(self) -> None:
         """Send every member the events it has not seen and, where it changed, its view
         (computed once per key, however many inputs came since the last publish)."""
+        for _key in self.publish_steps():
+            pass
+
+    def publish_steps(self) -> Iterator[str]:
+        """:meth:`publish`, yielding after each key's view, so the server's loop can journal
+        and acknowledge between two views (a seat's view with its legal options is the
+        costly part of a round's close: milliseconds each)."""
         log = self.session.log
         if len(log) == self._published:
             return
@@ -323,23 +367,25 @@ class Exercise:
         # state at all), so for them only the seats whose feed grew get a new view.
         chat = all(isinstance(e, MessageSent | Answered) for e in new)
         plain = chat and all(isinstance(e, MessageSent) and e.proposal is None for e in new)
-        for key, group in self.members.items():
+        for key, members in list(self.members.items()):
+            group = list(members)
             if not group:
                 continue
             feed = self.feed(key)
             grew = any(m.sent < len(feed) for m in group)
             if chat and not grew:
                 continue
-            view = None if plain else encode(ViewFrame(view=self.view_json(key)))
+            view = None if plain else encode_trusted("view", view=self._views_now(key))
             by_sent: dict[int, str] = {}
             for m in group:
                 if m.sent < len(feed):
                     if m.sent not in by_sent:
-                        by_sent[m.sent] = encode(Events(events=feed[m.sent :]))
+                        by_sent[m.sent] = encode_trusted("events", events=feed[m.sent :])
                     m.push(by_sent[m.sent])
                 if view is not None:
                     m.push(view)
                 m.sent = len(feed)
+            yield key
 
     # -- inputs --------------------------------------------------------------------------------
     def error(self, member: Member, code: ErrorCode, message: str, fid: str | None) -> None:
@@ -455,11 +501,24 @@ class Exercise:
         self.presence()
         member.push(encode(Ack(id=frame_id)))
 
+    def set_on_deadline(self, member: Member, frame_id: str, then: str) -> None:
+        self.on_deadline = "computer" if then == "computer" else "pass"
+        self.presence()
+        member.push(encode(Ack(id=frame_id)))
+
     def expire(self) -> None:
-        """The deadline passed: close the round; unsubmitted seats pass."""
+        """The deadline passed: close the round; unsubmitted seats pass, or, if control chose
+        so, are handed to the computer for this round and back (journalled seat changes, so
+        the log replays)."""
         s = self.session
         if s.over or s.state.paused:
             return
+        late = [(a, s.seats[a]) for a in s.waiting_for()] if self.on_deadline == "computer" else []
+        for actor, _seat in late:
+            self.apply(SetSeat(actor=actor, seat="computer"), None, None, None)
         self.apply(Close(), None, None, None)
+        for actor, seat in late:
+            if not s.over:
+                self.apply(SetSeat(actor=actor, seat=seat), None, None, None)
         self.settle()
         self.new_round()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from sim.engine.inputs import Input
@@ -102,6 +103,15 @@ class CodeAction(Frame):
     action: Literal["revoke", "renew"]
 
 
+class OnDeadline(Frame):
+    """Control: what happens to seats that have not submitted when the deadline passes: they
+    ``pass`` (empty orders) or the ``computer`` plays them for that round."""
+
+    type: Literal["on_deadline"] = "on_deadline"
+    id: ClientId
+    then: Literal["pass", "computer"]
+
+
 class Ping(Frame):
     """Are you there (the server answers pong)."""
 
@@ -110,7 +120,7 @@ class Ping(Frame):
 
 
 ClientFrame = Annotated[
-    Hello | InputFrame | DraftFrame | Extend | Broadcast | CodeAction | Ping,
+    Hello | InputFrame | DraftFrame | Extend | Broadcast | CodeAction | OnDeadline | Ping,
     Field(discriminator="type"),
 ]
 
@@ -140,6 +150,11 @@ class Welcome(Frame):
     """The seat's draft for this round, if the team has one."""
     submitted: bool = False
     deadline: DeadlineInfo
+    catalogue: dict[str, Any] | None = None
+    """Labels, clock and move names for the screens (:class:`ui.net.public.Catalogue`): the
+    public scenario as this seat sees it, never its hidden parts."""
+    seats: dict[str, str] = Field(default_factory=dict)
+    """Actor to who plays it (``human`` or ``computer``)."""
 
 
 class Events(Frame):
@@ -192,6 +207,8 @@ class Presence(Frame):
     control: int
     observers: int
     deadline: DeadlineInfo
+    on_deadline: Literal["pass", "computer"] = "pass"
+    """What happens to unsubmitted seats at the deadline."""
 
 
 class Deadline(Frame):
@@ -309,3 +326,10 @@ def parse_server(text: str) -> ServerFrame:
 def encode(frame: Frame) -> str:
     """A frame's text."""
     return frame.model_dump_json()
+
+
+def encode_trusted(frame_type: Literal["view", "events"], **fields: Any) -> str:
+    """The text of a ``view`` or ``events`` frame from data the server built itself in wire
+    form, without pydantic's validation and copy of it: the round-close fan-out's hot path.
+    A test holds it equal to :func:`encode` of the model."""
+    return pydantic_core.to_json({"v": VERSION, "type": frame_type, **fields}).decode()

@@ -34,6 +34,7 @@ from ui.net.protocol import (
     Hello,
     InputFrame,
     Notice,
+    OnDeadline,
     Ping,
     Pong,
     ProtocolError,
@@ -217,8 +218,9 @@ class Server:
             while self._unpublished:
                 key = next(iter(self._unpublished))
                 await self.gate.wait_open()
-                self._unpublished.pop(key).publish()
-                await asyncio.sleep(0)
+                for _seat in self._unpublished.pop(key).publish_steps():
+                    await asyncio.sleep(0)
+                    await self.gate.wait_open()
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -301,6 +303,8 @@ class Server:
             client.push(encode(Ack(id=frame.id)))
         elif isinstance(frame, CodeAction):
             ex.code_action(client, frame.id, frame.role, frame.action)
+        elif isinstance(frame, OnDeadline):
+            ex.set_on_deadline(client, frame.id, frame.then)
 
     def hello(self, client: Client, frame: Hello) -> None:
         if client.exercise is not None:

@@ -21,6 +21,7 @@ from sim.engine.events import Seat
 from sim.engine.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
+from ui.tui.link import SeatLink
 from ui.tui.screens.control import ControlScreen
 from ui.tui.screens.debrief import DebriefScreen, ReportHook
 from ui.tui.screens.dialogs import ConfirmDialog
@@ -52,8 +53,11 @@ class SitroomApp(App[None]):
         factory: SessionFactory = new_session,
         report: ReportHook | None = None,
         session: Session | None = None,
+        link: SeatLink | None = None,
     ) -> None:
         super().__init__()
+        self.link = link
+        """Where seats' drafts are kept as they are written (the archive), if anywhere."""
         self.resumed = session
         """A session to continue (``play --resume``): the app skips setup and rejoins it."""
         self.choices = list(choices)
@@ -136,7 +140,7 @@ class SitroomApp(App[None]):
         elif step.actor is not None and (step.kind == "results" or game.last_round is not None):
             self._results(step.actor)
         elif step.actor is not None:
-            self.switch_screen(SeatScreen(game.session, step.actor, game.time_left))
+            self.switch_screen(SeatScreen(game.session, step.actor, game.time_left, link=self.link))
 
     def _results(self, actor: str | None) -> None:
         game = self._game()
@@ -152,7 +156,9 @@ class SitroomApp(App[None]):
             self._next()
         else:
             game = self._game()
-            self.switch_screen(SeatScreen(game.session, event.actor, game.time_left))
+            self.switch_screen(
+                SeatScreen(game.session, event.actor, game.time_left, link=self.link)
+            )
 
     @on(SeatScreen.Submitted)
     def _flow_submitted(self) -> None:

@@ -30,11 +30,12 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from sim.engine.session import IllegalInput, Session
+from sim.engine.session import IllegalInput
 from sim.engine.view import View
 from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
+from ui.tui.link import SeatLink, SeatSource
 from ui.tui.options import locked_moves, move_options
 from ui.tui.screens.composer import MoveComposer
 from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog
@@ -130,16 +131,28 @@ class SeatScreen(Screen[None]):
 
         actor: str
 
-    def __init__(self, session: Session, actor: str, clock: TimeLeft | None = None) -> None:
+    def __init__(
+        self,
+        session: SeatSource,
+        actor: str,
+        clock: TimeLeft | None = None,
+        *,
+        link: SeatLink | None = None,
+    ) -> None:
         super().__init__()
         self.clock = clock
         """The round clock's time left, when the setup asked for one."""
         self.session = session
         self.actor = actor
+        self.link = link
+        """Keeps the draft as it changes and, networked, sends messages at once."""
         self.world = session.world
         """The public scenario: labels and move names only."""
         self.view = session.view(actor)
-        self.draft = Draft()
+        kept = link.load_draft(actor, self.view.round) if link is not None else None
+        self.draft = (
+            Draft(list(kept.moves), list(kept.messages), list(kept.answers)) if kept else Draft()
+        )
         self.sub_title = seat_heading(self.world, self.view)
 
     # -- layout --------------------------------------------------------------------------------
@@ -261,6 +274,8 @@ class SeatScreen(Screen[None]):
         label = self.query_one("#warnings", Label)
         label.update("\n".join(f"⚠ {escape(w)}" for w in warnings))
         label.display = bool(warnings)
+        if self.link is not None:
+            self.link.save_draft(self.actor, self.view.round, orders)
 
     def _show_problems(self, problems: list[str]) -> None:
         label = self.query_one("#problems", Label)
@@ -305,6 +320,8 @@ class SeatScreen(Screen[None]):
         others = [(a, actor_name(world, a)) for a in world.actors if a != self.actor]
 
         def written(msg: MessageOrder | None) -> None:
+            if msg is not None and self.link is not None and self.link.send(self.actor, msg):
+                return  # delivered now (networked play), not with the orders
             if msg is not None:
                 self.draft.messages.append(msg)
                 self._added()

@@ -1,0 +1,706 @@
+"""`sitroom join URL --code CODE`: the Textual app playing one seat (or control, or watching)
+against a `sitroom serve` server, over :class:`ui.net.client.Connection`.
+
+The server is the only authority: the app holds the seat's view and events as they arrive, the
+public catalogue the welcome frame carries (labels, clock, move names; never the hidden parts of
+the scenario) and, for a seat, its team's draft. The seat screen is the hotseat one, driven by a
+:class:`RemoteSeat` instead of a local session; it is rebuilt when something new arrives (a
+message, an inject, a teammate's edit), once no dialog is open over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import time
+from collections.abc import Coroutine
+from typing import Any, ClassVar, Literal
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent
+
+from sim.engine.inputs import AdHocInject, Close, IllegalInput, Pause, Resume
+from sim.engine.view import View
+from sim.engine.world import World
+from sim.models import Orders
+from sim.models.script import MessageOrder
+from ui.net.client import Connection, Refused
+from ui.net.protocol import (
+    Broadcast,
+    CodeAction,
+    CodeIssued,
+    DraftUpdate,
+    Error,
+    Events,
+    Extend,
+    Notice,
+    OnDeadline,
+    Presence,
+    ServerFrame,
+    Submitted,
+    ViewFrame,
+)
+from ui.net.public import Catalogue, world_from_catalogue
+from ui.tui.link import orders_json
+from ui.tui.screens.dialogs import ConfirmDialog, InjectChoice, InjectDialog
+from ui.tui.screens.results import ResultsScreen
+from ui.tui.screens.seat import SeatScreen, seat_heading
+from ui.tui.text import actor_name, move_name, timeline
+from ui.tui.widgets.tabs import show_tab
+from ui.tui.widgets.timeline import TimelineView
+
+
+def time_left(conn: Connection) -> str:
+    """``12:34 left``, ``paused, 12:34 left`` or empty (no deadline)."""
+    d = conn.deadline
+    if d is None or d.round != conn.round or conn.over:
+        return ""
+    if d.ends_at is not None:
+        left = max(0.0, d.ends_at - time.time())
+    elif d.remaining is not None:
+        left = d.remaining
+    else:
+        return ""
+    text = f"{int(left) // 60}:{int(left) % 60:02d} left"
+    return f"paused, {text}" if d.paused else text
+
+
+class RemoteSeat:
+    """A seat's session surface and draft link over the network (see :mod:`ui.tui.link`)."""
+
+    def __init__(self, app: JoinApp, conn: Connection, world: World) -> None:
+        self.app = app
+        self.conn = conn
+        self._world = world
+        self.draft: tuple[int, dict[str, Any]] | None = (
+            (conn.round, conn.draft) if conn.draft is not None else None
+        )
+
+    @property
+    def world(self) -> World:
+        return self._world
+
+    def view(self, actor: str | None) -> View:
+        return self.conn.view
+
+    def check(self, actor: str, orders: Orders) -> list[str]:
+        """What the seat can check from its view; the server rules on submit."""
+        view = self.conn.view
+        per_round = self._world.scenario.moves.per_round
+        problems = []
+        if len(orders.moves) > per_round:
+            problems.append(f"at most {per_round} move(s) a round, got {len(orders.moves)}")
+        seen = set()
+        for i, mo in enumerate(orders.moves, 1):
+            if (mo.move, mo.target) in seen:
+                problems.append(f"move {i}: '{mo.move}' is listed twice")
+            seen.add((mo.move, mo.target))
+            if (mo.move, mo.target) not in view.legal:
+                on = f" on {actor_name(self._world, mo.target)}" if mo.target else ""
+                problems.append(f"move {i}: {move_name(self._world, mo.move)}{on} is not open now")
+        awaiting = {p.id for p in view.awaiting_answer}
+        problems += [
+            f"answer: no open proposal '{a.proposal}' awaits you"
+            for a in orders.answers
+            if a.proposal not in awaiting
+        ]
+        return problems
+
+    def warnings(self, actor: str, orders: Orders) -> list[str]:
+        view = self.conn.view
+        titles = {a.id: a.title for a in view.agreements}
+        breaks = {(o.move, o.target): o.breaks for o in view.options}
+        return [
+            f"'{mo.move}' would breach agreement '{titles.get(aid, aid)}' ({aid})"
+            for mo in orders.moves
+            for aid in breaks.get((mo.move, mo.target), ())
+        ]
+
+    def submit(self, actor: str, orders: Orders) -> None:
+        """Send the orders; the app shows the seat as submitted once the server says so (a
+        refusal reopens the orders with the server's reasons)."""
+        self.app.spawn(self._submit(orders, self.conn.round))
+
+    async def _submit(self, orders: Orders, round: int) -> None:
+        try:
+            await self.conn.submit(orders, round=round)
+        except Refused as exc:
+            self.app.refused(f"Orders not accepted: {exc.message}")
+
+    # -- SeatLink ------------------------------------------------------------------------------
+    def load_draft(self, actor: str, round: int) -> Orders | None:
+        if self.draft is None or self.draft[0] != round:
+            return None
+        return Orders.model_validate(self.draft[1])
+
+    def save_draft(self, actor: str, round: int, orders: Orders) -> None:
+        data = orders_json(orders)
+        if self.draft == (round, data) or (self.draft is None and not data):
+            return
+        self.draft = (round, data)
+        self.app.spawn(self._save(orders))
+
+    async def _save(self, orders: Orders) -> None:
+        try:
+            await self.conn.save_draft(orders)
+        except Refused as exc:
+            self.app.notify(f"Draft not kept: {exc.message}", severity="warning")
+
+    def send(self, actor: str, message: MessageOrder) -> bool:
+        self.app.spawn(self._send(message))
+        return True
+
+    async def _send(self, message: MessageOrder) -> None:
+        try:
+            await self.conn.send(message)
+        except Refused as exc:
+            self.app.notify(f"Message not sent: {exc.message}", severity="error")
+            return
+        self.app.notify("Message sent: the recipients have it now.")
+
+
+# -- screens ---------------------------------------------------------------------------------
+class CodeScreen(Screen[None]):
+    """The first screen when no code was given: type the join code."""
+
+    def __init__(self, url: str, problem: str = "") -> None:
+        super().__init__()
+        self.url = url
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="join"):
+            yield Static(
+                f"[b]Join the exercise[/b] at {escape(self.url)}\n\n"
+                "Type the join code your facilitator gave you, then press Enter."
+            )
+            yield Input(placeholder="join code, e.g. k3fq-9xwa-m2tc", id="code")
+            yield Label(escape(self.problem), id="join-problem", classes="problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "join"
+        self.query_one("#code", Input).focus()
+
+    def show_problem(self, text: str) -> None:
+        self.query_one("#join-problem", Label).update(escape(text))
+
+    @on(Input.Submitted, "#code")
+    def _entered(self, event: Input.Submitted) -> None:
+        code = event.value.strip()
+        if code:
+            self.show_problem("Joining…")
+            assert isinstance(self.app, JoinApp)
+            self.app.join(code)
+
+
+class WaitScreen(Screen[None]):
+    """A seat that has submitted: what arrives while the round is open; ``e`` edits the
+    orders again (a new submission replaces the one before)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "edit", "Change orders")]
+
+    def __init__(self, world: World, view: View, orders: dict[str, Any]) -> None:
+        super().__init__()
+        self.world = world
+        self.view = view
+        self.orders = orders
+        self.sub_title = seat_heading(world, view)
+
+    def compose(self) -> ComposeResult:
+        o = Orders.model_validate(self.orders)
+        yield Header()
+        with VerticalScroll():
+            yield Static(
+                f"[b]Orders submitted for round {self.view.round}[/b]: "
+                f"{len(o.moves)} move(s), {len(o.answers)} answer(s). Waiting for control to "
+                "close the round; press [b]e[/b] to change them until then.\n",
+                id="wait-status",
+            )
+            yield Static("[b]Latest first[/b]:")
+            yield TimelineView(
+                timeline(self.world, list(self.view.events)[::-1][:40], self.view.actor),
+                empty="  nothing yet",
+            )
+        yield Footer()
+
+    def action_edit(self) -> None:
+        assert isinstance(self.app, JoinApp)
+        self.app.edit_orders()
+
+
+class EndScreen(Screen[None]):
+    """The exercise has ended."""
+
+    def __init__(self, world: World, view: View) -> None:
+        super().__init__()
+        self.world = world
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(
+                f"[b]The exercise has ended[/b]: {escape(str(self.view.outcome))}.\n\n"
+                "Your facilitator runs the debrief (`sitroom report`). Press ctrl+q to leave.\n",
+                id="end-status",
+            )
+            yield TimelineView(
+                timeline(self.world, self.view.events, self.view.actor, rounds=True),
+                empty="  nothing",
+            )
+        yield Footer()
+
+
+class ObserverScreen(Screen[None]):
+    """Public events as they arrive."""
+
+    def __init__(self, world: World, view: View) -> None:
+        super().__init__()
+        self.world = world
+        self.view = view
+        self.sub_title = f"observer · round {view.round} of {view.rounds}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(f"[b]{escape(self.world.scenario.title)}[/b] — public events")
+            yield TimelineView(
+                timeline(self.world, self.view.events, None, rounds=True),
+                empty="  nothing yet",
+                id="observer-timeline",
+            )
+        yield Footer()
+
+
+class TextDialog(ModalScreen[str | None]):
+    """One line of text (a broadcast, a role for a code)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, placeholder: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(escape(self.question))
+            yield Input(placeholder=self.placeholder, id="text")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    @on(Input.Submitted, "#text")
+    def _entered(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RemoteControlScreen(Screen[None]):
+    """Control over the network: presence, submissions, the deadline, and the facilitation
+    actions (close, extend, pause, broadcast, inject, codes, what the deadline does)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "close_round", "Close round"),
+        Binding("e", "extend(5)", "+5 min"),
+        Binding("E", "extend(-5)", "-5 min"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("b", "broadcast", "Broadcast"),
+        Binding("i", "inject", "Inject"),
+        Binding("r", "codes", "Codes"),
+        Binding("d", "on_deadline", "At deadline"),
+    ]
+
+    def __init__(self, world: World, conn: Connection) -> None:
+        super().__init__()
+        self.world = world
+        self.conn = conn
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="main"):
+            yield Label("", id="control-status")
+            yield DataTable(id="presence", cursor_type="row", zebra_stripes=True)
+            yield Static("[b]Latest events[/b]:")
+            with VerticalScroll():
+                yield TimelineView(empty="  nothing yet", id="control-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#presence", DataTable).add_columns(
+            "Seat", "Played by", "Connected", "Submitted"
+        )
+        self.reload()
+
+    def reload(self) -> None:
+        conn, world = self.conn, self.world
+        view = conn.view
+        self.sub_title = seat_heading(world, view)
+        p = conn.presence
+        then = p.on_deadline if p is not None else "pass"
+        left = time_left(conn)
+        status = [f"Round {view.round} of {view.rounds}"]
+        if view.paused:
+            status.append("[b reverse] PAUSED [/]")
+        if left:
+            status.append(f"deadline: {left}; then unsubmitted seats {self._then(then)}")
+        if p is not None:
+            status.append(f"control {p.control}, observers {p.observers}")
+        self.query_one("#control-status", Label).update(" · ".join(status))
+        table = self.query_one("#presence", DataTable)
+        table.clear()
+        if p is not None:
+            for actor, seat in p.seats.items():
+                table.add_row(
+                    actor_name(world, actor),
+                    seat.seat,
+                    str(seat.connections) if seat.seat != "computer" else "",
+                    "yes" if seat.submitted else ("" if seat.seat == "computer" else "no"),
+                    key=actor,
+                )
+        events = list(view.events)[::-1][:60]
+        self.query_one("#control-log", TimelineView).set_entries(timeline(world, events, None))
+
+    @staticmethod
+    def _then(then: str) -> str:
+        return "are played by the computer" if then == "computer" else "pass"
+
+    def _app(self) -> JoinApp:
+        assert isinstance(self.app, JoinApp)
+        return self.app
+
+    def action_close_round(self) -> None:
+        """Confirm, then close the round on the server."""
+        p = self.conn.presence
+        waiting = [
+            actor_name(self.world, a)
+            for a, s in (p.seats.items() if p else ())
+            if s.seat != "computer" and not s.submitted
+        ]
+        detail = f"Not submitted (they pass): {', '.join(waiting)}" if waiting else ""
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._app().control_input(Close())
+
+        self.app.push_screen(
+            ConfirmDialog(f"Close round {self.conn.round}?", detail or "Every seat submitted."),
+            confirmed,
+        )
+
+    def action_extend(self, minutes: float) -> None:
+        """Move the deadline."""
+        fid = self.conn.new_id()
+        self._app().control_frame(Extend(id=fid, minutes=minutes), fid)
+
+    def action_pause(self) -> None:
+        """Pause or resume the exercise (and the deadline)."""
+        self._app().control_input(Resume() if self.conn.view.paused else Pause())
+
+    def action_broadcast(self) -> None:
+        """A notice to every seat."""
+
+        def typed(text: str | None) -> None:
+            if text:
+                fid = self.conn.new_id()
+                self._app().control_frame(Broadcast(id=fid, text=text), fid)
+
+        self.app.push_screen(TextDialog("Broadcast to every seat:"), typed)
+
+    def action_inject(self) -> None:
+        """An ad hoc inject, pushed to its audience now."""
+
+        def typed(choice: InjectChoice | None) -> None:
+            if choice is not None:
+                inp = AdHocInject(title=choice.title, text=choice.text, audience=choice.audience)
+                self._app().control_input(inp)
+
+        actors = [(a, actor_name(self.world, a)) for a in self.world.actors]
+        self.app.push_screen(InjectDialog(actors), typed)
+
+    def action_codes(self) -> None:
+        """Revoke or renew a role's join code (``renew us``, ``revoke observer``)."""
+
+        def typed(text: str | None) -> None:
+            parts = (text or "").split()
+            if len(parts) != 2 or parts[0] not in ("revoke", "renew"):
+                if text:
+                    self.notify("Type 'renew ROLE' or 'revoke ROLE'.", severity="warning")
+                return
+            fid = self.conn.new_id()
+            action: Literal["renew", "revoke"] = "renew" if parts[0] == "renew" else "revoke"
+            self._app().control_frame(CodeAction(id=fid, role=parts[1], action=action), fid)
+
+        roles = ", ".join([*self.world.actors, "control", "observer"])
+        self.app.push_screen(TextDialog(f"renew ROLE or revoke ROLE ({roles}):", "renew us"), typed)
+
+    def action_on_deadline(self) -> None:
+        """Toggle what happens to unsubmitted seats at the deadline."""
+        p = self.conn.presence
+        then: Literal["pass", "computer"] = (
+            "pass" if p is not None and p.on_deadline == "computer" else "computer"
+        )
+        fid = self.conn.new_id()
+        self._app().control_frame(OnDeadline(id=fid, then=then), fid)
+        self.notify(f"At the deadline, unsubmitted seats now {self._then(then)}.")
+
+
+# -- the app ---------------------------------------------------------------------------------
+class JoinApp(App[None]):
+    """``sitroom join URL [--code CODE]``."""
+
+    CSS_PATH = "sitroom.tcss"
+    TITLE = "sitroom"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+
+    def __init__(
+        self,
+        url: str,
+        code: str | None = None,
+        *,
+        name: str = "",
+        retry: float = 60.0,
+        tls: ssl.SSLContext | bool = True,
+    ) -> None:
+        super().__init__()
+        self.url = url
+        self.code = code
+        self.client_name = name
+        self.retry = retry
+        self.tls = tls
+        self.conn: Connection | None = None
+        self.world: World | None = None
+        self.seat: RemoteSeat | None = None
+        self.shown_round = 0
+        self._mark = 0
+        """How many events the seat had when the round on screen opened (results slice)."""
+        self._stale = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sub_title = "join"
+
+    def on_mount(self) -> None:
+        self.push_screen(CodeScreen(self.url))
+        if self.code:
+            self.join(self.code)
+        self.set_interval(0.5, self._tick)
+
+    # -- tasks ---------------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a network call in the app's event loop (kept referenced until done)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def refused(self, text: str) -> None:
+        self.notify(text, severity="error", timeout=15)
+        self._stale = True
+
+    # -- joining -------------------------------------------------------------------------------
+    def join(self, code: str) -> None:
+        self.run_worker(self._join(code), exclusive=True, group="join")
+
+    async def _join(self, code: str) -> None:
+        import aiohttp
+
+        conn = Connection(self.url, code, name=self.client_name, retry=self.retry, tls=self.tls)
+        try:
+            welcome = await conn.connect()
+        except Refused as exc:
+            self._join_problem(f"{exc.message}. Check the code and try again.")
+            return
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            self._join_problem(f"Cannot reach the sitroom server at {self.url} ({exc}).")
+            return
+        self.conn = conn
+        key = conn.actor
+        self.world = world_from_catalogue(Catalogue.model_validate(welcome.catalogue or {}), key)
+        if conn.role == "seat":
+            self.seat = RemoteSeat(self, conn, self.world)
+        self.shown_round = conn.round
+        self._mark = len(conn.events)
+        self._show_main()
+        self.spawn(self._read(conn))
+
+    def _join_problem(self, text: str) -> None:
+        if isinstance(self.screen, CodeScreen):
+            self.screen.show_problem(text)
+        else:
+            self.switch_screen(CodeScreen(self.url, text))
+
+    async def _read(self, conn: Connection) -> None:
+        async for frame in conn.frames():
+            self._frame(frame)
+        if conn.failed is not None:
+            self.notify(f"Lost the server: {conn.failed}", severity="error", timeout=60)
+
+    # -- what arrives --------------------------------------------------------------------------
+    def _frame(self, frame: ServerFrame) -> None:
+        conn, world = self.conn, self.world
+        assert conn is not None
+        assert world is not None
+        if isinstance(frame, Events):
+            self._flag_new(frame.events)
+            self._stale = True
+        elif isinstance(frame, ViewFrame):
+            if conn.round != self.shown_round or conn.over:
+                self._round_closed()
+            else:
+                self._stale = True
+        elif isinstance(frame, DraftUpdate) and self.seat is not None:
+            self.seat.draft = (frame.round, frame.orders)
+            self.notify(f"{frame.by} changed the team's draft.", timeout=4)
+            self._stale = True
+        elif isinstance(frame, (Submitted, Presence)):
+            self._stale = True
+        elif isinstance(frame, Notice):
+            self.notify(frame.text, title="From control", timeout=30)
+        elif isinstance(frame, CodeIssued):
+            self.notify(
+                f"New {frame.role} code: {frame.code}" if frame.code else f"{frame.role} revoked",
+                timeout=60,
+            )
+        elif isinstance(frame, Error) and frame.id is None:
+            self.notify(frame.message, severity="error")
+
+    def _flag_new(self, events: list[dict[str, Any]]) -> None:
+        conn, world = self.conn, self.world
+        assert conn is not None
+        assert world is not None
+        for e in events:
+            kind = e.get("type")
+            if kind == "inject":
+                self.notify(str(e.get("title", "")), title="New inject", timeout=12)
+            elif kind == "message" and e.get("sender") != conn.actor:
+                who = actor_name(world, e.get("sender"))
+                offer = " (with a proposal: answer it with a)" if e.get("proposal") else ""
+                self.notify(f"from {who}{offer}", title="New message", timeout=12)
+
+    def _round_closed(self) -> None:
+        conn, world = self.conn, self.world
+        assert conn is not None
+        assert world is not None
+        closed = self.shown_round
+        events = list(conn.events)
+        self.shown_round = conn.round
+        results, self._mark = events[self._mark :], len(events)
+        self._stale = False
+        if conn.role == "seat" or conn.role == "control":
+            self.switch_screen(ResultsScreen(world, conn.actor, closed, results, events))
+        else:
+            self._show_main()
+
+    @on(ResultsScreen.Done)
+    def _read_results(self) -> None:
+        self._show_main()
+
+    def edit_orders(self) -> None:
+        conn = self.conn
+        assert conn is not None
+        assert self.seat is not None
+        submitted = conn.submitted.get(conn.round)
+        if submitted is not None:
+            self.seat.draft = (conn.round, submitted)
+        self._editing = conn.round
+        self._show_main()
+
+    _editing = -1
+
+    # -- screens -------------------------------------------------------------------------------
+    def _main_screen(self) -> Screen[None]:
+        conn, world = self.conn, self.world
+        assert conn is not None
+        assert world is not None
+        view = conn.view
+        if conn.role == "observer":
+            return ObserverScreen(world, view)
+        if conn.role == "control":
+            return RemoteControlScreen(world, conn) if not conn.over else EndScreen(world, view)
+        if conn.over:
+            return EndScreen(world, view)
+        assert self.seat is not None
+        assert conn.actor is not None
+        done = conn.submitted.get(conn.round)
+        w = conn.welcome
+        if done is None and w is not None and w.submitted and w.view.get("round") == conn.round:
+            done = {}
+        if done is not None and self._editing != conn.round:
+            return WaitScreen(world, view, done)
+        return SeatScreen(self.seat, conn.actor, link=self.seat)
+
+    def _show_main(self) -> None:
+        self._stale = False
+        tab = None
+        if isinstance(self.screen, SeatScreen):
+            with contextlib.suppress(Exception):
+                tab = self.screen.query_one(TabbedContent).active
+        screen = self._main_screen()
+        self.switch_screen(screen)
+        if tab and isinstance(screen, SeatScreen):
+            screen.call_after_refresh(lambda: show_tab(screen.query_one(TabbedContent), tab))
+        self._base = screen.sub_title or ""
+
+    _base = ""
+
+    def _tick(self) -> None:
+        """Twice a second: the time left, and rebuild a stale main screen once no dialog is
+        open over it (at most this often, so a burst of frames is one rebuild)."""
+        conn = self.conn
+        if conn is None or not self.screen.is_mounted:
+            return
+        screen = self.screen
+        if isinstance(screen, RemoteControlScreen) and self._stale:
+            self._stale = False
+            screen.reload()
+            self._base = screen.sub_title or ""
+        elif self._stale and isinstance(screen, SeatScreen | WaitScreen | ObserverScreen):
+            self._show_main()
+            return
+        if isinstance(screen, SeatScreen | WaitScreen | RemoteControlScreen):
+            left = time_left(conn)
+            screen.sub_title = f"{self._base} · {left}" if left else self._base
+
+    @on(SeatScreen.Submitted)
+    def _submitted(self) -> None:
+        # The server's "submitted" frame turns the screen to waiting; until then, as it was.
+        self._editing = -1
+        self.notify("Orders sent.")
+
+    # -- control's requests --------------------------------------------------------------------
+    def control_input(self, inp: Any) -> None:
+        conn = self.conn
+        assert conn is not None
+
+        async def go() -> None:
+            try:
+                await conn.input(inp)
+            except (Refused, IllegalInput) as exc:
+                self.notify(str(exc), severity="error")
+
+        self.spawn(go())
+
+    def control_frame(self, frame: Any, fid: str) -> None:
+        conn = self.conn
+        assert conn is not None
+
+        async def go() -> None:
+            try:
+                await conn.request(frame, fid)
+            except Refused as exc:
+                self.notify(exc.message, severity="error")
+
+        self.spawn(go())
+
+    async def action_quit(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+        self.exit()
