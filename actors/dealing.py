@@ -176,8 +176,10 @@ def propose(
     """A commitment of mutual restraint to the actor with whom it is worth most, if any is
     worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds."""
     world, actor, values, r = player.world, player.actor, view.believed, view.round
-    if r - max(player.proposed.values(), default=-100) < player.negotiation.propose_every:
+    every = player.negotiation.propose_every
+    if r - max(player.proposed.values(), default=-100) < every or r - player.considered < every:
         return None  # also keeps the look-ahead below off most rounds
+    player.considered = r
     busy = {p for ag in view.agreements for p in ag.parties}
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
