@@ -225,3 +225,13 @@ def test_profiles_default_the_new_tendencies() -> None:
     )
     assert p.negotiation.propose and 0 < p.negotiation.keep_agreements < 1
     assert 0 < p.tendencies.repetition < 1 and 0 < p.tendencies.variety < 1
+
+
+def test_bundled_caused_by_names_bundled_actors() -> None:
+    """A misspelt actor in caused_by would silently keep its red line from ever firing."""
+    from sim.authoring.library import actor_ids
+
+    known = set(actor_ids())
+    for model in flagship().models.values():
+        for rl in model.profile.red_lines:
+            assert set(rl.caused_by) <= known, (model.id, rl.id, rl.caused_by)
