@@ -164,7 +164,7 @@ class Session:
         feed = self._feeds.get(actor)
         if feed is None:
             feed = self._feeds[actor] = Feed(actor)
-        events = tuple(feed.update(self.log, self.state, self.world))
+        events = feed.snapshot(self.log, self.state, self.world)
         return seat_view(self.world, self.state, actor, events)
 
     def submitted(self, actor: str) -> Orders | None:

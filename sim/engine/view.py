@@ -342,6 +342,7 @@ class Feed:
         self.events: list[dict[str, Any]] = []
         self._read = 0
         self.numbering = Renumber()
+        self._frozen: tuple[dict[str, Any], ...] = ()
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, Any]]:
         """Redact what was appended since the last call; the whole feed."""
@@ -354,6 +355,16 @@ class Feed:
                 self.events.append(data)
         self._read = len(log)
         return self.events
+
+    def snapshot(
+        self, log: Sequence[Event], state: State, world: World
+    ) -> tuple[dict[str, Any], ...]:
+        """:meth:`update` as a tuple, shared by every view taken until the feed grows (copying a
+        long feed touches every event: a screen that takes several views pays it once)."""
+        events = self.update(log, state, world)
+        if len(self._frozen) != len(events):
+            self._frozen = tuple(events)
+        return self._frozen
 
 
 def _hidden_initial(world: World, actor: str) -> dict[str, Value]:
