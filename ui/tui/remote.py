@@ -594,6 +594,9 @@ class JoinApp(App[None]):
         self.shown_round = conn.round
         results, self._mark = events[self._mark :], len(events)
         self._stale = False
+        # A dialog left open over the closed round's screen has nothing to act on any more.
+        while isinstance(self.screen, ModalScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
         if conn.role == "seat" or conn.role == "control":
             self.switch_screen(ResultsScreen(world, conn.actor, closed, results, events))
         else:
