@@ -28,7 +28,6 @@ def timeline_command(scenario: str, runs: int, seed: int) -> None:
       sitroom timeline my-crisis.yaml -n 100
     """
     from sim.authoring.loader import load_scenario
-    from sim.engine.events import Ended, TriggerFired
     from sim.record.runner import run
 
     world = load_scenario(scenario)
@@ -39,12 +38,13 @@ def timeline_command(scenario: str, runs: int, seed: int) -> None:
     for i in range(runs):
         session = run(world, seed + i)
         fired: set[tuple[int, str]] = set()
-        for e in session.log:
-            if isinstance(e, TriggerFired) and (e.round, e.id) not in fired:
-                fired.add((e.round, e.id))  # a repeating trigger counts once per round and run
-                triggers[e.round][e.id] += 1
-            elif isinstance(e, Ended):
-                ends[e.round][e.outcome] += 1
+        for e in session.view(None).events:  # control's view: every event
+            r = int(e["round"])
+            if e["type"] == "trigger" and (r, e["id"]) not in fired:
+                fired.add((r, e["id"]))  # a repeating trigger counts once per round and run
+                triggers[r][e["id"]] += 1
+            elif e["type"] == "ended":
+                ends[r][e["outcome"]] += 1
     titles = {e.id: e.title for e in sc.end_conditions}
     click.echo(
         f"{world.id}: {sc.clock.rounds} rounds of {hours:g} h"
