@@ -157,11 +157,13 @@ class ControlScreen(Screen[None]):
     def on_mount(self) -> None:
         self._widths: tuple[int, ...] = ()
         self.refresh_all()
+        self.call_after_refresh(self._fill_preview)
         self.query_one("#preview").focus()
         run_clock(self, self.sub_title, self.game.time_left)
 
     def on_resize(self) -> None:
-        self._fill_preview()
+        # After the layout, so the table's own width (beside a side panel or not) is known.
+        self.call_after_refresh(self._fill_preview)
 
     # -- content -------------------------------------------------------------------------------
     def _view(self) -> View:
