@@ -24,8 +24,12 @@ from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpe
 if TYPE_CHECKING:
     from actors.profile import ProfilePolicy
 
-PROPOSE_MIN = 0.03
+PROPOSE_MIN = 0.01
 """Net worth (utility units) a restraint deal must have for its proposer to offer it."""
+LIKELIHOOD = 0.05
+"""Chance a round that a party makes its worst forbidden move, at escalation tendency 1: the
+catastrophes restraint guards against are rare, and their full cost would drown every other
+consideration."""
 TRUST_MIN = 40.0
 """Trust (0-100) below which an actor does not bother proposing: the offer would be refused."""
 DEAL_ROUNDS = 3
@@ -63,7 +67,8 @@ def harm(
     forbid: Iterable[str],
 ) -> float:
     """The worst loss (>= 0) one of ``other``'s moves covered by ``forbid`` would cause an actor
-    weighing state by ``coef``, weighed by ``other``'s escalation tendency."""
+    weighing state by ``coef``, times the chance ``other`` makes it in a round (its escalation
+    tendency times :data:`LIKELIHOOD`)."""
     model = world.models.get(other)
     if model is None:
         return 0.0
@@ -76,7 +81,7 @@ def harm(
             deltas = expected_deltas(world, values, world.bound_move(other, move, target))
             u = sum(coef.get(n, 0.0) * d for n, d in deltas.items())
             worst = max(worst, -u)
-    return worst * model.escalation
+    return worst * model.escalation * LIKELIHOOD
 
 
 def tags_of(world: World, actor: str) -> tuple[str, ...]:
@@ -171,8 +176,10 @@ def propose(
     """A commitment of mutual restraint to the actor with whom it is worth most, if any is
     worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds."""
     world, actor, values, r = player.world, player.actor, view.believed, view.round
-    if r - max(player.proposed.values(), default=-100) < player.negotiation.propose_every:
+    every = player.negotiation.propose_every
+    if r - max(player.proposed.values(), default=-100) < every or r - player.considered < every:
         return None  # also keeps the look-ahead below off most rounds
+    player.considered = r
     busy = {p for ag in view.agreements for p in ag.parties}
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None

@@ -45,8 +45,23 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
         "Tendencies",
         f"  risk tolerance   {_bar(t.risk_tolerance)} {t.risk_tolerance:.2f}",
         f"  escalation       {_bar(t.escalation)} {t.escalation:.2f}",
+        f"  repetition       {_bar(t.repetition)} {t.repetition:.2f}  (worth lost per repeat)",
+        f"  variety          {_bar(t.variety)} {t.variety:.2f}  (room for other lines of play)",
     ]
     lines += _cites(t.cite, sources, "    ")
+    n = p.negotiation
+    offers = (
+        f"  proposes restraint when it serves its interests, at most every {n.propose_every} rounds"
+        if n.propose
+        else "  does not propose agreements; answers them by its interests"
+    )
+    lines += [
+        "",
+        "Agreements",
+        f"  keeps its word   {_bar(n.keep_agreements)} {n.keep_agreements:.2f}",
+        offers,
+    ]
+    lines += _cites(n.cite, sources, "    ")
     lines += ["", "Interests (weight, and what the computer player watches)"]
     for i in sorted(p.interests, key=lambda x: -x.weight):
         wants = ", ".join(
@@ -61,7 +76,8 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
         lines += ["", "Red lines (condition -> forced response)"]
         for r in p.red_lines:
             lines.append(f"  {r.label}")
-            lines += _wrap(f"when {r.when}  ->  {', '.join(r.response)}", "      ")
+            by = f" (caused by {', '.join(r.caused_by)})" if r.caused_by else ""
+            lines += _wrap(f"when {r.when}{by}  ->  {', '.join(r.response)}", "      ")
             lines += _cites(r.cite, sources, "      ")
     if p.instruments:
         inst = p.instruments
@@ -111,6 +127,7 @@ def _all_citations(p: ActorProfile) -> list[Citation]:
         out += r.cite
     for f in p.factions:
         out += f.cite
+    out += p.negotiation.cite
     if p.instruments:
         out += p.instruments.cite
     return out

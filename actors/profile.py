@@ -109,8 +109,13 @@ class ProfilePolicy:
                 )
                 self.blame[rule.id] = (tuple(a for a in by if a in world.actors), counted)
         self.memory = Memory(frozenset(n for _a, ns in self.blame.values() for n in ns))
-        self.reads_events = True
-        """The engine then hands this player its seat's events (who caused what, breaches)."""
+        self.reads_events = frozenset(
+            {"breach", "proposal_closed"} | ({"move", "effect"} if self.memory.watched else set())
+        )
+        """Event types the engine hands this player from its seat's events: breaches always,
+        moves and effects only to blame harm on its cause (redacting them all costs time)."""
+        self.considered = -100
+        """Round it last looked for a deal to propose."""
         self.short_of = {a: m.profile.short for a, m in world.models.items()}
         self.crossed: set[str] = set()
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
@@ -148,6 +153,7 @@ class ProfilePolicy:
         twin.message_round = dict(self.message_round)
         twin.used = dict(self.used)
         twin.proposed = dict(self.proposed)
+        twin.considered = self.considered
         twin.memory = self.memory.copy()
         return twin
 

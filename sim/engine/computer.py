@@ -13,8 +13,30 @@ from sim.engine.events import Event, Seat
 from sim.engine.policy import Decision, Policy, make_policy
 from sim.engine.rng import Stream
 from sim.engine.state import State
-from sim.engine.view import Feed, seat_view
+from sim.engine.view import redact, seat_view
 from sim.engine.world import World
+
+
+class _Events:
+    """One computer seat's redacted events of the kinds its policy reads (``type`` names), kept
+    up to date as the log grows: each event is redacted once, by the one wall every seat's
+    events go through. Not numbered: no one but the policy reads them."""
+
+    def __init__(self, actor: str, kinds: frozenset[str]) -> None:
+        self.actor = actor
+        self.kinds = kinds
+        self.events: list[dict[str, object]] = []
+        self._read = 0
+
+    def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, object]]:
+        kinds = self.kinds
+        for event in log[self._read :]:
+            if event.type in kinds:
+                data = redact(event, self.actor, state, world)
+                if data is not None:
+                    self.events.append(data)
+        self._read = len(log)
+        return self.events
 
 
 class ComputerSeats:
@@ -25,7 +47,7 @@ class ComputerSeats:
         self.seed = seed
         self.lean = lean
         self._policies: dict[str, Policy] = {}
-        self._feeds: dict[str, Feed] = {}
+        self._feeds: dict[str, _Events] = {}
 
     def policy(self, actor: str) -> Policy:
         """``actor``'s policy, made on first use."""
@@ -48,9 +70,9 @@ class ComputerSeats:
     ) -> dict[str, Decision]:
         """Every computer seat's decision for the round now open, each from its seat's view (a
         computer seat's view leaves out the option details, which no computer player reads, and
-        the event list unless its policy has a true ``reads_events`` attribute: then it gets its
-        seat's redacted events of ``log``, the session's log; all else is what a human in that
-        seat would see).
+        the event list unless its policy has a ``reads_events`` attribute naming event types:
+        then it gets its seat's redacted events of ``log`` (the session's log) of those types;
+        all else is what a human in that seat would see).
 
         Only the decisions made when the round closes (``commit``) may advance a policy's
         memory; a preview decides with forks of the policies, so looking at the adjudication
@@ -66,11 +88,11 @@ class ComputerSeats:
                 policy = fork() if fork is not None else policy
             rng = Stream(self.seed, "policy", actor, state.round)
             events: Sequence[Mapping[str, object]] = ()
-            if log and getattr(policy, "reads_events", False):
-                # Kept per seat so each event is redacted once; the same wall as a human's feed.
+            kinds = getattr(policy, "reads_events", None)
+            if log and kinds:
                 feed = self._feeds.get(actor)
-                if feed is None:
-                    feed = self._feeds[actor] = Feed(actor)
+                if feed is None or feed.kinds != kinds:
+                    feed = self._feeds[actor] = _Events(actor, frozenset(kinds))
                 events = feed.update(log, state, self.world)
             view = seat_view(self.world, state, actor, events, options=False)
             out[actor] = policy.decide(view, rng)

@@ -111,3 +111,36 @@ def test_building_a_world_imports_no_player() -> None:
     assert loaded_after(build) == set()
     play = f"{build}\nfrom sim.engine.policy import make_policy\nmake_policy('baseline', w, 'us')"
     assert loaded_after(play) == {"sim.players", "sim.players.baseline"}
+
+
+class Reader(Idle):
+    """A player that asks for its seat's move events and keeps what it was shown."""
+
+    reads_events = frozenset({"move"})
+
+    def __init__(self, world: World, actor: str) -> None:
+        super().__init__(world, actor)
+        self.shown: list[dict[str, object]] = []
+
+    def decide(self, view: View, rng: Stream) -> Decision:
+        self.shown = [dict(e) for e in view.events]
+        return Decision(Orders())
+
+
+def test_a_computer_seat_gets_the_event_types_its_policy_reads_through_the_wall() -> None:
+    """A policy with ``reads_events`` is shown its seat's redacted events of those types only
+    (others' rationales hidden); a policy without it is shown none."""
+    from sim.authoring.loader import load_scenario
+    from sim.engine.session import Session
+
+    w = load_scenario("korea-instability-2012")
+    session = Session(w, 3)
+    reader, idle = Reader(w, "japan"), Idle(w, "rok")
+    session.computer._policies.update({"japan": reader, "rok": idle})
+    seen_by_idle: list[object] = []
+    idle.decide = lambda view, rng: seen_by_idle.extend(view.events) or Decision(Orders())  # type: ignore[method-assign]
+    for _ in range(3):
+        session.close_round()
+    assert reader.shown and {e["type"] for e in reader.shown} == {"move"}
+    assert all(e["rationale"] is None for e in reader.shown if e["actor"] != "japan")
+    assert seen_by_idle == []
