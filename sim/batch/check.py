@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from sim.batch.runs import Plan, Recipe, Span, install, run_seed, spans_for
 from sim.engine.events import RedLineCrossed
@@ -108,11 +109,11 @@ class _Pool:
             initializer=start_worker,
             initargs=(plan,),
         )
+        # in_order is typed for batch chunks; it passes any task's answer through unchanged.
+        submit = cast(Any, lambda span: pool.submit(play_check, plan.key, span, plan.seed))
         try:
-            yield from in_order(
-                lambda span: pool.submit(play_check, plan.key, span, plan.seed),
-                spans,
-                self.workers * 4,
+            yield from cast(
+                Iterator[list[tuple[CheckRun, ...]]], in_order(submit, spans, self.workers * 4)
             )
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -206,10 +207,10 @@ def check(
                 fired[pair] += 1
                 first_red.setdefault(pair, index)
             for rnd, orders in zip(ROUNDS, main.orders, strict=True):
-                for a, moves in enumerate(orders):
-                    if moves:
-                        gave[rnd][a] += 1
-                        tops[rnd][a].update(set(moves))
+                for ai, made in enumerate(orders):
+                    if made:
+                        gave[rnd][ai] += 1
+                        tops[rnd][ai].update(set(made))
             index += 1
 
     ends = [e.spec for e in base.ends]

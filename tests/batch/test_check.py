@@ -17,8 +17,8 @@ from sim.batch.runs import recipe_for
 from tests.ui.test_cli_foundation import sitroom
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "check"
-CI_RUNS = 80
-CI_REACH = 400
+CI_RUNS = 40
+CI_REACH = 240
 
 
 def test_a_scenario_whose_ending_depends_on_play_passes() -> None:
