@@ -23,7 +23,7 @@ def _cites(cites: Sequence[Citation], sources: Mapping[str, Source], indent: str
         src = sources.get(c.source)
         title = f" - {src.title}" if src else " - (not in the source list!)"
         # The year, and a mark on sources written after the 2012-13 setting (later evidence).
-        when = f" {src.year}" if src else ""
+        when = f" {src.year}" if src and src.year else ""
         later = ", LATER EVIDENCE" if src and src.later else ""
         out.extend(_wrap(f"[{c.source}{when}{later}, {c.basis}] {c.note}{title}", indent))
     return out
@@ -107,7 +107,7 @@ def render_profile(profile: ActorProfile, sources: Mapping[str, Source]) -> str:
     for key in used:
         src = sources.get(key)
         lines += _wrap(
-            f"{key} ({src.year}): {src.title}"
+            (f"{key} ({src.year}): {src.title}" if src.year else f"{key}: {src.title}")
             if src
             else f"{key}: (missing from actors/sources.yaml)",
             "  ",

@@ -20,10 +20,13 @@ class Source(Strict):
     title: str = Field(description="Author, title and date.")
     url: str = Field(default="", description="Where it can be found, if public.")
     file: str = Field(default="", description="Path of a local copy under shared/sources, if any.")
-    year: int = Field(
+    year: int | None = Field(
+        default=None,
         ge=1900,
         le=2100,
-        description="Year of publication (or of the events it records, for timelines).",
+        description="Year of publication (or of the events it records, for timelines); every "
+        "bundled source gives one, so a reader can tell evidence of the setting from later "
+        "evidence.",
         examples=[2013],
     )
     later: str = Field(

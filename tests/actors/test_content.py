@@ -162,6 +162,13 @@ def test_sources_cover_the_domain_key(sources: SourceList) -> None:
     assert by_key["E27"].reliability == by_key["E28"].reliability == "low"
 
 
+def test_every_bundled_source_gives_its_year(sources: SourceList) -> None:
+    """Optional for authors' own lists; the bundled list dates every source, and marks those
+    written after the 2012-13 setting as later evidence."""
+    assert [s.key for s in sources.sources if s.year is None] == []
+    assert [s.key for s in sources.sources if s.year and s.year > 2013 and not s.later] == []
+
+
 def test_every_citation_names_a_known_source(
     sources: SourceList, profiles: dict[str, ActorProfile], catalogue: Catalogue
 ) -> None:

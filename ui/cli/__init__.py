@@ -49,19 +49,27 @@ SUMMARIES: dict[str, str] = {
     "serve": "Serve an exercise to seats on other terminals: prints the join URL and one code per "
     "human seat, one for control and one for observers.",
     "join": "Join the exercise served at URL with a join code.",
+    "web": "Serve the join screen for the exercise at URL to web browsers.",
     "run": "Run SCENARIO headless (a bundled id or a YAML path; default: the flagship scenario).",
     "replay": "Replay LOG: verify it, print it round by round, or fork it at a round.",
     "validate": "Check scenario, actor, catalogue, script and source FILES (or folders of them).",
     "new": "Create new authoring files from commented templates.",
     "schema": "Print the JSON Schema of a file KIND (default: scenario).",
     "list": "List the bundled scenarios (the default first) and actor profiles.",
-    "actors": "Show the bundled actor profiles and the sources behind them.",
+    "actors": "List the bundled actor profiles; `actors show ACTOR` reads one with its sources.",
+    "moves": "List move types: id, label, who may use them, escalation, requires, chance, effects.",
+    "sources": "List the citable sources: key, year, basis (how it was read) and title.",
+    "timeline": "Per round: the scheduled injects by audience, then the triggers and end "
+    "conditions that fired in that round over N computer-played runs, with the share of runs.",
+    "msel": "The master scenario events list (MSEL) as a spreadsheet (.xlsx or .csv).",
     "sessions": "List archived sessions: id, scenario, seed, seats, rounds played, status, "
     "outcome.",
     "export": "Export archived session ID as a log (replayable unless redacted with --as).",
     "import": "Import LOG into the session archive (it is replayed and verified first).",
     "report": "After-action report of LOG (a log file) or ID (an archived session).",
     "batch": "Play SCENARIO N times with every actor played by the computer, and summarise.",
+    "check": "Play SCENARIO N times computer-played and fail (exit 1) with a table when its "
+    "endings hardly depend on play.",
 }
 
 
