@@ -45,3 +45,22 @@ class SessionLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
+
+
+def held(archive: Path, sid: str) -> bool:
+    """Whether a process holds the session's lock now: probed on a read-only descriptor, so it
+    works on a read-only archive and never creates, truncates or keeps the lock file."""
+    path = archive.with_name(f"{archive.name}.{sid}.lock")
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # no lock file: the session was never played by a locking process
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a probe's lock at once
+    return False

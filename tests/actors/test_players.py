@@ -156,9 +156,15 @@ def test_a_casualty_red_line_fires_only_for_casualties_caused_by_the_named_actor
     assert "caused by DPRK" in line and "Casualties" in line  # labels, not ids
 
 
+def unblamed_rok() -> World:
+    rok = flagship().models["rok"].profile
+    lines = [rl.model_copy(update={"caused_by": []}) for rl in rok.red_lines]
+    return with_profile("rok", red_lines=lines)
+
+
 def test_without_caused_by_any_casualties_cross_the_red_line() -> None:
-    """The bundled wording (no caused_by) reads casualties whoever caused them."""
-    policy, view = opening(flagship(), "rok")
+    """A red line without caused_by reads casualties whoever caused them."""
+    policy, view = opening(unblamed_rok(), "rok")
     assert "attack_on_territory" in red_lines_of(policy, after_casualties(view, "china"))
 
 

@@ -77,7 +77,7 @@ def test_validate_folder_and_warnings() -> None:
     assert result.stdout.strip().endswith("all valid, 1 warning")
     folder = sitroom("validate", "tests/data/good")
     assert folder.returncode == 0
-    assert folder.stdout.startswith(f"{len(list(GOOD.glob('*.yaml')))} files checked")
+    assert folder.stdout.startswith(f"{len(list(GOOD.rglob('*.yaml')))} files checked")
 
 
 def test_validate_missing_file_is_user_error() -> None:

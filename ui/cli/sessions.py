@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from sim.record.lock import SessionLock
-from sim.record.store import Busy, SessionInfo, Store, default_path
+from sim.record.lock import held
+from sim.record.store import SessionInfo, Store, default_path
 from ui.cli.archiving import archive_option, opened
 
 STATUSES = {
@@ -24,16 +24,8 @@ STATUSES = {
 
 
 def is_live(archive: Path, sid: str) -> bool:
-    """Whether a process holds the session's lock now (probed, never kept; no lock file is
-    created for a session that never had one)."""
-    probe = archive.with_name(f"{archive.name}.{sid}.lock")
-    if not probe.exists():
-        return False
-    try:
-        SessionLock(archive, sid, "sitroom sessions (probe)").release()
-    except Busy:
-        return True
-    return False
+    """Whether a process holds the session's lock now (probed, never kept or created)."""
+    return held(archive, sid)
 
 
 def status_of(info: SessionInfo, live: bool) -> str:
