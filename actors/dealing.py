@@ -59,28 +59,74 @@ def static_coefficients(world: World, actor: str) -> dict[str, float]:
     return out
 
 
+def deal_moves(world: World, actor: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """``actor``'s usable moves with their tags, in catalogue order (memoised per world)."""
+    key = ("deal-moves", actor)
+    out: tuple[tuple[str, frozenset[str]], ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple((m, frozenset(world.moves[m].type.tags)) for m in world.usable[actor])
+        world.memo[key] = out
+    return out
+
+
+class Outlook:
+    """One seat's look-ahead on one set of beliefs: the expected effects of each move it
+    considers and the worst loss each would cause an actor weighing state by a given ``coef``,
+    worked out once however many commitments a decision weighs (the values must not change)."""
+
+    __slots__ = ("_deltas", "_losses", "values", "world")
+
+    def __init__(self, world: World, values: Mapping[str, Value]) -> None:
+        self.world = world
+        self.values = values
+        self._deltas: dict[tuple[str, str], list[dict[str, float]]] = {}
+        self._losses: dict[tuple[int, str], dict[str, float]] = {}
+
+    def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
+        """The worst loss (>= 0) over the targets of ``other``'s ``move``."""
+        by_move = self._losses.setdefault((id(coef), other), {})
+        hit = by_move.get(move)
+        if hit is not None:
+            return hit
+        world = self.world
+        deltas = self._deltas.get((other, move))
+        if deltas is None:
+            deltas = [
+                expected_deltas(world, self.values, world.bound_move(other, move, target))
+                for target in world.targets(other, move)
+            ]
+            self._deltas[other, move] = deltas
+        worst = 0.0
+        for d in deltas:
+            u = sum(coef.get(n, 0.0) * x for n, x in d.items())
+            worst = max(worst, -u)
+        by_move[move] = worst
+        return worst
+
+
 def harm(
     world: World,
     values: Mapping[str, Value],
     coef: Mapping[str, float],
     other: str,
     forbid: Iterable[str],
+    outlook: Outlook | None = None,
 ) -> float:
     """The worst loss (>= 0) one of ``other``'s moves covered by ``forbid`` would cause an actor
     weighing state by ``coef``, times the chance ``other`` makes it in a round (its escalation
-    tendency times :data:`LIKELIHOOD`)."""
+    tendency times :data:`LIKELIHOOD`). Pass an :class:`Outlook` on ``values`` (whose ``coef``
+    stays the same object) to share the look-ahead between calls."""
     model = world.models.get(other)
     if model is None:
         return 0.0
+    if outlook is None:
+        outlook = Outlook(world, values)
     f = set(forbid)
     worst = 0.0
-    for move in world.usable[other]:
-        if not forbids(f, move, world.moves[move].type.tags):
-            continue
-        for target in world.targets(other, move):
-            deltas = expected_deltas(world, values, world.bound_move(other, move, target))
-            u = sum(coef.get(n, 0.0) * d for n, d in deltas.items())
-            worst = max(worst, -u)
+    for move, tags in deal_moves(world, other):
+        if move in f or not f.isdisjoint(tags):
+            # max of maxima over targets: the same float as the maximum over every target
+            worst = max(worst, outlook.loss(coef, other, move))
     return worst * model.escalation * LIKELIHOOD
 
 
@@ -117,11 +163,12 @@ def worth(
     bound: Iterable[str],
     forbid: Iterable[str],
     own_best: Mapping[str, float],
+    outlook: Outlook | None = None,
 ) -> Worth:
     """The worth to ``actor`` of a commitment binding ``bound`` not to use ``forbid``;
     ``own_best`` is its best score this round by move id."""
     f = tuple(forbid)
-    spared = sum(harm(world, values, coef, b, f) for b in bound if b != actor)
+    spared = sum(harm(world, values, coef, b, f, outlook) for b in bound if b != actor)
     given = 0.0
     if actor in bound:
         for move, score in own_best.items():
@@ -151,12 +198,14 @@ def answer(
             delta = float(amount) if adds else float(amount) - float(values[name])
             utility += coef[name] * delta
     keepable: list[str] = []
+    world, actor = player.world, player.actor
+    outlook = Outlook(world, values)
     for c in prop.terms.commitments:
         bound = prop.parties if c.bound == "all" else tuple(c.bound)
-        w = worth(player.world, values, coef, player.actor, bound, c.forbid, best_by_move)
+        w = worth(world, values, coef, actor, bound, c.forbid, best_by_move, outlook)
         utility += w.net
         for tag in c.forbid:
-            part = worth(player.world, values, coef, player.actor, bound, [tag], best_by_move)
+            part = worth(world, values, coef, actor, bound, [tag], best_by_move, outlook)
             if part.net > 0:
                 keepable.append(tag)
     a, b = sorted((player.actor, prop.sender))
@@ -183,6 +232,7 @@ def propose(
     busy = {p for ag in view.agreements for p in ag.parties}
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
+    outlook = Outlook(world, values)
     for other in world.actors:
         if other == actor or other in busy or other not in world.models:
             continue
@@ -193,13 +243,14 @@ def propose(
         tags = []
         theirs = static_coefficients(world, other)
         for tag in tags_of(world, other):
-            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move)
+            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move, outlook)
+            if mine.net <= PROPOSE_MIN:
+                continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            them = harm(world, values, theirs, actor, [tag])
-            if mine.net > PROPOSE_MIN and them > 0:
+            if harm(world, values, theirs, actor, [tag], outlook) > 0:
                 tags.append(tag)
         if tags:
-            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move)
+            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)
             if best is None or gain.net > best[0]:
                 best = (gain.net, other, tuple(tags))
     if best is None:
