@@ -69,18 +69,87 @@ def deal_moves(world: World, actor: str) -> tuple[tuple[str, frozenset[str]], ..
     return out
 
 
+def change_bounds(world: World, actor: str, move: str) -> tuple[dict[str, float], ...]:
+    """Per target of ``actor``'s ``move``: an upper bound on the size of the expected change of
+    each state name it touches, whatever the state (memoised per world). A constant addition
+    changes a name by at most its amount, a flag by at most 1, anything else by at most its
+    range; a little is added for the engine's rounding."""
+    key = ("deal-bounds", actor, move)
+    out: tuple[dict[str, float], ...] | None = world.memo.get(key)
+    if out is None:
+        per_target = []
+        for target in world.targets(actor, move):
+            bm = world.bound_move(actor, move, target)
+            sizes: dict[str, float] = {}
+            for eff in (*bm.effects, *bm.on_failure):
+                rng = world.ranges.get(eff.name)
+                const = eff.amount.constant
+                if rng is None:
+                    size = 1.0
+                elif eff.op == "add" and isinstance(const, int | float):
+                    size = abs(float(const))
+                else:
+                    size = rng[1] - rng[0]
+                sizes[eff.name] = sizes.get(eff.name, 0.0) + size + 1e-6
+            per_target.append(sizes)
+        out = tuple(per_target)
+        world.memo[key] = out
+    return out
+
+
+def move_tags(world: World) -> dict[str, frozenset[str]]:
+    """Every move's commitment tags as a set (memoised per world)."""
+    out: dict[str, frozenset[str]] | None = world.memo.get("deal-move-tags")
+    if out is None:
+        out = {m: frozenset(spec.type.tags) for m, spec in world.moves.items()}
+        world.memo["deal-move-tags"] = out
+    return out
+
+
+def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
+    """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
+    f = set(forbid)
+    tags = move_tags(world)
+    given = 0.0
+    for move, score in own_best.items():
+        if move in f or not f.isdisjoint(tags[move]):
+            given = max(given, score)
+    return given
+
+
 class Outlook:
     """One seat's look-ahead on one set of beliefs: the expected effects of each move it
     considers and the worst loss each would cause an actor weighing state by a given ``coef``,
     worked out once however many commitments a decision weighs (the values must not change)."""
 
-    __slots__ = ("_deltas", "_losses", "values", "world")
+    __slots__ = ("_bounds", "_deltas", "_losses", "values", "world")
 
     def __init__(self, world: World, values: Mapping[str, Value]) -> None:
         self.world = world
         self.values = values
         self._deltas: dict[tuple[str, str], list[dict[str, float]]] = {}
         self._losses: dict[tuple[int, str], dict[str, float]] = {}
+        self._bounds: dict[tuple[int, str], dict[str, float]] = {}
+
+    def harm_bound(self, coef: Mapping[str, float], other: str, forbid: Iterable[str]) -> float:
+        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first)."""
+        world = self.world
+        model = world.models.get(other)
+        if model is None:
+            return 0.0
+        f = set(forbid)
+        cache = self._bounds.setdefault((id(coef), other), {})
+        worst = 0.0
+        for move, tags in deal_moves(world, other):
+            if move in f or not f.isdisjoint(tags):
+                top = cache.get(move)
+                if top is None:
+                    top = 0.0
+                    for sizes in change_bounds(world, other, move):
+                        top = max(top, sum(abs(coef.get(n, 0.0)) * b for n, b in sizes.items()))
+                    cache[move] = top
+                worst = max(worst, top)
+        return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
 
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
         """The worst loss (>= 0) over the targets of ``other``'s ``move``."""
@@ -169,11 +238,7 @@ def worth(
     ``own_best`` is its best score this round by move id."""
     f = tuple(forbid)
     spared = sum(harm(world, values, coef, b, f, outlook) for b in bound if b != actor)
-    given = 0.0
-    if actor in bound:
-        for move, score in own_best.items():
-            if forbids(f, move, world.moves[move].type.tags):
-                given = max(given, score)
+    given = given_up(world, f, own_best) if actor in bound else 0.0
     return Worth(spared, given)
 
 
@@ -243,6 +308,9 @@ def propose(
         tags = []
         theirs = static_coefficients(world, other)
         for tag in tags_of(world, other):
+            spare = outlook.harm_bound(player._coef, other, [tag])
+            if spare - given_up(world, [tag], best_by_move) <= PROPOSE_MIN:
+                continue  # could not be worth it even at the bound: no look-ahead needed
             mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move, outlook)
             if mine.net <= PROPOSE_MIN:
                 continue

@@ -431,7 +431,7 @@ class ProfilePolicy:
                     forbid.append(promise.forbid)
         if not used and not forbid:
             return options
-        keep, moves = self.keep, self.world.moves
+        keep, tags = self.keep, dealing.move_tags(self.world)
         word = self.negotiation.keep_agreements
         out = []
         for o in options:
@@ -440,7 +440,7 @@ class ProfilePolicy:
             if n:
                 k = keep**n
                 s = (s * k if s > 0 else s) - (1 - k) * REPEAT_FLOOR
-            if forbid and any(dealing.forbids(f, c.move, moves[c.move].type.tags) for f in forbid):
+            if forbid and any(c.move in f or not tags[c.move].isdisjoint(f) for f in forbid):
                 if word >= 1:
                     continue
                 s -= word * dealing.BREACH_SCALE
