@@ -298,6 +298,10 @@ def propose(
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
     outlook = Outlook(world, values)
+    held = player.deal_bounds
+    if held is None or held[0] is not player._coef:
+        held = player.deal_bounds = (player._coef, {})
+    bounds = held[1]
     for other in world.actors:
         if other == actor or other in busy or other not in world.models:
             continue
@@ -308,7 +312,9 @@ def propose(
         tags = []
         theirs = static_coefficients(world, other)
         for tag in tags_of(world, other):
-            spare = outlook.harm_bound(player._coef, other, [tag])
+            spare = bounds.get((other, tag))
+            if spare is None:
+                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, [tag])
             if spare - given_up(world, [tag], best_by_move) <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
             mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move, outlook)

@@ -116,6 +116,9 @@ class ProfilePolicy:
         moves and effects only to blame harm on its cause (redacting them all costs time)."""
         self.considered = -100
         """Round it last looked for a deal to propose."""
+        self.deal_bounds: tuple[dict[str, float], dict[tuple[str, str], float]] | None = None
+        """Bounds of the harm each other actor's tag could do, for the weights they hold for
+        (:func:`actors.dealing.propose`): they need no state, so they last while weights do."""
         self.short_of = {a: m.profile.short for a, m in world.models.items()}
         self.crossed: set[str] = set()
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
@@ -377,12 +380,9 @@ class ProfilePolicy:
             # Options within the profile's variety of the best keep a fair chance (weight 1/e).
             temp = max(TEMPERATURE, self.variety * abs(best))
             floor = best - 12 * temp
-            near: list[tuple[float, float, Candidate]] = []
-            weights: list[float] = []
-            for o in options:  # one pass: this runs for every seat every round
-                if o[0] >= floor:
-                    near.append(o)
-                    weights.append(exp((o[0] - best) / temp))
+            # Comprehensions: this runs for every seat every round.
+            near = [o for o in options if o[0] >= floor]
+            weights = [exp((o[0] - best) / temp) for o in near]
             pick = rng.weighted(near, weights)
             at = options.index(pick)
             del options[at], scores[at]
