@@ -69,29 +69,31 @@ def deal_moves(world: World, actor: str) -> tuple[tuple[str, frozenset[str]], ..
     return out
 
 
-def change_bounds(world: World, actor: str, move: str) -> tuple[dict[str, float], ...]:
-    """Per target of ``actor``'s ``move``: an upper bound on the size of the expected change of
-    each state name it touches, whatever the state (memoised per world). A constant addition
-    changes a name by at most its amount, a flag by at most 1, anything else by at most its
-    range; a little is added for the engine's rounding."""
+def change_bounds(
+    world: World, actor: str, move: str
+) -> tuple[tuple[tuple[str, float, float], ...], ...]:
+    """Per target of ``actor``'s ``move``, per effect: the state name and the least and most it
+    can change it, whatever the (in-range) state (memoised per world). A constant addition moves
+    a name between 0 and its amount (clamping only shortens it), a flag by at most 1, anything
+    else by at most its range; a little is added for the engine's rounding."""
     key = ("deal-bounds", actor, move)
-    out: tuple[dict[str, float], ...] | None = world.memo.get(key)
+    out: tuple[tuple[tuple[str, float, float], ...], ...] | None = world.memo.get(key)
     if out is None:
         per_target = []
         for target in world.targets(actor, move):
             bm = world.bound_move(actor, move, target)
-            sizes: dict[str, float] = {}
+            spans: list[tuple[str, float, float]] = []
             for eff in (*bm.effects, *bm.on_failure):
                 rng = world.ranges.get(eff.name)
                 const = eff.amount.constant
                 if rng is None:
-                    size = 1.0
+                    lo, hi = -1.0, 1.0
                 elif eff.op == "add" and isinstance(const, int | float):
-                    size = abs(float(const))
+                    lo, hi = min(0.0, float(const)), max(0.0, float(const))
                 else:
-                    size = rng[1] - rng[0]
-                sizes[eff.name] = sizes.get(eff.name, 0.0) + size + 1e-6
-            per_target.append(sizes)
+                    lo, hi = rng[0] - rng[1], rng[1] - rng[0]
+                spans.append((eff.name, lo - 1e-6, hi + 1e-6))
+            per_target.append(tuple(spans))
         out = tuple(per_target)
         world.memo[key] = out
     return out
@@ -145,8 +147,14 @@ class Outlook:
                 top = cache.get(move)
                 if top is None:
                     top = 0.0
-                    for sizes in change_bounds(world, other, move):
-                        top = max(top, sum(abs(coef.get(n, 0.0)) * b for n, b in sizes.items()))
+                    for spans in change_bounds(world, other, move):
+                        # Each effect's expected share lies between 0 and its own change.
+                        loss = 0.0
+                        for n, lo, hi in spans:
+                            k = coef.get(n)
+                            if k:
+                                loss += max(0.0, -k * lo, -k * hi)
+                        top = max(top, loss)
                     cache[move] = top
                 worst = max(worst, top)
         return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
