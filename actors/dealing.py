@@ -59,28 +59,151 @@ def static_coefficients(world: World, actor: str) -> dict[str, float]:
     return out
 
 
+def deal_moves(world: World, actor: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """``actor``'s usable moves with their tags, in catalogue order (memoised per world)."""
+    key = ("deal-moves", actor)
+    out: tuple[tuple[str, frozenset[str]], ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple((m, frozenset(world.moves[m].type.tags)) for m in world.usable[actor])
+        world.memo[key] = out
+    return out
+
+
+def change_bounds(
+    world: World, actor: str, move: str
+) -> tuple[tuple[tuple[str, float, float], ...], ...]:
+    """Per target of ``actor``'s ``move``, per effect: the state name and the least and most it
+    can change it, whatever the (in-range) state (memoised per world). A constant addition moves
+    a name between 0 and its amount (clamping only shortens it), a flag by at most 1, anything
+    else by at most its range; a little is added for the engine's rounding."""
+    key = ("deal-bounds", actor, move)
+    out: tuple[tuple[tuple[str, float, float], ...], ...] | None = world.memo.get(key)
+    if out is None:
+        per_target = []
+        for target in world.targets(actor, move):
+            bm = world.bound_move(actor, move, target)
+            spans: list[tuple[str, float, float]] = []
+            for eff in (*bm.effects, *bm.on_failure):
+                rng = world.ranges.get(eff.name)
+                const = eff.amount.constant
+                if rng is None:
+                    lo, hi = -1.0, 1.0
+                elif eff.op == "add" and isinstance(const, int | float):
+                    lo, hi = min(0.0, float(const)), max(0.0, float(const))
+                else:
+                    lo, hi = rng[0] - rng[1], rng[1] - rng[0]
+                spans.append((eff.name, lo - 1e-6, hi + 1e-6))
+            per_target.append(tuple(spans))
+        out = tuple(per_target)
+        world.memo[key] = out
+    return out
+
+
+def move_tags(world: World) -> dict[str, frozenset[str]]:
+    """Every move's commitment tags as a set (memoised per world)."""
+    out: dict[str, frozenset[str]] | None = world.memo.get("deal-move-tags")
+    if out is None:
+        out = {m: frozenset(spec.type.tags) for m, spec in world.moves.items()}
+        world.memo["deal-move-tags"] = out
+    return out
+
+
+def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
+    """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
+    f = set(forbid)
+    tags = move_tags(world)
+    given = 0.0
+    for move, score in own_best.items():
+        if move in f or not f.isdisjoint(tags[move]):
+            given = max(given, score)
+    return given
+
+
+class Outlook:
+    """One seat's look-ahead on one set of beliefs: the expected effects of each move it
+    considers and the worst loss each would cause an actor weighing state by a given ``coef``,
+    worked out once however many commitments a decision weighs (the values must not change)."""
+
+    __slots__ = ("_bounds", "_deltas", "_losses", "values", "world")
+
+    def __init__(self, world: World, values: Mapping[str, Value]) -> None:
+        self.world = world
+        self.values = values
+        self._deltas: dict[tuple[str, str], list[dict[str, float]]] = {}
+        self._losses: dict[tuple[int, str], dict[str, float]] = {}
+        self._bounds: dict[tuple[int, str], dict[str, float]] = {}
+
+    def harm_bound(self, coef: Mapping[str, float], other: str, forbid: Iterable[str]) -> float:
+        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first)."""
+        world = self.world
+        model = world.models.get(other)
+        if model is None:
+            return 0.0
+        f = set(forbid)
+        cache = self._bounds.setdefault((id(coef), other), {})
+        worst = 0.0
+        for move, tags in deal_moves(world, other):
+            if move in f or not f.isdisjoint(tags):
+                top = cache.get(move)
+                if top is None:
+                    top = 0.0
+                    for spans in change_bounds(world, other, move):
+                        # Each effect's expected share lies between 0 and its own change.
+                        loss = 0.0
+                        for n, lo, hi in spans:
+                            k = coef.get(n)
+                            if k:
+                                loss += max(0.0, -k * lo, -k * hi)
+                        top = max(top, loss)
+                    cache[move] = top
+                worst = max(worst, top)
+        return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
+
+    def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
+        """The worst loss (>= 0) over the targets of ``other``'s ``move``."""
+        by_move = self._losses.setdefault((id(coef), other), {})
+        hit = by_move.get(move)
+        if hit is not None:
+            return hit
+        world = self.world
+        deltas = self._deltas.get((other, move))
+        if deltas is None:
+            deltas = [
+                expected_deltas(world, self.values, world.bound_move(other, move, target))
+                for target in world.targets(other, move)
+            ]
+            self._deltas[other, move] = deltas
+        worst = 0.0
+        for d in deltas:
+            u = sum(coef.get(n, 0.0) * x for n, x in d.items())
+            worst = max(worst, -u)
+        by_move[move] = worst
+        return worst
+
+
 def harm(
     world: World,
     values: Mapping[str, Value],
     coef: Mapping[str, float],
     other: str,
     forbid: Iterable[str],
+    outlook: Outlook | None = None,
 ) -> float:
     """The worst loss (>= 0) one of ``other``'s moves covered by ``forbid`` would cause an actor
     weighing state by ``coef``, times the chance ``other`` makes it in a round (its escalation
-    tendency times :data:`LIKELIHOOD`)."""
+    tendency times :data:`LIKELIHOOD`). Pass an :class:`Outlook` on ``values`` (whose ``coef``
+    stays the same object) to share the look-ahead between calls."""
     model = world.models.get(other)
     if model is None:
         return 0.0
+    if outlook is None:
+        outlook = Outlook(world, values)
     f = set(forbid)
     worst = 0.0
-    for move in world.usable[other]:
-        if not forbids(f, move, world.moves[move].type.tags):
-            continue
-        for target in world.targets(other, move):
-            deltas = expected_deltas(world, values, world.bound_move(other, move, target))
-            u = sum(coef.get(n, 0.0) * d for n, d in deltas.items())
-            worst = max(worst, -u)
+    for move, tags in deal_moves(world, other):
+        if move in f or not f.isdisjoint(tags):
+            # max of maxima over targets: the same float as the maximum over every target
+            worst = max(worst, outlook.loss(coef, other, move))
     return worst * model.escalation * LIKELIHOOD
 
 
@@ -117,16 +240,13 @@ def worth(
     bound: Iterable[str],
     forbid: Iterable[str],
     own_best: Mapping[str, float],
+    outlook: Outlook | None = None,
 ) -> Worth:
     """The worth to ``actor`` of a commitment binding ``bound`` not to use ``forbid``;
     ``own_best`` is its best score this round by move id."""
     f = tuple(forbid)
-    spared = sum(harm(world, values, coef, b, f) for b in bound if b != actor)
-    given = 0.0
-    if actor in bound:
-        for move, score in own_best.items():
-            if forbids(f, move, world.moves[move].type.tags):
-                given = max(given, score)
+    spared = sum(harm(world, values, coef, b, f, outlook) for b in bound if b != actor)
+    given = given_up(world, f, own_best) if actor in bound else 0.0
     return Worth(spared, given)
 
 
@@ -151,12 +271,14 @@ def answer(
             delta = float(amount) if adds else float(amount) - float(values[name])
             utility += coef[name] * delta
     keepable: list[str] = []
+    world, actor = player.world, player.actor
+    outlook = Outlook(world, values)
     for c in prop.terms.commitments:
         bound = prop.parties if c.bound == "all" else tuple(c.bound)
-        w = worth(player.world, values, coef, player.actor, bound, c.forbid, best_by_move)
+        w = worth(world, values, coef, actor, bound, c.forbid, best_by_move, outlook)
         utility += w.net
         for tag in c.forbid:
-            part = worth(player.world, values, coef, player.actor, bound, [tag], best_by_move)
+            part = worth(world, values, coef, actor, bound, [tag], best_by_move, outlook)
             if part.net > 0:
                 keepable.append(tag)
     a, b = sorted((player.actor, prop.sender))
@@ -183,6 +305,11 @@ def propose(
     busy = {p for ag in view.agreements for p in ag.parties}
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
+    outlook = Outlook(world, values)
+    held = player.deal_bounds
+    if held is None or held[0] is not player._coef:
+        held = player.deal_bounds = (player._coef, {})
+    bounds = held[1]
     for other in world.actors:
         if other == actor or other in busy or other not in world.models:
             continue
@@ -193,13 +320,19 @@ def propose(
         tags = []
         theirs = static_coefficients(world, other)
         for tag in tags_of(world, other):
-            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move)
+            spare = bounds.get((other, tag))
+            if spare is None:
+                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, [tag])
+            if spare - given_up(world, [tag], best_by_move) <= PROPOSE_MIN:
+                continue  # could not be worth it even at the bound: no look-ahead needed
+            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move, outlook)
+            if mine.net <= PROPOSE_MIN:
+                continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            them = harm(world, values, theirs, actor, [tag])
-            if mine.net > PROPOSE_MIN and them > 0:
+            if harm(world, values, theirs, actor, [tag], outlook) > 0:
                 tags.append(tag)
         if tags:
-            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move)
+            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)
             if best is None or gain.net > best[0]:
                 best = (gain.net, other, tuple(tags))
     if best is None:

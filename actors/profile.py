@@ -116,6 +116,9 @@ class ProfilePolicy:
         moves and effects only to blame harm on its cause (redacting them all costs time)."""
         self.considered = -100
         """Round it last looked for a deal to propose."""
+        self.deal_bounds: tuple[dict[str, float], dict[tuple[str, str], float]] | None = None
+        """Bounds of the harm each other actor's tag could do, for the weights they hold for
+        (:func:`actors.dealing.propose`): they need no state, so they last while weights do."""
         self.short_of = {a: m.profile.short for a, m in world.models.items()}
         self.crossed: set[str] = set()
         """Red lines already answered; one answer per crossing, re-armed when it un-crosses
@@ -379,12 +382,9 @@ class ProfilePolicy:
             # Options within the profile's variety of the best keep a fair chance (weight 1/e).
             temp = max(TEMPERATURE, self.variety * abs(best))
             floor = best - 12 * temp
-            near: list[tuple[float, float, Candidate]] = []
-            weights: list[float] = []
-            for o in options:  # one pass: this runs for every seat every round
-                if o[0] >= floor:
-                    near.append(o)
-                    weights.append(exp((o[0] - best) / temp))
+            # Comprehensions: this runs for every seat every round.
+            near = [o for o in options if o[0] >= floor]
+            weights = [exp((o[0] - best) / temp) for o in near]
             pick = rng.weighted(near, weights)
             at = options.index(pick)
             del options[at], scores[at]
@@ -433,7 +433,7 @@ class ProfilePolicy:
                     forbid.append(promise.forbid)
         if not used and not forbid:
             return options
-        keep, moves = self.keep, self.world.moves
+        keep, tags = self.keep, dealing.move_tags(self.world)
         word = self.negotiation.keep_agreements
         out = []
         for o in options:
@@ -442,7 +442,7 @@ class ProfilePolicy:
             if n:
                 k = keep**n
                 s = (s * k if s > 0 else s) - (1 - k) * REPEAT_FLOOR
-            if forbid and any(dealing.forbids(f, c.move, moves[c.move].type.tags) for f in forbid):
+            if forbid and any(c.move in f or not tags[c.move].isdisjoint(f) for f in forbid):
                 if word >= 1:
                     continue
                 s -= word * dealing.BREACH_SCALE
