@@ -16,7 +16,7 @@ from sim.engine.events import Event
 from sim.engine.expr import Expr
 from sim.engine.sight import Sight
 from sim.engine.state import State
-from sim.engine.view import View, redact
+from sim.engine.view import Renumber, View, redact
 from sim.engine.world import ActorModel, MoveSpec, World
 
 
@@ -41,6 +41,7 @@ class PublicFeed:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
         self._read = 0
+        self.numbering = Renumber()  # a gap in public ids would tell of a hidden move
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, Any]]:
         """Redact what was appended since the last call; the whole feed."""
@@ -48,6 +49,7 @@ class PublicFeed:
             data = public_redact(event, state, world)
             if data is not None:
                 data["seq"] = len(self.events)
+                self.numbering.event(data)
                 self.events.append(data)
         self._read = len(log)
         return self.events

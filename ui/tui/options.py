@@ -121,7 +121,9 @@ def locked_moves(world: World, view: View) -> list[MoveOption]:
         return []
     open_ = {m for m, _t in view.legal}
     out = []
-    for mid in world.usable[actor]:
+    # A networked client's label-only world carries no move rules (world.usable is empty):
+    # it lists no locked moves rather than guess at conditions it was not sent.
+    for mid in world.usable.get(actor, ()):
         if mid in open_:
             continue
         spec = world.moves[mid].type
