@@ -158,14 +158,35 @@ class CheckReport:
         return not self.findings
 
 
-def expect_findings(recipe: Recipe, report: CheckReport) -> list[Finding]:
-    """Hook for the scenario's optional ``expect:`` list (issue 17, ``sim.batch.expect``).
+def expect_findings(
+    recipe: Recipe, report: CheckReport, seed: int = 1, workers: int = 1
+) -> list[Finding]:
+    """The scenario's own balance goals (``expect:``, see :mod:`sim.batch.expect`), judged on a
+    batch of ``report.runs`` runs of the scenario as written: one finding per goal not met.
 
-    The evaluator is written elsewhere; the lead wires it here so that each failed expectation
-    becomes a :class:`Finding` with rule ``expect``. Until then a scenario's expectations add
-    nothing to the check.
+    Played apart from the check's runs (they keep only what the rules need); nothing is played
+    when the scenario sets no goals.
     """
-    return []
+    goals = recipe.scenario.expect
+    if not goals:
+        return []
+    from sim.batch.expect import evaluate
+    from sim.batch.pool import Processes
+    from sim.batch.runs import RunResult, Serial, run_batch
+    from sim.batch.tally import Tally
+
+    world = recipe.build()
+    tally = Tally(world)
+
+    def on_run(results: tuple[RunResult, ...]) -> None:
+        tally.add(results[0])
+
+    backend = Processes(workers) if workers > 1 else Serial()
+    run_batch([recipe], report.runs, seed, backend=backend, on_run=on_run, worlds=[world])
+    return [
+        Finding("balance goal", f.that, f.problem.message)
+        for f in evaluate(goals, tally.report(), None, recipe.scenario)
+    ]
 
 
 def check(
@@ -268,7 +289,7 @@ def check(
         },
     )
     judge(report)
-    report.findings.extend(expect_findings(recipe, report))
+    report.findings.extend(expect_findings(recipe, report, seed, workers))
     return report
 
 

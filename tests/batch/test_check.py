@@ -109,3 +109,13 @@ def test_every_bundled_scenario_passes_check(scenario: str) -> None:
 
     report = check(recipe_for(scenario), CI_RUNS, reach=CI_REACH)
     assert report.ok, render(report)
+
+
+def test_check_asserts_the_scenarios_own_balance_goals() -> None:
+    """`expect:` goals are judged on real runs by check: the goal that holds adds nothing, the one
+    that fails is a finding with its figures."""
+    path = Path(__file__).resolve().parents[1] / "data" / "expect" / "balanced.yaml"
+    report = check(recipe_for(str(path)), n=30, reach=30)
+    goals = [f for f in report.findings if f.rule == "balance goal"]
+    assert [f.subject for f in goals] == ["outcome.crisis > 0.5 and round.crisis <= 2"]
+    assert "got outcome.crisis = 0.000" in goals[0].detail
