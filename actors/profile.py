@@ -114,6 +114,9 @@ class ProfilePolicy:
         )
         """Event types the engine hands this player from its seat's events: breaches always,
         moves and effects only to blame harm on its cause (redacting them all costs time)."""
+        self.reads_effects_on = self.memory.watched
+        """The only names whose effects it reads (:class:`actors.memory.Memory` tallies no
+        other): the engine leaves the rest out of its events."""
         self.considered = -100
         """Round it last looked for a deal to propose."""
         self.deal_bounds: tuple[dict[str, float], dict[tuple[str, str], float]] | None = None

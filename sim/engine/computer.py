@@ -20,21 +20,27 @@ from sim.engine.world import World
 class _Events:
     """One computer seat's redacted events of the kinds its policy reads (``type`` names), kept
     up to date as the log grows: each event is redacted once, by the one wall every seat's
-    events go through. Not numbered: no one but the policy reads them."""
+    events go through. Not numbered: no one but the policy reads them. With ``names``, effects
+    on other state names are left out unseen (a policy that tallies the causes of a few names
+    would redact every effect of the game for them)."""
 
-    def __init__(self, actor: str, kinds: frozenset[str]) -> None:
+    def __init__(self, actor: str, kinds: frozenset[str], names: frozenset[str] | None) -> None:
         self.actor = actor
         self.kinds = kinds
+        self.names = names
         self.events: list[dict[str, object]] = []
         self._read = 0
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, object]]:
-        kinds = self.kinds
+        kinds, names, actor, add = self.kinds, self.names, self.actor, self.events.append
         for event in log[self._read :]:
-            if event.type in kinds:
-                data = redact(event, self.actor, state, world)
+            kind = event.type
+            if kind in kinds:
+                if names is not None and kind == "effect" and event.name not in names:  # type: ignore[attr-defined]
+                    continue
+                data = redact(event, actor, state, world)
                 if data is not None:
-                    self.events.append(data)
+                    add(data)
         self._read = len(log)
         return self.events
 
@@ -71,8 +77,9 @@ class ComputerSeats:
         """Every computer seat's decision for the round now open, each from its seat's view (a
         computer seat's view leaves out the option details, which no computer player reads, and
         the event list unless its policy has a ``reads_events`` attribute naming event types:
-        then it gets its seat's redacted events of ``log`` (the session's log) of those types;
-        all else is what a human in that seat would see).
+        then it gets its seat's redacted events of ``log`` (the session's log) of those types,
+        and of effects only those on the state names its ``reads_effects_on`` attribute names,
+        when it has one; all else is what a human in that seat would see).
 
         Only the decisions made when the round closes (``commit``) may advance a policy's
         memory; a preview decides with forks of the policies, so looking at the adjudication
@@ -91,8 +98,11 @@ class ComputerSeats:
             kinds = getattr(policy, "reads_events", None)
             if log and kinds:
                 feed = self._feeds.get(actor)
-                if feed is None or feed.kinds != kinds:
-                    feed = self._feeds[actor] = _Events(actor, frozenset(kinds))
+                names = getattr(policy, "reads_effects_on", None)
+                if feed is None or feed.kinds != kinds or feed.names != names:
+                    feed = self._feeds[actor] = _Events(
+                        actor, frozenset(kinds), None if names is None else frozenset(names)
+                    )
                 events = feed.update(log, state, self.world)
             view = seat_view(self.world, state, actor, events, options=False)
             out[actor] = policy.decide(view, rng)

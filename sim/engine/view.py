@@ -10,11 +10,11 @@ players, exports, reports and the network all read views, so nothing else can le
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sim.engine.adjudicate import breached, illegal, probability
+from sim.engine.adjudicate import probability
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -44,12 +44,41 @@ CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
 
 
+_AS_DICT: dict[type[Event], Callable[[Event], dict[str, Any]]] = {}
+"""Per event class, a generated function giving what its ``to_dict`` gives (see :func:`as_dict`)."""
+
+
+def as_dict(event: Event) -> dict[str, Any]:
+    """``event.to_dict()``, from a function generated once per event class: the same dict (keys
+    in the same order, tuples as lists), without a ``getattr`` and a loop per field. Every seat
+    redacts every event it is shown, so this is the fog-of-war wall's inner loop."""
+    cls = type(event)
+    fn = _AS_DICT.get(cls)
+    if fn is None:
+        fn = _AS_DICT[cls] = _dict_maker(cls)
+    return fn(event)
+
+
+def _dict_maker(cls: type[Event]) -> Callable[[Event], dict[str, Any]]:
+    if cls.to_dict is not Event.to_dict:
+        return cls.to_dict  # its own form: used as it is
+    # The source is built from the dataclass's own field names (identifiers), nothing else.
+    items = ", ".join(
+        f"{f.name!r}: (_list(x) if _isinstance(x := e.{f.name}, _tuple) else x)"
+        for f in fields(cls)
+    )
+    env: dict[str, Any] = {"_list": list, "_isinstance": isinstance, "_tuple": tuple, "T": cls.type}
+    exec(f"def as_dict(e):\n    return {{'type': T, {items}}}\n", env)
+    fn: Callable[[Event], dict[str, Any]] = env["as_dict"]
+    return fn
+
+
 def redact(event: Event, actor: str | None, state: State, world: World) -> dict[str, Any] | None:
     """The event as ``actor`` may see it (a dict), or None if it may not see it at all.
 
     ``state`` must be a state at or after the event (detections are revealed retroactively).
     """
-    data = event.to_dict()
+    data = as_dict(event)
     if actor is None:
         return data
     if isinstance(event, MoveMade | Resolved):
@@ -460,8 +489,8 @@ def seat_view(
     )
 
 
-for _cls in (Belief, View):
-    fast_init(_cls)  # a view per computer seat per round
+for _cls in (Belief, OptionView, View):
+    fast_init(_cls)  # a view per computer seat per round, an option per legal move
 
 
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
@@ -501,6 +530,48 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
     return legal
 
 
+def _option_table(
+    world: World, actor: str
+) -> tuple[tuple[str, str | None, Any, tuple[str, ...]], ...]:
+    """Every (move, target) ``actor`` may use in this scenario, in catalogue order, with its
+    bound move and the move's tags (memoised per world: fixed for the whole game)."""
+    key = ("option-table", actor)
+    table = world.memo.get(key)
+    if table is None:
+        table = tuple(
+            (
+                move,
+                target,
+                world.bound_move(actor, move, target),
+                tuple(world.moves[move].type.tags),
+            )
+            for move in world.usable[actor]
+            for target in world.targets(actor, move)
+        )
+        world.memo[key] = table
+    return table
+
+
+def _knows(world: World, actor: str) -> frozenset[str]:
+    """Names whose expected change ``actor``'s options show (memoised per world)."""
+    key = ("option-knows", actor)
+    knows = world.memo.get(key)
+    if knows is None:
+        knows = world.memo[key] = frozenset(world.visible[actor] | world.sight.by_source)
+    return knows
+
+
+def _forbidding(state: State, actor: str) -> list[tuple[str, frozenset[str]]]:
+    """(agreement id, forbidden moves and tags) of each commitment in force binding ``actor``,
+    in the order :func:`sim.engine.adjudicate.breached` reads them."""
+    out = []
+    for ag in state.agreements.values():
+        for c in ag.commitments:
+            if c.binds(actor, ag.parties) and not c.until < state.t:
+                out.append((ag.id, frozenset(c.forbid)))
+    return out
+
+
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
     """Every move ``actor`` may make now, with chances and expected effects from its beliefs.
 
@@ -510,25 +581,37 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
     from sim.engine.adjudicate import expected_deltas
 
     believed = believed_values(world, state, actor)
-    knows = world.visible[actor] | world.sight.by_source
+    knows = _knows(world, actor)
+    legal = legal_moves(world, state, actor)
+    forbidding = _forbidding(state, actor) if state.agreements else []
+    # breached()'s answer per move (it reads the move and its tags, not the target).
+    breaks: dict[str, tuple[str, ...]] = {}
     out = []
-    for move in world.usable[actor]:
-        mt = world.moves[move].type
-        for target in world.targets(actor, move):
-            if illegal(world, state, actor, move, target) is not None:
-                continue
-            bound = world.bound_move(actor, move, target)
-            deltas = expected_deltas(world, believed, bound)
-            out.append(
-                OptionView(
-                    move,
-                    target,
-                    probability(bound.chance(believed)),
-                    probability(bound.detection(believed)),
-                    {n: d for n, d in deltas.items() if n in knows},
-                    tuple(breached(state, actor, mt.id, mt.tags)) if state.agreements else (),
-                )
+    for move, target, bound, tags in _option_table(world, actor):
+        if (move, target) not in legal:
+            continue
+        deltas = expected_deltas(world, believed, bound)
+        if forbidding:
+            hit = breaks.get(move)
+            if hit is None:
+                # An agreement counts once however many of its commitments forbid the move.
+                seen: dict[str, None] = {}
+                for ag_id, f in forbidding:
+                    if ag_id not in seen and (move in f or not f.isdisjoint(tags)):
+                        seen[ag_id] = None
+                hit = breaks[move] = tuple(seen)
+        else:
+            hit = ()
+        out.append(
+            OptionView(
+                move,
+                target,
+                probability(bound.chance.fn(believed)),
+                probability(bound.detection.fn(believed)),
+                {n: d for n, d in deltas.items() if n in knows},
+                hit,
             )
+        )
     return tuple(out)
 
 

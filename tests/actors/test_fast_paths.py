@@ -1,0 +1,69 @@
+"""The players' and seat views' fast paths give what the plain forms they replace give: an event's
+generated dict is its ``to_dict()``, and a seat's legal options (legality from the grouped
+requirements, breaches worked out once per move) are those of the engine's own rulings
+(``illegal``, ``breached``), at every round of real runs of every bundled scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.authoring import library
+from sim.authoring.loader import load_scenario
+from sim.engine.adjudicate import breached, expected_deltas, illegal, probability
+from sim.engine.session import Session
+from sim.engine.state import State
+from sim.engine.view import OptionView, as_dict, believed_values, legal_moves, legal_options
+from sim.engine.world import World
+from sim.record.runner import run
+
+
+def reference_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
+    """Legal options as the engine's rulings give them, option by option."""
+    believed = believed_values(world, state, actor)
+    knows = world.visible[actor] | world.sight.by_source
+    out = []
+    for move in world.usable[actor]:
+        mt = world.moves[move].type
+        for target in world.targets(actor, move):
+            if illegal(world, state, actor, move, target) is not None:
+                continue
+            bound = world.bound_move(actor, move, target)
+            deltas = expected_deltas(world, believed, bound)
+            out.append(
+                OptionView(
+                    move,
+                    target,
+                    probability(bound.chance(believed)),
+                    probability(bound.detection(believed)),
+                    {n: d for n, d in deltas.items() if n in knows},
+                    tuple(breached(state, actor, mt.id, mt.tags)) if state.agreements else (),
+                )
+            )
+    return tuple(out)
+
+
+@pytest.mark.parametrize("scenario", library.scenario_ids())
+def test_an_events_generated_dict_is_its_to_dict(scenario: str) -> None:
+    world = load_scenario(scenario)
+    for seed in (0, 1):
+        for event in run(world, seed).log:
+            fast, plain = as_dict(event), event.to_dict()
+            assert fast == plain and list(fast) == list(plain)
+
+
+@pytest.mark.parametrize("scenario", library.scenario_ids())
+def test_legal_options_are_the_engines_rulings_at_every_round(scenario: str) -> None:
+    world = load_scenario(scenario)
+    breaks_seen = False
+    for seed in (0, 1, 2):
+        session = Session(world, seed)
+        while not session.over:
+            state = session.state
+            for actor in world.actors:
+                options = legal_options(world, state, actor)
+                assert options == reference_options(world, state, actor)
+                breaks_seen |= any(o.breaks for o in options)
+                assert {(o.move, o.target) for o in options} == legal_moves(world, state, actor)
+            session.close_round()
+    if scenario == "korea-instability-2012":
+        assert breaks_seen  # options that would breach an agreement were compared too
