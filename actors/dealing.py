@@ -11,14 +11,14 @@ up this round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.engine.adjudicate import expected_deltas
+from sim.engine.adjudicate import effect_result, probability
 from sim.engine.expr import Value
 from sim.engine.view import ProposalView, View
-from sim.engine.world import World
+from sim.engine.world import BoundMove, World
 from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpec, Terms
 
 if TYPE_CHECKING:
@@ -108,28 +108,55 @@ def move_tags(world: World) -> dict[str, frozenset[str]]:
     return out
 
 
+def covered_ids(world: World, forbid: Iterable[str]) -> frozenset[str]:
+    """Every move id a commitment forbidding ``forbid`` (move ids or tags) covers, whoever makes
+    it (memoised per world and forbid list: a game weighs the same few again and again)."""
+    key = tuple(forbid)
+    memo: dict[tuple[str, ...], frozenset[str]] = world.memo.setdefault("deal-covered-ids", {})
+    out = memo.get(key)
+    if out is None:
+        f = set(key)
+        out = frozenset(
+            m for m, tags in move_tags(world).items() if m in f or not f.isdisjoint(tags)
+        )
+        memo[key] = out
+    return out
+
+
+def covered(world: World, actor: str, forbid: Iterable[str]) -> tuple[str, ...]:
+    """``actor``'s usable moves that a commitment forbidding ``forbid`` covers, in catalogue
+    order (memoised per world, actor and forbid list)."""
+    key = (actor, tuple(forbid))
+    memo: dict[tuple[str, tuple[str, ...]], tuple[str, ...]]
+    memo = world.memo.setdefault("deal-covered", {})
+    out = memo.get(key)
+    if out is None:
+        ids = covered_ids(world, key[1])
+        out = memo[key] = tuple(m for m, _tags in deal_moves(world, actor) if m in ids)
+    return out
+
+
 def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
     """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
-    f = set(forbid)
-    tags = move_tags(world)
+    ids = covered_ids(world, forbid)
     given = 0.0
     for move, score in own_best.items():
-        if move in f or not f.isdisjoint(tags[move]):
+        if move in ids:
             given = max(given, score)
     return given
 
 
 class Outlook:
-    """One seat's look-ahead on one set of beliefs: the expected effects of each move it
-    considers and the worst loss each would cause an actor weighing state by a given ``coef``,
-    worked out once however many commitments a decision weighs (the values must not change)."""
+    """One seat's look-ahead on one set of beliefs: the worst loss each move it considers would
+    cause an actor weighing state by a given ``coef`` (from the expected changes of the names
+    that ``coef`` weighs), worked out once however many commitments a decision weighs (the
+    values must not change)."""
 
-    __slots__ = ("_bounds", "_deltas", "_losses", "values", "world")
+    __slots__ = ("_bounds", "_losses", "values", "world")
 
     def __init__(self, world: World, values: Mapping[str, Value]) -> None:
         self.world = world
         self.values = values
-        self._deltas: dict[tuple[str, str], list[dict[str, float]]] = {}
         self._losses: dict[tuple[int, str], dict[str, float]] = {}
         self._bounds: dict[tuple[int, str], dict[str, float]] = {}
 
@@ -139,46 +166,65 @@ class Outlook:
         model = world.models.get(other)
         if model is None:
             return 0.0
-        f = set(forbid)
         cache = self._bounds.setdefault((id(coef), other), {})
         worst = 0.0
-        for move, tags in deal_moves(world, other):
-            if move in f or not f.isdisjoint(tags):
-                top = cache.get(move)
-                if top is None:
-                    top = 0.0
-                    for spans in change_bounds(world, other, move):
-                        # Each effect's expected share lies between 0 and its own change.
-                        loss = 0.0
-                        for n, lo, hi in spans:
-                            k = coef.get(n)
-                            if k:
-                                loss += max(0.0, -k * lo, -k * hi)
-                        top = max(top, loss)
-                    cache[move] = top
-                worst = max(worst, top)
+        for move in covered(world, other, forbid):
+            top = cache.get(move)
+            if top is None:
+                top = 0.0
+                for spans in change_bounds(world, other, move):
+                    # Each effect's expected share lies between 0 and its own change.
+                    loss = 0.0
+                    for n, lo, hi in spans:
+                        k = coef.get(n)
+                        if k:
+                            loss += max(0.0, -k * lo, -k * hi)
+                    top = max(top, loss)
+                cache[move] = top
+            worst = max(worst, top)
         return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
 
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
-        """The worst loss (>= 0) over the targets of ``other``'s ``move``."""
+        """The worst loss (>= 0) over the targets of ``other``'s ``move``: the most utility
+        (``coef`` per unit change) the expected changes of one of its targets take away."""
         by_move = self._losses.setdefault((id(coef), other), {})
         hit = by_move.get(move)
         if hit is not None:
             return hit
-        world = self.world
-        deltas = self._deltas.get((other, move))
-        if deltas is None:
-            deltas = [
-                expected_deltas(world, self.values, world.bound_move(other, move, target))
-                for target in world.targets(other, move)
-            ]
-            self._deltas[other, move] = deltas
+        world, values = self.world, self.values
         worst = 0.0
-        for d in deltas:
-            u = sum(coef.get(n, 0.0) * x for n, x in d.items())
+        for target in world.targets(other, move):
+            # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which changes
+            # no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
+            d = expected_on(world, values, world.bound_move(other, move, target), coef)
+            u = sum(coef[n] * x for n, x in d.items())
             worst = max(worst, -u)
         by_move[move] = worst
         return worst
+
+
+def expected_on(
+    world: World, values: Mapping[str, Value], bound: BoundMove, names: Container[str]
+) -> dict[str, float]:
+    """:func:`sim.engine.adjudicate.expected_deltas` of the names in ``names`` alone: the same
+    floats (each name's are the same terms, summed in the same order), without working out
+    the effects on other names (about half of what another actor's moves change)."""
+    p = probability(bound.chance.fn(values))
+    out: dict[str, float] = {}
+    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
+        if weight <= 0:
+            continue
+        for eff in effects:
+            name = eff.name
+            if name not in names:
+                continue
+            old = values[name]
+            if isinstance(old, bool):
+                delta = float(bool(eff.amount.fn(values))) - float(old)
+            else:
+                _, delta = effect_result(values, world.ranges, eff)
+            out[name] = out.get(name, 0.0) + weight * delta
+    return out
 
 
 def harm(
@@ -198,12 +244,10 @@ def harm(
         return 0.0
     if outlook is None:
         outlook = Outlook(world, values)
-    f = set(forbid)
     worst = 0.0
-    for move, tags in deal_moves(world, other):
-        if move in f or not f.isdisjoint(tags):
-            # max of maxima over targets: the same float as the maximum over every target
-            worst = max(worst, outlook.loss(coef, other, move))
+    for move in covered(world, other, forbid):
+        # max of maxima over targets: the same float as the maximum over every target
+        worst = max(worst, outlook.loss(coef, other, move))
     return worst * model.escalation * LIKELIHOOD
 
 
@@ -256,11 +300,17 @@ def tag_words(tags: Iterable[str]) -> str:
 
 
 def answer(
-    player: ProfilePolicy, view: View, prop: ProposalView, best_by_move: Mapping[str, float]
+    player: ProfilePolicy,
+    view: View,
+    prop: ProposalView,
+    best_by_move: Mapping[str, float],
+    values: Mapping[str, Value] | None = None,
 ) -> tuple[AnswerOrder, MessageOrder | None]:
     """Accept a proposal whose terms are worth more than the freedom its commitments cost;
-    when they are not but part of them would be, reject and counter with that part."""
-    values = view.believed
+    when they are not but part of them would be, reject and counter with that part.
+    ``values``: the view's beliefs (``view.believed``), when the caller has them already."""
+    if values is None:
+        values = view.believed
     coef = player._coef
     utility = 0.0
     for eff in prop.terms.effects:
@@ -278,7 +328,7 @@ def answer(
         w = worth(world, values, coef, actor, bound, c.forbid, best_by_move, outlook)
         utility += w.net
         for tag in c.forbid:
-            part = worth(world, values, coef, actor, bound, [tag], best_by_move, outlook)
+            part = worth(world, values, coef, actor, bound, (tag,), best_by_move, outlook)
             if part.net > 0:
                 keepable.append(tag)
     a, b = sorted((player.actor, prop.sender))
@@ -293,15 +343,24 @@ def answer(
 
 
 def propose(
-    player: ProfilePolicy, view: View, best_by_move: Mapping[str, float]
+    player: ProfilePolicy,
+    view: View,
+    best_by_move: Mapping[str, float],
+    values: Mapping[str, Value] | None = None,
 ) -> MessageOrder | None:
     """A commitment of mutual restraint to the actor with whom it is worth most, if any is
-    worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds."""
-    world, actor, values, r = player.world, player.actor, view.believed, view.round
+    worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds.
+    ``values``: the view's beliefs (``view.believed``), when the caller has them already."""
+    world, actor, r = player.world, player.actor, view.round
     every = player.negotiation.propose_every
     if r - max(player.proposed.values(), default=-100) < every or r - player.considered < every:
         return None  # also keeps the look-ahead below off most rounds
     player.considered = r
+    if values is None:
+        values = view.believed
+    # What each tag would cost this player of its own options this round (asked once per
+    # other actor that has the tag).
+    given: dict[str, float] = {}
     busy = {p for ag in view.agreements for p in ag.parties}
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
@@ -322,14 +381,17 @@ def propose(
         for tag in tags_of(world, other):
             spare = bounds.get((other, tag))
             if spare is None:
-                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, [tag])
-            if spare - given_up(world, [tag], best_by_move) <= PROPOSE_MIN:
+                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, (tag,))
+            own = given.get(tag)
+            if own is None:
+                own = given[tag] = given_up(world, (tag,), best_by_move)
+            if spare - own <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
-            mine = worth(world, values, player._coef, actor, pair, [tag], best_by_move, outlook)
+            mine = worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
             if mine.net <= PROPOSE_MIN:
                 continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            if harm(world, values, theirs, actor, [tag], outlook) > 0:
+            if harm(world, values, theirs, actor, (tag,), outlook) > 0:
                 tags.append(tag)
         if tags:
             gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)

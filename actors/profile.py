@@ -131,6 +131,20 @@ class ProfilePolicy:
         # Names any interest measures: effects on other names cannot change the utility, so the
         # look-ahead skips them (most moves touch a few names an actor does not weigh).
         self.support = frozenset(want.name for item in self.model.interests for want in item.wants)
+        # The interests as plain tuples, for the weights (worked out again whenever the
+        # factions' influence shifts, which most rounds it does for some actor):
+        # (id, base weight, ((faction id, multiplier), ...), ((state name, signed weight), ...)).
+        self._interests = tuple(
+            (
+                item.interest.id,
+                item.weight,
+                tuple(
+                    (f.id, f.multipliers.get(item.interest.id, 1.0)) for f in self.model.factions
+                ),
+                tuple((want.name, want.signed_weight) for want in item.wants),
+            )
+            for item in self.model.interests
+        )
         key = ("profile-candidates", actor)
         if key not in world.memo:
             candidates = tuple(self._candidates())
@@ -139,6 +153,7 @@ class ProfilePolicy:
             world.memo[key] = (candidates, tuple(names), compile_scoring(source))
         self.candidates: tuple[Candidate, ...]
         self.candidates, self._names, generated = world.memo[key]
+        self._by_key = {c.key: c for c in self.candidates}
         self._score_all: ScoreAll = generated or self.score_each
         self._grad_key: tuple[float, ...] | None = None
         self._grad: dict[str, list[tuple[str, float]]] = {}
@@ -219,15 +234,11 @@ class ProfilePolicy:
         """Effective interest weights: base weight times the faction-weighted multiplier."""
         total = sum(factions.values())
         out = {}
-        for item in self.model.interests:
-            iid = item.interest.id
+        for iid, weight, mults, _wants in self._interests:
             mult = 1.0
             if total > 0:
-                mult = (
-                    sum(factions[f.id] * f.multipliers.get(iid, 1.0) for f in self.model.factions)
-                    / total
-                )
-            out[iid] = item.weight * mult
+                mult = sum(factions[fid] * m for fid, m in mults) / total
+            out[iid] = weight * mult
         if self.scale is not None:
             for (iid, w), k in zip(list(out.items()), self.scale, strict=True):
                 out[iid] = w * k
@@ -236,13 +247,16 @@ class ProfilePolicy:
     def gradient(self, weights: Mapping[str, float]) -> dict[str, list[tuple[str, float]]]:
         """State name -> [(interest id, utility per unit change)]."""
         grad: dict[str, list[tuple[str, float]]] = {}
-        for item in self.model.interests:
-            iid = item.interest.id
+        for iid, _weight, _mults, wants in self._interests:
             w = weights[iid]
             if w == 0:
                 continue
-            for want in item.wants:
-                grad.setdefault(want.name, []).append((iid, w * want.signed_weight))
+            for name, signed in wants:
+                parts = grad.get(name)
+                if parts is None:
+                    grad[name] = [(iid, w * signed)]
+                else:
+                    parts.append((iid, w * signed))
         return grad
 
     def _refresh(self, factions: Mapping[str, float]) -> None:
@@ -402,12 +416,12 @@ class ProfilePolicy:
         answers: list[AnswerOrder] = []
         messages: list[MessageOrder] = []
         for prop in view.awaiting_answer:
-            answer, counter = dealing.answer(self, view, prop, best_by_move)
+            answer, counter = dealing.answer(self, view, prop, best_by_move, values)
             answers.append(answer)
             if counter is not None:
                 messages.append(counter)
         if not messages and self.negotiation.propose:
-            offer = dealing.propose(self, view, best_by_move)
+            offer = dealing.propose(self, view, best_by_move, values)
             if offer is not None:
                 messages.append(offer)
         messages += self.messages(values, r)
@@ -424,8 +438,8 @@ class ProfilePolicy:
     ) -> list[tuple[float, float, Candidate]]:
         """Scores lowered for repeats (each earlier use keeps ``1 - repetition`` of the worth)
         and for moves that would break an agreement this player still holds itself to."""
-        used = self.used
-        forbid: list[tuple[str, ...]] = []
+        world = self.world
+        forbidden: set[str] = set()
         for ag in view.agreements:
             if ag.id in self.memory.broken:
                 continue  # another party broke it first: no longer binding on this one
@@ -433,23 +447,36 @@ class ProfilePolicy:
                 if promise.until >= view.t and (
                     promise.bound == "all" or self.actor in promise.bound
                 ):
-                    forbid.append(promise.forbid)
-        if not used and not forbid:
+                    forbidden |= dealing.covered_ids(world, promise.forbid)
+        used = self.used
+        if not used and not forbidden:
             return options
-        keep, tags = self.keep, dealing.move_tags(self.world)
+        # The repeats' factors, for the few candidates used so far (looked up by identity).
+        keep, by_key = self.keep, self._by_key
+        repeat: dict[Candidate, tuple[float, float]] = {}
+        for key, n in used.items():
+            c = by_key.get(key)
+            if c is not None and n:
+                k = keep**n
+                repeat[c] = (k, (1 - k) * REPEAT_FLOOR)
         word = self.negotiation.keep_agreements
         out = []
         for o in options:
-            s, u, c = o
-            n = used.get(c.key)
-            if n:
-                k = keep**n
-                s = (s * k if s > 0 else s) - (1 - k) * REPEAT_FLOOR
-            if forbid and any(c.move in f or not tags[c.move].isdisjoint(f) for f in forbid):
+            c = o[2]
+            hit = repeat.get(c)
+            forbids = forbidden and c.move in forbidden
+            if hit is None and not forbids:
+                out.append(o)
+                continue
+            s = o[0]
+            if hit is not None:
+                k, cost = hit
+                s = (s * k if s > 0 else s) - cost
+            if forbids:
                 if word >= 1:
                     continue
                 s -= word * dealing.BREACH_SCALE
-            out.append(o if s == o[0] else (s, u, c))
+            out.append(o if s == o[0] else (s, o[1], c))
         return out
 
     def messages(self, values: Mapping[str, Value], r: int) -> list[MessageOrder]:

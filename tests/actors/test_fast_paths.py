@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from actors import dealing
+from actors.profile import ProfilePolicy
 from sim.authoring import library
 from sim.authoring.loader import load_scenario
 from sim.engine.adjudicate import breached, expected_deltas, illegal, probability
@@ -67,3 +69,39 @@ def test_legal_options_are_the_engines_rulings_at_every_round(scenario: str) -> 
             session.close_round()
     if scenario == "korea-instability-2012":
         assert breaks_seen  # options that would breach an agreement were compared too
+
+
+def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
+    """Outlook.loss from the expected changes of the weighed names alone equals the loss from
+    the engine's expected_deltas of every name, and given_up from the memoised cover equals a
+    move-by-move check, at every round of real runs."""
+    world = load_scenario("korea-instability-2012")
+    tags = dealing.move_tags(world)
+    for seed in (0, 1):
+        session = Session(world, seed)
+        while not session.over:
+            session.close_round()
+            for actor, policy in session.computer._policies.items():
+                assert isinstance(policy, ProfilePolicy)
+                values = believed_values(world, session.state, actor)
+                outlook = dealing.Outlook(world, values)
+                for coef in (policy._coef, dealing.static_coefficients(world, actor)):
+                    for other in world.actors:
+                        for move in world.usable[other]:
+                            worst = 0.0
+                            for target in world.targets(other, move):
+                                bound = world.bound_move(other, move, target)
+                                full = expected_deltas(world, values, bound)
+                                part = dealing.expected_on(world, values, bound, coef)
+                                assert part == {n: x for n, x in full.items() if n in coef}
+                                u = sum(coef.get(n, 0.0) * x for n, x in full.items())
+                                worst = max(worst, -u)
+                            assert outlook.loss(coef, other, move) == worst
+                best = {m: 0.01 * i for i, m in enumerate(world.usable[actor])}
+                for tag in dealing.tags_of(world, actor):
+                    f = {tag}
+                    plain = max(
+                        (s for m, s in best.items() if m in f or not f.isdisjoint(tags[m])),
+                        default=0.0,
+                    )
+                    assert dealing.given_up(world, [tag], best) == plain
