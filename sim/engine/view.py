@@ -34,7 +34,7 @@ from sim.engine.events import (
     RoundClosed,
     TriggerFired,
 )
-from sim.engine.expr import Value
+from sim.engine.expr import PY_GLOBALS, Value
 from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
 from sim.engine.world import World
@@ -489,7 +489,7 @@ def seat_view(
     )
 
 
-for _cls in (Belief, OptionView, View):
+for _cls in (Belief, OptionView, ProposalView, AgreementView, View):
     fast_init(_cls)  # a view per computer seat per round, an option per legal move
 
 
@@ -509,14 +509,19 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
                 by_text.setdefault(text, (req, []))[1].append((move, target))
         groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
         world.memo[key] = groups
+        world.memo[("requirement-bits", actor)] = _held_function(groups)
     # Which groups hold, as bits; the set for each combination is built once per world (a game
     # meets few combinations, and hashing ~70 pairs into a new set each time is not free).
     values = state.values
-    held, bit = 0, 1
-    for req, _pairs in groups:
-        if req is None or req.fn(values):
-            held |= bit
-        bit <<= 1
+    held_fn = world.memo.get(("requirement-bits", actor))
+    if held_fn is not None:
+        held = held_fn(values)
+    else:
+        held, bit = 0, 1
+        for req, _pairs in groups:
+            if req is None or req.fn(values):
+                held |= bit
+            bit <<= 1
     sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
         ("legal-sets", actor), {}
     )
@@ -570,6 +575,30 @@ def _forbidding(state: State, actor: str) -> list[tuple[str, frozenset[str]]]:
             if c.binds(actor, ag.parties) and not c.until < state.t:
                 out.append((ag.id, frozenset(c.forbid)))
     return out
+
+
+def _held_function(groups: Sequence[tuple[Any, Sequence[object]]]) -> Callable[..., int] | None:
+    """One generated function giving the bits :func:`legal_moves` works out group by group
+    (bit i: group i's requirement holds), with every requirement's ``Expr.py`` inlined: one call
+    instead of one per group. None when a requirement has no source or Python's compiler
+    cannot take the function (then the groups are tested one by one)."""
+    lines = ["def held(v):", "    h = 0"]
+    for i, (req, _pairs) in enumerate(groups):
+        if req is None:
+            lines.append(f"    h |= {1 << i}")
+        elif not req.py:
+            return None
+        else:
+            lines += [f"    if {req.py}:", f"        h |= {1 << i}"]
+    lines.append("    return h")
+    namespace: dict[str, Any] = dict(PY_GLOBALS)
+    try:
+        # Generated from checked expressions (Expr.py) and integers, nothing else.
+        exec(compile("\n".join(lines) + "\n", "<sitroom legality>", "exec"), namespace)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+    fn: Callable[..., int] = namespace["held"]
+    return fn
 
 
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
