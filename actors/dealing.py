@@ -11,14 +11,13 @@ up this round.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.engine.adjudicate import effect_result, probability
 from sim.engine.expr import Value
-from sim.engine.view import ProposalView, View
-from sim.engine.world import BoundMove, World
+from sim.engine.view import ProposalView, View, expected_on
+from sim.engine.world import World
 from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpec, Terms
 
 if TYPE_CHECKING:
@@ -201,30 +200,6 @@ class Outlook:
             worst = max(worst, -u)
         by_move[move] = worst
         return worst
-
-
-def expected_on(
-    world: World, values: Mapping[str, Value], bound: BoundMove, names: Container[str]
-) -> dict[str, float]:
-    """:func:`sim.engine.adjudicate.expected_deltas` of the names in ``names`` alone: the same
-    floats (each name's are the same terms, summed in the same order), without working out
-    the effects on other names (about half of what another actor's moves change)."""
-    p = probability(bound.chance.fn(values))
-    out: dict[str, float] = {}
-    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
-        if weight <= 0:
-            continue
-        for eff in effects:
-            name = eff.name
-            if name not in names:
-                continue
-            old = values[name]
-            if isinstance(old, bool):
-                delta = float(bool(eff.amount.fn(values))) - float(old)
-            else:
-                _, delta = effect_result(values, world.ranges, eff)
-            out[name] = out.get(name, 0.0) + weight * delta
-    return out
 
 
 def harm(

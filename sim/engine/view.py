@@ -10,11 +10,11 @@ players, exports, reports and the network all read views, so nothing else can le
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sim.engine.adjudicate import probability
+from sim.engine.adjudicate import effect_result, probability
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -37,7 +37,7 @@ from sim.engine.events import (
 from sim.engine.expr import PY_GLOBALS, Value
 from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
-from sim.engine.world import World
+from sim.engine.world import BoundMove, World
 from sim.models.script import Terms
 
 CONTROL = None
@@ -601,14 +601,44 @@ def _held_function(groups: Sequence[tuple[Any, Sequence[object]]]) -> Callable[.
     return fn
 
 
+def expected_on(
+    world: World,
+    values: Mapping[str, Value],
+    bound: BoundMove,
+    names: Container[str],
+    p: float | None = None,
+) -> dict[str, float]:
+    """:func:`sim.engine.adjudicate.expected_deltas` of the names in ``names`` alone: the same
+    floats (each name's are the same terms, summed in the same order, and the names come in
+    the same order), without working out the effects on other names (those a seat does not
+    see, or a player does not weigh: about half of what another actor's moves change).
+    ``p``: the move's chance on ``values`` (``probability(bound.chance(values))``), when the
+    caller has it already."""
+    if p is None:
+        p = probability(bound.chance.fn(values))
+    out: dict[str, float] = {}
+    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
+        if weight <= 0:
+            continue
+        for eff in effects:
+            name = eff.name
+            if name not in names:
+                continue
+            old = values[name]
+            if isinstance(old, bool):
+                delta = float(bool(eff.amount.fn(values))) - float(old)
+            else:
+                _, delta = effect_result(values, world.ranges, eff)
+            out[name] = out.get(name, 0.0) + weight * delta
+    return out
+
+
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
     """Every move ``actor`` may make now, with chances and expected effects from its beliefs.
 
     Legality is the engine's ruling on the true state (the same as :func:`illegal`, which
     refuses orders): a seat is told what it can do, not why a hidden condition holds.
     """
-    from sim.engine.adjudicate import expected_deltas
-
     believed = believed_values(world, state, actor)
     knows = _knows(world, actor)
     legal = legal_moves(world, state, actor)
@@ -619,7 +649,9 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
     for move, target, bound, tags in _option_table(world, actor):
         if (move, target) not in legal:
             continue
-        deltas = expected_deltas(world, believed, bound)
+        chance = probability(bound.chance.fn(believed))
+        # Only the names it would know about: the rest would be dropped (same floats).
+        expected = expected_on(world, believed, bound, knows, chance)
         if forbidding:
             hit = breaks.get(move)
             if hit is None:
@@ -635,9 +667,9 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
             OptionView(
                 move,
                 target,
-                probability(bound.chance.fn(believed)),
+                chance,
                 probability(bound.detection.fn(believed)),
-                {n: d for n, d in deltas.items() if n in knows},
+                expected,
                 hit,
             )
         )

@@ -14,7 +14,14 @@ from sim.authoring.loader import load_scenario
 from sim.engine.adjudicate import breached, expected_deltas, illegal, probability
 from sim.engine.session import Session
 from sim.engine.state import State
-from sim.engine.view import OptionView, as_dict, believed_values, legal_moves, legal_options
+from sim.engine.view import (
+    OptionView,
+    as_dict,
+    believed_values,
+    expected_on,
+    legal_moves,
+    legal_options,
+)
 from sim.engine.world import World
 from sim.record.runner import run
 
@@ -92,7 +99,7 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
                             for target in world.targets(other, move):
                                 bound = world.bound_move(other, move, target)
                                 full = expected_deltas(world, values, bound)
-                                part = dealing.expected_on(world, values, bound, coef)
+                                part = expected_on(world, values, bound, coef)
                                 assert part == {n: x for n, x in full.items() if n in coef}
                                 u = sum(coef.get(n, 0.0) * x for n, x in full.items())
                                 worst = max(worst, -u)
