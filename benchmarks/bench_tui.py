@@ -45,7 +45,9 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
     """Seconds from spawning `sitroom play` to the setup screen, and to the briefing."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    # Bytecode caches as a user has them (this environment may turn them off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.cli", "play", *([scenario] if scenario else [])],
