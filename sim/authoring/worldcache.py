@@ -44,7 +44,8 @@ MAX_HASHED_BYTES = 32 * 1024 * 1024
 """Beyond this many bytes of YAML in the folders keyed on, the world is not cached (hashing a
 huge folder would cost more than the load it saves)."""
 
-_ROOT = Path(__file__).resolve().parent.parent.parent
+_SIM = Path(__file__).resolve().parent.parent
+"""The ``sim`` package's folder."""
 
 
 def cache_dir() -> Path | None:
@@ -118,7 +119,7 @@ def key(path: Path) -> bytes | None:
             _yaml_files(folder, digest, budget)
     except _TooBig:
         return None
-    for package in (_ROOT / "sim", *bundled):
+    for package in (_SIM, *bundled):
         _code_files(package, digest)
     return digest.digest()
 
@@ -167,6 +168,8 @@ def put(path: Path, want: bytes, world: World) -> None:
     if folder is None:
         return
     try:
+        if key(path) != want:  # a file changed while the world was built: it may mix both
+            return
         buf = io.BytesIO()
         _Pickler(buf).dump(world)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
