@@ -207,8 +207,9 @@ def screen_costs(scenario: str | None, late: int = 1000) -> list[tuple[int, int,
     """(round, log events, ms per part) of redrawing the control screen and a seat screen after
     a round closes, near round 8 and near round ``late`` of one long computer-played game.
 
-    As in play, every screen is redrawn after every round (the feeds and the kept timelines
-    keep up); each figure is the mean of the redraws after three rounds. The control screen
+    As in play, the feeds and the kept folds are brought up to date after every round (the
+    screens are redrawn after every round); each figure is the mean of the full redraws after
+    three rounds. The control screen
     takes the control view three times per redraw (status, indicators, ladder, log); a seat
     screen its seat's view once. ``whole`` is describing the whole control feed again (what
     the log cost before it was kept), measured once.
@@ -234,11 +235,20 @@ def screen_costs(scenario: str | None, late: int = 1000) -> list[tuple[int, int,
     session = Session(long, 1)
     actor = long.actors[0]
 
-    def redraw(costs: Costs | None) -> None:
+    def keep_up() -> None:
+        """What every redraw leaves behind for the next: the feeds and the kept folds."""
+        view = session.view(None)
+        feed_timeline(long, view.events, None, rounds=True)
+        feed_rows(long, None, view.events)
+        feed_ladder(long, view.events, view.rounds)
+        seat = session.view(actor)
+        feed_timeline(long, seat.events, actor, rounds=True)
+        feed_rows(long, actor, seat.events)
+
+    def redraw(costs: Costs) -> None:
         def part(name: str, t: float) -> float:
             now = time.perf_counter()
-            if costs is not None:
-                costs[name] = costs.get(name, 0.0) + (now - t) * 1000
+            costs[name] = costs.get(name, 0.0) + (now - t) * 1000
             return now
 
         t = time.perf_counter()
@@ -264,7 +274,7 @@ def screen_costs(scenario: str | None, late: int = 1000) -> list[tuple[int, int,
     for mark in (8, late):
         while session.round < mark - 2 and not session.over:
             session.close_round()
-            redraw(None)
+            keep_up()
         costs: Costs = {}
         for _ in range(3):
             session.close_round()
