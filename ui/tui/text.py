@@ -427,14 +427,14 @@ class Timeline:
         return self.entries[cut:], cut
 
 
-LOG_ROUNDS = 30
+LOG_ROUNDS = 12
 """Rounds a screen's log shows (the latest); the debrief and `sitroom report` show them all."""
 
 
 def recent_entries(kept: Timeline, rounds: int = LOG_ROUNDS) -> list[Entry]:
     """The entries of the last ``rounds`` rounds of a :class:`Timeline` kept with round
     headings, under a line saying how many earlier entries are left out: drawing a screen's log
-    then costs the same at round 1,000 as at round 30."""
+    then costs the same at round 1,000 as at round 12."""
     shown, cut = kept.recent(rounds)
     if not cut:
         return shown
