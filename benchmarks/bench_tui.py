@@ -237,13 +237,14 @@ def screen_costs(scenario: str | None, late: int = 1000) -> list[tuple[int, int,
     actor = long.actors[0]
 
     def keep_up() -> None:
-        """What every redraw leaves behind for the next: the feeds and the kept folds."""
+        """What every redraw leaves behind for the next: the feeds, the kept folds and the laid-out
+        log entries."""
         view = session.view(None)
-        feed_timeline(long, view.events, None, rounds=True)
+        layout(recent_entries(feed_timeline(long, view.events, None, rounds=True)), 60)
         feed_rows(long, None, view.events)
         feed_ladder(long, view.events, view.rounds)
         seat = session.view(actor)
-        feed_timeline(long, seat.events, actor, rounds=True)
+        layout(recent_entries(feed_timeline(long, seat.events, actor, rounds=True)), 60)
         feed_rows(long, actor, seat.events)
 
     def redraw(costs: Costs) -> None:
