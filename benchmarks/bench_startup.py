@@ -5,6 +5,9 @@
 Each command runs in a fresh process (bytecode caches warm: one untimed run first); prints the
 best wall time and the best CPU time (user + system of the child) of ``--repeat`` runs, beside a
 bare interpreter started the same way, so the figures can be compared across machines as ratios.
+`sitroom run` is timed with the world cache warm (as every start after the first finds it; a
+private cache folder, so the user's is left alone) and with the cache off (the first start, or
+any start after the scenario or a file it uses changed).
 Targets (issue 18): `sitroom --help` < 0.15 s, `sitroom run` < 0.4 s.
 """
 
@@ -13,17 +16,21 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def best(cmd: list[str], repeat: int) -> tuple[float, float]:
+def best(cmd: list[str], repeat: int, cache: str) -> tuple[float, float]:
     """(best wall s, best child CPU s) of ``repeat`` runs of ``cmd``, after one untimed run."""
+    # Bytecode caches as a user has them (this environment may turn them off).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["SITROOM_CACHE"] = cache
     subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, check=True)
     walls, cpus = [], []
     for _ in range(repeat):
@@ -41,14 +48,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     py = sys.executable
+    run = [py, "-m", "ui.cli", "run", "--no-archive", "-q"]
+    folder = tempfile.mkdtemp(prefix="sitroom-bench-cache-")
     cases = [
-        ("python -c pass (bare interpreter)", [py, "-c", "pass"], None),
-        ("sitroom --help", [py, "-m", "ui.cli", "--help"], 0.15),
-        ("sitroom run --no-archive -q", [py, "-m", "ui.cli", "run", "--no-archive", "-q"], 0.4),
+        ("python -c pass (bare interpreter)", [py, "-c", "pass"], "off", None),
+        ("sitroom --help", [py, "-m", "ui.cli", "--help"], "off", 0.15),
+        ("sitroom run --no-archive -q", run, folder, 0.4),
+        ("  the same, world cache off", run, "off", None),
     ]
     bare = None
-    for label, cmd, target in cases:
-        wall, cpu = best(cmd, args.repeat)
+    try:
+        measured = [
+            (label, *best(cmd, args.repeat, cache), target) for label, cmd, cache, target in cases
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    for label, wall, cpu, target in measured:
         bare = bare or wall
         goal = f"  (target < {target:g} s)" if target else ""
         print(f"{label:<36} wall {wall:6.3f} s  CPU {cpu:6.3f} s  {wall / bare:5.1f}x bare{goal}")

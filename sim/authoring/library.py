@@ -71,8 +71,35 @@ def _package_files(package: str) -> tuple[Path, ...]:
     )
 
 
+def _quick_entry(path: Path, title_key: str) -> Entry | None:
+    """Id and title read from the file's top-level ``id:`` and title lines alone, or None when
+    the text does not say them plainly (flow style, a title continued on the next line): listing
+    the library then parses no file. A file broken elsewhere is listed under its title, and
+    loading it says what is wrong."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    ident = _ID_LINE.search(text)
+    title = re.search(rf"^{re.escape(title_key)}:[^\n]*\n(?![ \t])", text, re.MULTILINE)
+    if ident is None or title is None:
+        return None
+    try:
+        value = yaml.safe_load(title.group(0)).get(title_key)
+    except (yaml.YAMLError, AttributeError):
+        return None
+    if not isinstance(value, str):
+        return None
+    return Entry(ident.group(2), value, path)
+
+
 def _entry(path: Path, title_key: str) -> Entry:
     """Id and title of a file; a broken file is still listed (validate will say why)."""
+    quick = _quick_entry(path, title_key)
+    if quick is not None:
+        return quick
     try:
         data = parse(read_text(path), str(path)).data
     except UserError:

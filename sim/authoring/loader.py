@@ -332,12 +332,19 @@ def load_scenario(ref: str | Path) -> World:
 
     Raises :class:`UserError` carrying every problem found, in every file involved.
     """
+    from sim.authoring import worldcache
+
     path = resolve_scenario(ref)
+    cached, want = worldcache.get(path)
+    if cached is not None:
+        return cached
     model, doc = load_file(path, expect="scenario")
     assert isinstance(model, Scenario)
     world, problems = build_bundle(gather(model, doc))
     if world is None:
         raise UserError(problems)
+    if want is not None:
+        worldcache.put(path, want, world)
     return world
 
 

@@ -8,6 +8,7 @@ fields it leaves out are exactly those an older journal may lack, so old archive
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
@@ -139,7 +140,12 @@ Input = Annotated[
 ]
 """Any input a session accepts."""
 
-_ADAPTER: TypeAdapter[Input] = TypeAdapter(Input)
+
+@functools.cache
+def _adapter() -> TypeAdapter[Input]:
+    """Built on first use: building the validator at import cost more than the rest of a short
+    run's imports, and a run without stored inputs never needs it."""
+    return TypeAdapter(Input)
 
 
 def parse_input(data: object) -> Input:
@@ -147,7 +153,7 @@ def parse_input(data: object) -> Input:
     from pydantic import ValidationError
 
     try:
-        return _ADAPTER.validate_python(data)
+        return _adapter().validate_python(data)
     except ValidationError as exc:
         problems = [
             f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}"

@@ -56,9 +56,15 @@ Basis = Literal["documented", "reported", "assumption"]
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors (they are almost always typos) and loaded models never change."""
+    """Unknown keys are errors (they are almost always typos) and loaded models never change.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    Validators are built on a model's first validation, not at import (``defer_build``): a run
+    of a cached world validates almost nothing, and building all of them was most of the
+    start-up of `sitroom run`."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Citation(Strict):

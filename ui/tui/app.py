@@ -8,9 +8,10 @@ Screens report what happened with messages (``SeatScreen.Submitted``, ``ControlS
 from __future__ import annotations
 
 import gc
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -22,15 +23,32 @@ from sim.engine.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.link import SeatLink
-from ui.tui.screens.control import ControlScreen
-from ui.tui.screens.debrief import DebriefScreen, ReportHook
 from ui.tui.screens.dialogs import ConfirmDialog
 from ui.tui.screens.help import HelpScreen, ours
-from ui.tui.screens.privacy import PrivacyScreen
-from ui.tui.screens.results import ResultsScreen
-from ui.tui.screens.seat import SeatScreen
 from ui.tui.screens.setup import SetupScreen
 from ui.tui.text import actor_name
+
+if TYPE_CHECKING:
+    from ui.tui.screens.control import ControlScreen
+    from ui.tui.screens.debrief import ReportHook
+    from ui.tui.screens.privacy import PrivacyScreen
+    from ui.tui.screens.results import ResultsScreen
+    from ui.tui.screens.seat import SeatScreen
+
+LATER_SCREENS = (
+    "ui.tui.screens.privacy",
+    "ui.tui.screens.seat",
+    "ui.tui.screens.control",
+    "ui.tui.screens.results",
+    "ui.tui.screens.debrief",
+)
+"""Screens of the exercise itself: imported after the setup screen is up, not before (the
+first screen appears sooner), in a worker thread while the facilitator reads the setup."""
+
+
+def _import_later_screens() -> None:
+    for name in LATER_SCREENS:
+        importlib.import_module(name)
 
 
 class SitroomApp(App[None]):
@@ -69,6 +87,9 @@ class SitroomApp(App[None]):
         self.game: Game | None = None
 
     def on_mount(self) -> None:
+        self.call_after_refresh(
+            lambda: self.run_worker(_import_later_screens, thread=True, name="import screens")
+        )
         if self.resumed is not None:
             self.game = Game(self.resumed)
             self.push_screen(Screen())  # a base for _next() to switch away from
@@ -97,6 +118,9 @@ class SitroomApp(App[None]):
         self._next()
 
     def _next(self) -> None:
+        from ui.tui.screens.debrief import DebriefScreen
+        from ui.tui.screens.privacy import PrivacyScreen
+
         # Collect garbage while the keyboard changes hands, not while the next screen builds.
         self.call_after_refresh(gc.collect)
         game = self._game()
@@ -131,8 +155,12 @@ class SitroomApp(App[None]):
                 )
             )
 
-    @on(PrivacyScreen.Ready)
-    def _flow_ready(self, event: PrivacyScreen.Ready) -> None:
+    # Handlers by name (``on_<screen>_<message>``), not ``@on(Screen.Message)``: the screens'
+    # modules are imported after the first screen is up.
+    def on_privacy_screen_ready(self, event: PrivacyScreen.Ready) -> None:
+        from ui.tui.screens.control import ControlScreen
+        from ui.tui.screens.seat import SeatScreen
+
         game = self._game()
         step: Step = event.step
         if step.kind == "control":
@@ -143,6 +171,8 @@ class SitroomApp(App[None]):
             self.switch_screen(SeatScreen(game.session, step.actor, game.time_left, link=self.link))
 
     def _results(self, actor: str | None) -> None:
+        from ui.tui.screens.results import ResultsScreen
+
         game = self._game()
         view = game.session.view(actor)
         closed = game.last_round or view.round - 1
@@ -150,8 +180,9 @@ class SitroomApp(App[None]):
             ResultsScreen(game.world, actor, closed, game.round_events(view), view.events)
         )
 
-    @on(ResultsScreen.Done)
-    def _flow_read(self, event: ResultsScreen.Done) -> None:
+    def on_results_screen_done(self, event: ResultsScreen.Done) -> None:
+        from ui.tui.screens.seat import SeatScreen
+
         if event.actor is None or self._game().control_view().over:
             self._next()
         else:
@@ -160,12 +191,10 @@ class SitroomApp(App[None]):
                 SeatScreen(game.session, event.actor, game.time_left, link=self.link)
             )
 
-    @on(SeatScreen.Submitted)
-    def _flow_submitted(self) -> None:
+    def on_seat_screen_submitted(self, _: SeatScreen.Submitted) -> None:
         self._next()
 
-    @on(ControlScreen.Closed)
-    def _flow_closed(self) -> None:
+    def on_control_screen_closed(self, _: ControlScreen.Closed) -> None:
         self._results(None)
 
     async def action_quit(self) -> None:

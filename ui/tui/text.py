@@ -117,22 +117,30 @@ def flag_label(world: World, name: str) -> str:
     return state_labels(world).get(name, name.removeprefix("flags.").replace("_", " "))
 
 
+def _sources(world: World, e: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What one event adds to :func:`move_sources`."""
+    kind = e["type"]
+    if kind == "move":
+        return [(e["mid"], f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}")]
+    if kind == "inject":
+        return [(f"inject:{e['id']}", f"news: {e['title']}")]
+    if kind == "agreement":
+        return [
+            (f"agreement:{e['id']}", f"agreement: {e['title']}"),
+            (f"breach:{e['id']}", f"breach of {e['title']}"),
+        ]
+    if kind == "message" and e.get("proposal"):
+        return [(e["proposal"]["id"], e["proposal"]["title"])]
+    return []
+
+
 def move_sources(world: World, events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Sources in words for everything in these (visible) events that can cause an effect or
     be answered: move id to ``A: Calm things``, ``inject:ID`` to its headline, ``agreement:ID``
     and ``breach:ID`` to the agreement's title, and proposal id to its title."""
     out: dict[str, str] = {}
     for e in events:
-        kind = e["type"]
-        if kind == "move":
-            out[e["mid"]] = f"{actor_name(world, e['actor'])}: {move_name(world, e['move'])}"
-        elif kind == "inject":
-            out[f"inject:{e['id']}"] = f"news: {e['title']}"
-        elif kind == "agreement":
-            out[f"agreement:{e['id']}"] = f"agreement: {e['title']}"
-            out[f"breach:{e['id']}"] = f"breach of {e['title']}"
-        elif kind == "message" and e.get("proposal"):
-            out[e["proposal"]["id"]] = e["proposal"]["title"]
+        out.update(_sources(world, e))
     return out
 
 
@@ -285,7 +293,7 @@ def timeline(
     world: World,
     events: Sequence[Mapping[str, Any]],
     viewer: str | None,
-    seen: Iterable[Mapping[str, Any]] | None = None,
+    seen: Sequence[Mapping[str, Any]] | None = None,
     *,
     rounds: bool = False,
 ) -> list[Entry]:
@@ -293,6 +301,7 @@ def timeline(
 
     ``seen`` is everything the viewer has seen (default: ``events``), to name the move behind
     an effect that lands in a later round. ``rounds`` puts a heading before each round.
+    A screen that redraws a growing feed keeps a :class:`Timeline` instead (same entries).
     """
     out: list[Entry] = []
     last: float | None = None
@@ -311,6 +320,139 @@ def timeline(
         last = event["t"]
         out.append((stamp, line))
     return out
+
+
+class _Looked(Mapping[str, str]):
+    """The sources map as :func:`describe` reads it, noting every key it asks for."""
+
+    def __init__(self, data: Mapping[str, str]) -> None:
+        self.data = data
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return self.data[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class Timeline:
+    """:func:`timeline` of a feed that only grows (``View.events``), kept up to date: each call
+    of :meth:`update` describes only the events added since the last one, so a screen that
+    redraws after every round pays for the new events, not for the whole log.
+
+    The entries equal ``timeline(world, events, viewer, rounds=rounds)`` after every update: an
+    entry that named a source (a move behind an effect, a proposal's title) is described again
+    when a later event adds or changes that source. A feed that is not the one seen before (its
+    last event read is not the same object) starts over.
+    """
+
+    def __init__(self, world: World, viewer: str | None, *, rounds: bool = False) -> None:
+        self.world = world
+        self.viewer = viewer
+        self.rounds = rounds
+        self._name = state_labels(world)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.entries: list[Entry] = []
+        """The entries so far (do not change them: they are the next update's start)."""
+        self.moves: dict[str, str] = {}
+        """:func:`move_sources` of every event read."""
+        self.starts: list[int] = []
+        """Index in :attr:`entries` of each round heading (with ``rounds``)."""
+        self._read = 0
+        self._tail: Mapping[str, Any] | None = None
+        self._last: float | None = None
+        self._round: int | None = None
+        self._described: dict[int, Mapping[str, Any]] = {}
+        """Entry index to its event, for the entries that looked a source up."""
+        self._uses: dict[str, list[int]] = {}
+        """Source key to the entries that looked it up (found or not)."""
+
+    def update(self, events: Sequence[Mapping[str, Any]]) -> list[Entry]:
+        """The entries of ``events``, which extend the events of the last call."""
+        n = self._read
+        if n > len(events) or (n and events[n - 1] is not self._tail):
+            self._reset()
+            n = 0
+        if n == len(events):
+            return self.entries
+        new = events[n:]
+        changed: set[str] = set()
+        for event in new:
+            for key, value in _sources(self.world, event):
+                if self.moves.get(key) != value:
+                    self.moves[key] = value
+                    changed.add(key)
+        looked = _Looked(self.moves)
+        again = sorted({i for key in changed for i in self._uses.get(key, ())})
+        for i in again:  # earlier entries whose source just appeared (or changed)
+            stamp, _ = self.entries[i]
+            line = describe(self.world, self._described[i], self.viewer, self._name, looked)
+            assert line is not None
+            self.entries[i] = (stamp, line)
+        for event in new:
+            looked.asked = set()
+            line = describe(self.world, event, self.viewer, self._name, looked)
+            if line is None:
+                continue
+            if self.rounds and event["round"] != self._round:
+                self._round = event["round"]
+                self.starts.append(len(self.entries))
+                self.entries.append(("", f"[b]── round {self._round} ──[/b]"))
+                self._last = None
+            stamp = short_clock(self.world, event["t"]) if event["t"] != self._last else ""
+            self._last = event["t"]
+            if looked.asked:
+                at = len(self.entries)
+                self._described[at] = event
+                for key in looked.asked:
+                    self._uses.setdefault(key, []).append(at)
+            self.entries.append((stamp, line))
+        self._read = len(events)
+        self._tail = events[-1]
+        return self.entries
+
+    def recent(self, rounds: int) -> tuple[list[Entry], int]:
+        """The entries of the last ``rounds`` rounds (kept with round headings), and how many
+        earlier entries that leaves out: a screen drawing a long exercise shows a window."""
+        if len(self.starts) <= rounds:
+            return self.entries, 0
+        cut = self.starts[-rounds]
+        return self.entries[cut:], cut
+
+
+LOG_ROUNDS = 12
+"""Rounds a screen's log shows (the latest); the debrief and `sitroom report` show them all."""
+
+
+def recent_entries(kept: Timeline, rounds: int = LOG_ROUNDS) -> list[Entry]:
+    """The entries of the last ``rounds`` rounds of a :class:`Timeline` kept with round
+    headings, under a line saying how many earlier entries are left out: drawing a screen's log
+    then costs the same at round 1,000 as at round 12."""
+    shown, cut = kept.recent(rounds)
+    if not cut:
+        return shown
+    left = plural(len(kept.starts) - rounds, "earlier round")
+    return [("", f"[dim]… {left} not shown (the debrief shows the whole log)[/dim]"), *shown]
+
+
+def feed_timeline(
+    world: World, events: Sequence[Mapping[str, Any]], viewer: str | None, *, rounds: bool = False
+) -> Timeline:
+    """The :class:`Timeline` of ``viewer``'s feed, kept with the world between screens (a seat's
+    screen is built anew each turn), updated to ``events``."""
+    key = ("tui-timeline", viewer, rounds)
+    kept: Timeline | None = world.memo.get(key)
+    if kept is None:
+        kept = world.memo[key] = Timeline(world, viewer, rounds=rounds)
+    kept.update(events)
+    return kept
 
 
 def terms_text(world: World, terms: Terms) -> str:

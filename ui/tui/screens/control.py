@@ -29,7 +29,7 @@ from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import MoveOrder
 from ui.tui.game import Game
-from ui.tui.history import ladder
+from ui.tui.history import feed_ladder
 from ui.tui.screens.dialogs import (
     ConfirmDialog,
     InjectChoice,
@@ -38,8 +38,16 @@ from ui.tui.screens.dialogs import (
     OverrideDialog,
 )
 from ui.tui.screens.seat import seat_heading
-from ui.tui.text import Entry, actor_list, actor_name, move_name, plural, timeline
-from ui.tui.widgets.indicators import Row, rows_for
+from ui.tui.text import (
+    Entry,
+    actor_list,
+    actor_name,
+    feed_timeline,
+    move_name,
+    plural,
+    recent_entries,
+)
+from ui.tui.widgets.indicators import Row, feed_rows
 from ui.tui.widgets.ladder import ladder_markup
 from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline
 from ui.tui.widgets.roundclock import run_clock
@@ -170,15 +178,16 @@ class ControlScreen(Screen[None]):
         return self.session.view(None)
 
     def _rows(self) -> list[Row]:
-        return rows_for(self.session.world, None, self._view().events)
+        return feed_rows(self.session.world, None, self._view().events)
 
     def _ladder(self) -> str:
         view, world = self._view(), self.session.world
-        rows = ladder(view.events, world.actors, view.rounds)
+        rows = feed_ladder(world, view.events, view.rounds)
         return ladder_markup(world, rows, view.round)
 
     def _log(self) -> list[Entry]:
-        return timeline(self.session.world, self._view().events, None, rounds=True)
+        world = self.session.world
+        return recent_entries(feed_timeline(world, self._view().events, None, rounds=True))
 
     def refresh_all(self) -> None:
         """Re-read everything from the session (after an override, inject or pause)."""

@@ -46,14 +46,16 @@ from ui.tui.text import (
     agreement_text,
     belief_lines,
     clock,
+    feed_timeline,
     flag_label,
     move_name,
     plural,
+    recent_entries,
     reflow,
     terms_text,
     timeline,
 )
-from ui.tui.widgets.indicators import IndicatorPanel, rows_for
+from ui.tui.widgets.indicators import IndicatorPanel, feed_rows
 from ui.tui.widgets.roundclock import TimeLeft, run_clock
 from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
@@ -159,7 +161,7 @@ class SeatScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         view, world = self.view, self.world
         events = view.events
-        rows = rows_for(world, self.actor, events)
+        rows = feed_rows(world, self.actor, events)
         yield Header()
         with Horizontal(classes="main"):
             with TabbedContent(initial="situation"):
@@ -179,7 +181,8 @@ class SeatScreen(Screen[None]):
                     yield Label("", id="problems", classes="problem")
                     yield Label("", id="warnings", classes="warning")
                 with TabPane("5 Timeline", id="timeline"), VerticalScroll():
-                    yield Lazy(TimelineView(timeline(world, events, self.actor, rounds=True)))
+                    kept = feed_timeline(world, events, self.actor, rounds=True)
+                    yield Lazy(TimelineView(recent_entries(kept)))
             # Wide terminals keep the indicators in view beside the tabs (see sitroom.tcss).
             with Vertical(classes="side"):
                 yield Label("[b]Indicators[/b]", classes="side-title")

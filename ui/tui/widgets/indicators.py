@@ -12,7 +12,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from sim.engine.world import World
 from sim.report.labels import state_labels
-from ui.tui.history import histories
+from ui.tui.history import KeptHistories, histories
 from ui.tui.text import PLACES, number, precisions, signed
 
 
@@ -60,7 +60,20 @@ def chart_names(world: World, actor: str | None) -> list[str]:
 def rows_for(world: World, actor: str | None, events: Sequence[Mapping[str, Any]]) -> list[Row]:
     """Rows for a seat from its own redacted events since the start."""
     names = chart_names(world, actor)
-    hist = histories(world, actor, events, names)
+    return _rows(world, names, histories(world, actor, events, names))
+
+
+def feed_rows(world: World, actor: str | None, events: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """:func:`rows_for` of a seat's feed (``View.events``), folded only over the events added
+    since the last redraw (kept with the world: screens are rebuilt every turn)."""
+    key = ("tui-histories", actor)
+    kept: KeptHistories | None = world.memo.get(key)
+    if kept is None:
+        kept = world.memo[key] = KeptHistories(world, actor, chart_names(world, actor))
+    return _rows(world, kept.names, kept.update(events))
+
+
+def _rows(world: World, names: Sequence[str], hist: Mapping[str, Sequence[float]]) -> list[Row]:
     label = state_labels(world)
     places = precisions(world)
     return [

@@ -20,21 +20,39 @@ HANG = 2
 """Extra indent of continuation lines under their event."""
 
 
+_LAID: dict[tuple[int, str, str], list[Content]] = {}
+"""Display lines of one entry at one width: a screen rebuilt every turn, or a log redrawn every
+round, lays out only the entries it has not shown before (entries never change once made)."""
+_LAID_MAX = 50_000
+
+
 def layout(entries: Sequence[Entry], width: int) -> list[Content]:
     """The entries as display lines for ``width`` cells."""
+    out: list[Content] = []
+    for stamp, markup in entries:
+        key = (width, stamp, markup)
+        lines = _LAID.get(key)
+        if lines is None:
+            if len(_LAID) >= _LAID_MAX:  # a bound on memory for long-lived processes
+                _LAID.clear()
+            lines = _LAID[key] = _layout_one(stamp, markup, width)
+        out.extend(lines)
+    return out
+
+
+def _layout_one(stamp: str, markup: str, width: int) -> list[Content]:
     text_width = max(width - STAMP - 1, 10)
     pad = Content(" " * (STAMP + 1 + HANG))
     out: list[Content] = []
-    for stamp, markup in entries:
-        first = True
-        for part in markup.split("\n"):
-            room = text_width if first else text_width - HANG
-            for line in Content.from_markup(part).wrap(room) or [Content("")]:
-                if first:
-                    out.append(Content.styled(f"{stamp:>{STAMP}} ", "dim") + line)
-                    first = False
-                else:
-                    out.append(pad + line)
+    first = True
+    for part in markup.split("\n"):
+        room = text_width if first else text_width - HANG
+        for line in Content.from_markup(part).wrap(room) or [Content("")]:
+            if first:
+                out.append(Content.styled(f"{stamp:>{STAMP}} ", "dim") + line)
+                first = False
+            else:
+                out.append(pad + line)
     return out
 
 
