@@ -50,6 +50,7 @@ class SitroomApp(App[None]):
         selected: str | None = None,
         seats: Mapping[str, Seat] | None = None,
         seed: int = 1,
+        rounds: int | None = None,
         factory: SessionFactory = new_session,
         report: ReportHook | None = None,
         session: Session | None = None,
@@ -64,6 +65,8 @@ class SitroomApp(App[None]):
         self.selected = selected
         self.preset_seats = dict(seats or {})
         self.seed = seed
+        self.rounds = rounds
+        """Rounds the setup screen offers first (``play --rounds``), where the scenario allows."""
         self.factory = factory
         self.report = report
         self.game: Game | None = None
@@ -76,7 +79,11 @@ class SitroomApp(App[None]):
             return
         self.push_screen(
             SetupScreen(
-                self.choices, selected=self.selected, seats=self.preset_seats, seed=self.seed
+                self.choices,
+                selected=self.selected,
+                seats=self.preset_seats,
+                seed=self.seed,
+                rounds=self.rounds,
             )
         )
 
