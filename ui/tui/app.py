@@ -147,7 +147,17 @@ class SitroomApp(App[None]):
         elif step.actor is not None and (step.kind == "results" or game.last_round is not None):
             self._results(step.actor)
         elif step.actor is not None:
-            self.switch_screen(SeatScreen(game.session, step.actor, game.time_left, link=self.link))
+            self._seat(step.actor)
+
+    def _seat(self, actor: str) -> None:
+        game = self._game()
+        # Seats share this screen, so a message is delivered when written: a seat whose turn
+        # comes later in the round reads it (on its own turn only) and can answer it.
+        self.switch_screen(
+            SeatScreen(
+                game.session, actor, game.time_left, link=self.link, deliver=game.session.send
+            )
+        )
 
     def _results(self, actor: str | None) -> None:
         game = self._game()
@@ -162,10 +172,7 @@ class SitroomApp(App[None]):
         if event.actor is None or self._game().control_view().over:
             self._next()
         else:
-            game = self._game()
-            self.switch_screen(
-                SeatScreen(game.session, event.actor, game.time_left, link=self.link)
-            )
+            self._seat(event.actor)
 
     @on(SeatScreen.Submitted)
     def _flow_submitted(self) -> None:

@@ -59,14 +59,21 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
         Binding("ctrl+s", "send", "Send", priority=True),
     ]
 
-    def __init__(self, recipients: Sequence[tuple[str, str]], tags: Sequence[str] = ()) -> None:
+    def __init__(
+        self, recipients: Sequence[tuple[str, str]], tags: Sequence[str] = (), *, now: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self.recipients = list(recipients)
         self.tags = list(tags)
+        self.now = now
+        """The message is delivered when sent (hotseat), not with the round's orders."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box message"):
-            yield Label("New message", classes="dialog-title")
+            yield Label(
+                "New message — delivered as soon as you send it" if self.now else "New message",
+                classes="dialog-title",
+            )
             with Horizontal():
                 with Vertical(id="message-left"):
                     yield Label("To whom? (none: a public statement)")

@@ -8,6 +8,7 @@ that would breach an agreement in force.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from textual.lazy import Lazy
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Footer,
     Header,
@@ -138,8 +140,12 @@ class SeatScreen(Screen[None]):
         clock: TimeLeft | None = None,
         *,
         link: SeatLink | None = None,
+        deliver: Callable[[str, MessageOrder], None] | None = None,
     ) -> None:
         super().__init__()
+        self.deliver = deliver
+        """Hotseat: delivers a message at once (``Session.send``), so a seat whose turn comes
+        later in the round reads it, and answers a proposal, before the round closes."""
         self.clock = clock
         """The round clock's time left, when the setup asked for one."""
         self.session = session
@@ -215,6 +221,9 @@ class SeatScreen(Screen[None]):
         return "\n".join(out)
 
     def _messages(self) -> VerticalGroup:
+        return VerticalGroup(*self._message_parts(), id="messages-text")
+
+    def _message_parts(self) -> list[Widget]:
         world, view = self.world, self.view
         events = view.events
         lines = ["[b]Agreements in force[/b]", *agreements_markup(world, view), ""]
@@ -226,14 +235,13 @@ class SeatScreen(Screen[None]):
         ] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
         outbox = [e for e in events if e["type"] == "message" and e["sender"] == self.actor]
-        return VerticalGroup(
+        return [
             Static("\n".join(lines)),
             Static(f"\n[b]Inbox[/b] ({len(inbox)}), latest first:"),
             TimelineView(timeline(world, inbox[::-1], self.actor), empty="  empty"),
             Static(f"\n[b]Outbox[/b] ({len(outbox)}), latest first:"),
             TimelineView(timeline(world, outbox[::-1], self.actor), empty="  empty"),
-            id="messages-text",
-        )
+        ]
 
     # -- the draft -----------------------------------------------------------------------------
     def _item_text(self, kind: str, index: int) -> str:
@@ -320,15 +328,39 @@ class SeatScreen(Screen[None]):
         others = [(a, actor_name(world, a)) for a in world.actors if a != self.actor]
 
         def written(msg: MessageOrder | None) -> None:
-            if msg is not None and self.link is not None and self.link.send(self.actor, msg):
+            if msg is None:
+                return
+            if self.link is not None and self.link.send(self.actor, msg):
                 return  # delivered now (networked play), not with the orders
-            if msg is not None:
-                self.draft.messages.append(msg)
-                self._added()
+            if self.deliver is not None:
+                self._deliver(msg)
+                return
+            self.draft.messages.append(msg)
+            self._added()
 
         # A promise binds every party, so any tag in the scenario may be promised away.
         tags = sorted({t for spec in world.moves.values() for t in spec.type.tags})
-        self.app.push_screen(MessageDialog(others, tags), written)
+        self.app.push_screen(MessageDialog(others, tags, now=self.deliver is not None), written)
+
+    def _deliver(self, msg: MessageOrder) -> None:
+        """Hand ``msg`` to the session now, then show it in this seat's outbox."""
+        assert self.deliver is not None
+        try:
+            self.deliver(self.actor, msg)
+        except IllegalInput as exc:
+            self._show_problems(exc.problems)
+            show_tab(self.query_one(TabbedContent), "orders")
+            self.notify("The message was not sent: see the problem shown.", severity="error")
+            return
+        # Only this seat's own view, which now holds the message it sent.
+        self.view = self.session.view(self.actor)
+        for group in self.query("#messages-text"):
+            group.remove_children()
+            group.mount(*self._message_parts())
+        who = actor_list(self.world, msg.to)
+        later = " A proposal can be accepted before the round closes." if msg.proposal else ""
+        self.notify(f"Sent to {who} now: they read it on their turn.{later}")
+        show_tab(self.query_one(TabbedContent), "messages")
 
     def action_answer(self) -> None:
         """Answer a proposal awaiting this seat."""
