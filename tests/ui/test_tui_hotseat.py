@@ -143,3 +143,73 @@ async def test_a_hotseat_proposal_is_delivered_at_once_and_accepted_in_the_same_
     assert [(e.round, e.title) for e in made] == [(1, "Test ban")]
     text = "\n".join(lines(session(app).header.to_dict(), session(app).log))
     assert verify(session(app).world, parse_log(text, "hotseat.jsonl")) is None
+
+
+@run_async
+async def test_control_lists_delivered_messages_and_a_proposal_needs_a_promise() -> None:
+    """A proposal with a title but no promise ticked is refused in the dialog (sent at once, it
+    could not be taken back); a plain message goes. Control's submissions list it as delivered,
+    and the last round's situation says the exercise ends rather than naming a next decision."""
+    app = make_app(four(), seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await set_rounds(pilot, "1")
+        await press(pilot, "ctrl+s", "enter")
+        assert "the exercise ends in 6h" in screen_text(app.screen)
+        await press(pilot, "w", "space", "tab")
+        await pilot.press(*"Talk soon")
+        await press(pilot, "tab")
+        await pilot.press(*"Nothing")
+        await press(pilot, "ctrl+s")
+        assert "A proposal needs a promise" in screen_text(app.screen)
+        assert not [e for e in session(app).log if isinstance(e, MessageSent)]
+        await press(pilot, "shift+tab")
+        app.screen.query_one("#proposal-title", Input).value = ""
+        await press(pilot, "ctrl+s")
+        assert len([e for e in session(app).log if isinstance(e, MessageSent)]) == 1
+        await press(pilot, "s")
+        assert "Already delivered this round: 1 message" in screen_text(app.screen)
+        await press(pilot, "enter", "enter", "s", "enter", "enter")
+        assert screen_name(app) == "ControlScreen"
+        assert "✉ delivered to B: Talk soon" in screen_text(app.screen)
+
+
+@run_async
+async def test_the_control_ladder_beside_the_tabs_is_drawn_from_the_first_round() -> None:
+    """At 120 columns the side panel's escalation ladder shows its grid on the first control
+    screen, before anything has refreshed it."""
+    app = make_app(four(), seed=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+s", "enter", "s", "enter", "enter", "s", "enter", "enter")
+        assert screen_name(app) == "ControlScreen"
+        side = app.screen.query_one(".side")
+        assert "highest escalation level" in screen_text(app.screen)
+        assert side.region.width > 0 and max(w.region.height for w in side.children) > 1
+
+
+LONG = """
+indicators:
+  - {id: tension, label: Tension, initial: 50}
+  - {id: stability, label: "Weapons' worth of material unaccounted for (US estimate)", initial: 3}
+"""
+
+
+@run_async
+async def test_the_debriefs_final_indicators_wrap_a_long_label_beside_its_value() -> None:
+    """At 80 columns a label longer than the column wraps, its value beside the last line,
+    in the same column as the others."""
+    app = make_app(four(LONG), seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await set_rounds(pilot, "1")
+        await press(pilot, "ctrl+s", "enter", "s", "enter", "enter", "s", "enter")
+        await press(pilot, "enter", "c", "enter")
+        while screen_name(app) != "DebriefScreen":
+            await press(pilot, "enter")
+        lines = screen_text(app.screen).splitlines()
+        tension = next(line for line in lines if line.strip().startswith("Tension"))
+        last = next(line for line in lines if line.strip().startswith("unaccounted for (US"))
+        assert any(line.strip() == "Weapons' worth of material" for line in lines)
+        # Two spaces, the 34-cell label column, one space: the values share one column.
+        assert tension[37:].strip() == "50" and last[37:].strip() == "3"

@@ -22,7 +22,7 @@ from sim.engine.session import Session
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Game, SessionFactory, Step, new_session
 from ui.tui.link import SeatLink
-from ui.tui.screens.control import ControlScreen
+from ui.tui.screens.control import WIDE, ControlScreen
 from ui.tui.screens.debrief import DebriefScreen, ReportHook
 from ui.tui.screens.dialogs import ConfirmDialog
 from ui.tui.screens.help import HelpScreen, ours
@@ -39,7 +39,7 @@ class SitroomApp(App[None]):
     CSS_PATH = "sitroom.tcss"
     TITLE = "sitroom"
     # Not annotated: Textual declares this attribute in a way mypy reads as an instance variable.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012
     """From 110 columns, seat and control screens show a side panel (see sitroom.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark,f1", "help", "Help")]
 

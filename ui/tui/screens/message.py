@@ -80,7 +80,7 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
                     yield ToggleList("to", "-", id="to")
                     yield Input(placeholder="Message text", id="text")
                 with Vertical(id="message-right"):
-                    yield Label("Proposal (optional): all parties promise")
+                    yield Label("Proposal (optional), binding all:")
                     yield Input(placeholder="Proposal title", id="proposal-title")
                     yield ToggleList("promise", "-", id="forbid")
                     with Horizontal(id="promise-row"):
@@ -122,11 +122,20 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
             )
             self.query_one("#promise-hours").focus()
             return
+        title = self.query_one("#proposal-title", Input).value.strip()
+        if title and self.tags and not self.query_one("#forbid", ToggleList).chosen:
+            # A proposal promising nothing binds nobody: almost always a promise not ticked.
+            self.query_one("#problem", Label).update(
+                "A proposal needs a promise: tick one with Space, or clear its title to send a "
+                "plain message."
+            )
+            self.query_one("#forbid").focus()
+            return
         self.dismiss(
             message_order(
                 self.query_one("#to", ToggleList).chosen,
                 text,
-                self.query_one("#proposal-title", Input).value.strip(),
+                title,
                 self.query_one("#forbid", ToggleList).chosen,
                 hours,
             )

@@ -203,7 +203,12 @@ class SeatScreen(Screen[None]):
         out = [
             f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
             f"Round {view.round} of {view.rounds}: "
-            f"{clock(world, view.t)}, the next decision point is in {hours:g}h.",
+            f"{clock(world, view.t)}, "
+            + (
+                f"the exercise ends in {hours:g}h."
+                if view.round >= view.rounds
+                else f"the next decision point is in {hours:g}h."
+            ),
             "",
             escape(reflow(briefing)),
             "",
@@ -342,6 +347,14 @@ class SeatScreen(Screen[None]):
         tags = sorted({t for spec in world.moves.values() for t in spec.type.tags})
         self.app.push_screen(MessageDialog(others, tags, now=self.deliver is not None), written)
 
+    def _sent_now(self) -> int:
+        """Messages this seat has delivered during this round (hotseat or networked)."""
+        view = self.view
+        return sum(
+            e["type"] == "message" and e["sender"] == self.actor and e["round"] == view.round
+            for e in view.events
+        )
+
     def _deliver(self, msg: MessageOrder) -> None:
         """Hand ``msg`` to the session now, then show it in this seat's outbox."""
         assert self.deliver is not None
@@ -416,6 +429,9 @@ class SeatScreen(Screen[None]):
         summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
             "No orders: you pass this round."
         )
+        sent = self._sent_now()
+        if sent:
+            summary += f"\n\nAlready delivered this round: {plural(sent, 'message')}."
         warnings = self.session.warnings(self.actor, orders)
         if warnings:
             summary += "\n\n" + "\n".join(f"⚠ {w}" for w in warnings)
