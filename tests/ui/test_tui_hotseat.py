@@ -137,6 +137,7 @@ async def test_a_hotseat_proposal_is_delivered_at_once_and_accepted_in_the_same_
         assert "No tests" not in stack_text(app) and "Test ban" not in stack_text(app)
         await press(pilot, "enter", "3")
         assert "“Test ban” from A" in screen_text(app.screen)
+        assert "(open until round 3 closes)" in screen_text(app.screen)  # 4 rounds
         await press(pilot, "a", "y", "s", "enter")
         await press(pilot, "enter", "c", "enter")  # control closes round 1
     made = [e for e in session(app).log if isinstance(e, AgreementMade)]

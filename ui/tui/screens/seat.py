@@ -93,8 +93,10 @@ class Draft:
             self.answers.pop(index)
 
 
-def expiry(expires: int) -> str:
-    """`` (open until round 3 closes)``."""
+def expiry(expires: int, rounds: int) -> str:
+    """`` (open until round 3 closes)``; `` (open until the end)`` past the last round."""
+    if expires >= rounds:
+        return " (open until the end)"
     return f" (open until round {expires} closes)"
 
 
@@ -235,7 +237,7 @@ class SeatScreen(Screen[None]):
         lines += ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
         lines += [
             f"  “{escape(p.title)}” from {escape(actor_name(world, p.sender))}: "
-            f"{escape(terms_text(world, p.terms))}{expiry(p.expires)}"
+            f"{escape(terms_text(world, p.terms))}{expiry(p.expires, view.rounds)}"
             for p in view.awaiting_answer
         ] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
@@ -383,7 +385,7 @@ class SeatScreen(Screen[None]):
             (
                 p,
                 f"“{p.title}” from {actor_name(world, p.sender)}: "
-                f"{terms_text(world, p.terms)}{expiry(p.expires)}",
+                f"{terms_text(world, p.terms)}{expiry(p.expires, self.view.rounds)}",
             )
             for p in self.view.awaiting_answer
             if p.id not in answered
