@@ -15,7 +15,7 @@ effects land after their durations, triggers and end conditions are checked afte
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sim import __version__
@@ -60,7 +60,16 @@ from sim.engine.world import World
 from sim.models import Effect, Orders
 from sim.models.script import MessageOrder
 
-__all__ = ["LOG_FORMAT", "Header", "IllegalInput", "Input", "Ruling", "Session"]
+__all__ = [
+    "LOG_FORMAT",
+    "Header",
+    "IllegalInput",
+    "Input",
+    "Ruling",
+    "Session",
+    "rounds_problem",
+    "with_rounds",
+]
 
 LOG_FORMAT = "sitroom-log/1"
 
@@ -76,10 +85,12 @@ class Header:
     seats: dict[str, Seat]
     engine: str = __version__
     format: str = LOG_FORMAT
+    rounds: int | None = None
+    """Rounds chosen for this session when not the scenario's (None: the scenario's)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
+        """JSON-ready; ``rounds`` only when chosen, so other sessions' logs are unchanged."""
+        out: dict[str, Any] = {
             "format": self.format,
             "engine": self.engine,
             "scenario": self.scenario,
@@ -88,6 +99,40 @@ class Header:
             "seed": self.seed,
             "seats": dict(self.seats),
         }
+        if self.rounds is not None:
+            out["rounds"] = self.rounds
+        return out
+
+
+def rounds_problem(world: World, rounds: object) -> str | None:
+    """Why ``rounds`` cannot be this session's number of rounds (None: it can).
+
+    A scenario declares how many rounds it has and no other allowance, so a session may play
+    fewer (a class with less time), never more: its injects and end conditions were written for
+    that length at most.
+    """
+    most = world.scenario.clock.rounds
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= most:
+        return f"rounds must be a whole number from 1 to {most} (the scenario's), not {rounds!r}"
+    return None
+
+
+def with_rounds(world: World, rounds: int | None) -> World:
+    """``world`` played for ``rounds`` rounds (None or the scenario's own: ``world`` itself).
+
+    The copy shares everything compiled (moves, caches, the content hash: the scenario is the
+    same); only its clock ends sooner, so the kernel, views and screens all read one number.
+    """
+    clock = world.scenario.clock
+    if rounds is None or rounds == clock.rounds:
+        return world
+    problem = rounds_problem(world, rounds)
+    if problem is not None:
+        raise IllegalInput([problem])
+    shorter = world.scenario.model_copy(
+        update={"clock": clock.model_copy(update={"rounds": rounds})}
+    )
+    return replace(world, scenario=shorter)
 
 
 class Session:
@@ -103,8 +148,11 @@ class Session:
         recorder: Callable[[Input], None] | None = None,
         listeners: Iterable[Callable[[Event], None]] = (),
         lean: bool = False,
+        rounds: int | None = None,
     ) -> None:
         seats = dict(seats or {})
+        declared = world.scenario.clock.rounds
+        world = with_rounds(world, rounds)  # refuses a number outside 1..declared
         problems = [
             f"unknown actor '{a}'{suggest(a, world.actors)}" for a in seats if a not in world.actors
         ]
@@ -115,7 +163,12 @@ class Session:
         self.seed = seed
         self.seats: dict[str, Seat] = {a: seats.get(a, "computer") for a in world.actors}
         self.header = Header(
-            world.id, scenario_ref or world.id, world.content_hash, seed, dict(self.seats)
+            world.id,
+            scenario_ref or world.id,
+            world.content_hash,
+            seed,
+            dict(self.seats),
+            rounds=None if rounds in (None, declared) else rounds,
         )
         self.recorder = recorder
         """Called with every accepted input before it takes effect."""
@@ -144,7 +197,7 @@ class Session:
 
     @property
     def rounds(self) -> int:
-        """Rounds in the scenario."""
+        """Rounds in this session (the scenario's unless the session chose fewer)."""
         return self.world.scenario.clock.rounds
 
     @property

@@ -83,7 +83,13 @@ class Archive(Store):
         with self.snapshot():
             journal = self.inputs(info.id)
             stored = self.event_lines(info.id)
-        session = Session(world, info.seed, info.seats, scenario_ref=info.scenario_ref)
+        session = Session(
+            world,
+            info.seed,
+            info.seats,
+            scenario_ref=info.scenario_ref,
+            rounds=info.header.get("rounds"),
+        )
         for n, inp in enumerate(journal):
             try:
                 session.apply_input(inp, trusted=True)
@@ -108,9 +114,11 @@ class Archive(Store):
         scenario_ref: str | None = None,
         meta: dict[str, Any] | None = None,
         listeners: Iterable[Callable[[Event], None]] = (),
+        rounds: int | None = None,
     ) -> ArchivedSession:
-        """Start a new archived session (the row is committed before the session exists)."""
-        probe = Session(world, seed, seats, scenario_ref=scenario_ref)
+        """Start a new archived session (the row is committed before the session exists);
+        ``rounds``: fewer rounds than the scenario's (see :class:`Session`)."""
+        probe = Session(world, seed, seats, scenario_ref=scenario_ref, rounds=rounds)
         with self.transaction():
             sid = self.insert_session(probe.header.to_dict(), seed, meta)
         archived = ArchivedSession(self, sid, None)
@@ -124,6 +132,7 @@ class Archive(Store):
                 scenario_ref=scenario_ref,
                 recorder=archived.record,
                 listeners=[archived.on_event, *listeners],
+                rounds=rounds,
             )
         )
         archived.flush(settled=True)
@@ -151,7 +160,13 @@ class Archive(Store):
                 f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
                 f"now {world.content_hash}; restore the original files to resume it"
             )
-        session = Session(world, info.seed, info.seats, scenario_ref=info.scenario_ref)
+        session = Session(
+            world,
+            info.seed,
+            info.seats,
+            scenario_ref=info.scenario_ref,
+            rounds=info.header.get("rounds"),
+        )
         for n, inp in enumerate(self.inputs(info.id)):
             try:
                 session.apply_input(inp, trusted=True)
@@ -203,6 +218,7 @@ class Archive(Store):
             header["seats"],
             scenario_ref=header.get("scenario_ref"),
             recorder=journal.append,
+            rounds=header.get("rounds"),
         )
         try:
             for inp in inputs_from_log(log):
@@ -344,10 +360,11 @@ def open_session(
     scenario_ref: str | None = None,
     archive: str | Path | None = None,
     meta: dict[str, Any] | None = None,
+    rounds: int | None = None,
 ) -> ArchivedSession:
     """Start an archived session in the archive file ``archive`` (default: ``default_path()``)."""
     arch = Archive(archive)
-    archived = arch.create(world, seed, seats, scenario_ref=scenario_ref, meta=meta)
+    archived = arch.create(world, seed, seats, scenario_ref=scenario_ref, meta=meta, rounds=rounds)
     archived.owns_archive = True
     return archived
 

@@ -121,6 +121,11 @@ def parse_log(text: str, name: str = "<log>") -> Log:
         )
     if isinstance(seed, int) and not -(2**63) <= seed < 2**63:
         raise LogError(f"{name}:1: header 'seed' is out of range (a 64-bit whole number)")
+    rounds = header.get("rounds")
+    if "rounds" in header and (
+        isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1
+    ):
+        raise LogError(f"{name}:1: header 'rounds' must be a whole number from 1, not {rounds!r}")
     events: list[Event] = []
     for n, row in enumerate(rows[1:], start=2):
         if not row.strip():

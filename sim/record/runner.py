@@ -27,12 +27,14 @@ def run(
     on_round: Callable[[Session, list[Event]], None] | None = None,
     session: Session | None = None,
     lean: bool = False,
+    rounds: int | None = None,
 ) -> Session:
     """Play a whole session headless; ``prefix`` continues a (forked) log first.
 
     ``session`` plays on in a session made elsewhere (an archived or resumed one) instead of a
     new one; ``seed``, ``seats`` and ``recorder`` are then its own. ``lean`` plays a new session
-    for its numbers only (see :attr:`Session.lean`).
+    for its numbers only (see :attr:`Session.lean`); ``rounds``: a new session's rounds, when
+    fewer than the scenario's (a forked log keeps its own).
     Raises :class:`ScriptProblem` when scripted orders are refused by the rules.
     """
     if session is None and prefix is not None:
@@ -42,6 +44,7 @@ def run(
             prefix.header["seats"],
             scenario_ref=scenario_ref,
             recorder=recorder,
+            rounds=prefix.header.get("rounds"),
         )
     elif session is None:
         session = Session(
@@ -51,6 +54,7 @@ def run(
             scenario_ref=scenario_ref,
             recorder=recorder,
             lean=lean,
+            rounds=rounds,
         )
     if prefix is not None:
         replay_inputs(session, inputs_from_log(prefix))
@@ -80,6 +84,7 @@ def verify(world: World, log: Log) -> Divergence | None:
             int(log.header["seed"]),
             log.header["seats"],
             scenario_ref=log.header.get("scenario_ref"),
+            rounds=log.header.get("rounds"),
         )
     except IllegalInput as exc:
         return Divergence(0, None, {"error": str(exc)})

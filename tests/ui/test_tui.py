@@ -271,7 +271,8 @@ async def test_number_keys_switch_tabs_wherever_the_focus_is() -> None:
 
 @run_async
 async def test_a_proposal_is_sent_answered_and_becomes_an_agreement() -> None:
-    """a proposes a test ban to b; b accepts it next round; the agreement is made."""
+    """a proposes a test ban to b; delivered at once (seats share the screen), b accepts it on
+    its turn in the same round; the agreement is made."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await start(pilot)
@@ -281,15 +282,12 @@ async def test_a_proposal_is_sent_answered_and_becomes_an_agreement() -> None:
         await pilot.press(*"Test ban")
         await press(pilot, "tab")
         await press(pilot, "space", "ctrl+s")  # the mini catalogue's one tag: nuclear_test
-        assert "proposal: Test ban" in screen_text(app.screen)
+        assert "Test ban" in screen_text(app.screen)  # a's outbox
         await press(pilot, "s", "enter")
-        await seat_turn(pilot)
-        await press(pilot, "enter", "c", "enter", "enter")  # control closes round 1
-        await press(pilot, "enter", "enter", "s", "enter")  # a passes round 2
-        await press(pilot, "enter", "enter", "3")  # b's results, then its messages
+        await press(pilot, "enter", "3")  # b's messages in round 1
         assert "Test ban" in screen_text(app.screen)
         await press(pilot, "a", "y", "s", "enter")
-        await press(pilot, "enter", "c", "enter")
+        await press(pilot, "enter", "c", "enter")  # control closes round 1
     agreements = session(app).state.agreements
     assert [a.title for a in agreements.values()] == ["Test ban"]
     (commitment,) = next(iter(agreements.values())).commitments

@@ -131,13 +131,18 @@ def start_archived(
     seats: dict[str, Seat],
     ref: str,
     meta: dict[str, Any],
+    *,
+    rounds: int | None = None,
 ) -> ArchivedSession:
-    """A new archived session for a front end (which must ``close()`` it when done)."""
+    """A new archived session for a front end (which must ``close()`` it when done); ``rounds``:
+    fewer than the scenario's."""
     ref = stored_ref(ref)
     with user_errors():
         archive = Archive(path)
         try:
-            archived = archive.create(world, seed, seats, scenario_ref=ref, meta=meta)
+            archived = archive.create(
+                world, seed, seats, scenario_ref=ref, meta=meta, rounds=rounds
+            )
             archived.lock = archive.lock(archived.id, f"sitroom {meta.get('front_end', '')}")
         except BaseException:
             archive.close()

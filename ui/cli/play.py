@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from sim.engine.events import Seat
-from sim.engine.session import Session
+from sim.engine.session import Session, rounds_problem
 from ui.cli.archiving import archive_option
 
 if TYPE_CHECKING:
+    from sim.engine.world import World
     from sim.record.archive import ArchivedSession
 
 SEATS: tuple[Seat, ...] = ("human", "computer")
@@ -38,6 +39,22 @@ def parse_seats(
     return out
 
 
+ROUNDS_HELP = (
+    "Play N rounds, from 1 to the scenario's number (fewer end the exercise sooner); "
+    "default: the scenario's."
+)
+
+
+def check_rounds(world: World, rounds: int | None) -> None:
+    """Refuse ``--rounds`` outside the scenario's allowance as a usage error (exit 2)."""
+    if rounds is not None and rounds_problem(world, rounds) is not None:
+        raise click.BadParameter(
+            f"{world.id} has {world.scenario.clock.rounds} rounds, so --rounds takes 1 to "
+            f"{world.scenario.clock.rounds}, not {rounds}",
+            param_hint="'--rounds'",
+        )
+
+
 def write_html_report(session: Session) -> str:
     """The debrief's report button: a self-contained HTML report beside the working directory."""
     from sim.report import write_report
@@ -58,6 +75,7 @@ def write_html_report(session: Session) -> str:
     help="Who plays an actor (repeatable); the setup screen starts with these seats.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--rounds", type=int, metavar="N", help=ROUNDS_HELP)
 @click.option(
     "--resume",
     "resume_id",
@@ -78,6 +96,7 @@ def play_command(
     scenario: str | None,
     seats: dict[str, Seat],
     seed: int,
+    rounds: int | None,
     resume_id: str | None,
     from_log: Path | None,
     until: int | None,
@@ -92,6 +111,7 @@ def play_command(
     Examples:
       sitroom play
       sitroom play korea-instability-2012 --seat us=human --seat china=human --seed 7
+      sitroom play --rounds 4                      (a shorter exercise: 4 rounds)
       sitroom play --from run.jsonl --until 4     (rehearse round 4 of a recorded run)
     """
     from sim.authoring.library import DEFAULT_SCENARIO, scenarios
@@ -100,13 +120,24 @@ def play_command(
     from ui.tui.catalog import ScenarioChoice
 
     if from_log is not None or until is not None:
-        if from_log is None or until is None or resume_id is not None or scenario or seats:
+        if (
+            from_log is None
+            or until is None
+            or resume_id is not None
+            or scenario
+            or seats
+            or rounds is not None
+        ):
             raise click.UsageError("rehearsal takes --from LOG --until N and nothing else")
         from ui.cli.rehearse import rehearse
 
         rehearse(from_log, until, archive_path, no_archive, write_html_report)
         return
     if resume_id is not None:
+        if rounds is not None:
+            raise click.UsageError(
+                "--resume continues a session with its own rounds; drop --rounds"
+            )
         if no_archive:
             raise click.UsageError("--resume reads the archive; it cannot go with --no-archive")
         archived = resume_archived(resume_id, archive_path, for_play=True, holder="sitroom play")
@@ -123,7 +154,7 @@ def play_command(
     choices = [ScenarioChoice(e.id, e.title, partial(load_scenario, e.id)) for e in scenarios()]
     ref = scenario or DEFAULT_SCENARIO
     named = next((c for c in choices if c.ref == ref), None)
-    if scenario is not None or seats:
+    if scenario is not None or seats or rounds is not None:
         # A named scenario is loaded before the TUI starts, so a wrong name or a bad --seat is
         # a plain command-line error rather than a message inside the app.
         world = named.load() if named is not None else load_scenario(ref)
@@ -136,6 +167,7 @@ def play_command(
                 f"{', '.join(world.actors)})",
                 param_hint="'--seat'",
             )
+        check_rounds(world, rounds)
     from ui.tui.app import SitroomApp
     from ui.tui.game import Setup, new_session
     from ui.tui.link import ArchiveLink
@@ -157,6 +189,7 @@ def play_command(
             dict(setup.seats),
             setup.ref,
             {"front_end": "play"},
+            rounds=setup.rounds,
         )
         opened.append(archived)
         # Orders being written are journalled too (the drafts table), for `play --resume`.
@@ -168,6 +201,7 @@ def play_command(
         selected=ref,
         seats=seats,
         seed=seed,
+        rounds=rounds,
         factory=new_session if no_archive else archived_session,
         report=write_html_report,
     )

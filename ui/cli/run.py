@@ -25,6 +25,7 @@ from ui.cli.archiving import (
     stored_ref,
     stored_script,
 )
+from ui.cli.play import ROUNDS_HELP, check_rounds
 from ui.cli.replay import log_content_errors
 
 
@@ -33,6 +34,7 @@ from ui.cli.replay import log_content_errors
 @click.option(
     "--seed", type=SEED, default=None, help="Random seed (default 1; a forked log keeps its own)."
 )
+@click.option("--rounds", type=int, metavar="N", help=ROUNDS_HELP)
 @click.option(
     "--script",
     "script_path",
@@ -63,6 +65,7 @@ from ui.cli.replay import log_content_errors
 def run_command(
     scenario: str | None,
     seed: int | None,
+    rounds: int | None,
     script_path: Path | None,
     out: Path | None,
     from_log: Path | None,
@@ -79,6 +82,7 @@ def run_command(
       sitroom run --seed 7
       sitroom run korea-instability-2012 --seed 7 --script moves.yaml --out run.jsonl
       sitroom run --json --seed 3
+      sitroom run --rounds 4 --seed 3
       sitroom run --resume 3f9c2a1b
     """
     from sim.authoring.library import DEFAULT_SCENARIO
@@ -87,6 +91,8 @@ def run_command(
     if out is not None:
         check_output(out, "log")
     archived = None
+    if rounds is not None and (resume_id is not None or from_log is not None):
+        raise click.UsageError("--resume and --from keep the session's own rounds; drop --rounds")
     if resume_id is not None:
         if scenario or seed is not None or from_log or no_archive:
             raise click.UsageError(
@@ -117,6 +123,7 @@ def run_command(
             f"(content hash {prefix.header['scenario_hash']}, now "
             f"{world.content_hash})"
         )
+    check_rounds(world, rounds)
     script = None
     doc = None
     if script_path is not None:
@@ -147,6 +154,7 @@ def run_command(
             prefix.header["seats"] if prefix else seats_for(world, script),
             str(ref),
             {"front_end": "run", "script": str(script_path.resolve()) if script_path else None},
+            rounds=rounds,
         )
     if archived is not None:
         click.echo(
@@ -162,6 +170,7 @@ def run_command(
                 prefix=prefix,
                 on_round=show,
                 session=archived.session if archived else None,
+                rounds=rounds,
             )
     except ScriptProblem as exc:
         assert doc is not None

@@ -26,7 +26,7 @@ from ui.tui.link import SeatLink
 from ui.tui.screens.dialogs import ConfirmDialog
 from ui.tui.screens.help import HelpScreen, ours
 from ui.tui.screens.setup import SetupScreen
-from ui.tui.text import actor_name
+from ui.tui.text import WIDE, actor_name
 
 if TYPE_CHECKING:
     from ui.tui.screens.control import ControlScreen
@@ -57,7 +57,7 @@ class SitroomApp(App[None]):
     CSS_PATH = "sitroom.tcss"
     TITLE = "sitroom"
     # Not annotated: Textual declares this attribute in a way mypy reads as an instance variable.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012
     """From 110 columns, seat and control screens show a side panel (see sitroom.tcss)."""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark,f1", "help", "Help")]
 
@@ -68,6 +68,7 @@ class SitroomApp(App[None]):
         selected: str | None = None,
         seats: Mapping[str, Seat] | None = None,
         seed: int = 1,
+        rounds: int | None = None,
         factory: SessionFactory = new_session,
         report: ReportHook | None = None,
         session: Session | None = None,
@@ -82,6 +83,8 @@ class SitroomApp(App[None]):
         self.selected = selected
         self.preset_seats = dict(seats or {})
         self.seed = seed
+        self.rounds = rounds
+        """Rounds the setup screen offers first (``play --rounds``), where the scenario allows."""
         self.factory = factory
         self.report = report
         self.game: Game | None = None
@@ -97,7 +100,11 @@ class SitroomApp(App[None]):
             return
         self.push_screen(
             SetupScreen(
-                self.choices, selected=self.selected, seats=self.preset_seats, seed=self.seed
+                self.choices,
+                selected=self.selected,
+                seats=self.preset_seats,
+                seed=self.seed,
+                rounds=self.rounds,
             )
         )
 
@@ -159,7 +166,6 @@ class SitroomApp(App[None]):
     # modules are imported after the first screen is up.
     def on_privacy_screen_ready(self, event: PrivacyScreen.Ready) -> None:
         from ui.tui.screens.control import ControlScreen
-        from ui.tui.screens.seat import SeatScreen
 
         game = self._game()
         step: Step = event.step
@@ -168,7 +174,17 @@ class SitroomApp(App[None]):
         elif step.actor is not None and (step.kind == "results" or game.last_round is not None):
             self._results(step.actor)
         elif step.actor is not None:
-            self.switch_screen(SeatScreen(game.session, step.actor, game.time_left, link=self.link))
+            self._seat(step.actor)
+
+    def _seat(self, actor: str) -> None:
+        game = self._game()
+        # Seats share this screen, so a message is delivered when written: a seat whose turn
+        # comes later in the round reads it (on its own turn only) and can answer it.
+        self.switch_screen(
+            SeatScreen(
+                game.session, actor, game.time_left, link=self.link, deliver=game.session.send
+            )
+        )
 
     def _results(self, actor: str | None) -> None:
         from ui.tui.screens.results import ResultsScreen
@@ -181,15 +197,11 @@ class SitroomApp(App[None]):
         )
 
     def on_results_screen_done(self, event: ResultsScreen.Done) -> None:
-        from ui.tui.screens.seat import SeatScreen
 
         if event.actor is None or self._game().control_view().over:
             self._next()
         else:
-            game = self._game()
-            self.switch_screen(
-                SeatScreen(game.session, event.actor, game.time_left, link=self.link)
-            )
+            self._seat(event.actor)
 
     def on_seat_screen_submitted(self, _: SeatScreen.Submitted) -> None:
         self._next()

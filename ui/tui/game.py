@@ -21,7 +21,7 @@ from sim.engine.world import World
 
 @dataclass(frozen=True, slots=True)
 class Setup:
-    """What the setup screen decides: scenario, seats and seed."""
+    """What the setup screen decides: scenario, seats, seed, rounds and a round clock."""
 
     world: World
     ref: str
@@ -30,6 +30,8 @@ class Setup:
     seed: int
     round_minutes: int | None = None
     """A wall-clock reminder per round (the game's pace, not the simulation's): None, none."""
+    rounds: int | None = None
+    """Rounds to play, at most the scenario's (None: the scenario's)."""
 
 
 SessionFactory = Callable[[Setup], Session]
@@ -37,7 +39,9 @@ SessionFactory = Callable[[Setup], Session]
 
 def new_session(setup: Setup) -> Session:
     """The one place a TUI session is created (the archive wraps this to record and resume)."""
-    return Session(setup.world, setup.seed, dict(setup.seats), scenario_ref=setup.ref)
+    return Session(
+        setup.world, setup.seed, dict(setup.seats), scenario_ref=setup.ref, rounds=setup.rounds
+    )
 
 
 StepKind = Literal["seat", "control", "results", "debrief"]

@@ -59,6 +59,25 @@ class MoveOption:
         return any(t.breaks for t in self.targets)
 
 
+def move_option(
+    world: World, mid: str, targets: tuple[TargetOption, ...] = (), locked: str | None = None
+) -> MoveOption:
+    """Move ``mid`` as the composer lists it: its public description, with its targets (or,
+    locked, the reason it is not possible now)."""
+    spec = world.moves[mid].type
+    return MoveOption(
+        mid,
+        spec.name,
+        spec.category,
+        spec.escalation,
+        spec.duration,
+        spec.visibility,
+        spec.description,
+        targets,
+        locked,
+    )
+
+
 def target_option(world: World, view: View, option: OptionView) -> TargetOption:
     """One of the view's options, worded."""
     label = state_labels(world)
@@ -89,22 +108,7 @@ def move_options(world: World, view: View) -> list[MoveOption]:
     by_move: dict[str, list[TargetOption]] = {}
     for option in view.options:
         by_move.setdefault(option.move, []).append(target_option(world, view, option))
-    out = []
-    for mid, targets in by_move.items():
-        spec = world.moves[mid].type
-        out.append(
-            MoveOption(
-                mid,
-                spec.name,
-                spec.category,
-                spec.escalation,
-                spec.duration,
-                spec.visibility,
-                spec.description,
-                tuple(targets),
-            )
-        )
-    return out
+    return [move_option(world, mid, tuple(targets)) for mid, targets in by_move.items()]
 
 
 def locked_moves(world: World, view: View) -> list[MoveOption]:
@@ -132,17 +136,5 @@ def locked_moves(world: World, view: View) -> list[MoveOption]:
             if spec.requires
             else "not possible now"
         )
-        out.append(
-            MoveOption(
-                mid,
-                spec.name,
-                spec.category,
-                spec.escalation,
-                spec.duration,
-                spec.visibility,
-                spec.description,
-                (),
-                why,
-            )
-        )
+        out.append(move_option(world, mid, locked=why))
     return out

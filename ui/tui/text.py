@@ -77,6 +77,8 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+WIDE = 110
+"""Columns from which screens show a side panel (the app's ``-wide`` breakpoint)."""
 PLACES = 1
 """Decimal places of a value whose indicator or variable declares no ``precision``."""
 

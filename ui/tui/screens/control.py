@@ -8,8 +8,9 @@ Control sees everything, but only through the session's API: its omniscient view
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -39,6 +40,7 @@ from ui.tui.screens.dialogs import (
 )
 from ui.tui.screens.seat import seat_heading
 from ui.tui.text import (
+    WIDE,
     Entry,
     actor_list,
     actor_name,
@@ -211,6 +213,12 @@ class ControlScreen(Screen[None]):
 
     def _submissions(self) -> str:
         s, world = self.session, self.session.world
+        view = self._view()
+        # Messages delivered when written (hotseat, networked): not part of any orders.
+        delivered: dict[str, list[Mapping[str, Any]]] = {}
+        for e in view.events:
+            if e["type"] == "message" and e["round"] == view.round and e["by"] != "computer":
+                delivered.setdefault(e["sender"], []).append(e)
         out = ["[b]Submissions[/b]"]
         for actor in world.actors:
             name = escape(actor_name(world, actor))
@@ -221,12 +229,21 @@ class ControlScreen(Screen[None]):
             orders = s.submitted(actor)
             if orders is None:
                 out.append(f"  {name} ({seat}): [b]not submitted[/b]")
+            else:
+                out.append(
+                    f"  {name} ({seat}): {plural(len(orders.moves), 'move')}, "
+                    f"{plural(len(orders.messages), 'message')}, "
+                    f"{plural(len(orders.answers), 'answer')}"
+                )
+            for e in delivered.get(actor, ()):
+                to = e["to"] if e["to"] == "public" else list(e["to"])
+                offer = f" [proposal “{escape(e['proposal']['title'])}”]" if e["proposal"] else ""
+                out.append(
+                    f"    ✉ delivered to {escape(actor_list(world, to))}: "
+                    f"{escape(e['text'])}{offer}"
+                )
+            if orders is None:
                 continue
-            out.append(
-                f"  {name} ({seat}): {plural(len(orders.moves), 'move')}, "
-                f"{plural(len(orders.messages), 'message')}, "
-                f"{plural(len(orders.answers), 'answer')}"
-            )
             for msg in orders.messages:
                 out.append(f"    ✉ to {escape(actor_list(world, msg.to))}: {escape(msg.text)}")
             for ans in orders.answers:
@@ -243,7 +260,10 @@ class ControlScreen(Screen[None]):
     def _columns(self, table: DataTable[str]) -> tuple[int, ...]:
         """Column widths that fit the table's width: actor, move and note share what the fixed
         columns leave (each cell has one cell of padding on either side)."""
-        width = table.size.width or self.app.size.width - 2
+        # Before the first layout the table has no size: guess from the terminal, less the
+        # side panel wide terminals show (sitroom.tcss), so the first paint is not cut.
+        side = 48 if self.app.size.width >= WIDE else 0
+        width = table.size.width or self.app.size.width - 2 - side
         room = max(width - 2 * len(PREVIEW_COLUMNS) - sum(FIXED.values()) - 1, 18)
         actor = min(10, room // 6)
         note = max(room // 4, 4)

@@ -4,6 +4,7 @@ the control view (``session.view(None)``)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -45,10 +46,11 @@ def outcome_text(world: World, view: View) -> str:
             out.append(escape(spec.description))
     label = state_labels(world)
     out += ["", "[b]Final indicators[/b]"]
-    out += [
-        f"  {escape(label[i.id]):<34} {value_text(world, i.id, view.values[i.id])}"
-        for i in sc.indicators
-    ]
+    for i in sc.indicators:
+        # A long label wraps, its value beside its last line: nothing cut, the column kept.
+        *first, last = textwrap.wrap(label[i.id], 34) or [""]
+        out += [f"  {escape(line)}" for line in first]
+        out.append(f"  {escape(last):<34} {value_text(world, i.id, view.values[i.id])}")
     if sc.objectives:
         out += ["", "[b]Learning objectives[/b]"]
         measures = dict(world.objectives)

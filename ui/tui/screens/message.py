@@ -59,21 +59,28 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
         Binding("ctrl+s", "send", "Send", priority=True),
     ]
 
-    def __init__(self, recipients: Sequence[tuple[str, str]], tags: Sequence[str] = ()) -> None:
+    def __init__(
+        self, recipients: Sequence[tuple[str, str]], tags: Sequence[str] = (), *, now: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self.recipients = list(recipients)
         self.tags = list(tags)
+        self.now = now
+        """The message is delivered when sent (hotseat), not with the round's orders."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box message"):
-            yield Label("New message", classes="dialog-title")
+            yield Label(
+                "New message — delivered as soon as you send it" if self.now else "New message",
+                classes="dialog-title",
+            )
             with Horizontal():
                 with Vertical(id="message-left"):
                     yield Label("To whom? (none: a public statement)")
                     yield ToggleList("to", "-", id="to")
                     yield Input(placeholder="Message text", id="text")
                 with Vertical(id="message-right"):
-                    yield Label("Proposal (optional): all parties promise")
+                    yield Label("Proposal (optional), binding all:")
                     yield Input(placeholder="Proposal title", id="proposal-title")
                     yield ToggleList("promise", "-", id="forbid")
                     with Horizontal(id="promise-row"):
@@ -115,11 +122,20 @@ class MessageDialog(ModalScreen[MessageOrder | None]):
             )
             self.query_one("#promise-hours").focus()
             return
+        title = self.query_one("#proposal-title", Input).value.strip()
+        if title and self.tags and not self.query_one("#forbid", ToggleList).chosen:
+            # A proposal promising nothing binds nobody: almost always a promise not ticked.
+            self.query_one("#problem", Label).update(
+                "A proposal needs a promise: tick one with Space, or clear its title to send a "
+                "plain message."
+            )
+            self.query_one("#forbid").focus()
+            return
         self.dismiss(
             message_order(
                 self.query_one("#to", ToggleList).chosen,
                 text,
-                self.query_one("#proposal-title", Input).value.strip(),
+                title,
                 self.query_one("#forbid", ToggleList).chosen,
                 hours,
             )

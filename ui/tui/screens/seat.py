@@ -8,6 +8,7 @@ that would breach an agreement in force.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from textual.lazy import Lazy
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Footer,
     Header,
@@ -93,8 +95,10 @@ class Draft:
             self.answers.pop(index)
 
 
-def expiry(expires: int) -> str:
-    """`` (open until round 3 closes)``."""
+def expiry(expires: int, rounds: int) -> str:
+    """`` (open until round 3 closes)``; `` (open until the end)`` past the last round."""
+    if expires >= rounds:
+        return " (open until the end)"
     return f" (open until round {expires} closes)"
 
 
@@ -140,8 +144,12 @@ class SeatScreen(Screen[None]):
         clock: TimeLeft | None = None,
         *,
         link: SeatLink | None = None,
+        deliver: Callable[[str, MessageOrder], None] | None = None,
     ) -> None:
         super().__init__()
+        self.deliver = deliver
+        """Hotseat: delivers a message at once (``Session.send``), so a seat whose turn comes
+        later in the round reads it, and answers a proposal, before the round closes."""
         self.clock = clock
         """The round clock's time left, when the setup asked for one."""
         self.session = session
@@ -200,7 +208,12 @@ class SeatScreen(Screen[None]):
         out = [
             f"[b]{escape(world.scenario.title)}[/b] — you are [b]{escape(name)}[/b]",
             f"Round {view.round} of {view.rounds}: "
-            f"{clock(world, view.t)}, the next decision point is in {hours:g}h.",
+            f"{clock(world, view.t)}, "
+            + (
+                f"the exercise ends in {hours:g}h."
+                if view.round >= view.rounds
+                else f"the next decision point is in {hours:g}h."
+            ),
             "",
             escape(reflow(briefing)),
             "",
@@ -218,25 +231,27 @@ class SeatScreen(Screen[None]):
         return "\n".join(out)
 
     def _messages(self) -> VerticalGroup:
+        return VerticalGroup(*self._message_parts(), id="messages-text")
+
+    def _message_parts(self) -> list[Widget]:
         world, view = self.world, self.view
         events = view.events
         lines = ["[b]Agreements in force[/b]", *agreements_markup(world, view), ""]
         lines += ["[b]Proposals awaiting your answer[/b] (press [b]a[/b])"]
         lines += [
             f"  “{escape(p.title)}” from {escape(actor_name(world, p.sender))}: "
-            f"{escape(terms_text(world, p.terms))}{expiry(p.expires)}"
+            f"{escape(terms_text(world, p.terms))}{expiry(p.expires, view.rounds)}"
             for p in view.awaiting_answer
         ] or ["  none"]
         inbox = [e for e in events if e["type"] == "message" and e["sender"] != self.actor]
         outbox = [e for e in events if e["type"] == "message" and e["sender"] == self.actor]
-        return VerticalGroup(
+        return [
             Static("\n".join(lines)),
             Static(f"\n[b]Inbox[/b] ({len(inbox)}), latest first:"),
             TimelineView(timeline(world, inbox[::-1], self.actor), empty="  empty"),
             Static(f"\n[b]Outbox[/b] ({len(outbox)}), latest first:"),
             TimelineView(timeline(world, outbox[::-1], self.actor), empty="  empty"),
-            id="messages-text",
-        )
+        ]
 
     # -- the draft -----------------------------------------------------------------------------
     def _item_text(self, kind: str, index: int) -> str:
@@ -323,15 +338,47 @@ class SeatScreen(Screen[None]):
         others = [(a, actor_name(world, a)) for a in world.actors if a != self.actor]
 
         def written(msg: MessageOrder | None) -> None:
-            if msg is not None and self.link is not None and self.link.send(self.actor, msg):
+            if msg is None:
+                return
+            if self.link is not None and self.link.send(self.actor, msg):
                 return  # delivered now (networked play), not with the orders
-            if msg is not None:
-                self.draft.messages.append(msg)
-                self._added()
+            if self.deliver is not None:
+                self._deliver(msg)
+                return
+            self.draft.messages.append(msg)
+            self._added()
 
         # A promise binds every party, so any tag in the scenario may be promised away.
         tags = sorted({t for spec in world.moves.values() for t in spec.type.tags})
-        self.app.push_screen(MessageDialog(others, tags), written)
+        self.app.push_screen(MessageDialog(others, tags, now=self.deliver is not None), written)
+
+    def _sent_now(self) -> int:
+        """Messages this seat has delivered during this round (hotseat or networked)."""
+        view = self.view
+        return sum(
+            e["type"] == "message" and e["sender"] == self.actor and e["round"] == view.round
+            for e in view.events
+        )
+
+    def _deliver(self, msg: MessageOrder) -> None:
+        """Hand ``msg`` to the session now, then show it in this seat's outbox."""
+        assert self.deliver is not None
+        try:
+            self.deliver(self.actor, msg)
+        except IllegalInput as exc:
+            self._show_problems(exc.problems)
+            show_tab(self.query_one(TabbedContent), "orders")
+            self.notify("The message was not sent: see the problem shown.", severity="error")
+            return
+        # Only this seat's own view, which now holds the message it sent.
+        self.view = self.session.view(self.actor)
+        for group in self.query("#messages-text"):
+            group.remove_children()
+            group.mount(*self._message_parts())
+        who = actor_list(self.world, msg.to)
+        later = " A proposal can be accepted before the round closes." if msg.proposal else ""
+        self.notify(f"Sent to {who} now: they read it on their turn.{later}")
+        show_tab(self.query_one(TabbedContent), "messages")
 
     def action_answer(self) -> None:
         """Answer a proposal awaiting this seat."""
@@ -341,7 +388,7 @@ class SeatScreen(Screen[None]):
             (
                 p,
                 f"“{p.title}” from {actor_name(world, p.sender)}: "
-                f"{terms_text(world, p.terms)}{expiry(p.expires)}",
+                f"{terms_text(world, p.terms)}{expiry(p.expires, self.view.rounds)}",
             )
             for p in self.view.awaiting_answer
             if p.id not in answered
@@ -387,6 +434,9 @@ class SeatScreen(Screen[None]):
         summary = "\n".join(self._item_text(k, i) for k, i in d.items()) or (
             "No orders: you pass this round."
         )
+        sent = self._sent_now()
+        if sent:
+            summary += f"\n\nAlready delivered this round: {plural(sent, 'message')}."
         warnings = self.session.warnings(self.actor, orders)
         if warnings:
             summary += "\n\n" + "\n".join(f"⚠ {w}" for w in warnings)

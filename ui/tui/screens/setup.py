@@ -1,5 +1,6 @@
 """Setup: pick a scenario (with its briefing), give each actor to a human seat or the computer,
-choose the seed and an optional round clock, start.
+choose the seed, the number of rounds (at most the scenario's) and an optional round clock,
+start.
 
 The scenario is *chosen* with Enter, not by moving the highlight: arrows and Space meant for the
 seats must never change the scenario (and reset the seats) while its list has the focus."""
@@ -30,6 +31,7 @@ from textual.widgets.option_list import Option
 
 from sim.authoring.problems import describe_exception
 from sim.engine.events import Seat
+from sim.engine.session import rounds_problem
 from sim.engine.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
@@ -84,8 +86,11 @@ class SetupScreen(Screen[None]):
         selected: str | None = None,
         seats: Mapping[str, Seat] | None = None,
         seed: int = 1,
+        rounds: int | None = None,
     ) -> None:
         super().__init__()
+        self.preset_rounds = rounds
+        """Rounds asked for on the command line: offered wherever the scenario allows them."""
         self.choices = list(choices)
         self.selected = next((i for i, c in enumerate(self.choices) if c.ref == selected), 0)
         self.preset = dict(seats or {})
@@ -111,6 +116,9 @@ class SetupScreen(Screen[None]):
                 with Horizontal(id="setup-seed", classes="setup-row"):
                     yield Label("Seed")
                     yield Input(str(self.seed), type="integer", id="seed", compact=True)
+                with Horizontal(id="setup-rounds", classes="setup-row"):
+                    yield Label("Rounds", id="rounds-label")
+                    yield Input("", type="integer", id="rounds", compact=True)
                 with Horizontal(id="setup-clock", classes="setup-row"):
                     yield Label("Minutes a round")
                     yield Input(
@@ -188,6 +196,12 @@ class SetupScreen(Screen[None]):
             {a: f"{actor_name(world, a)} ({a})" for a in world.actors},
             [a for a, seat in seats.items() if seat == "human"],
         )
+        most = world.scenario.clock.rounds
+        preset = self.preset_rounds
+        rounds = self.query_one("#rounds", Input)
+        rounds.value = str(preset if preset is not None and 1 <= preset <= most else most)
+        rounds.tooltip = f"1 to {most}: the scenario is written for {most}; fewer end it sooner"
+        self.query_one("#rounds-label", Label).update(f"Rounds (1-{most})")
         start = self.query_one("#start", Button)
         start.disabled = False
         if self.first_load:
@@ -208,6 +222,20 @@ class SetupScreen(Screen[None]):
             self.notify(f"The seed must be a whole number, not {value!r}.", severity="error")
             self.query_one("#seed").focus()
             return
+        text = self.query_one("#rounds", Input).value.strip()
+        try:
+            rounds: int | str = int(text)
+        except ValueError:
+            rounds = text
+        if rounds_problem(self.world, rounds) is not None:
+            most = self.world.scenario.clock.rounds
+            self.notify(
+                f"Rounds must be a whole number from 1 to {most} (the scenario's), not {text!r}.",
+                severity="error",
+            )
+            self.query_one("#rounds").focus()
+            return
+        assert isinstance(rounds, int)
         raw = self.query_one("#round-clock", Input).value.strip()
         try:
             minutes = int(raw) if raw else None
@@ -222,4 +250,6 @@ class SetupScreen(Screen[None]):
             return
         seats = self.query_one("#seats", SeatList).seats
         ref = self.choices[self.chosen].ref
-        self.post_message(self.Start(Setup(self.world, ref, dict(seats), seed, minutes)))
+        self.post_message(
+            self.Start(Setup(self.world, ref, dict(seats), seed, minutes, rounds=rounds))
+        )

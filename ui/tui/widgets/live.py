@@ -26,7 +26,8 @@ class LiveText(Static):
         self.source = source
 
     def on_mount(self) -> None:
-        self.reload()
+        # Not reload(): ``is_mounted`` is still False while the mount handlers run.
+        self.update(self.source())
 
     def reload(self) -> None:
         """Redraw from the source (a no-op until mounted: mounting draws)."""
