@@ -23,7 +23,7 @@ from sim.authoring.problems import Problem, UserError, has_errors
 from sim.authoring.yamldoc import Doc, Loc
 from sim.authoring.yamlsrc import parse, read_text
 from sim.engine.build import build
-from sim.engine.expr import suggest
+from sim.engine.expr import SCENARIO_FILE, suggest
 from sim.engine.world import World
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict
 
@@ -244,6 +244,8 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
     problems.extend(
         scenario_problems(bundle.scenario, bundle.doc, None if has_errors(problems) else world)
     )
+    if world is not None:
+        world.memo[SCENARIO_FILE] = bundle.doc.path  # for run-time errors' positions
     return (None if has_errors(problems) else world), problems
 
 
