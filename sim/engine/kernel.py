@@ -37,7 +37,7 @@ from sim.engine.events import (
 from sim.engine.expr import NonFinite, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
 from sim.engine.policy import Decision
-from sim.engine.state import State, apply
+from sim.engine.state import State, apply, move_known
 from sim.engine.world import (
     BoundEffect,
     BoundMove,
@@ -199,10 +199,10 @@ class Kernel:
                 parties=agreement.parties,
             )
             penalty = self.world.scenario.relations.breach_penalty
-            known = self.state.moves[mid].known_by
             for other in agreement.parties:
-                # A secret move breaks a promise only in the eyes of those who detected it.
-                if other != bound.actor and (mt.visibility != "secret" or other in known):
+                # A move breaks a promise only in the eyes of those who know of it: a secret one
+                # for those who detected it, a target-only one for its target.
+                if other != bound.actor and move_known(self.state, mid, other):
                     a, b = sorted((bound.actor, other))
                     self.change(
                         BoundEffect(f"trust.{a}.{b}", "add", compile_expr(-penalty, ())),
