@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sim.authoring import library as registry
 from sim.authoring.deadcontent import constant_chances, scenario_problems, unknown_sources
 from sim.authoring.exprcheck import expression_syntax
+from sim.authoring.limits import entry_problems
 from sim.authoring.modelerrors import problems_from
 from sim.authoring.problems import Problem, UserError, has_errors
 from sim.authoring.yamldoc import Doc, Loc
@@ -45,6 +46,9 @@ def check_text(text: str, path: str) -> Checked:
     except UserError as exc:
         return Checked(path, None, None, exc.problems)
     problems = list(doc.problems)
+    too_many = entry_problems(doc)
+    if too_many:  # refused before any model is built (bounded time and memory)
+        return Checked(path, doc, None, tuple(problems + too_many))
     model_cls = _kind(doc, problems)
     model: Strict | None = None
     if model_cls is not None:
