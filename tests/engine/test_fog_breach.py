@@ -13,7 +13,9 @@ from sim.engine.session import Session
 from tests.engine.test_engine_rules import HUMANS, _proposal, moves, orders
 from tests.worlds import MOVES, world
 
-QUIET = MOVES + """
+QUIET = (
+    MOVES
+    + """
   - id: whisper
     name: Whisper
     category: information
@@ -22,6 +24,7 @@ QUIET = MOVES + """
     visibility: target
     effects: [{change: tension, by: 1}]
 """
+)
 
 
 def _breach_of_a_target_only_move() -> Session:
