@@ -452,6 +452,16 @@ class _Builder:
         name = tag.removeprefix(_T)
         if name in ("str", "timestamp", "value"):
             return node.value  # dates stay text: the models treat them as labels
+        if name in ("int", "float") and len(node.value) > 64:
+            # Longer than any number a state can hold; refused before Python converts it
+            # (a 100,000-digit integer is slow to convert, and refused past 4,300 digits).
+            self._bad(
+                node,
+                loc,
+                f"'{shorten(node.value, 24)}' is not a usable number (numbers are finite and at "
+                f"most {MAX_NUMBER:.0e})",
+            )
+            return 0
         try:
             value = getattr(_SCALARS, f"construct_yaml_{name}")(node)
         except (ValueError, KeyError, TypeError):
