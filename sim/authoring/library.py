@@ -51,9 +51,11 @@ def sniff_kind(path: Path) -> str | None:
 def _sniff(path: Path) -> tuple[str | None, str | None]:
     """The top-level ``kind:`` and ``id:`` of a file from its text alone (block style, as every
     bundled file is written), or None for what is not found."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    from sim.authoring.yamlsrc import MAX_FILE_BYTES, Unreadable, read_regular
+
+    try:  # a FIFO or device in a scanned folder is skipped, never read (it could hang)
+        text = read_regular(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except Unreadable:
         return None, None
     kind, ident = _KIND_LINE.search(text), _ID_LINE.search(text)
     return (kind.group(1) if kind else None), (ident.group(2) if ident else None)

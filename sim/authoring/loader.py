@@ -18,12 +18,13 @@ from pydantic import ValidationError
 from sim.authoring import library as registry
 from sim.authoring.deadcontent import constant_chances, scenario_problems, unknown_sources
 from sim.authoring.exprcheck import expression_syntax
+from sim.authoring.limits import entry_problems
 from sim.authoring.modelerrors import problems_from
 from sim.authoring.problems import Problem, UserError, has_errors
 from sim.authoring.yamldoc import Doc, Loc
 from sim.authoring.yamlsrc import parse, read_text
 from sim.engine.build import build
-from sim.engine.expr import suggest
+from sim.engine.expr import SCENARIO_FILE, suggest
 from sim.engine.world import World
 from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict
 
@@ -45,6 +46,9 @@ def check_text(text: str, path: str) -> Checked:
     except UserError as exc:
         return Checked(path, None, None, exc.problems)
     problems = list(doc.problems)
+    too_many = entry_problems(doc)
+    if too_many:  # refused before any model is built (bounded time and memory)
+        return Checked(path, doc, None, tuple(problems + too_many))
     model_cls = _kind(doc, problems)
     model: Strict | None = None
     if model_cls is not None:
@@ -244,6 +248,8 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
     problems.extend(
         scenario_problems(bundle.scenario, bundle.doc, None if has_errors(problems) else world)
     )
+    if world is not None:
+        world.memo[SCENARIO_FILE] = bundle.doc.path  # for run-time errors' positions
     return (None if has_errors(problems) else world), problems
 
 

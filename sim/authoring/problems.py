@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sim.engine.expr import NonFinite
+
 Severity = Literal["error", "warning"]
 
 EXIT_OK = 0
@@ -153,6 +155,11 @@ def describe_exception(exc: BaseException) -> tuple[str, int]:
     """
     if isinstance(exc, UserError):
         return exc.render(), exc.exit_code
+    if isinstance(exc, NonFinite):  # the scenario's arithmetic, not a bug in sitroom
+        from sim.authoring.runtime import runtime_error
+
+        err = runtime_error(exc)
+        return err.render(), err.exit_code
     detail = shorten(str(exc).splitlines()[0], 200) if str(exc) else ""
     name = type(exc).__name__
     return (

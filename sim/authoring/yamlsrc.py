@@ -36,6 +36,11 @@ _MERGE = f"{_T}merge"
 _SEQ, _MAP = f"{_T}seq", f"{_T}map"
 
 
+MAX_NODES = 100_000
+"""Most values (keys, values, list items) in one file; the largest bundled file holds ~3,000.
+Counted on the parser's events before any node is built, so a file of a million entries is
+refused in a fraction of a second and constant memory."""
+
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """Largest YAML file read (the flagship scenario is ~0.1 MB); a bigger one is refused unread."""
 
@@ -71,7 +76,8 @@ def read_regular(path: str | Path, limit: int, what: str = "file") -> bytes:
             raise Unreadable(f"is {kind}, not a regular file; give a {what}")
         if st.st_size > limit:
             raise Unreadable(
-                f"is {st.st_size / 1e6:.1f} MB; sitroom reads files of at most {limit / 1e6:g} MB"
+                f"is {st.st_size / 2**20:.1f} MB; sitroom reads files of at most "
+                f"{limit / 2**20:g} MB"
             )
         with os.fdopen(fd, "rb") as fh:
             fd = -1
@@ -82,7 +88,7 @@ def read_regular(path: str | Path, limit: int, what: str = "file") -> bytes:
         if fd >= 0:
             os.close(fd)
     if len(raw) > limit:
-        raise Unreadable(f"grew past {limit / 1e6:g} MB while being read")
+        raise Unreadable(f"grew past {limit / 2**20:g} MB while being read")
     return raw
 
 
@@ -115,6 +121,7 @@ def parse(text: str, path: str) -> Doc:
     caller can report them together with its own checks.
     """
     doc = Doc(path, text)
+    _check_count(doc)
     fast = _fast_root(text)
     if fast is not None:
         return _finish(doc, fast, {})
@@ -156,6 +163,41 @@ def parse(text: str, path: str) -> Doc:
             message = f"the top level must be a mapping of keys (starting with 'kind:'), not {what}"
         raise UserError([Problem(path, line, col, message, source_line=doc.source_line(line))])
     return _finish(doc, root, loader.alias_marks)
+
+
+_COUNTED = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
+def _check_count(doc: Doc) -> None:
+    """Refuse a file of more than :data:`MAX_NODES` values at the first one past the limit.
+
+    Every value takes at least two characters (``1,`` or ``-`` and a newline), so only a text
+    longer than twice the limit can hold too many: smaller files (every real one) are not
+    scanned twice.
+    """
+    if len(doc.text) <= 2 * MAX_NODES:
+        return
+    loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(
+        doc.text
+    )
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _COUNTED):
+                count += 1
+                if count > MAX_NODES and event.start_mark is not None:
+                    line, col = doc.linecol(event.start_mark.index)
+                    message = (
+                        f"the file holds more than {MAX_NODES:,} values (keys, values and list "
+                        "items); sitroom reads at most that many per file"
+                    )
+                    problem = Problem(doc.path, line, col, message, "error", doc.source_line(line))
+                    raise UserError([problem])
+    except yaml.YAMLError:
+        return  # a syntax error: the parse proper finds and words it
+    finally:
+        loader.dispose()
 
 
 def _finish(doc: Doc, root: Node, alias_marks: dict[tuple[int, int, bool], yaml.Mark]) -> Doc:
@@ -410,6 +452,16 @@ class _Builder:
         name = tag.removeprefix(_T)
         if name in ("str", "timestamp", "value"):
             return node.value  # dates stay text: the models treat them as labels
+        if name in ("int", "float") and len(node.value) > 64:
+            # Longer than any number a state can hold; refused before Python converts it
+            # (a 100,000-digit integer is slow to convert, and refused past 4,300 digits).
+            self._bad(
+                node,
+                loc,
+                f"'{shorten(node.value, 24)}' is not a usable number (numbers are finite and at "
+                f"most {MAX_NUMBER:.0e})",
+            )
+            return 0
         try:
             value = getattr(_SCALARS, f"construct_yaml_{name}")(node)
         except (ValueError, KeyError, TypeError):

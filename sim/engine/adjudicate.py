@@ -7,12 +7,13 @@ the engine's own effect model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.engine.clamp import clamp
 from sim.engine.events import Outcome
-from sim.engine.expr import Value
+from sim.engine.expr import SCENARIO_FILE, Expr, NonFinite, Value
 from sim.engine.fastinit import fast_init
 from sim.engine.rng import uniform
 from sim.engine.state import State
@@ -64,12 +65,24 @@ def illegal(world: World, state: State, actor: str, move_id: str, target: str | 
 def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> Ruling:
     """Roll success and detection for one move on the state at decision time."""
     values = state.values
-    chance = probability(bound.chance.fn(values))
+    try:
+        raw = bound.chance.fn(values)
+        chance = probability(raw)
+    except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
+        raw = math.nan
+    if raw - raw:  # NaN or an infinity (x - x is 0 for every finite x)
+        raise non_finite(world, state, bound.chance, ("chance", bound.spec.id))
     roll = uniform(seed, "success", mid)
     outcome: Outcome = "success" if roll < chance else "failure"
     detected: tuple[str, ...] = ()
     if bound.spec.type.visibility == "secret":
-        p = probability(bound.detection.fn(values))
+        try:
+            raw = bound.detection.fn(values)
+            p = probability(raw)
+        except (ArithmeticError, ValueError):
+            raw = math.nan
+        if raw - raw:
+            raise non_finite(world, state, bound.detection, ("detection", bound.spec.id))
         if p > 0:
             detected = tuple(
                 a for a in world.actors if a != bound.actor and uniform(seed, "detect", mid, a) < p
@@ -84,21 +97,35 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
     return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected)
 
 
+def non_finite(world: World, state: State, expr: Expr, where: tuple[str, ...]) -> NonFinite:
+    """The error for ``expr`` computing no finite number now (see :class:`NonFinite`)."""
+    return NonFinite(expr.source, where, state.round, world.memo.get(SCENARIO_FILE))
+
+
 def effect_result(
     values: Mapping[str, Value], ranges: Mapping[str, tuple[float, float]], effect: BoundEffect
 ) -> tuple[Value, float]:
     """The new value of the effect's state name and the change actually made: clamped, then
-    rounded to 6 decimals (see :mod:`sim.engine.clamp` for why the players do not round)."""
+    rounded to 6 decimals (see :mod:`sim.engine.clamp` for why the players do not round).
+
+    Both are NaN when the amount is not a finite number (NaN, an infinity, an integer too large
+    for a float): look-aheads carry it as it is, the kernel refuses it (:class:`NonFinite`).
+    """
     old = values[effect.name]
     amount = effect.amount.constant
-    if amount is None:
-        amount = effect.amount.fn(values)
-    if effect.op == "set":
-        if isinstance(old, bool):
-            return bool(amount), 0.0
-        new = float(amount)
-    else:
-        new = float(old) + float(amount)
+    try:
+        if amount is None:
+            amount = effect.amount.fn(values)
+        if effect.op == "set":
+            if isinstance(old, bool):
+                return bool(amount), 0.0
+            new = float(amount)
+        else:
+            new = float(old) + float(amount)
+    except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
+        return math.nan, math.nan
+    if new - new:  # NaN or an infinity (x - x is 0 for every finite x)
+        return math.nan, math.nan
     lo, hi = ranges[effect.name]
     new = round(clamp(new, lo, hi), 6)
     return new, round(new - float(old), 6)

@@ -121,6 +121,40 @@ class ExprError(ValueError):
         self.offset = offset
 
 
+class NonFinite(ArithmeticError):
+    """An expression that passed every load-time check computed, while the engine ran, a value
+    no state can hold: NaN, an infinity, or an integer too large for a float (a product of
+    state values that overflows, a division by a tiny value, ``round()`` given NaN digits).
+
+    The engine stops rather than record it (a NaN in a log never compares equal, so the log
+    would not verify). ``where`` locates the expression for the authoring layer, which turns
+    this into a message naming its file, line and column (``sim.authoring.runtime``):
+    ``("effect", source, name)`` for an effect applied by ``source`` (``trigger:ID``,
+    ``inject:ID``, ``move:ID``, ``agreement:ID``...), ``("chance" | "detection", move id)``,
+    ``("when", "trigger" | "end", id)`` for a condition.
+    """
+
+    def __init__(
+        self, expression: str, where: tuple[str, ...], round_no: int, scenario_file: str | None
+    ) -> None:
+        super().__init__(expression, where, round_no, scenario_file)  # args: picklable
+        self.expression = expression
+        self.where = where
+        self.round = round_no
+        self.scenario_file = scenario_file
+
+    def __str__(self) -> str:
+        return (
+            f"round {self.round}: '{self.expression}' ({' '.join(self.where)}) computed a value "
+            "that is not a finite number"
+        )
+
+
+SCENARIO_FILE = "sitroom:scenario-file"
+"""Key of :attr:`World.memo` under which the loader keeps the scenario file's path, so that a
+:class:`NonFinite` can name it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Expr:
     """A compiled expression: call :attr:`fn` with a mapping of flat state names to values."""

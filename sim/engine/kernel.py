@@ -14,7 +14,7 @@ from typing import Any
 
 import simpy
 
-from sim.engine.adjudicate import breached, effect_result, rule
+from sim.engine.adjudicate import breached, effect_result, non_finite, rule
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -34,10 +34,10 @@ from sim.engine.events import (
     Seat,
     TriggerFired,
 )
-from sim.engine.expr import canonical_name, compile_expr
+from sim.engine.expr import NonFinite, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
 from sim.engine.policy import Decision
-from sim.engine.state import State, apply
+from sim.engine.state import State, apply, move_known
 from sim.engine.world import (
     BoundEffect,
     BoundMove,
@@ -82,7 +82,11 @@ class Kernel:
                     self._watch.setdefault(name, []).append(end)
         self.env.process(self._injects())
         self.advance(0.0)
-        self.check(list(world.triggers) + [e for e in world.ends if e.spec.immediate])
+        first = list(world.triggers) + [e for e in world.ends if e.spec.immediate]
+        try:
+            self.check(first)
+        except (ArithmeticError, ValueError) as exc:
+            raise self._condition_failed(first, exc) from None
 
     def close_round(self, orders: RoundOrders) -> None:
         """Record the round's orders, rule on each move, settle proposals, and run the interval
@@ -195,10 +199,10 @@ class Kernel:
                 parties=agreement.parties,
             )
             penalty = self.world.scenario.relations.breach_penalty
-            known = self.state.moves[mid].known_by
             for other in agreement.parties:
-                # A secret move breaks a promise only in the eyes of those who detected it.
-                if other != bound.actor and (mt.visibility != "secret" or other in known):
+                # A move breaks a promise only in the eyes of those who know of it: a secret one
+                # for those who detected it, a target-only one for its target.
+                if other != bound.actor and move_known(self.state, mid, other):
                     a, b = sorted((bound.actor, other))
                     self.change(
                         BoundEffect(f"trust.{a}.{b}", "add", compile_expr(-penalty, ())),
@@ -335,7 +339,10 @@ class Kernel:
     def _recheck(self, trigger: CompiledTrigger) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(trigger.spec.cooldown)
         if self.state.outcome is None:
-            self.check([trigger])
+            try:
+                self.check([trigger])
+            except (ArithmeticError, ValueError) as exc:
+                raise self._condition_failed([trigger], exc) from None
 
     # -- changes -------------------------------------------------------------------------------
     def emit(self, cls: type[Event], **fields: Any) -> None:
@@ -357,13 +364,20 @@ class Kernel:
         if moved:
             watchers = self._watch.get("t")
             if watchers:
-                self.check(watchers)
+                try:
+                    self.check(watchers)
+                except (ArithmeticError, ValueError) as exc:
+                    raise self._condition_failed(watchers, exc) from None
 
     def change(self, effect: BoundEffect, source: str) -> None:
         state = self.state
         if state.outcome is not None:
             return
         new, delta = effect_result(state.values, self.world.ranges, effect)
+        if new != new:  # NaN: the amount was no finite number; a log must never hold one
+            rec = state.moves.get(source)
+            origin = source if rec is None else f"move:{rec.move}"
+            raise non_finite(self.world, state, effect.amount, ("effect", origin, effect.name))
         if new == state.values[effect.name] and delta == 0:
             return
         self.push(
@@ -379,7 +393,26 @@ class Kernel:
         )
         watchers = self._watch.get(effect.name)
         if watchers:
-            self.check(watchers)
+            try:
+                self.check(watchers)
+            except (ArithmeticError, ValueError) as exc:
+                raise self._condition_failed(watchers, exc) from None
+
+    def _condition_failed(
+        self, watchers: Iterable[CompiledTrigger | CompiledEnd], exc: Exception
+    ) -> Exception:
+        """What to raise when checking ``watchers`` raised ``exc``: a :class:`NonFinite` naming
+        the condition that cannot be computed now (one mixing an integer too large for a float
+        with a float, ``round(x, nan)``), else ``exc`` itself."""
+        if isinstance(exc, NonFinite):
+            return exc
+        for item in watchers:
+            try:
+                item.when.fn(self.state.values)
+            except (ArithmeticError, ValueError):
+                kind = "end" if isinstance(item, CompiledEnd) else "trigger"
+                return non_finite(self.world, self.state, item.when, ("when", kind, item.spec.id))
+        return exc
 
     def check(self, watchers: Iterable[CompiledTrigger | CompiledEnd]) -> None:
         state = self.state

@@ -17,11 +17,13 @@ already stored (so a changed engine cannot silently fork history) and carries on
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from sim.engine.events import Ended, Event, RoundClosed, Seat, dumps
+from sim.engine.expr import NonFinite
 from sim.engine.inputs import IllegalInput, Input
 from sim.engine.session import Session
 from sim.engine.world import World
@@ -335,7 +337,13 @@ class ArchivedSession:
     def close(self) -> None:
         """Write everything and stop recording."""
         if self._session is not None:
-            self.flush(settled=True)
+            if isinstance(sys.exc_info()[1], NonFinite):
+                # Closing while the engine stops on a scenario's arithmetic mid-input: the half
+                # performed input's events are not written, the row stays unsettled, and readers
+                # replay the journal to the same clean error (a log never holds half a round).
+                self.pending.clear()
+            else:
+                self.flush(settled=True)
             self._session.recorder = None
             if self.on_event in self._session.listeners:
                 self._session.listeners.remove(self.on_event)

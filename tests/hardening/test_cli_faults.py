@@ -97,6 +97,14 @@ def foreign_sqlite(tmp: Path) -> list[str]:
     return ["sessions", "--archive", str(path)]
 
 
+def digits_file(tmp: Path) -> list[str]:
+    """A scenario whose indicator starts at a 100,000-digit number: echoed shortened."""
+    path = tmp / "digits.yaml"
+    text = MINI.read_text(encoding="utf-8").replace("initial: 40", "initial: " + "7" * 100_000)
+    path.write_text(text, encoding="utf-8")
+    return ["validate", str(path)]
+
+
 CASES: dict[str, Setup] = {
     "out_missing_folder": lambda t: ["run", str(MINI), "-q", "--out", str(t / "no" / "x.jsonl")],
     "out_is_folder": lambda t: ["run", str(MINI), "-q", "--no-archive", "--out", str(t)],
@@ -149,6 +157,12 @@ CASES: dict[str, Setup] = {
         str(hostile_header(t, scenario_ref="/etc/passwd")),
         "--verify",
     ],
+    "log_header_names_a_fifo": lambda t: [
+        "replay",
+        str(hostile_header(t, scenario_ref=str(fifo(t, "s.yaml")))),
+        "--verify",
+    ],
+    "value_100k_digits": digits_file,
     "log_header_huge_seed": lambda t: [
         "replay",
         str(hostile_header(t, seed=2**70)),
@@ -185,6 +199,18 @@ def test_fault_gets_a_clean_answer(name: str, tmp_path: Path) -> None:
     assert "Traceback" not in err and "internal error" not in err
     assert code in (1, 2), err
     assert got == expected.read_text(encoding="utf-8")
+
+
+def test_fifo_beside_the_scenario_is_skipped(tmp_path: Path) -> None:
+    """Scanning the scenario's folder for catalogues and profiles skips a FIFO named *.yaml
+    (reading it would hang): validate and run answer as if it were not there."""
+    for src in MINI.parent.glob("*.yaml"):
+        (tmp_path / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    fifo(tmp_path, "zz.yaml")
+    for args in (["validate", "mini.yaml"], ["run", "mini.yaml", "-q", "--no-archive"]):
+        code, out, err = sitroom(*args, cwd=tmp_path)
+        assert code == 0, (args, err)
+        assert "all valid" in out or "Outcome:" in out
 
 
 def test_null_device_is_written_into_never_replaced(tmp_path: Path) -> None:

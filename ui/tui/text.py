@@ -12,12 +12,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from textual.markup import escape
+from textual.markup import escape as _escape_markup
 
+from sim.authoring.problems import printable
 from sim.engine.view import AgreementView, View
 from sim.engine.world import World
 from sim.models.script import Terms
 from sim.report.labels import short_name, state_labels
+
+
+def escape(text: str) -> str:
+    """An authored or typed string as markup that shows it as written: ``[`` cannot restyle the
+    screen, and control characters (an ``ESC ]0;`` that would retitle the terminal) show as
+    U+FFFD instead of reaching it (Textual passes them through)."""
+    return _escape_markup(printable(text))
 
 
 def actor_name(world: World, actor: str | None) -> str:
