@@ -204,10 +204,17 @@ async def _serve(
 ) -> None:
     from ui.net.exercise import Exercise
     from ui.net.server import Server, run
+    from ui.tui.text import condition_text  # the seats' locked moves, worded as in hotseat
 
     then: Literal["pass", "computer"] = "computer" if on_deadline == "computer" else "pass"
     exercises = [
-        Exercise(a, auto_close=auto_close, round_minutes=round_minutes, on_deadline=then)
+        Exercise(
+            a,
+            auto_close=auto_close,
+            round_minutes=round_minutes,
+            on_deadline=then,
+            words=condition_text,
+        )
         for a in opened
     ]
     old = _read_codes(codes_path)
