@@ -136,6 +136,11 @@ class Connection:
         """The seat's view with every event it has received."""
         return view_from_json(self.view_data | {"events": self.events})
 
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is up now (False while it reconnects)."""
+        return self._ws is not None and not self._ws.closed and self.failed is None
+
     def proposals(self) -> set[str]:
         """Ids of the open proposals in the seat's view."""
         return {p["id"] for p in self.view_data.get("proposals", ())}

@@ -795,6 +795,7 @@ class JoinApp(App[None]):
                 self.notify(f"from {who}{offer}", title="New message", timeout=12)
 
     _ended = False
+    _up = True
     _switching: Awaitable[Any] | None = None
 
     def _round_closed(self) -> None:
@@ -867,9 +868,6 @@ class JoinApp(App[None]):
         self._switching = self.switch_screen(screen)
         if tab and isinstance(screen, SeatScreen):
             screen.call_after_refresh(lambda: show_tab(screen.query_one(TabbedContent), tab))
-        self._base = screen.sub_title or ""
-
-    _base = ""
 
     def _tick(self) -> None:
         """Twice a second: the time left, and rebuild a stale main screen once no dialog is
@@ -877,17 +875,30 @@ class JoinApp(App[None]):
         conn = self.conn
         if conn is None or not self.screen_stack or not self.screen.is_mounted:
             return
+        if conn.connected != self._up and conn.failed is None:
+            # Say so while the client reconnects by itself (a server restarted with --resume).
+            self._up = conn.connected
+            if self._up:
+                self.notify("Reconnected to the server; nothing was lost.", timeout=8)
+            else:
+                self.notify(
+                    "Lost the server; reconnecting… (what you type is kept)",
+                    severity="warning",
+                    timeout=30,
+                )
         screen = self.screen
         if isinstance(screen, RemoteControlScreen) and self._stale:
             self._stale = False
             screen.reload()
-            self._base = screen.sub_title or ""
         elif self._stale and isinstance(screen, SeatScreen | WaitScreen | ObserverScreen):
             self._show_main()
             return
-        if isinstance(screen, SeatScreen | WaitScreen | RemoteControlScreen):
+        if isinstance(screen, SeatScreen | WaitScreen | RemoteControlScreen) and self.world:
+            # The heading from the view now, not from the screen (which sets its own only
+            # once mounted), plus the time left.
+            base = seat_heading(self.world, conn.view)
             left = time_left(conn)
-            screen.sub_title = f"{self._base} · {left}" if left else self._base
+            screen.sub_title = f"{base} · {left}" if left else base
 
     @on(SeatScreen.Submitted)
     def _submitted(self) -> None:
