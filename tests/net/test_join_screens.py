@@ -99,3 +99,45 @@ def test_joined_seat_lists_its_locked_moves_and_debriefs_from_its_own_view(
         asyncio.run(asyncio.wait_for(play(), 90))
     finally:
         srv.stop()
+
+
+def told(app: JoinApp) -> str:
+    """The app's notifications (toasts) so far."""
+    return "\n".join(n.message for n in app._notifications)
+
+
+def test_a_joined_seat_says_when_the_server_is_lost_and_back(tmp_path: Path) -> None:
+    """kill -9 of the server: the seat screen says it is reconnecting; after `serve --resume`
+    on the same port it says it is back, with the team's draft as it was."""
+    import signal
+
+    from tests.net.served import free_port
+
+    port = free_port()
+    srv = serve(tmp_path, scenario(tmp_path), *SEATS, port=port)
+    resumed = None
+
+    async def play() -> None:
+        nonlocal resumed
+        app = JoinApp(srv.url, srv.codes["alpha"])
+        async with app.run_test(size=(110, 36)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            await keys(pilot, "m")
+            await until(pilot, lambda: screen_name(app) == "MoveComposer")
+            await pilot.press(*"talks")
+            await keys(pilot, "enter")
+            await until(pilot, lambda: "Move: Talks" in screen_text(app.screen))
+            await pilot.pause(0.5)  # the draft reaches the server
+            srv.stop(signal.SIGKILL)
+            await until(pilot, lambda: "reconnecting" in told(app))
+            resumed = serve(tmp_path, "--resume", srv.session, port=port)
+            await until(pilot, lambda: "Reconnected" in told(app), timeout=30)
+            assert "Move: Talks" in screen_text(app.screen)
+            await app.action_quit()
+
+    try:
+        asyncio.run(asyncio.wait_for(play(), 90))
+    finally:
+        srv.stop()
+        if resumed is not None:
+            resumed.stop()
