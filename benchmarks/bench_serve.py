@@ -41,11 +41,14 @@ from ui.net.client import Connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_server(tmp: Path, scenario: str, exercises: int) -> tuple[subprocess.Popen[str], dict]:
+def start_server(
+    tmp: Path, scenario: str, exercises: int, profile: str | None = None
+) -> tuple[subprocess.Popen[str], dict]:
     codes = tmp / "codes.json"
     args = ["--exercises", str(exercises), "--auto-close", "--port", "0", "--codes", str(codes)]
+    prof = ["-m", "cProfile", "-o", profile] if profile else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", "serve", scenario, *args],
+        [sys.executable, *prof, "-m", "ui.cli", "serve", scenario, *args],
         cwd=ROOT,
         env={**os.environ, "SITROOM_ARCHIVE": str(tmp / "archive.sqlite3")},
         stdout=subprocess.DEVNULL,
@@ -176,15 +179,18 @@ def main() -> None:
     ap.add_argument("--exercises", default="5,20,50", help="Comma-separated sizes to run.")
     ap.add_argument("--per-seat", type=int, default=2)
     ap.add_argument("--scenario", default="korea-instability-2012")
+    ap.add_argument("--profile", metavar="FILE", help="cProfile the server into FILE (and print)")
+    ap.add_argument("--no-close-cost", action="store_true", help="Skip the in-process figure.")
     args = ap.parse_args()
-    round_close_cost(args.scenario, args.per_seat)
+    if not args.no_close_cost:
+        round_close_cost(args.scenario, args.per_seat)
     for size in (int(x) for x in args.exercises.split(",")):
         run_size(args, size)
 
 
 def run_size(args: argparse.Namespace, exercises: int) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
-        proc, codes = start_server(Path(tmpdir), args.scenario, exercises)
+        proc, codes = start_server(Path(tmpdir), args.scenario, exercises, args.profile)
         server = psutil.Process(proc.pid)
         cpu0 = server.cpu_times()
         try:
@@ -195,6 +201,10 @@ def run_size(args: argparse.Namespace, exercises: int) -> None:
             cpu1 = server.cpu_times()
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
+    if args.profile:
+        import pstats
+
+        pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
     mine = psutil.Process().cpu_times()
     lat = sorted(latencies)
     p50 = statistics.median(lat) * 1000

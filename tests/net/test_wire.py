@@ -83,7 +83,7 @@ def test_trusted_encoding_equals_the_models() -> None:
     from sim.authoring.loader import load_scenario
     from sim.engine.session import Session
     from sim.engine.view import Feed
-    from ui.net.protocol import Events, ViewFrame, encode, encode_trusted
+    from ui.net.protocol import Events, LockedMove, ViewFrame, encode, encode_trusted
     from ui.net.public import wire_view
 
     world = load_scenario(DEFAULT_SCENARIO)
@@ -92,6 +92,10 @@ def test_trusted_encoding_equals_the_models() -> None:
     s.close_round()
     for actor in (*world.actors, None):
         data = wire_view(s.view(actor))
-        assert encode_trusted("view", view=data) == encode(ViewFrame(view=data))
+        assert encode_trusted("view", view=data, locked=None) == encode(ViewFrame(view=data))
+        locked = [{"move": "strike", "why": "possible when Tension at least 70"}]
+        assert encode_trusted("view", view=data, locked=locked) == encode(
+            ViewFrame(view=data, locked=[LockedMove(**m) for m in locked])
+        )
         feed = Feed(actor).update(s.log, s.state, s.world)
         assert encode_trusted("events", events=feed) == encode(Events(events=feed))

@@ -204,10 +204,27 @@ async def _serve(
 ) -> None:
     from ui.net.exercise import Exercise
     from ui.net.server import Server, run
+    from ui.tui.text import condition_text  # the seats' locked moves, worded as in hotseat
 
     then: Literal["pass", "computer"] = "computer" if on_deadline == "computer" else "pass"
+    worded: dict[tuple[int, str, str], str] = {}
+
+    def words(world: Any, source: str, actor: str) -> str:
+        """:func:`condition_text`, once per condition and seat however many exercises share
+        the world (the hidden ``--exercises`` load mode)."""
+        key = (id(world), source, actor)
+        if key not in worded:
+            worded[key] = condition_text(world, source, actor)
+        return worded[key]
+
     exercises = [
-        Exercise(a, auto_close=auto_close, round_minutes=round_minutes, on_deadline=then)
+        Exercise(
+            a,
+            auto_close=auto_close,
+            round_minutes=round_minutes,
+            on_deadline=then,
+            words=words,
+        )
         for a in opened
     ]
     old = _read_codes(codes_path)

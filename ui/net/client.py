@@ -28,6 +28,7 @@ from ui.net.protocol import (
     Ack,
     Deadline,
     DeadlineInfo,
+    Debrief,
     DraftFrame,
     DraftUpdate,
     Error,
@@ -35,7 +36,10 @@ from ui.net.protocol import (
     Frame,
     Hello,
     InputFrame,
+    LockedMove,
     Presence,
+    Preview,
+    PreviewRequest,
     ProtocolError,
     ServerFrame,
     Submitted,
@@ -92,6 +96,12 @@ class Connection:
         self.submitted: dict[int, dict[str, Any]] = {}
         self.deadline: DeadlineInfo | None = None
         self.presence: Presence | None = None
+        self.preview: Preview | None = None
+        """Control: the last adjudication preview it asked for."""
+        self.locked: list[LockedMove] = []
+        """A seat: its own moves it may not use now, and why."""
+        self.debrief: Debrief | None = None
+        """Control, once the exercise has ended: the endings and objectives."""
         self.failed: Exception | None = None
         self._http: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -125,6 +135,11 @@ class Connection:
     def view(self) -> View:
         """The seat's view with every event it has received."""
         return view_from_json(self.view_data | {"events": self.events})
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is up now (False while it reconnects)."""
+        return self._ws is not None and not self._ws.closed and self.failed is None
 
     def proposals(self) -> set[str]:
         """Ids of the open proposals in the seat's view."""
@@ -213,10 +228,17 @@ class Connection:
             self.view_data = dict(frame.view)
             self.draft = frame.draft
             self.deadline = frame.deadline
+            self.locked = list(frame.locked or ())
         elif isinstance(frame, Events):
             self._add(frame.events)
         elif isinstance(frame, ViewFrame):
             self.view_data = dict(frame.view)
+            if frame.locked is not None:
+                self.locked = list(frame.locked)
+        elif isinstance(frame, Preview):
+            self.preview = frame
+        elif isinstance(frame, Debrief):
+            self.debrief = frame
         elif isinstance(frame, DraftUpdate):
             self.draft = frame.orders
         elif isinstance(frame, Submitted):
@@ -300,6 +322,13 @@ class Connection:
     async def send(self, message: MessageOrder, round: int | None = None) -> Ack:
         assert self.actor is not None, "only a seat sends messages"
         return await self.input(Send(actor=self.actor, message=message), round)
+
+    async def ask_preview(self) -> Preview:
+        """Control: the open round's adjudication preview (raise Refused for anyone else)."""
+        fid = self.new_id()
+        await self.request(PreviewRequest(id=fid), fid)
+        assert self.preview is not None  # it comes before its ack
+        return self.preview
 
     async def save_draft(self, orders: Orders) -> Ack:
         fid = self.new_id()

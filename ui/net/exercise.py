@@ -16,6 +16,9 @@ from typing import Any, Literal, Protocol
 from sim.engine.events import Answered, MessageSent
 from sim.engine.inputs import Close, IllegalInput, Pause, Resume, SetSeat, Submit
 from sim.engine.view import Feed
+from sim.engine.world import World
+from sim.models import Orders
+from sim.models.script import MoveOrder
 from sim.record.archive import ArchivedSession
 from sim.record.store import ArchiveError
 from ui.net.codes import digest, new_code
@@ -24,14 +27,20 @@ from ui.net.protocol import (
     CodeIssued,
     Deadline,
     DeadlineInfo,
+    Debrief,
+    DebriefEnding,
+    DebriefObjective,
     DraftFrame,
     DraftUpdate,
     Error,
     ErrorCode,
     Frame,
     InputFrame,
+    LockedMove,
     Presence,
+    Preview,
     Role,
+    RulingInfo,
     SeatPresence,
     Submitted,
     Welcome,
@@ -44,6 +53,10 @@ CONTROL = "control"
 OBSERVER = "observer"
 SEAT_OPS = frozenset({"submit", "send"})
 CONTROL_OPS = frozenset({"override", "inject", "pause", "resume", "seat", "close"})
+
+
+Wording = Callable[[World, str, str], str]
+"""(world, condition source, actor) to the condition in words."""
 
 
 class Member(Protocol):
@@ -156,8 +169,13 @@ class Exercise:
         auto_close: bool = False,
         round_minutes: float | None = None,
         on_deadline: Literal["pass", "computer"] = "pass",
+        words: Wording | None = None,
     ) -> None:
         self.archived = archived
+        self.words = words
+        """Words a move's condition (the TUI's wording, handed in by ``sitroom serve``: this
+        package does not import the TUI); None: locked moves read "not possible now"."""
+        self._why: dict[tuple[str, str], str] = {}
         self.session = archived.session
         self.id = archived.id
         self.archive = archived.archive
@@ -271,6 +289,87 @@ class Exercise:
         self._views[key] = (len(self.session.log), data)
         return data
 
+    def locked_json(self, key: str) -> list[dict[str, str]] | None:
+        """A seat's own moves it may not use now, each with the condition that unlocks it in
+        words, from that seat's move rules alone (None for control and observers)."""
+        world = self.session.world
+        usable = world.usable.get(key)
+        if usable is None:
+            return None
+        legal = self._views_now(key)["legal"]
+        open_ = {m for m, _t in legal}
+        out = []
+        for mid in usable:
+            if mid in open_:
+                continue
+            why = self._why.get((key, mid))
+            if why is None:
+                requires = world.moves[mid].type.requires
+                why = "not possible now"
+                if requires and self.words is not None:
+                    why = f"possible when {self.words(world, requires, key)}"
+                self._why[(key, mid)] = why
+            out.append({"move": mid, "why": why})
+        return out
+
+    def locked(self, key: str) -> list[LockedMove] | None:
+        data = self.locked_json(key)
+        return None if data is None else [LockedMove(**m) for m in data]
+
+    def preview(self, member: Member, frame_id: str) -> None:
+        """Control asks how the open round would be ruled now (nothing is committed)."""
+        s = self.session
+        if s.over:
+            self.error(member, "ended", f"the exercise has ended ({s.state.outcome})", frame_id)
+            return
+        rulings = [
+            RulingInfo(
+                mid=r.mid,
+                actor=r.actor,
+                move=r.move,
+                target=r.target,
+                chance=r.chance,
+                roll=r.roll,
+                outcome=r.outcome,
+                detected_by=list(r.detected_by),
+                override_note=r.override_note,
+                # The kernel rules on breaches when the round closes; the same rule, asked now.
+                breaches=s.warnings(
+                    r.actor, Orders(moves=[MoveOrder(move=r.move, target=r.target)])
+                ),
+            )
+            for r in s.preview()
+        ]
+        member.push(encode(Preview(id=frame_id, round=s.round, rulings=rulings)))
+        member.push(encode(Ack(id=frame_id)))
+
+    def debrief(self) -> Debrief:
+        """What control's debrief needs beyond its view: the endings' meaning and the learning
+        objectives, measured on the final state."""
+        world = self.session.world
+        sc = world.scenario
+        measures = dict(world.objectives)
+        values = self._control_view().values
+
+        def met(oid: str) -> bool | None:
+            measure = measures.get(oid)
+            return None if measure is None else bool(measure(values))
+
+        return Debrief(
+            endings=[
+                DebriefEnding(id=c.id, title=c.title, description=c.description)
+                for c in sc.end_conditions
+            ],
+            objectives=[
+                DebriefObjective(
+                    id=o.id,
+                    text=o.text,
+                    met=met(o.id),
+                )
+                for o in sc.objectives
+            ],
+        )
+
     def _control_view(self) -> Any:
         n = len(self.session.log)
         if self._control is None or self._control[0] != n:
@@ -298,10 +397,13 @@ class Exercise:
                     deadline=self.clock.info(s.round),
                     catalogue=self.catalogue_json(key),
                     seats=dict(s.seats),
+                    locked=self.locked(key),
                 )
             )
         )
         member.sent = len(feed)
+        if key == CONTROL and s.over:
+            member.push(encode(self.debrief()))
         self.presence()
 
     def leave(self, member: Member) -> None:
@@ -375,7 +477,10 @@ class Exercise:
             grew = any(m.sent < len(feed) for m in group)
             if chat and not grew:
                 continue
-            view = None if plain else encode_trusted("view", view=self._views_now(key))
+            view = None
+            if not plain:
+                locked = self.locked_json(key)
+                view = encode_trusted("view", view=self._views_now(key), locked=locked)
             by_sent: dict[int, str] = {}
             for m in group:
                 if m.sent < len(feed):
@@ -467,6 +572,8 @@ class Exercise:
         s = self.session
         if s.over:
             self.clock.stop()
+            if self.members.get(CONTROL):
+                self.send_all(self.debrief(), {CONTROL})
         else:
             self.clock.start(s.state.paused)
         self.send_all(Deadline(deadline=self.clock.info(s.round)))

@@ -112,6 +112,14 @@ class OnDeadline(Frame):
     then: Literal["pass", "computer"]
 
 
+class PreviewRequest(Frame):
+    """Control: how this round's moves would be ruled if it closed now (answered with a
+    ``preview`` frame, then the ack). Nothing is committed; an override is an ``input``."""
+
+    type: Literal["preview"] = "preview"
+    id: ClientId
+
+
 class Ping(Frame):
     """Are you there (the server answers pong)."""
 
@@ -120,7 +128,15 @@ class Ping(Frame):
 
 
 ClientFrame = Annotated[
-    Hello | InputFrame | DraftFrame | Extend | Broadcast | CodeAction | OnDeadline | Ping,
+    Hello
+    | InputFrame
+    | DraftFrame
+    | Extend
+    | Broadcast
+    | CodeAction
+    | OnDeadline
+    | PreviewRequest
+    | Ping,
     Field(discriminator="type"),
 ]
 
@@ -135,6 +151,15 @@ class DeadlineInfo(BaseModel):
     remaining: float | None = None
     """Seconds left (kept while paused)."""
     paused: bool = False
+
+
+class LockedMove(BaseModel):
+    """One of the seat's own moves it may not use now, and the condition that unlocks it in
+    words (worded by the server from that seat's own move rules)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    move: str
+    why: str
 
 
 class Welcome(Frame):
@@ -155,6 +180,8 @@ class Welcome(Frame):
     public scenario as this seat sees it, never its hidden parts."""
     seats: dict[str, str] = Field(default_factory=dict)
     """Actor to who plays it (``human`` or ``computer``)."""
+    locked: list[LockedMove] | None = None
+    """A seat's own moves it may not use now, and why (None for control and observers)."""
 
 
 class Events(Frame):
@@ -169,6 +196,8 @@ class ViewFrame(Frame):
 
     type: Literal["view"] = "view"
     view: dict[str, Any]
+    locked: list[LockedMove] | None = None
+    """A seat's own moves it may not use now, and why (None for control and observers)."""
 
 
 class Ack(Frame):
@@ -250,6 +279,61 @@ class CodeIssued(Frame):
     code: str | None
 
 
+class RulingInfo(BaseModel):
+    """One move's adjudication before the round closes (:class:`sim.engine.adjudicate.Ruling`)
+    and the agreements in force it would breach, in words."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    mid: str
+    actor: str
+    move: str
+    target: str | None
+    chance: float
+    roll: float
+    outcome: Literal["success", "failure", "cancelled"]
+    detected_by: list[str]
+    override_note: str | None = None
+    """Set when control forced the outcome (the note it gave, maybe empty)."""
+    breaches: list[str] = Field(default_factory=list)
+
+
+class Preview(Frame):
+    """Control only: the adjudication preview of the open round."""
+
+    type: Literal["preview"] = "preview"
+    id: str | None = None
+    round: int
+    rulings: list[RulingInfo]
+
+
+class DebriefEnding(BaseModel):
+    """How the exercise ended: the end condition met (or the clock) and what it means."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    title: str
+    description: str = ""
+
+
+class DebriefObjective(BaseModel):
+    """A learning objective and whether the final state meets it (None: not measured)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    text: str
+    met: bool | None = None
+
+
+class Debrief(Frame):
+    """Control only, once the exercise has ended: what its debrief needs beyond the omniscient
+    view (the ending's meaning, the learning objectives). Seats and observers debrief from
+    their own view and events, exactly what ``export --as`` gives them."""
+
+    type: Literal["debrief"] = "debrief"
+    endings: list[DebriefEnding]
+    objectives: list[DebriefObjective]
+
+
 class Pong(Frame):
     """The answer to ping."""
 
@@ -269,6 +353,8 @@ ServerFrame = Annotated[
     | Submitted
     | Notice
     | CodeIssued
+    | Preview
+    | Debrief
     | Pong,
     Field(discriminator="type"),
 ]

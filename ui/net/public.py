@@ -242,7 +242,7 @@ def catalogue(world: World, key: str | None) -> Catalogue:
     )
 
 
-def _constant(value: float) -> Expr:
+def constant(value: float) -> Expr:
     return Expr(source=repr(value), fn=lambda _v: value, names=frozenset(), constant=value)
 
 
@@ -281,8 +281,11 @@ def world_from_catalogue(cat: Catalogue, key: str | None) -> World:
         ],
         variables=[Variable.model_construct(id=v.id, label=v.label) for v in cat.variables],
         moves=MoveSet.model_construct(per_round=cat.per_round),
+        # Hidden until the end; control's debrief fills them in (ui.tui.remote.debrief_world).
+        end_conditions=[],
+        objectives=[],
     )
-    zero = _constant(0.0)
+    zero = constant(0.0)
     moves = {
         m.id: MoveSpec(
             type=MoveType.model_construct(

@@ -37,6 +37,7 @@ from ui.net.protocol import (
     OnDeadline,
     Ping,
     Pong,
+    PreviewRequest,
     ProtocolError,
     encode,
     parse_client,
@@ -305,6 +306,8 @@ class Server:
             ex.code_action(client, frame.id, frame.role, frame.action)
         elif isinstance(frame, OnDeadline):
             ex.set_on_deadline(client, frame.id, frame.then)
+        elif isinstance(frame, PreviewRequest):
+            ex.preview(client, frame.id)
 
     def hello(self, client: Client, frame: Hello) -> None:
         if client.exercise is not None:

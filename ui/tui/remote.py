@@ -14,8 +14,8 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Coroutine
-from typing import Any, ClassVar, Literal
+from collections.abc import Awaitable, Coroutine
+from typing import Any, ClassVar, Literal, cast
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -25,7 +25,8 @@ from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent
 
-from sim.engine.inputs import AdHocInject, Close, IllegalInput, Pause, Resume
+from sim.engine.inputs import AdHocInject, Close, IllegalInput, Override, Pause, Resume
+from sim.engine.session import Ruling, Session
 from sim.engine.view import View
 from sim.engine.world import World
 from sim.models import Orders
@@ -35,6 +36,7 @@ from ui.net.protocol import (
     Broadcast,
     CodeAction,
     CodeIssued,
+    Debrief,
     DraftUpdate,
     Error,
     Events,
@@ -42,13 +44,29 @@ from ui.net.protocol import (
     Notice,
     OnDeadline,
     Presence,
+    RulingInfo,
     ServerFrame,
     Submitted,
     ViewFrame,
 )
 from ui.net.public import Catalogue, world_from_catalogue
 from ui.tui.link import orders_json
-from ui.tui.screens.dialogs import ConfirmDialog, InjectChoice, InjectDialog
+from ui.tui.options import MoveOption
+from ui.tui.screens.control import (
+    PREVIEW_COLUMNS,
+    dice,
+    preview_cells,
+    preview_widths,
+    ruling_text,
+)
+from ui.tui.screens.debrief import DebriefScreen
+from ui.tui.screens.dialogs import (
+    ConfirmDialog,
+    InjectChoice,
+    InjectDialog,
+    OverrideChoice,
+    OverrideDialog,
+)
 from ui.tui.screens.results import ResultsScreen
 from ui.tui.screens.seat import SeatScreen, seat_heading
 from ui.tui.text import actor_name, move_name, timeline
@@ -166,6 +184,102 @@ class RemoteSeat:
 
 
 # -- screens ---------------------------------------------------------------------------------
+class RemoteSeatScreen(SeatScreen):
+    """The hotseat seat screen; its locked moves are the ones the server told it, worded
+    from the seat's own move rules (its client has labels only)."""
+
+    def __init__(self, seat: RemoteSeat, actor: str) -> None:
+        super().__init__(seat, actor, link=seat)
+        self.remote = seat
+
+    def locked_options(self) -> list[MoveOption]:
+        world = self.world
+        out = []
+        for lm in self.remote.conn.locked:
+            spec = world.moves.get(lm.move)
+            if spec is None:
+                continue
+            t = spec.type
+            out.append(
+                MoveOption(
+                    t.id,
+                    t.name,
+                    t.category,
+                    t.escalation,
+                    t.duration,
+                    t.visibility,
+                    t.description,
+                    (),
+                    lm.why,
+                )
+            )
+        return out
+
+
+def ruling(info: RulingInfo) -> Ruling:
+    """A preview row from the wire as the engine's ruling (the hotseat table's input)."""
+    return Ruling(
+        mid=info.mid,
+        actor=info.actor,
+        move=info.move,
+        target=info.target,
+        chance=info.chance,
+        roll=info.roll,
+        outcome=info.outcome,
+        detected_by=tuple(info.detected_by),
+        override_note=info.override_note,
+    )
+
+
+def debrief_world(world: World, debrief: Debrief | None) -> World:
+    """The client's label-only world with what control's debrief adds (the endings' meaning,
+    the objectives and whether the final state meets them, measured by the server)."""
+    if debrief is None:
+        return world
+    from dataclasses import replace
+
+    from sim.models.scenario import EndCondition, Objective
+    from ui.net.public import constant
+
+    sc = world.scenario.model_copy(
+        update={
+            "end_conditions": [
+                EndCondition.model_construct(
+                    id=e.id, title=e.title, description=e.description, when="", immediate=False
+                )
+                for e in debrief.endings
+            ],
+            "objectives": [
+                Objective.model_construct(id=o.id, text=o.text, measure=None)
+                for o in debrief.objectives
+            ],
+        }
+    )
+    measured = tuple(
+        (o.id, None if o.met is None else constant(float(o.met))) for o in debrief.objectives
+    )
+    return replace(world, scenario=sc, objectives=measured)
+
+
+class SeenSource:
+    """What the debrief screen reads of a session (its world and the one view), from what the
+    connection received: a seat's own view and events, control's omniscient ones."""
+
+    def __init__(self, world: World, view: View) -> None:
+        self.world = world
+        self._view = view
+
+    def view(self, actor: str | None) -> View:
+        return self._view
+
+
+def remote_debrief(world: World, conn: Connection) -> DebriefScreen:
+    """The end screen from this connection's own view (no report key: control writes the
+    report with ``sitroom report``)."""
+    w = debrief_world(world, conn.debrief) if conn.role == "control" else world
+    return DebriefScreen(cast(Session, SeenSource(w, conn.view)))
+
+
 class CodeScreen(Screen[None]):
     """The first screen when no code was given: type the join code."""
 
@@ -236,29 +350,6 @@ class WaitScreen(Screen[None]):
         self.app.edit_orders()
 
 
-class EndScreen(Screen[None]):
-    """The exercise has ended."""
-
-    def __init__(self, world: World, view: View) -> None:
-        super().__init__()
-        self.world = world
-        self.view = view
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Static(
-                f"[b]The exercise has ended[/b]: {escape(str(self.view.outcome))}.\n\n"
-                "Your facilitator runs the debrief (`sitroom report`). Press ctrl+q to leave.\n",
-                id="end-status",
-            )
-            yield TimelineView(
-                timeline(self.world, self.view.events, self.view.actor, rounds=True),
-                empty="  nothing",
-            )
-        yield Footer()
-
-
 class ObserverScreen(Screen[None]):
     """Public events as they arrive."""
 
@@ -307,11 +398,13 @@ class TextDialog(ModalScreen[str | None]):
 
 
 class RemoteControlScreen(Screen[None]):
-    """Control over the network: presence, submissions, the deadline, and the facilitation
-    actions (close, extend, pause, broadcast, inject, codes, what the deadline does)."""
+    """Control over the network: presence, submissions, the deadline, the adjudication preview
+    (the hotseat table, asked of the server), and the facilitation actions (close, override,
+    extend, pause, broadcast, inject, codes, what the deadline does)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "close_round", "Close round"),
+        Binding("o", "override", "Override"),
         Binding("e", "extend(5)", "+5 min"),
         Binding("E", "extend(-5)", "-5 min"),
         Binding("p", "pause", "Pause/resume"),
@@ -325,12 +418,23 @@ class RemoteControlScreen(Screen[None]):
         super().__init__()
         self.world = world
         self.conn = conn
+        self.rulings: list[Ruling] = []
+        self.breaches: dict[str, list[str]] = {}
+        self._widths: tuple[int, ...] = ()
+        self._asking = False
+        self._again = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(classes="main"):
             yield Label("", id="control-status")
             yield DataTable(id="presence", cursor_type="row", zebra_stripes=True)
+            yield Label(
+                "[b]Adjudication preview[/b] [dim]not committed until the round closes[/dim]"
+            )
+            yield DataTable(id="preview", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="ruling")
+            yield Label("", id="breaches", classes="warning")
             yield Static("[b]Latest events[/b]:")
             with VerticalScroll():
                 yield TimelineView(empty="  nothing yet", id="control-log")
@@ -341,6 +445,10 @@ class RemoteControlScreen(Screen[None]):
             "Seat", "Played by", "Connected", "Submitted"
         )
         self.reload()
+        self.query_one("#preview").focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill_preview)
 
     def reload(self) -> None:
         conn, world = self.conn, self.world
@@ -370,6 +478,101 @@ class RemoteControlScreen(Screen[None]):
                 )
         events = list(view.events)[::-1][:60]
         self.query_one("#control-log", TimelineView).set_entries(timeline(world, events, None))
+        self._fill_preview()
+        self.ask_preview()
+
+    # -- the adjudication preview --------------------------------------------------------------
+    def ask_preview(self) -> None:
+        """Ask the server for the preview again (one request at a time; a reload meanwhile
+        asks once more when it is answered)."""
+        if self._asking:
+            self._again = True
+            return
+        self._asking = True
+        self._app().spawn(self._ask())
+
+    async def _ask(self) -> None:
+        try:
+            while True:
+                self._again = False
+                try:
+                    await self.conn.ask_preview()
+                except Refused as exc:
+                    if exc.code != "ended":
+                        self.notify(f"No preview: {exc.message}", severity="warning")
+                    return
+                except ConnectionError:
+                    return
+                if self.is_mounted:
+                    self._fill_preview()
+                if not self._again:
+                    return
+        finally:
+            self._asking = False
+
+    def _fill_preview(self) -> None:
+        if not self.is_mounted:
+            return
+        world = self.world
+        table = self.query_one("#preview", DataTable)
+        p = self.conn.preview
+        infos = p.rulings if p is not None and p.round == self.conn.round else []
+        row = table.cursor_row
+        widths = preview_widths(table.size.width or self.app.size.width - 2)
+        if widths != self._widths:
+            table.clear(columns=True)
+            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
+                table.add_column(name, width=width)
+            self._widths = widths
+        table.clear()
+        self.rulings = [ruling(i) for i in infos]
+        self.breaches = {i.mid: list(i.breaches) for i in infos if i.breaches}
+        for r in self.rulings:
+            table.add_row(*preview_cells(world, r, self.breaches.get(r.mid, []), widths), key=r.mid)
+        if self.rulings:
+            table.move_cursor(row=min(row, len(self.rulings) - 1))
+        self._show_ruling()
+        label = self.query_one("#breaches", Label)
+        label.update(
+            "\n".join(
+                f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
+                for r in self.rulings
+                for w in self.breaches.get(r.mid, ())
+            )
+        )
+        label.display = bool(self.breaches)
+
+    @on(DataTable.RowHighlighted, "#preview")
+    def _show_ruling(self) -> None:
+        """The highlighted ruling in full under the table (cells are cut to fit)."""
+        label = self.query_one("#ruling", Static)
+        table = self.query_one("#preview", DataTable)
+        if not self.rulings or not 0 <= table.cursor_row < len(self.rulings):
+            label.update("")
+            return
+        r = self.rulings[table.cursor_row]
+        text = ruling_text(self.world, r, self.breaches.get(r.mid, []))
+        label.update(escape(text))
+        table.tooltip = text
+
+    def action_override(self) -> None:
+        """Force the outcome of the highlighted move (an input, journalled by the server)."""
+        table = self.query_one("#preview", DataTable)
+        if not self.rulings:
+            self.notify("No moves this round to override.")
+            return
+        r = self.rulings[min(table.cursor_row, len(self.rulings) - 1)]
+        world = self.world
+        target = f" → {actor_name(world, r.target)}" if r.target else ""
+        label = f"{actor_name(world, r.actor)}: {move_name(world, r.move)}{target}"
+        forced = None if r.override_note is None else (r.outcome, r.override_note)
+
+        def chosen(choice: OverrideChoice | None) -> None:
+            if choice is not None:
+                inp = Override(mid=r.mid, outcome=choice.outcome, note=choice.note)
+                self._app().control_input(inp)
+
+        self.app.push_screen(OverrideDialog(label, r.chance, r.roll, dice(r), forced), chosen)
 
     @staticmethod
     def _then(then: str) -> str:
@@ -540,6 +743,10 @@ class JoinApp(App[None]):
     async def _read(self, conn: Connection) -> None:
         async for frame in conn.frames():
             self._frame(frame)
+            if self._switching is not None:
+                # A screen removed while it mounts breaks Textual: let it finish first.
+                switching, self._switching = self._switching, None
+                await switching
         if conn.failed is not None:
             self.notify(f"Lost the server: {conn.failed}", severity="error", timeout=60)
 
@@ -552,7 +759,7 @@ class JoinApp(App[None]):
             self._flag_new(frame.events)
             self._stale = True
         elif isinstance(frame, ViewFrame):
-            if conn.round != self.shown_round or conn.over:
+            if conn.round != self.shown_round or (conn.over and not self._ended):
                 self._round_closed()
             else:
                 self._stale = True
@@ -562,6 +769,8 @@ class JoinApp(App[None]):
             self._stale = True
         elif isinstance(frame, (Submitted, Presence)):
             self._stale = True
+        elif isinstance(frame, Debrief) and isinstance(self.screen, DebriefScreen):
+            self._show_main()
         elif isinstance(frame, Notice):
             self.notify(frame.text, title="From control", timeout=30)
         elif isinstance(frame, CodeIssued):
@@ -585,10 +794,17 @@ class JoinApp(App[None]):
                 offer = " (with a proposal: answer it with a)" if e.get("proposal") else ""
                 self.notify(f"from {who}{offer}", title="New message", timeout=12)
 
+    _ended = False
+    _up = True
+    _switching: Awaitable[Any] | None = None
+
     def _round_closed(self) -> None:
         conn, world = self.conn, self.world
         assert conn is not None
         assert world is not None
+        if not self.screen_stack:
+            return  # the app is closing
+        self._ended = conn.over
         closed = self.shown_round
         events = list(conn.events)
         self.shown_round = conn.round
@@ -598,7 +814,9 @@ class JoinApp(App[None]):
         while isinstance(self.screen, ModalScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
         if conn.role == "seat" or conn.role == "control":
-            self.switch_screen(ResultsScreen(world, conn.actor, closed, results, events))
+            self._switching = self.switch_screen(
+                ResultsScreen(world, conn.actor, closed, results, events)
+            )
         else:
             self._show_main()
 
@@ -624,12 +842,12 @@ class JoinApp(App[None]):
         assert conn is not None
         assert world is not None
         view = conn.view
+        if conn.over:
+            return remote_debrief(world, conn)
         if conn.role == "observer":
             return ObserverScreen(world, view)
         if conn.role == "control":
-            return RemoteControlScreen(world, conn) if not conn.over else EndScreen(world, view)
-        if conn.over:
-            return EndScreen(world, view)
+            return RemoteControlScreen(world, conn)
         assert self.seat is not None
         assert conn.actor is not None
         done = conn.submitted.get(conn.round)
@@ -638,7 +856,7 @@ class JoinApp(App[None]):
             done = {}
         if done is not None and self._editing != conn.round:
             return WaitScreen(world, view, done)
-        return SeatScreen(self.seat, conn.actor, link=self.seat)
+        return RemoteSeatScreen(self.seat, conn.actor)
 
     def _show_main(self) -> None:
         self._stale = False
@@ -647,30 +865,40 @@ class JoinApp(App[None]):
             with contextlib.suppress(Exception):
                 tab = self.screen.query_one(TabbedContent).active
         screen = self._main_screen()
-        self.switch_screen(screen)
+        self._switching = self.switch_screen(screen)
         if tab and isinstance(screen, SeatScreen):
             screen.call_after_refresh(lambda: show_tab(screen.query_one(TabbedContent), tab))
-        self._base = screen.sub_title or ""
-
-    _base = ""
 
     def _tick(self) -> None:
         """Twice a second: the time left, and rebuild a stale main screen once no dialog is
         open over it (at most this often, so a burst of frames is one rebuild)."""
         conn = self.conn
-        if conn is None or not self.screen.is_mounted:
+        if conn is None or not self.screen_stack or not self.screen.is_mounted:
             return
+        if conn.connected != self._up and conn.failed is None:
+            # Say so while the client reconnects by itself (a server restarted with --resume).
+            self._up = conn.connected
+            if self._up:
+                self.notify("Reconnected to the server; nothing was lost.", timeout=8)
+            else:
+                self.notify(
+                    "Lost the server; reconnecting… (what you type is kept)",
+                    severity="warning",
+                    timeout=30,
+                )
         screen = self.screen
         if isinstance(screen, RemoteControlScreen) and self._stale:
             self._stale = False
             screen.reload()
-            self._base = screen.sub_title or ""
         elif self._stale and isinstance(screen, SeatScreen | WaitScreen | ObserverScreen):
             self._show_main()
             return
-        if isinstance(screen, SeatScreen | WaitScreen | RemoteControlScreen):
+        if isinstance(screen, SeatScreen | WaitScreen | RemoteControlScreen) and self.world:
+            # The heading from the view now, not from the screen (which sets its own only
+            # once mounted), plus the time left.
+            base = seat_heading(self.world, conn.view)
             left = time_left(conn)
-            screen.sub_title = f"{self._base} · {left}" if left else self._base
+            screen.sub_title = f"{base} · {left}" if left else base
 
     @on(SeatScreen.Submitted)
     def _submitted(self) -> None:

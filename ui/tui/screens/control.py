@@ -89,6 +89,39 @@ def ruling_text(world: World, r: Ruling, breaches: list[str]) -> str:
     return " · ".join(parts)
 
 
+def preview_widths(width: int) -> tuple[int, ...]:
+    """Preview column widths that fit a table ``width`` cells wide: actor, move and note share
+    what the fixed columns leave (each cell has one cell of padding on either side)."""
+    room = max(width - 2 * len(PREVIEW_COLUMNS) - sum(FIXED.values()) - 1, 18)
+    actor = min(10, room // 6)
+    note = max(room // 4, 4)
+    move = max(room - actor - note, 8)
+    return (actor, move, FIXED["Chance"], FIXED["Roll"], FIXED["Outcome"], note)
+
+
+def preview_cells(
+    world: World, r: Ruling, breaches: list[str], widths: tuple[int, ...]
+) -> tuple[str, ...]:
+    """One row of the adjudication preview (hotseat and networked control share it)."""
+    notes = []
+    if breaches:
+        notes.append("⚠ breach")
+    if r.override_note is not None:
+        notes.append(f"{OVERRIDDEN} {r.override_note}".rstrip())
+    if r.detected_by:
+        notes.append(f"seen by {actor_list(world, r.detected_by)}")
+    target = f" → {actor_name(world, r.target)}" if r.target else ""
+    mark = f" {OVERRIDDEN}" if r.override_note is not None else ""
+    return (
+        fit(actor_name(world, r.actor), widths[0]),
+        fit(move_name(world, r.move) + target, widths[1]),
+        f"{r.chance:.0%}",
+        f"{r.roll:.2f}",
+        f"{r.outcome}{mark}",
+        fit("; ".join(notes), widths[-1]),
+    )
+
+
 def near_end_text(world: World, view: View) -> str:
     """Control's warning of the end conditions one step away, or empty."""
     out = []
@@ -258,17 +291,11 @@ class ControlScreen(Screen[None]):
         return f"proposal “{titles[pid]}”" if pid in titles else f"proposal {pid}"
 
     def _columns(self, table: DataTable[str]) -> tuple[int, ...]:
-        """Column widths that fit the table's width: actor, move and note share what the fixed
-        columns leave (each cell has one cell of padding on either side)."""
+        """Column widths that fit the table's width."""
         # Before the first layout the table has no size: guess from the terminal, less the
         # side panel wide terminals show (sitroom.tcss), so the first paint is not cut.
         side = 48 if self.app.size.width >= WIDE else 0
-        width = table.size.width or self.app.size.width - 2 - side
-        room = max(width - 2 * len(PREVIEW_COLUMNS) - sum(FIXED.values()) - 1, 18)
-        actor = min(10, room // 6)
-        note = max(room // 4, 4)
-        move = max(room - actor - note, 8)
-        return (actor, move, FIXED["Chance"], FIXED["Roll"], FIXED["Outcome"], note)
+        return preview_widths(table.size.width or self.app.size.width - 2 - side)
 
     def _fill_preview(self) -> None:
         world = self.session.world
@@ -292,26 +319,8 @@ class ControlScreen(Screen[None]):
                 )
             )
         }
-        actor_w, move_w, note_w = widths[0], widths[1], widths[-1]
         for r in self.rulings:
-            notes = []
-            if r.mid in self.breaches:
-                notes.append("⚠ breach")
-            if r.override_note is not None:
-                notes.append(f"{OVERRIDDEN} {r.override_note}".rstrip())
-            if r.detected_by:
-                notes.append(f"seen by {actor_list(world, r.detected_by)}")
-            target = f" → {actor_name(world, r.target)}" if r.target else ""
-            mark = f" {OVERRIDDEN}" if r.override_note is not None else ""
-            table.add_row(
-                fit(actor_name(world, r.actor), actor_w),
-                fit(move_name(world, r.move) + target, move_w),
-                f"{r.chance:.0%}",
-                f"{r.roll:.2f}",
-                f"{r.outcome}{mark}",
-                fit("; ".join(notes), note_w),
-                key=r.mid,
-            )
+            table.add_row(*preview_cells(world, r, self.breaches.get(r.mid, []), widths), key=r.mid)
         if self.rulings:
             table.move_cursor(row=min(row, len(self.rulings) - 1))
         self._show_ruling()

@@ -38,7 +38,7 @@ from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import AnswerOrder, MessageOrder, MoveOrder
 from ui.tui.link import SeatLink, SeatSource
-from ui.tui.options import locked_moves, move_options
+from ui.tui.options import MoveOption, locked_moves, move_options
 from ui.tui.screens.composer import MoveComposer
 from ui.tui.screens.dialogs import AnswerDialog, ConfirmDialog
 from ui.tui.screens.message import MessageDialog
@@ -329,8 +329,13 @@ class SeatScreen(Screen[None]):
                 self._added()
 
         options = move_options(self.world, self.view)
-        locked = locked_moves(self.world, self.view)
+        locked = self.locked_options()
         self.app.push_screen(MoveComposer(self.world, self.actor, options, heading, locked), chosen)
+
+    def locked_options(self) -> list[MoveOption]:
+        """The seat's moves it may not use now, with why (a networked seat is told them by the
+        server, whose rules its client does not have)."""
+        return locked_moves(self.world, self.view)
 
     def action_new_message(self) -> None:
         """Write a message."""
