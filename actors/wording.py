@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from actors.candidates import Candidate
 from sim.engine.expr import Value
+from sim.engine.labels import state_labels
 
 if TYPE_CHECKING:
     from actors.profile import ProfilePolicy
@@ -21,23 +22,12 @@ def aimed(player: ProfilePolicy, target: str | None) -> str:
 
 
 def labels(player: ProfilePolicy) -> dict[str, str]:
-    """Display labels of the state names (the same words as the reports', memoised per world:
-    the players' layer may not import the reports')."""
+    """Display labels of the state names (the reports' words, from the engine's helper that both
+    share), memoised per world since a player asks for them at every red line."""
     world = player.world
     out: dict[str, str] | None = world.memo.get("state-labels")
     if out is None:
-        sc = world.scenario
-        out = {i.id: i.label for i in sc.indicators}
-        for a in world.actors:
-            for v in sc.variables:
-                out[f"{a}.{v.id}"] = f"{player.short_of.get(a, a)} {v.label.lower()}"
-        for name in world.names:
-            if name.startswith("trust."):
-                _, a, b = name.split(".")
-                out[name] = f"Trust {player.short_of.get(a, a)}-{player.short_of.get(b, b)}"
-            elif name.startswith("flags."):
-                out[name] = name[6:].replace("_", " ")
-        world.memo["state-labels"] = out
+        out = world.memo["state-labels"] = state_labels(world)
     return out
 
 

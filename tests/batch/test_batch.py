@@ -209,7 +209,7 @@ def test_results_read_off_the_state_agree_with_the_log() -> None:
     endings = set()
     for scenario, seeds in (
         ("korea-instability-2012", range(8)),
-        ("nuclear-test-border", (14, 15, 22, 1, 2)),
+        ("nuclear-test-border", (11, 15, 22, 1, 2)),  # 11 ends early, in war
     ):
         world = load_scenario(scenario)
         for seed in seeds:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +14,7 @@ import click
 
 from sim.authoring.overrides import Setting, SettingError
 from sim.batch.runs import Backend, BatchError, Recipe, RunResult, Serial, run_batch
+from ui.cli.runopts import run_options, workers_for
 
 
 def _parse(
@@ -24,13 +24,6 @@ def _parse(
         return tuple(Setting.parse(v) for v in values)
     except SettingError as exc:
         raise click.BadParameter(str(exc), ctx, param) from None
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use, not the machine's
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _variants(
@@ -107,28 +100,7 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[], None]]:
 
 @click.command("batch")
 @click.argument("scenario", required=False)
-@click.option(
-    "-n",
-    "--runs",
-    "n",
-    type=click.IntRange(min=1),
-    default=1000,
-    show_default=True,
-    help="Number of runs (of each variant).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes (default: one per available core).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(-(2**63), 2**63 - 1),
-    default=1,
-    show_default=True,
-    help="Batch seed; run i plays a seed derived from it (shown in --csv).",
-)
+@run_options(1000, "Number of runs (of each variant).")
 @click.option(
     "--set",
     "sets",
@@ -195,7 +167,7 @@ def batch_command(
     recipes, worlds = _variants(scenario or DEFAULT_SCENARIO, sets, vs)
     tallies = [Tally(w) for w in worlds]
     names = ("A", "B")[: len(recipes)]
-    count = min(workers or _cpus(), n)
+    count = workers_for(workers, n)
     show = sys.stderr.isatty() and not as_json
     with ExitStack() as stack:
         sink = None

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import click
 
+from ui.cli.runopts import run_options, workers_for
+
 
 @click.command("check")
 @click.argument("scenario")
-@click.option(
-    "-n",
-    "--runs",
-    "n",
-    type=click.IntRange(min=1),
-    default=500,
-    show_default=True,
-    help="Computer-played runs (and as many for each actor swapped to the baseline player).",
+@run_options(
+    500, "Computer-played runs (and as many for each actor swapped to the baseline player)."
 )
 @click.option(
     "--reach",
@@ -23,14 +19,7 @@ import click
     show_default=True,
     help="Runs within which every end state and red line must show up, unless marked.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Batch seed.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Local worker processes (default: one per available core).",
-)
-def check_command(scenario: str, n: int, reach: int, seed: int, workers: int | None) -> None:
+def check_command(scenario: str, n: int, workers: int | None, seed: int, reach: int) -> None:
     """Play SCENARIO N times computer-played and fail (exit 1) with a table when its endings
     hardly depend on play.
 
@@ -52,10 +41,11 @@ def check_command(scenario: str, n: int, reach: int, seed: int, workers: int | N
     """
     from sim.batch.check import check, render
     from sim.batch.runs import recipe_for
-    from ui.cli.batch import _cpus
 
     recipe = recipe_for(scenario)
-    report = check(recipe, n, seed, reach=max(reach, n), workers=workers or _cpus())
+    report = check(
+        recipe, n, seed, reach=max(reach, n), workers=workers_for(workers, max(reach, n))
+    )
     click.echo(render(report))
     if not report.ok:
         raise SystemExit(1)
