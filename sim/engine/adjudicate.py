@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.engine.clamp import clamp
+from sim.engine.decimals import round6
 from sim.engine.events import Outcome
 from sim.engine.expr import Value
 from sim.engine.fastinit import fast_init
-from sim.engine.rng import uniform
+from sim.engine.rng import draw
 from sim.engine.state import State
 from sim.engine.world import BoundEffect, BoundMove, World
 
@@ -65,14 +66,14 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
     """Roll success and detection for one move on the state at decision time."""
     values = state.values
     chance = probability(bound.chance.fn(values))
-    roll = uniform(seed, "success", mid)
+    roll = draw(f"{seed}|success|{mid}")  # uniform(seed, "success", mid)
     outcome: Outcome = "success" if roll < chance else "failure"
     detected: tuple[str, ...] = ()
     if bound.spec.type.visibility == "secret":
         p = probability(bound.detection.fn(values))
         if p > 0:
             detected = tuple(
-                a for a in world.actors if a != bound.actor and uniform(seed, "detect", mid, a) < p
+                a for a in world.actors if a != bound.actor and draw(f"{seed}|detect|{mid}|{a}") < p
             )
     forced = state.overrides.get(mid)
     if forced is not None:
@@ -89,19 +90,21 @@ def effect_result(
 ) -> tuple[Value, float]:
     """The new value of the effect's state name and the change actually made: clamped, then
     rounded to 6 decimals (see :mod:`sim.engine.clamp` for why the players do not round)."""
-    old = values[effect.name]
-    amount = effect.amount.constant
+    name = effect.name
+    old = values[name]
+    expr = effect.amount
+    amount = expr.constant
     if amount is None:
-        amount = effect.amount.fn(values)
+        amount = expr.fn(values)
     if effect.op == "set":
         if isinstance(old, bool):
             return bool(amount), 0.0
         new = float(amount)
     else:
         new = float(old) + float(amount)
-    lo, hi = ranges[effect.name]
-    new = round(clamp(new, lo, hi), 6)
-    return new, round(new - float(old), 6)
+    lo, hi = ranges[name]
+    new = round6(lo if new < lo else hi if new > hi else new)  # clamp(new, lo, hi), inlined
+    return new, round6(new - float(old))
 
 
 def expected_deltas(
