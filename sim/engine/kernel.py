@@ -10,9 +10,11 @@ proposals, shifts factions and runs the interval to the next decision point.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import simpy
+from simpy.events import URGENT
 
 from sim.engine.adjudicate import breached, effect_result, rule
 from sim.engine.decimals import round6
@@ -157,10 +159,10 @@ class Kernel:
             if state.outcome is not None:
                 break
             self._resolve(mid, bound, t0)
-        # One SimPy process per landing time, in canonical move order: the same order as one
-        # process per move (SimPy runs same-time events first-in, first-out), fewer events.
+        # One wait per landing time, in canonical move order: the same order as one per move
+        # (SimPy runs same-time events first-in, first-out), fewer events.
         for delay, batch in self._landing.items():
-            self.env.process(self._land(delay, batch))
+            _After(self.env, delay, partial(self._land, batch))
         self._settle_proposals(r)
         self.advance(t0 + w.scenario.clock.round_hours)
         self._shift_factions()
@@ -336,10 +338,7 @@ class Kernel:
                 source=source,
             )
 
-    def _land(
-        self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
-    ) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(delay)
+    def _land(self, batch: list[tuple[str, tuple[BoundEffect, ...]]], _: simpy.Event) -> None:
         state = self.state
         for source, effects in batch:
             for eff in effects:
@@ -347,8 +346,7 @@ class Kernel:
                     return
                 self.change(eff, source)
 
-    def _recheck(self, trigger: CompiledTrigger) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(trigger.spec.cooldown)
+    def _recheck(self, trigger: CompiledTrigger, _: simpy.Event) -> None:
         if self.state.outcome is None:
             self.check((trigger,), ())
 
@@ -412,7 +410,7 @@ class Kernel:
             if spec.repeat:
                 # Triggers are re-checked when a name they read changes; one that keeps holding
                 # with nothing changing must still fire again once its cooldown is over.
-                self.env.process(self._recheck(item))
+                _After(self.env, spec.cooldown, partial(self._recheck, item))
             if spec.inject is not None:
                 inj = spec.inject
                 self.emit(
@@ -432,6 +430,30 @@ class Kernel:
                 return
             if end.when.fn(values):
                 self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+
+
+class _After(simpy.Event):
+    """Call ``then`` ``delay`` hours from now: a process that waits once, without the process.
+
+    It starts the way SimPy starts a process (an urgent event now, which then schedules the
+    timeout; see ``simpy.events.Initialize``), so every event keeps the place in SimPy's queue
+    that the generator processes these replaced gave it, and the logs stay byte-identical.
+    A process costs a generator, two resumptions and an end event more, several times a round.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, then: Callable[[simpy.Event], None]
+    ) -> None:
+        self.env = env
+        self.callbacks = [self._start]
+        self._value = None
+        self._ok = True
+        self._delay = delay
+        self._then = then
+        env.schedule(self, URGENT)
+
+    def _start(self, _: simpy.Event) -> None:
+        self.env.timeout(self._delay).callbacks.append(self._then)
 
 
 def _watchers(world: World) -> dict[str, Watchers]:
