@@ -12,6 +12,8 @@ references measured in the same run, so that the figures travel between machines
 
 Rates are per core: CPU seconds of this process (``time.process_time``), the best of
 ``--repeat`` interleaved measurements (the machine may be shared; wall time is printed too).
+Also printed: lean play with the collector tuned as a batch tunes it, and the kernel alone (the
+same runs' orders replayed into bare kernels: the engine's share without the computer players).
 Then the peak memory of a 1,000-round run, in a fresh process.
 Targets (issue 18): lean >= 2,000 and full >= 1,500 rounds/s per core; lean >= 9.5x diplomacy's
 phases/s; < 100 MB peak for 1,000 rounds (issue 3).
@@ -35,7 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import simpy
 
 from sim.authoring.loader import load_scenario
+from sim.batch.runs import tuned_gc
 from sim.engine.build import build
+from sim.engine.kernel import Kernel, RoundOrders
+from sim.engine.session import Session
 from sim.engine.world import World
 from sim.record.runner import run
 
@@ -53,6 +58,18 @@ def long_world(world: World, rounds: int) -> World:
     built, issues = build(patched, profiles, bundled_catalogues())
     assert built is not None, issues
     return built
+
+
+def recorded_orders(world: World, seed: int) -> list[RoundOrders]:
+    """Every round's orders of a lean computer-played run, as the session hands them to its
+    kernel (the session's own ``_round_orders``, what ``close_round`` does)."""
+    session = Session(world, seed, lean=True)
+    rounds = []
+    while not session.over:
+        orders = session._round_orders(commit=True)
+        rounds.append(orders)
+        session.kernel.close_round(orders)
+    return rounds
 
 
 def simpy_baseline(n: int) -> float:
@@ -146,6 +163,20 @@ def main() -> None:
         for seed in range(1, args.runs + 1):
             run(world, seed, lean=True)
 
+    def lean_batch_gc() -> None:
+        with tuned_gc():  # the collector as a batch sets it
+            lean()
+
+    # The kernel alone: the same runs' orders replayed into bare kernels (no computer players,
+    # no views): the engine's own share of a lean round.
+    replays = [(seed, recorded_orders(world, seed)) for seed in range(1, args.runs + 1)]
+
+    def kernel_only() -> None:
+        for seed, rounds_orders in replays:
+            kernel = Kernel(world, seed, lean=True)
+            for orders in rounds_orders:
+                kernel.close_round(orders)
+
     try:
         import diplomacy  # noqa: F401
     except ImportError:
@@ -158,6 +189,8 @@ def main() -> None:
     cases: dict[str, Callable[[], object]] = {
         "full": full,
         "lean": lean,
+        "lean_gc": lean_batch_gc,
+        "kernel": kernel_only,
         "simpy": lambda: simpy_baseline(simpy_events),
     }
     if have_diplomacy:
@@ -173,7 +206,7 @@ def main() -> None:
             cpu[name] = min(cpu.get(name, c), c)
             wall[name] = min(wall.get(name, w), w)
 
-    per_core = {"full": rounds / cpu["full"], "lean": rounds / cpu["lean"]}
+    per_core = {name: rounds / cpu[name] for name in ("full", "lean", "lean_gc", "kernel")}
     print(
         f"scenario            {world.id} ({len(world.actors)} computer seats, "
         f"{len(world.moves)} move types)"
@@ -189,6 +222,14 @@ def main() -> None:
     print(
         f"                    lean {per_core['lean']:7,.0f}   (target >= 2,000; wall "
         f"{rounds / wall['lean']:,.0f}; no rationale lines, no round hashes)"
+    )
+    print(
+        f"                    lean {per_core['lean_gc']:7,.0f}   with the collector tuned as "
+        f"batch runs it (sim.batch.runs.tuned_gc)"
+    )
+    print(
+        f"kernel alone        {per_core['kernel']:7,.0f}   rounds/s: the same orders replayed "
+        f"into bare kernels, {cpu['kernel'] / cpu['lean']:.0%} of a lean round"
     )
     print(f"log events/s        {events / cpu['full']:,.0f} (full)")
     floor = cpu["simpy"]

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, overload
 
 from sim.authoring.overrides import Setting, apply_settings
 from sim.authoring.scripts import seats_for
@@ -311,15 +311,52 @@ class Serial:
                 yield play(plan.key, span, plan.seed)
 
 
-def spans_for(n: int, workers: int) -> list[Span]:
+class Spans(Sequence[Span]):
+    """``range(n)`` cut into consecutive spans of ``size`` runs, computed on demand.
+
+    A sequence rather than a list so that a batch of any size costs the same few bytes before
+    its first run: a list of a billion runs' spans took 2 GB (issue 16).
+    """
+
+    __slots__ = ("n", "size")
+
+    def __init__(self, n: int, size: int) -> None:
+        self.n = n
+        self.size = size
+
+    def __len__(self) -> int:
+        return -(-self.n // self.size)
+
+    @overload
+    def __getitem__(self, i: int) -> Span: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Span]: ...
+
+    def __getitem__(self, i: int | slice) -> Span | Sequence[Span]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start = i * self.size
+        return (start, min(start + self.size, self.n))
+
+    def __iter__(self) -> Iterator[Span]:
+        n, size = self.n, self.size
+        for start in range(0, n, size):
+            yield (start, min(start + size, n))
+
+
+def spans_for(n: int, workers: int) -> Spans:
     """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs.
 
     Small enough that the progress bar moves, a slow chunk does not leave a core idle at the end
     and Ctrl-C returns within a second (queued tasks still finish), large enough that the
     per-task overhead (pickling, a round trip: about a millisecond) stays negligible.
     """
-    size = max(1, min(64, n // max(1, workers * 16)))
-    return [(i, min(i + size, n)) for i in range(0, n, size)]
+    return Spans(n, max(1, min(64, n // max(1, workers * 16))))
 
 
 @dataclass(frozen=True)

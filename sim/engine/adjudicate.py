@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.engine.clamp import clamp
+from sim.engine.decimals import round6
 from sim.engine.events import Outcome
 from sim.engine.expr import SCENARIO_FILE, Expr, NonFinite, Value
 from sim.engine.fastinit import fast_init
-from sim.engine.rng import uniform
+from sim.engine.rng import draw
 from sim.engine.state import State
 from sim.engine.world import BoundEffect, BoundMove, World
 
@@ -72,7 +73,7 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
         raw = math.nan
     if raw - raw:  # NaN or an infinity (x - x is 0 for every finite x)
         raise non_finite(world, state, bound.chance, ("chance", bound.spec.id))
-    roll = uniform(seed, "success", mid)
+    roll = draw(f"{seed}|success|{mid}")  # uniform(seed, "success", mid)
     outcome: Outcome = "success" if roll < chance else "failure"
     detected: tuple[str, ...] = ()
     if bound.spec.type.visibility == "secret":
@@ -85,7 +86,7 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
             raise non_finite(world, state, bound.detection, ("detection", bound.spec.id))
         if p > 0:
             detected = tuple(
-                a for a in world.actors if a != bound.actor and uniform(seed, "detect", mid, a) < p
+                a for a in world.actors if a != bound.actor and draw(f"{seed}|detect|{mid}|{a}") < p
             )
     forced = state.overrides.get(mid)
     if forced is not None:
@@ -111,11 +112,13 @@ def effect_result(
     Both are NaN when the amount is not a finite number (NaN, an infinity, an integer too large
     for a float): look-aheads carry it as it is, the kernel refuses it (:class:`NonFinite`).
     """
-    old = values[effect.name]
-    amount = effect.amount.constant
+    name = effect.name
+    old = values[name]
+    expr = effect.amount
+    amount = expr.constant
     try:
         if amount is None:
-            amount = effect.amount.fn(values)
+            amount = expr.fn(values)
         if effect.op == "set":
             if isinstance(old, bool):
                 return bool(amount), 0.0
@@ -126,9 +129,9 @@ def effect_result(
         return math.nan, math.nan
     if new - new:  # NaN or an infinity (x - x is 0 for every finite x)
         return math.nan, math.nan
-    lo, hi = ranges[effect.name]
-    new = round(clamp(new, lo, hi), 6)
-    return new, round(new - float(old), 6)
+    lo, hi = ranges[name]
+    new = round6(lo if new < lo else hi if new > hi else new)  # clamp(new, lo, hi), inlined
+    return new, round6(new - float(old))
 
 
 def expected_deltas(
@@ -139,18 +142,28 @@ def expected_deltas(
     Flags count as 0/1 so that interests may weigh them. Effects are evaluated on the current
     values, a one-step look-ahead that ignores interactions between effects of one move.
     """
-    p = probability(bound.chance(values))
+    p = probability(bound.chance.fn(values))
+    ranges = world.ranges
     out: dict[str, float] = {}
     for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
         if weight <= 0:
             continue
         for eff in effects:
-            old = values[eff.name]
+            name = eff.name
+            old = values[name]
+            expr = eff.amount
+            amount = expr.constant
+            if amount is None:
+                amount = expr.fn(values)
             if isinstance(old, bool):
-                delta = float(bool(eff.amount(values))) - float(old)
+                delta = float(bool(amount)) - float(old)
             else:
-                _, delta = effect_result(values, world.ranges, eff)
-            out[eff.name] = out.get(eff.name, 0.0) + weight * delta
+                # effect_result's arithmetic, inlined: the players call this ~15 times a round.
+                new = float(amount) if eff.op == "set" else float(old) + float(amount)
+                lo, hi = ranges[name]
+                new = round6(lo if new < lo else hi if new > hi else new)
+                delta = round6(new - float(old))
+            out[name] = out.get(name, 0.0) + weight * delta
     return out
 
 

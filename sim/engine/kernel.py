@@ -10,11 +10,14 @@ proposals, shifts factions and runs the interval to the next decision point.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import simpy
+from simpy.events import URGENT
 
 from sim.engine.adjudicate import breached, effect_result, non_finite, rule
+from sim.engine.decimals import round6
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -33,6 +36,7 @@ from sim.engine.events import (
     RoundClosed,
     Seat,
     TriggerFired,
+    positional,
 )
 from sim.engine.expr import NonFinite, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
@@ -47,6 +51,15 @@ from sim.engine.world import (
     World,
 )
 from sim.models import Orders
+
+_move_made = positional(MoveMade)
+_resolved = positional(Resolved)
+_effect_applied = positional(EffectApplied)
+_trigger_fired = positional(TriggerFired)
+_faction_shift = positional(FactionShift)
+
+Watchers = tuple[tuple[CompiledTrigger, ...], tuple[CompiledEnd, ...]]
+"""What to re-check when a name changes: its triggers, then its immediate end conditions."""
 
 RoundOrders = Sequence[tuple[str, Orders | Decision, Seat]]
 """Every actor's orders for a round in canonical (scenario) order: (actor, the orders of a human
@@ -72,21 +85,12 @@ class Kernel:
         self.state = State.initial(world)
         self.env = simpy.Environment()
         self._landing: dict[float, list[tuple[str, tuple[BoundEffect, ...]]]] = {}
-        self._watch: dict[str, list[CompiledTrigger | CompiledEnd]] = {}
-        for trig in world.triggers:
-            for name in trig.when.names or {"t"}:
-                self._watch.setdefault(name, []).append(trig)
-        for end in world.ends:
-            if end.spec.immediate:
-                for name in end.when.names or {"t"}:
-                    self._watch.setdefault(name, []).append(end)
+        self._watch = _watchers(world)
+        self._watch_t = self._watch.get("t")
+        self._ranges = world.ranges
         self.env.process(self._injects())
         self.advance(0.0)
-        first = list(world.triggers) + [e for e in world.ends if e.spec.immediate]
-        try:
-            self.check(first)
-        except (ArithmeticError, ValueError) as exc:
-            raise self._condition_failed(first, exc) from None
+        self._guarded(world.triggers, tuple(e for e in world.ends if e.spec.immediate))
 
     def close_round(self, orders: RoundOrders) -> None:
         """Record the round's orders, rule on each move, settle proposals, and run the interval
@@ -110,24 +114,25 @@ class Kernel:
                 actor_orders, why = chosen, ()
             for i, mo in enumerate(actor_orders.moves, 1):
                 mid = f"m{r}.{actor}.{i}"
-                mt = w.moves[mo.move].type
+                move, target = mo.move, mo.target
+                mt = w.moves[move].type
                 self.push(
-                    MoveMade(
-                        seq=len(self.log),
-                        t=float(self.env.now),
-                        round=r,
-                        mid=mid,
-                        actor=actor,
-                        move=mo.move,
-                        target=mo.target,
-                        escalation=mt.escalation,
-                        category=mt.category,
-                        visibility=mt.visibility,
-                        by=seat,
-                        rationale=why[i - 1] if i <= len(why) else None,
+                    _move_made(
+                        len(self.log),
+                        float(self.env.now),
+                        r,
+                        mid,
+                        actor,
+                        move,
+                        target,
+                        mt.escalation,
+                        mt.category,
+                        mt.visibility,
+                        seat,
+                        why[i - 1] if i <= len(why) else None,
                     )
                 )
-                pending.append((mid, w.bound_move(actor, mo.move, mo.target)))
+                pending.append((mid, w.bound_move(actor, move, target)))
             for j, msg in enumerate(actor_orders.messages, 1):
                 proposal = None
                 if msg.proposal is not None:
@@ -154,10 +159,10 @@ class Kernel:
             if state.outcome is not None:
                 break
             self._resolve(mid, bound, t0)
-        # One SimPy process per landing time, in canonical move order: the same order as one
-        # process per move (SimPy runs same-time events first-in, first-out), fewer events.
+        # One wait per landing time, in canonical move order: the same order as one per move
+        # (SimPy runs same-time events first-in, first-out), fewer events.
         for delay, batch in self._landing.items():
-            self.env.process(self._land(delay, batch))
+            _After(self.env, delay, partial(self._land, batch))
         self._settle_proposals(r)
         self.advance(t0 + w.scenario.clock.round_hours)
         self._shift_factions()
@@ -167,26 +172,28 @@ class Kernel:
 
     # -- adjudication --------------------------------------------------------------------------
     def _resolve(self, mid: str, bound: BoundMove, t0: float) -> None:
-        ruling = rule(self.world, self.state, self.seed, mid, bound)
+        state = self.state
+        ruling = rule(self.world, state, self.seed, mid, bound)
         mt = bound.spec.type
+        outcome = ruling.outcome
         self.push(
-            Resolved(
-                seq=len(self.log),
-                t=float(self.env.now),
-                round=self.state.round,
-                mid=mid,
-                actor=ruling.actor,
-                move=ruling.move,
-                outcome=ruling.outcome,
-                chance=round(ruling.chance, 6),
-                roll=round(ruling.roll, 6),
-                detected_by=ruling.detected_by,
-                lands_at=float(t0 + mt.duration),
+            _resolved(
+                len(self.log),
+                float(self.env.now),
+                state.round,
+                mid,
+                ruling.actor,
+                ruling.move,
+                outcome,
+                round6(ruling.chance),
+                round6(ruling.roll),
+                ruling.detected_by,
+                float(t0 + mt.duration),
             )
         )
         for ag in (
-            breached(self.state, bound.actor, mt.id, mt.tags)
-            if ruling.outcome != "cancelled" and self.state.agreements
+            breached(state, bound.actor, mt.id, mt.tags)
+            if outcome != "cancelled" and state.agreements
             else ()
         ):
             agreement = self.state.agreements[ag]
@@ -208,15 +215,15 @@ class Kernel:
                         BoundEffect(f"trust.{a}.{b}", "add", compile_expr(-penalty, ())),
                         f"breach:{ag}",
                     )
-        if bound.reveals and ruling.outcome == "success":
+        if bound.reveals and outcome == "success":
             rec = self.state.moves[mid]
             knowers = "public" if rec.visibility == "public" else sorted(rec.known_by)
             self._reveal(bound.reveals, knowers, mid)
         effects = (
             bound.effects
-            if ruling.outcome == "success"
+            if outcome == "success"
             else bound.on_failure
-            if ruling.outcome == "failure"
+            if outcome == "failure"
             else ()
         )
         if effects:
@@ -250,18 +257,24 @@ class Kernel:
                 self.emit(ProposalClosed, id=pid, status="expired", parties=prop.parties)
 
     def _shift_factions(self) -> None:
-        values = self.state.values
+        state = self.state
+        values = state.values
         for actor, model in self.world.models.items():
+            weights = state.factions[actor]
             for faction in model.factions:
                 fid = faction.id
-                weight = self.state.factions[actor][fid]
+                weight = weights[fid]
                 new = weight
                 for shift in faction.shifts:
                     if shift.when.fn(values):
                         new += shift.by
-                new = round(min(1.0, max(0.0, new)), 6)
+                new = round6(min(1.0, max(0.0, new)))
                 if new != weight:
-                    self.emit(FactionShift, actor=actor, faction=fid, weight=new)
+                    self.push(
+                        _faction_shift(
+                            len(self.log), float(self.env.now), state.round, actor, fid, new
+                        )
+                    )
 
     def _final_outcome(self) -> None:
         values = self.state.values
@@ -325,10 +338,7 @@ class Kernel:
                 source=source,
             )
 
-    def _land(
-        self, delay: float, batch: list[tuple[str, tuple[BoundEffect, ...]]]
-    ) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(delay)
+    def _land(self, batch: list[tuple[str, tuple[BoundEffect, ...]]], _: simpy.Event) -> None:
         state = self.state
         for source, effects in batch:
             for eff in effects:
@@ -336,13 +346,9 @@ class Kernel:
                     return
                 self.change(eff, source)
 
-    def _recheck(self, trigger: CompiledTrigger) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(trigger.spec.cooldown)
+    def _recheck(self, trigger: CompiledTrigger, _: simpy.Event) -> None:
         if self.state.outcome is None:
-            try:
-                self.check([trigger])
-            except (ArithmeticError, ValueError) as exc:
-                raise self._condition_failed([trigger], exc) from None
+            self._guarded((trigger,))
 
     # -- changes -------------------------------------------------------------------------------
     def emit(self, cls: type[Event], **fields: Any) -> None:
@@ -352,8 +358,8 @@ class Kernel:
         self.push(cls(seq=len(self.log), t=float(self.env.now), **fields))
 
     def push(self, event: Event) -> None:
-        # _emit stamps seq, t and round; the hottest emitters (moves, rulings, effects) build
-        # their events the same way without the keyword round trip.
+        # emit stamps seq, t and round; the hottest emitters (moves, rulings, effects) build
+        # their events the same way, positionally, without the keyword round trip.
         state = self.state
         moved = event.t != state.t
         self.log.append(event)
@@ -362,41 +368,39 @@ class Kernel:
             for listener in self.listeners:
                 listener(event)
         if moved:
-            watchers = self._watch.get("t")
+            watchers = self._watch_t
             if watchers:
-                try:
-                    self.check(watchers)
-                except (ArithmeticError, ValueError) as exc:
-                    raise self._condition_failed(watchers, exc) from None
+                self._guarded(*watchers)
 
     def change(self, effect: BoundEffect, source: str) -> None:
         state = self.state
         if state.outcome is not None:
             return
-        new, delta = effect_result(state.values, self.world.ranges, effect)
+        name = effect.name
+        new, delta = effect_result(state.values, self._ranges, effect)
         if new != new:  # NaN: the amount was no finite number; a log must never hold one
             rec = state.moves.get(source)
             origin = source if rec is None else f"move:{rec.move}"
-            raise non_finite(self.world, state, effect.amount, ("effect", origin, effect.name))
-        if new == state.values[effect.name] and delta == 0:
+            raise non_finite(self.world, state, effect.amount, ("effect", origin, name))
+        if delta == 0 and new == state.values[name]:
             return
         self.push(
-            EffectApplied(
-                seq=len(self.log),
-                t=float(self.env.now),
-                round=state.round,
-                source=source,
-                name=effect.name,
-                value=new,
-                delta=delta,
+            _effect_applied(
+                len(self.log), float(self.env.now), state.round, source, name, new, delta
             )
         )
-        watchers = self._watch.get(effect.name)
+        watchers = self._watch.get(name)
         if watchers:
-            try:
-                self.check(watchers)
-            except (ArithmeticError, ValueError) as exc:
-                raise self._condition_failed(watchers, exc) from None
+            self._guarded(*watchers)
+
+    def _guarded(
+        self, triggers: Iterable[CompiledTrigger], ends: Iterable[CompiledEnd] = ()
+    ) -> None:
+        """:meth:`check`, with a condition that cannot be computed now named (NonFinite)."""
+        try:
+            self.check(triggers, ends)
+        except (ArithmeticError, ValueError) as exc:
+            raise self._condition_failed((*triggers, *ends), exc) from None
 
     def _condition_failed(
         self, watchers: Iterable[CompiledTrigger | CompiledEnd], exc: Exception
@@ -414,42 +418,85 @@ class Kernel:
                 return non_finite(self.world, self.state, item.when, ("when", kind, item.spec.id))
         return exc
 
-    def check(self, watchers: Iterable[CompiledTrigger | CompiledEnd]) -> None:
+    def check(self, triggers: Iterable[CompiledTrigger], ends: Iterable[CompiledEnd] = ()) -> None:
+        """Fire the triggers that hold (and may fire now), then end the exercise if one of
+        ``ends`` holds; triggers first, as they may change what the ends read."""
         state = self.state
         values = state.values
-        for item in watchers:
+        fired = state.fired
+        now = self.env.now  # the clock moves only between SimPy steps, never inside one
+        for item in triggers:
             if state.outcome is not None:
                 return
-            if isinstance(item, CompiledEnd):
-                if item.when.fn(values):
-                    self.emit(
-                        Ended, outcome=item.spec.id, title=item.spec.title, reason="condition"
-                    )
-                continue
             spec = item.spec
-            last = state.fired.get(spec.id)
-            if last is not None and (
-                not spec.repeat or self.env.now - last < spec.cooldown or self.env.now == last
-            ):
+            tid = spec.id
+            last = fired.get(tid)
+            if last is not None and (not spec.repeat or now - last < spec.cooldown or now == last):
                 continue
             if not item.when.fn(values):
                 continue
-            self.emit(TriggerFired, id=spec.id)
+            self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
             if spec.repeat:
                 # Triggers are re-checked when a name they read changes; one that keeps holding
                 # with nothing changing must still fire again once its cooldown is over.
-                self.env.process(self._recheck(item))
+                _After(self.env, spec.cooldown, partial(self._recheck, item))
             if spec.inject is not None:
                 inj = spec.inject
                 self.emit(
                     InjectDelivered,
-                    id=f"trigger.{spec.id}",
+                    id=f"trigger.{tid}",
                     title=inj.title,
                     text=inj.text,
                     audience=inj.audience if inj.audience == "public" else tuple(inj.audience),
                     source="trigger",
                 )
             for eff in item.effects:
-                self.change(eff, f"trigger:{spec.id}")
+                self.change(eff, f"trigger:{tid}")
             if spec.inject is not None:
-                self._reveal(spec.inject.reveals, spec.inject.audience, f"inject:trigger.{spec.id}")
+                self._reveal(spec.inject.reveals, spec.inject.audience, f"inject:trigger.{tid}")
+        for end in ends:
+            if state.outcome is not None:
+                return
+            if end.when.fn(values):
+                self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+
+
+class _After(simpy.Event):
+    """Call ``then`` ``delay`` hours from now: a process that waits once, without the process.
+
+    It starts the way SimPy starts a process (an urgent event now, which then schedules the
+    timeout; see ``simpy.events.Initialize``), so every event keeps the place in SimPy's queue
+    that the generator processes these replaced gave it, and the logs stay byte-identical.
+    A process costs a generator, two resumptions and an end event more, several times a round.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, then: Callable[[simpy.Event], None]
+    ) -> None:
+        self.env = env
+        self.callbacks = [self._start]
+        self._value = None
+        self._ok = True
+        self._delay = delay
+        self._then = then
+        env.schedule(self, URGENT)
+
+    def _start(self, _: simpy.Event) -> None:
+        self.env.timeout(self._delay).callbacks.append(self._then)
+
+
+def _watchers(world: World) -> dict[str, Watchers]:
+    """Each state name (``t`` for conditions that read none) to what reads it."""
+    triggers: dict[str, list[CompiledTrigger]] = {}
+    ends: dict[str, list[CompiledEnd]] = {}
+    for trig in world.triggers:
+        for name in trig.when.names or {"t"}:
+            triggers.setdefault(name, []).append(trig)
+    for end in world.ends:
+        if end.spec.immediate:
+            for name in end.when.names or {"t"}:
+                ends.setdefault(name, []).append(end)
+    return {
+        name: (tuple(triggers.get(name, ())), tuple(ends.get(name, ())))
+        for name in {**triggers, **ends}
+    }

@@ -15,11 +15,18 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _SCALE = 1.0 / (1 << 53)
+_blake2b = hashlib.blake2b
 
 
 def uniform(seed: int, *key: str | int) -> float:
     """A float in [0, 1) determined by the seed and the key."""
-    digest = hashlib.blake2b(f"{seed}|{'|'.join(map(str, key))}".encode(), digest_size=8).digest()
+    return draw(f"{seed}|{'|'.join(map(str, key))}")
+
+
+def draw(text: str) -> float:
+    """``uniform`` of a key already written out as ``f"{seed}|{part}|{part}..."``: the engine's
+    rulings spell their keys inline instead of joining a tuple for every roll."""
+    digest = _blake2b(text.encode(), digest_size=8).digest()
     return (int.from_bytes(digest, "little") >> 11) * _SCALE
 
 
@@ -37,7 +44,7 @@ class Stream:
     def random(self) -> float:
         """The next float in [0, 1): ``uniform(seed, *key, n)`` for the n-th draw."""
         self._count += 1
-        digest = hashlib.blake2b(f"{self._prefix}{self._count}".encode(), digest_size=8).digest()
+        digest = _blake2b(f"{self._prefix}{self._count}".encode(), digest_size=8).digest()
         return (int.from_bytes(digest, "little") >> 11) * _SCALE
 
     def choice(self, items: Sequence[T]) -> T:
