@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sim.engine.adjudicate import effect_result, probability
@@ -44,41 +44,12 @@ CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
 
 
-_AS_DICT: dict[type[Event], Callable[[Event], dict[str, Any]]] = {}
-"""Per event class, a generated function giving what its ``to_dict`` gives (see :func:`as_dict`)."""
-
-
-def as_dict(event: Event) -> dict[str, Any]:
-    """``event.to_dict()``, from a function generated once per event class: the same dict (keys
-    in the same order, tuples as lists), without a ``getattr`` and a loop per field. Every seat
-    redacts every event it is shown, so this is the fog-of-war wall's inner loop."""
-    cls = type(event)
-    fn = _AS_DICT.get(cls)
-    if fn is None:
-        fn = _AS_DICT[cls] = _dict_maker(cls)
-    return fn(event)
-
-
-def _dict_maker(cls: type[Event]) -> Callable[[Event], dict[str, Any]]:
-    if cls.to_dict is not Event.to_dict:
-        return cls.to_dict  # its own form: used as it is
-    # The source is built from the dataclass's own field names (identifiers), nothing else.
-    items = ", ".join(
-        f"{f.name!r}: (_list(x) if _isinstance(x := e.{f.name}, _tuple) else x)"
-        for f in fields(cls)
-    )
-    env: dict[str, Any] = {"_list": list, "_isinstance": isinstance, "_tuple": tuple, "T": cls.type}
-    exec(f"def as_dict(e):\n    return {{'type': T, {items}}}\n", env)
-    fn: Callable[[Event], dict[str, Any]] = env["as_dict"]
-    return fn
-
-
 def redact(event: Event, actor: str | None, state: State, world: World) -> dict[str, Any] | None:
     """The event as ``actor`` may see it (a dict), or None if it may not see it at all.
 
     ``state`` must be a state at or after the event (detections are revealed retroactively).
     """
-    data = as_dict(event)
+    data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
     if actor is None:
         return data
     if isinstance(event, MoveMade | Resolved):

@@ -1,5 +1,5 @@
-"""The players' and seat views' fast paths give what the plain forms they replace give: an event's
-generated dict is its ``to_dict()``, and a seat's legal options (legality from the grouped
+"""The players' and seat views' fast paths give what the plain forms they replace give: a seat's
+legal options (legality from the grouped
 requirements, breaches worked out once per move) are those of the engine's own rulings
 (``illegal``, ``breached``), at every round of real runs of every bundled scenario."""
 
@@ -16,14 +16,12 @@ from sim.engine.session import Session
 from sim.engine.state import State
 from sim.engine.view import (
     OptionView,
-    as_dict,
     believed_values,
     expected_on,
     legal_moves,
     legal_options,
 )
 from sim.engine.world import World
-from sim.record.runner import run
 
 
 def reference_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
@@ -49,15 +47,6 @@ def reference_options(world: World, state: State, actor: str) -> tuple[OptionVie
                 )
             )
     return tuple(out)
-
-
-@pytest.mark.parametrize("scenario", library.scenario_ids())
-def test_an_events_generated_dict_is_its_to_dict(scenario: str) -> None:
-    world = load_scenario(scenario)
-    for seed in (0, 1):
-        for event in run(world, seed).log:
-            fast, plain = as_dict(event), event.to_dict()
-            assert fast == plain and list(fast) == list(plain)
 
 
 @pytest.mark.parametrize("scenario", library.scenario_ids())
