@@ -177,6 +177,8 @@ class SitroomApp(App[None]):
             self._seat(step.actor)
 
     def _seat(self, actor: str) -> None:
+        from ui.tui.screens.seat import SeatScreen
+
         game = self._game()
         # Seats share this screen, so a message is delivered when written: a seat whose turn
         # comes later in the round reads it (on its own turn only) and can answer it.
@@ -197,7 +199,6 @@ class SitroomApp(App[None]):
         )
 
     def on_results_screen_done(self, event: ResultsScreen.Done) -> None:
-
         if event.actor is None or self._game().control_view().over:
             self._next()
         else:
