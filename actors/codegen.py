@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 from actors.candidates import Candidate, Fx
+from sim.authoring import worldcache
 from sim.engine.clamp import clamp, clamp_source
 from sim.engine.expr import PY_GLOBALS, Expr, Value, py_literal
 
@@ -193,7 +194,8 @@ def compile_scoring(source: str) -> ScoreAll | None:
     it (an expression nested deeper than its limits): the player then scores option by option."""
     namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs}
     try:
-        exec(compile(source, "<sitroom scoring>", "exec"), namespace)
+        # From the world cache's folder when this source was compiled before.
+        exec(worldcache.compiled(source, "<sitroom scoring>"), namespace)
     except (SyntaxError, RecursionError, MemoryError):
         return None
     return namespace["score_all"]  # type: ignore[return-value]

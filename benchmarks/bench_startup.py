@@ -6,8 +6,9 @@ Each command runs in a fresh process (bytecode caches warm: one untimed run firs
 best wall time and the best CPU time (user + system of the child) of ``--repeat`` runs, beside a
 bare interpreter started the same way, so the figures can be compared across machines as ratios.
 `sitroom run` is timed with the world cache warm (as every start after the first finds it; a
-private cache folder, so the user's is left alone) and with the cache off (the first start, or
-any start after the scenario or a file it uses changed).
+private cache folder, so the user's is left alone; it also holds the computer players' compiled
+scoring) and with the cache off (the first start, or any start after the scenario or a file it
+uses changed).
 Targets (issue 18): `sitroom --help` < 0.15 s, `sitroom run` < 0.4 s.
 """
 

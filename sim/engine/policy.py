@@ -6,17 +6,19 @@ the stream the engine hands it, so computer play varies by seed and still replay
 Players are plug-ins: a distribution names each factory under the entry-point group
 ``sitroom.players`` (this project's own, ``baseline`` and ``profile``, are in pyproject.toml), and
 the registry loads one the first time its name is asked for. :func:`register` adds one in code
-(tests, library users) and takes precedence over an entry point of the same name. The engine and
-the world builder never import a player module.
+(tests, library users) and takes precedence over an entry point of the same name. The project's
+own players are found by name without scanning the installed distributions' entry points (a scan
+costs a noticeable share of a short run), and take precedence over a plug-in of the same name; the
+scan is made only for another name. The engine and the world builder never import a player module.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sim.engine.expr import Value, suggest
 from sim.engine.rng import Stream
@@ -24,8 +26,17 @@ from sim.engine.view import View
 from sim.engine.world import World
 from sim.models import Orders
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
 GROUP = "sitroom.players"
 """The entry-point group computer players are registered under."""
+OWN_PLAYERS = {
+    "baseline": "sim.players.baseline:Baseline",
+    "profile": "actors.profile:ProfilePolicy",
+}
+"""This project's players, as its own entry points name them (pyproject.toml; a test keeps the
+two the same)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +95,12 @@ def register(name: str) -> Callable[[PolicyFactory], PolicyFactory]:
 
 def policy_names() -> list[str]:
     """Every policy name, registered in code or by an entry point (none is loaded)."""
-    return sorted({*_REGISTRY, *_entry_points()})
+    return sorted({*_REGISTRY, *OWN_PLAYERS, *_entry_points()})
 
 
 def make_policy(name: str, world: World, actor: str) -> Policy:
     """Instantiate the policy ``name`` for ``actor``; raise ValueError for an unknown name."""
-    factory = _REGISTRY.get(name) or _load(name)
+    factory = _REGISTRY.get(name) or _load_own(name) or _load(name)
     if factory is None:
         raise ValueError(check_policy(name))
     return factory(world, actor)
@@ -97,7 +108,7 @@ def make_policy(name: str, world: World, actor: str) -> Policy:
 
 def check_policy(name: str) -> str | None:
     """An error message if no policy is known under ``name``; loads nothing."""
-    if name in _REGISTRY or name in _entry_points():
+    if name in _REGISTRY or name in OWN_PLAYERS or name in _entry_points():
         return None
     known = policy_names()
     return f"unknown policy '{name}'{suggest(name, known)} (known: {', '.join(known)})"
@@ -109,9 +120,24 @@ def _entry_points() -> Mapping[str, EntryPoint]:
     if plugins is None:
         with _lock:
             if _plugins is None:
+                from importlib.metadata import entry_points
+
                 _plugins = {ep.name: ep for ep in entry_points(group=GROUP)}
             plugins = _plugins
     return plugins
+
+
+def _load_own(name: str) -> PolicyFactory | None:
+    """The factory of this project's player ``name``, imported once; None for another name."""
+    where = OWN_PLAYERS.get(name)
+    if where is None:
+        return None
+    module, _, attr = where.partition(":")
+    with _lock:
+        factory = _REGISTRY.get(name)
+        if factory is None:
+            factory = _REGISTRY[name] = getattr(importlib.import_module(module), attr)
+    return factory
 
 
 def _load(name: str) -> PolicyFactory | None:

@@ -107,3 +107,46 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     load_scenario(DEFAULT_SCENARIO)
     assert worldcache.cache_dir() is None
     assert not any(tmp_path.iterdir())
+
+
+SOURCE = "def f(x):\n    return x * 2.5 + 1\n"
+
+
+def test_compiled_code_is_kept_by_its_source(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated code is compiled once: the next start reads the same code object's marshal;
+    another source is another entry; a damaged or foreign entry is compiled again."""
+    first = worldcache.compiled(SOURCE, "<test>")
+    (entry,) = cache.glob("code-*.marshal")
+    assert first == compile(SOURCE, "<test>", "exec")
+
+    def refuse(*_args: object) -> object:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr("builtins.compile", refuse)
+    assert worldcache.compiled(SOURCE, "<test>") == first
+    monkeypatch.undo()
+    monkeypatch.setenv(worldcache.ENV_VAR, str(cache))
+    worldcache.compiled(SOURCE + "\n", "<test>")
+    assert len(list(cache.glob("code-*.marshal"))) == 2
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-7])
+    assert worldcache.compiled(SOURCE, "<test>") == first  # compiled again and rewritten
+    assert entry.read_bytes() == data
+    entry.chmod(0o666)
+    namespace: dict[str, object] = {}
+    exec(worldcache.compiled(SOURCE, "<test>"), namespace)
+    assert namespace["f"](2) == 6.0  # type: ignore[operator]
+
+
+def test_old_compiled_code_is_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worldcache, "MAX_CODE_ENTRIES", 3)
+    for i in range(5):
+        worldcache.compiled(f"x = {i}\n", "<test>")
+    assert len(list(cache.glob("code-*.marshal"))) == 3
+
+
+def test_compiled_code_with_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(worldcache.ENV_VAR, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert worldcache.compiled(SOURCE, "<test>") == compile(SOURCE, "<test>", "exec")
+    assert not any(tmp_path.iterdir())

@@ -2,6 +2,9 @@
 
 Every failure a user can cause (unknown id, corrupt log, changed scenario) becomes a
 :class:`~sim.problems.UserError`, which the ``sitroom`` group prints as one line with exit code 1.
+
+The archive (SQLite, its store and locks) is imported where it is used, so that
+``sitroom run --no-archive`` does not load it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,10 +21,10 @@ from sim.authoring.problems import UserError
 from sim.engine.events import Seat
 from sim.engine.session import IllegalInput
 from sim.engine.world import World
-from sim.record.archive import Archive, ArchivedSession
-from sim.record.export import UnknownActor, archived_log
 from sim.record.log import Log, LogError, read_log
-from sim.record.store import ArchiveError, UnknownSession, default_path
+
+if TYPE_CHECKING:
+    from sim.record.archive import Archive, ArchivedSession
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +47,9 @@ def archive_option(f: F) -> F:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the archive's, the log reader's and the rules' refusals into user errors."""
+    from sim.record.export import UnknownActor
+    from sim.record.store import ArchiveError
+
     try:
         yield
     except (ArchiveError, LogError, UnknownActor) as exc:
@@ -55,6 +61,9 @@ def user_errors() -> Iterator[None]:
 @contextmanager
 def opened(path: Path | None, *, create: bool = True) -> Iterator[Archive]:
     """The archive, closed afterwards; ``create=False`` refuses to make a new empty file."""
+    from sim.record.archive import Archive
+    from sim.record.store import default_path
+
     where = path if path is not None else default_path()
     if not create and not where.exists():
         raise UserError(
@@ -91,6 +100,9 @@ def log_or_session(
     source: str, archive_path: Path | None, scenario: str | None = None
 ) -> tuple[Log, World]:
     """A log from a file or an archived session id, with the world it was played in."""
+    from sim.record.export import archived_log
+    from sim.record.store import UnknownSession
+
     path = Path(source)
     if path.exists() or not SESSION_ID.fullmatch(source):
         log = read(path)
@@ -136,6 +148,8 @@ def start_archived(
 ) -> ArchivedSession:
     """A new archived session for a front end (which must ``close()`` it when done); ``rounds``:
     fewer than the scenario's."""
+    from sim.record.archive import Archive
+
     ref = stored_ref(ref)
     with user_errors():
         archive = Archive(path)
@@ -161,6 +175,9 @@ def resume_archived(
     ``for_play``: the TUI may open a finished session (on its debrief) and human seats; a
     headless run may not, since it would silently pass every human's turns.
     """
+    from sim.record.archive import Archive
+    from sim.record.store import default_path
+
     where = path if path is not None else default_path()
     if not where.exists():
         raise UserError(f"no session archive at {where}, so no session '{ref}' to resume")

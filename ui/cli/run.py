@@ -12,7 +12,6 @@ from sim.authoring.scripts import ScriptProblem, script_problems, seats_for
 from sim.engine.events import Event
 from sim.engine.session import IllegalInput, Session
 from sim.models import Script
-from sim.record.export import full_log
 from sim.record.log import LogError, read_log, write_log
 from sim.record.output import check_output
 from sim.record.runner import run
@@ -138,6 +137,8 @@ def run_command(
         if as_json or quiet or not events:
             return
         if events[0].round == 1:
+            from sim.record.export import full_log
+
             # What happened before the first decision (injects at t=0) belongs in it too.
             before = full_log(session).events[: events[0].seq]
             if before:
@@ -188,6 +189,8 @@ def run_command(
         if archived is not None:
             archived.close()
     if out is not None:
+        from sim.record.export import full_log
+
         record = full_log(session)
         write_log(out, record.header, record.events)
     result = summary(session)
