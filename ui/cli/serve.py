@@ -15,7 +15,7 @@ from sim.authoring.problems import UserError
 from sim.engine.events import Seat
 from sim.record.archive import ArchivedSession
 from ui.cli.archiving import archive_option
-from ui.cli.play import parse_seats
+from ui.cli.play import ROUNDS_HELP, check_rounds, parse_seats
 
 
 @click.command("serve")
@@ -29,6 +29,7 @@ from ui.cli.play import parse_seats
     help="Who plays an actor (repeatable). Without any, every actor is a human seat.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--rounds", type=int, metavar="N", help=ROUNDS_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
@@ -73,6 +74,7 @@ def serve_command(
     scenario: str | None,
     seats: dict[str, Seat],
     seed: int,
+    rounds: int | None,
     host: str,
     port: int,
     codes_path: Path | None,
@@ -91,6 +93,7 @@ def serve_command(
     \b
     Examples:
       sitroom serve korea-instability-2012 --seat us=human --seat china=human --codes codes.json
+      sitroom serve --rounds 4 --codes codes.json    (a shorter exercise: 4 rounds)
       sitroom serve --resume 3f9c2a1b --codes codes.json
       sitroom join http://127.0.0.1:8765/ --code k3fq-9xwa-m2tc --observe
     """
@@ -98,10 +101,12 @@ def serve_command(
         raise click.UsageError("--certfile and --keyfile go together")
     if resume_id is not None and (scenario is not None or seats):
         raise click.UsageError("--resume serves the session as it was; drop SCENARIO and --seat")
+    if resume_id is not None and rounds is not None:
+        raise click.UsageError("--resume continues a session with its own rounds; drop --rounds")
     from ui.net.server import ssl_context
 
     tls = ssl_context(certfile, keyfile)
-    opened = _open_sessions(scenario, seats, seed, resume_id, exercises, archive_path)
+    opened = _open_sessions(scenario, seats, seed, resume_id, exercises, archive_path, rounds)
     try:
         asyncio.run(
             _serve(opened, host, port, tls, codes_path, auto_close, round_minutes, on_deadline)
@@ -118,6 +123,7 @@ def _open_sessions(
     resume_id: str | None,
     exercises: int,
     archive_path: Path | None,
+    rounds: int | None = None,
 ) -> list[ArchivedSession]:
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.loader import load_scenario
@@ -143,6 +149,7 @@ def _open_sessions(
     chosen: dict[str, Seat] = dict(seats) if seats else dict.fromkeys(world.actors, "human")
     if "human" not in chosen.values():
         raise click.UsageError("no human seat: give at least one --seat ACTOR=human")
+    check_rounds(world, rounds)
     from sim.record.archive import Archive
     from ui.cli.archiving import user_errors
 
@@ -155,7 +162,12 @@ def _open_sessions(
         with user_errors():
             for i in range(exercises):
                 archived = archive.create(
-                    world, seed + i, chosen, scenario_ref=ref, meta={"front_end": "serve"}
+                    world,
+                    seed + i,
+                    chosen,
+                    scenario_ref=ref,
+                    meta={"front_end": "serve"},
+                    rounds=rounds,
                 )
                 opened.append(archived)
                 archived.lock = archive.lock(archived.id, "sitroom serve")

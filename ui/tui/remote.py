@@ -21,7 +21,6 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent
 
@@ -69,7 +68,7 @@ from ui.tui.screens.dialogs import (
 )
 from ui.tui.screens.results import ResultsScreen
 from ui.tui.screens.seat import SeatScreen, seat_heading
-from ui.tui.text import actor_name, move_name, timeline
+from ui.tui.text import actor_name, escape, move_name, timeline
 from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 
@@ -553,7 +552,7 @@ class RemoteControlScreen(Screen[None]):
         r = self.rulings[table.cursor_row]
         text = ruling_text(self.world, r, self.breaches.get(r.mid, []))
         label.update(escape(text))
-        table.tooltip = text
+        table.tooltip = escape(text)
 
     def action_override(self) -> None:
         """Force the outcome of the highlighted move (an input, journalled by the server)."""

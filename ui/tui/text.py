@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.markup import escape as _escape_markup
 
-from sim.authoring.problems import printable
+from sim.authoring.problems import printable as printable  # re-exported: the screens use it
 from sim.engine.view import AgreementView, View
 from sim.engine.world import World
 from sim.models.script import Terms
@@ -24,13 +24,28 @@ from sim.report.labels import short_name, state_labels
 def escape(text: str) -> str:
     """An authored or typed string as markup that shows it as written: ``[`` cannot restyle the
     screen, and control characters (an ``ESC ]0;`` that would retitle the terminal) show as
-    U+FFFD instead of reaching it (Textual passes them through)."""
-    return _escape_markup(printable(text))
+    U+FFFD instead of reaching it (Textual passes them through). Textual's own escape leaves a
+    ``[`` that does not look like a tag (``[2J``), which its parser may still pair with a later
+    closing tag, so every ``[`` is escaped."""
+    return _BARE_BRACKET.sub(r"\\[", _escape_markup(printable(text)))
+
+
+_BARE_BRACKET = re.compile(r"(?<!\\)\[")
+
+
+def labels(world: World) -> dict[str, str]:
+    """State name to its label, printable (labels reach plain-text places too); kept with the
+    world, as a screen asks for them at every redraw."""
+    kept: dict[str, str] | None = world.memo.get("tui-labels")
+    if kept is None:
+        kept = world.memo["tui-labels"] = {k: printable(v) for k, v in state_labels(world).items()}
+    return kept
 
 
 def actor_name(world: World, actor: str | None) -> str:
-    """Short display name of an actor (``Control`` for the control seat)."""
-    return "Control" if actor is None else short_name(world, actor)
+    """Short display name of an actor (``Control`` for the control seat), printable (a name is
+    authored text and also reaches plain-text places: titles, table cells, tooltips)."""
+    return "Control" if actor is None else printable(short_name(world, actor))
 
 
 def actor_list(world: World, actors: Any) -> str:
@@ -41,9 +56,9 @@ def actor_list(world: World, actors: Any) -> str:
 
 
 def move_name(world: World, move_id: str) -> str:
-    """A move type's label."""
+    """A move type's label (printable, like :func:`actor_name`)."""
     spec = world.moves.get(move_id)
-    return spec.type.name if spec is not None else move_id
+    return printable(spec.type.name if spec is not None else move_id)
 
 
 def clock(world: World, t: float) -> str:
@@ -124,7 +139,7 @@ def value_text(world: World, name: str, value: Any) -> str:
 
 def flag_label(world: World, name: str) -> str:
     """A flag's label (``flags.hotline_open`` reads ``hotline open``)."""
-    return state_labels(world).get(name, name.removeprefix("flags.").replace("_", " "))
+    return labels(world).get(name, name.removeprefix("flags.").replace("_", " "))
 
 
 def _sources(world: World, e: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -198,7 +213,7 @@ def describe(
     :func:`move_sources` of what the viewer has seen, passed in when describing many events.
     Every authored or typed string is escaped, so a ``[`` in a message cannot restyle the screen.
     """
-    name = name if name is not None else state_labels(world)
+    name = name if name is not None else labels(world)
     moves = moves if moves is not None else {}
 
     def who(actor: str) -> str:
@@ -316,7 +331,7 @@ def timeline(
     out: list[Entry] = []
     last: float | None = None
     round_no: int | None = None
-    name = state_labels(world)
+    name = labels(world)
     moves = move_sources(world, events if seen is None else seen)
     for event in events:
         line = describe(world, event, viewer, name, moves)
@@ -365,7 +380,7 @@ class Timeline:
         self.world = world
         self.viewer = viewer
         self.rounds = rounds
-        self._name = state_labels(world)
+        self._name = labels(world)
         self._reset()
 
     def _reset(self) -> None:
@@ -467,7 +482,7 @@ def feed_timeline(
 
 def terms_text(world: World, terms: Terms) -> str:
     """A proposal's terms in words: its effects, then its commitments."""
-    name = state_labels(world)
+    name = labels(world)
     parts = []
     for eff in terms.effects:
         target = eff.name
@@ -497,7 +512,7 @@ def belief_lines(world: World, view: View) -> list[str]:
 
     Values never observed since the briefing are left out: the briefing already says them.
     """
-    name = state_labels(world)
+    name = labels(world)
     observed = sorted(
         ((n, b) for n, b in view.beliefs.items() if b.seen_at is not None),
         key=lambda nb: (nb[1].seen_at or 0.0, nb[0]),
@@ -548,7 +563,7 @@ def condition_text(world: World, source: str, actor: str, target: str | None = N
     chosen). Anything beyond comparisons, ``and``, ``or`` and ``not`` keeps its arithmetic with
     labels in place of names; a condition that does not parse is shown as written.
     """
-    label = state_labels(world)
+    label = labels(world)
 
     def name(node: ast.expr) -> str | None:
         parts: list[str] = []

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,7 +17,7 @@ from textual.widgets.option_list import Option
 from sim.engine.world import World
 from sim.models.script import MoveOrder
 from ui.tui.options import MoveOption, TargetOption
-from ui.tui.text import actor_name, escalation_style
+from ui.tui.text import actor_name, escalation_style, escape, printable
 
 VISIBILITY = {
     "public": "public: everyone sees it",
@@ -108,7 +107,7 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box composer"):
-            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield Label(printable(self.heading), classes="dialog-title", markup=False)
             yield Input(placeholder="Type to filter by name or category", id="filter")
             with Horizontal():
                 yield OptionList(*[self._move_option(m) for m in self.shown], id="moves")
@@ -214,7 +213,9 @@ class MoveComposer(ModalScreen[MoveOrder | None]):
         if move is None:
             return
         if move.locked is not None:
-            self.notify(f"{move.name} is not possible now: {move.locked}.", severity="warning")
+            self.notify(
+                escape(f"{move.name} is not possible now: {move.locked}."), severity="warning"
+            )
             return
         if move.targets[0].target is None:
             self.dismiss(MoveOrder(move=move.id))

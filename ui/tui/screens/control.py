@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
@@ -44,9 +43,11 @@ from ui.tui.text import (
     Entry,
     actor_list,
     actor_name,
+    escape,
     feed_timeline,
     move_name,
     plural,
+    printable,
     recent_entries,
 )
 from ui.tui.widgets.indicators import Row, feed_rows
@@ -112,22 +113,22 @@ def preview_cells(
         notes.append(f"seen by {actor_list(world, r.detected_by)}")
     target = f" → {actor_name(world, r.target)}" if r.target else ""
     mark = f" {OVERRIDDEN}" if r.override_note is not None else ""
-    return (
-        fit(actor_name(world, r.actor), widths[0]),
-        fit(move_name(world, r.move) + target, widths[1]),
+    return (  # DataTable reads a str cell as markup
+        escape(fit(actor_name(world, r.actor), widths[0])),
+        escape(fit(move_name(world, r.move) + target, widths[1])),
         f"{r.chance:.0%}",
         f"{r.roll:.2f}",
         f"{r.outcome}{mark}",
-        fit("; ".join(notes), widths[-1]),
+        escape(fit(printable("; ".join(notes)), widths[-1])),
     )
 
 
 def near_end_text(world: World, view: View) -> str:
-    """Control's warning of the end conditions one step away, or empty."""
+    """Control's warning of the end conditions one step away, or empty (plain text)."""
     out = []
     for near in near_ends(world, view.values, view.round, view.rounds):
         if not near.immediate:
-            out.append(f"⚠ Last round: closing it ends the exercise with {near.title}.")
+            out.append(f"⚠ Last round: closing it ends the exercise with {printable(near.title)}.")
             continue
         movers = [
             f"{actor_name(world, a)}: {move_name(world, m)}"
@@ -136,7 +137,7 @@ def near_end_text(world: World, view: View) -> str:
         ]
         more = f" and {len(movers) - 3} more" if len(movers) > 3 else ""
         out.append(
-            f"⚠ One step from the end “{near.title}”: one move would meet it "
+            f"⚠ One step from the end “{printable(near.title)}”: one move would meet it "
             f"(e.g. {'; '.join(movers[:3])}{more})."
         )
     return "\n".join(out)
@@ -233,7 +234,7 @@ class ControlScreen(Screen[None]):
             f"Round {view.round} of {view.rounds}{paused}"
         )
         near = self.query_one("#near-end", Label)
-        near.update(near_end_text(self.session.world, view))
+        near.update(escape(near_end_text(self.session.world, view)))
         near.display = bool(near.content)
         self.query_one("#submissions", Static).update(self._submissions())
         self._fill_preview()
@@ -345,7 +346,7 @@ class ControlScreen(Screen[None]):
         r = self.rulings[table.cursor_row]
         text = ruling_text(self.session.world, r, self.breaches.get(r.mid, []))
         label.update(escape(text))
-        table.tooltip = text
+        table.tooltip = escape(text)
 
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:

@@ -12,16 +12,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from sim.engine.session import Session
 from sim.engine.view import View
 from sim.engine.world import World
-from sim.report.labels import state_labels
 from ui.tui.history import ladder
-from ui.tui.text import Entry, actor_name, move_name, timeline, value_text
+from ui.tui.text import Entry, actor_name, escape, labels, move_name, timeline, value_text
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
 from ui.tui.widgets.tabs import show_tab
@@ -44,7 +42,7 @@ def outcome_text(world: World, view: View) -> str:
         out += [f"[b reverse] {escape(ended['title'])} [/]  ({why}, round {ended['round']})"]
         if spec is not None and spec.description:
             out.append(escape(spec.description))
-    label = state_labels(world)
+    label = labels(world)
     out += ["", "[b]Final indicators[/b]"]
     for i in sc.indicators:
         # A long label wraps, its value beside its last line: nothing cut, the column kept.

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -18,6 +17,7 @@ from textual.widgets.option_list import Option
 from sim.engine.events import Outcome
 from sim.engine.view import ProposalView
 from sim.models.script import AnswerOrder
+from ui.tui.text import escape, printable
 from ui.tui.widgets.seats import ToggleList
 
 
@@ -38,7 +38,7 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(classes="dialog-box"):
             yield Label(self.question, classes="dialog-title")
             if self.detail:
-                yield Static(self.detail, markup=False)
+                yield Static(printable(self.detail), markup=False)
         yield Footer()
 
     def action_answer(self, value: bool) -> None:
@@ -114,7 +114,7 @@ class OverrideDialog(ModalScreen[OverrideChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(f"Override: {self.move}", classes="dialog-title", markup=False)
+            yield Label(printable(f"Override: {self.move}"), classes="dialog-title", markup=False)
             yield Label(
                 f"Roll {self.roll:.2f} against a chance of {self.chance:.0%}: "
                 f"the dice say [b]{self.current}[/b].",

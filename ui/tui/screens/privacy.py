@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from ui.tui.game import Step
+from ui.tui.text import printable
 
 
 class PrivacyScreen(Screen[None]):
@@ -38,8 +39,8 @@ class PrivacyScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="privacy-box"):
-            yield Label(f"Pass to the {self.who}", id="privacy-who", markup=False)
-            yield Label(self.what, id="privacy-what", markup=False)
+            yield Label(printable(f"Pass to the {self.who}"), id="privacy-who", markup=False)
+            yield Label(printable(self.what), id="privacy-what", markup=False)
             yield Label("Press [b]Enter[/b] when only they can see the screen", id="privacy-key")
         yield Footer()
 

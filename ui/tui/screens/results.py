@@ -9,14 +9,12 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sim.engine.world import World
-from sim.report.labels import state_labels
-from ui.tui.text import actor_name, timeline, value_text
+from ui.tui.text import actor_name, escape, labels, timeline, value_text
 from ui.tui.widgets.timeline import TimelineView
 
 
@@ -31,7 +29,7 @@ def changes(world: World, events: Sequence[Mapping[str, Any]]) -> list[str]:
         if name not in first:
             first[name] = value if isinstance(value, bool) else value - e["delta"]
         last[name] = value
-    label = state_labels(world)
+    label = labels(world)
     return [
         f"  {label.get(n, n)}: {value_text(world, n, first[n])} → {value_text(world, n, last[n])}"
         for n in first

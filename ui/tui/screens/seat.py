@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScroll
 from textual.lazy import Lazy
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -48,6 +47,7 @@ from ui.tui.text import (
     agreement_text,
     belief_lines,
     clock,
+    escape,
     feed_timeline,
     flag_label,
     move_name,
@@ -392,8 +392,10 @@ class SeatScreen(Screen[None]):
         open_ = [
             (
                 p,
-                f"“{p.title}” from {actor_name(world, p.sender)}: "
-                f"{terms_text(world, p.terms)}{expiry(p.expires, self.view.rounds)}",
+                escape(
+                    f"“{p.title}” from {actor_name(world, p.sender)}: "
+                    f"{terms_text(world, p.terms)}{expiry(p.expires, self.view.rounds)}"
+                ),
             )
             for p in self.view.awaiting_answer
             if p.id not in answered

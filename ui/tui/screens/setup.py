@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
@@ -35,7 +34,7 @@ from sim.engine.session import rounds_problem
 from sim.engine.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
-from ui.tui.text import actor_name, clock, reflow
+from ui.tui.text import actor_name, clock, escape, reflow
 from ui.tui.widgets.seats import SeatList
 
 

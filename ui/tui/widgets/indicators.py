@@ -11,9 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
 from sim.engine.world import World
-from sim.report.labels import state_labels
 from ui.tui.history import KeptHistories, histories
-from ui.tui.text import PLACES, number, precisions, signed
+from ui.tui.text import PLACES, labels, number, precisions, signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,7 @@ def feed_rows(world: World, actor: str | None, events: Sequence[Mapping[str, Any
 
 
 def _rows(world: World, names: Sequence[str], hist: Mapping[str, Sequence[float]]) -> list[Row]:
-    label = state_labels(world)
+    label = labels(world)
     places = precisions(world)
     return [
         Row(n, label.get(n, n), tuple(hist[n]), places.get(n, PLACES)) for n in names if n in hist

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from sim.engine.world import World
-from ui.tui.text import actor_name, escalation_style
+from ui.tui.text import actor_name, escalation_style, escape
 
 
 def ladder_markup(world: World, rows: Mapping[str, Sequence[int | None]], current: int) -> str:

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.markup import escape
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from sim.engine.events import Seat
+from ui.tui.text import escape
 
 
 class ToggleList(OptionList):
