@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent
+from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent
 
 from sim.engine.inputs import AdHocInject, Close, IllegalInput, Override, Pause, Resume
 from sim.engine.session import Ruling, Session
@@ -69,6 +69,7 @@ from ui.tui.screens.dialogs import (
 from ui.tui.screens.results import ResultsScreen
 from ui.tui.screens.seat import SeatScreen, seat_heading
 from ui.tui.text import actor_name, escape, move_name, timeline
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.tabs import show_tab
 from ui.tui.widgets.timeline import TimelineView
 

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
 
 from sim.engine.events import Outcome
 from sim.engine.nearend import near_ends
@@ -50,6 +50,7 @@ from ui.tui.text import (
     printable,
     recent_entries,
 )
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.indicators import Row, feed_rows
 from ui.tui.widgets.ladder import ladder_markup
 from ui.tui.widgets.live import LiveIndicators, LiveText, LiveTimeline

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from sim.engine.session import Session
 from sim.engine.view import View
 from sim.engine.world import World
 from ui.tui.history import ladder
 from ui.tui.text import Entry, actor_name, escape, labels, move_name, timeline, value_text
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.indicators import IndicatorPanel, rows_for
 from ui.tui.widgets.ladder import EscalationLadder
 from ui.tui.widgets.tabs import show_tab

@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from sim.engine.world import World
 from ui.tui.text import actor_name, escape, labels, timeline, value_text
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.timeline import TimelineView
 
 

@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Footer,
-    Header,
     Label,
     OptionList,
     Static,
@@ -57,6 +56,7 @@ from ui.tui.text import (
     terms_text,
     timeline,
 )
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.indicators import IndicatorPanel, feed_rows
 from ui.tui.widgets.roundclock import TimeLeft, run_clock
 from ui.tui.widgets.tabs import show_tab

@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
-    Header,
     Input,
     Label,
     OptionList,
@@ -35,6 +34,7 @@ from sim.engine.world import World
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
 from ui.tui.text import actor_name, clock, escape, reflow
+from ui.tui.widgets.header import Header
 from ui.tui.widgets.seats import SeatList
 
 
