@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from sim.engine.inputs import Pause
+from sim.models import Orders
 from tests.net.served import MINI, exported, free_port, run, serve, sitroom, until
 from ui.net.client import Connection
 from ui.net.protocol import Extend, OnDeadline
@@ -58,16 +59,20 @@ def test_a_deadline_that_passed_while_down_closes_the_round_at_resume(tmp_path: 
     would have closed it (control's "computer" choice plays the late seat), and the
     --round-minutes given at resume applies to round 2 on."""
     port = free_port()
-    srv = serve(tmp_path, MINI, *SEATS, "--round-minutes", "0.1", port=port)
+    srv = serve(tmp_path, MINI, *SEATS, "--round-minutes", "1", port=port)
 
     async def before() -> float:
         async with Connection(srv.url, srv.codes["control"]) as control:
             await control.request(OnDeadline(id="d1", then="computer"), "d1")
             async with Connection(srv.url, srv.codes["alpha"]) as alpha:
-                from sim.models import Orders
-
                 await alpha.submit(Orders())
-            assert control.deadline is not None and control.deadline.ends_at is not None
+            # Only now, however slow the start was, shorten the deadline to 4 s from now.
+            assert control.deadline is not None and control.deadline.remaining is not None
+            await control.request(
+                Extend(id="e1", minutes=(4 - control.deadline.remaining) / 60), "e1"
+            )
+            assert control.deadline.ends_at is not None
+            assert control.deadline.remaining is not None and control.deadline.remaining < 5
             return control.deadline.ends_at
 
     async def after(again_url: str) -> tuple[int, float | None]:
