@@ -194,8 +194,10 @@ class Clock:
         )
 
     def record(self) -> ClockRecord:
-        """The clock as the archive keeps it."""
-        return ClockRecord(self.round, self.minutes, self.ends_at, self.remaining, self.on_deadline)
+        """The clock as the archive keeps it: a running deadline by its wall time only, a held
+        one by the seconds it has left."""
+        held = None if self.ends_at is not None else self.remaining
+        return ClockRecord(self.round, self.minutes, self.ends_at, held, self.on_deadline)
 
     def _save(self) -> None:
         # A session served without a clock and with the default choice has nothing to keep:
