@@ -111,8 +111,8 @@ def sessions_command(archive_path: Path | None, as_json: bool) -> None:
     """List archived sessions: id, scenario, seed, seats, rounds played, status, outcome.
 
     \b
-    PLAYED is the number of rounds closed so far, of the rounds the session plays ("3 of 8";
-    a game started with --rounds N counts to N). STATUS is one of:
+    PLAYED is the number of rounds closed so far, of the rounds the session
+    plays ("3 of 8"; a game started with --rounds N counts to N). STATUS is one of:
       live         a process is playing it now (its lock is held)
       paused       quit cleanly mid-exercise; resume it
       interrupted  its process stopped without saving; resume it to replay its journal
