@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from sim import __version__
 from sim.engine.adjudicate import Ruling, rule
+from sim.engine.briefing import retell
 from sim.engine.computer import ComputerSeats
 from sim.engine.events import (
     ControlNote,
@@ -132,7 +133,8 @@ def with_rounds(world: World, rounds: int | None) -> World:
     shorter = world.scenario.model_copy(
         update={"clock": clock.model_copy(update={"rounds": rounds})}
     )
-    return replace(world, scenario=shorter)
+    # Its briefings say the rounds it plays, not the scenario's (sim.engine.briefing).
+    return retell(replace(world, scenario=shorter), clock.rounds)
 
 
 class Session:

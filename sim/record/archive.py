@@ -51,6 +51,32 @@ def _default_loader(ref: str) -> World:
     return world
 
 
+def _rebuild(info: SessionInfo, world: World, journal: list[dict[str, Any]], to: str) -> Session:
+    """Session ``info`` replayed from ``journal`` in memory (nothing written), refusing a
+    scenario whose content changed since it was recorded (``to``: what to restore it for)."""
+    if world.content_hash != info.scenario_hash:
+        raise ScenarioChanged(
+            f"session {info.id} was recorded with a different version of scenario "
+            f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
+            f"now {world.content_hash}; restore the original files to {to}"
+        )
+    session = Session(
+        world,
+        info.seed,
+        info.seats,
+        scenario_ref=info.scenario_ref,
+        rounds=info.header.get("rounds"),
+    )
+    for n, inp in enumerate(journal):
+        try:
+            session.apply_input(inp, trusted=True)
+        except IllegalInput as exc:
+            raise Diverged(
+                f"session {info.id}: input {n} ({inp.get('op')}) no longer applies: {exc}"
+            ) from None
+    return session
+
+
 class Archive(Store):
     """The store, with sessions to start, resume and import. Use as a context manager, or call
     :meth:`close`."""
@@ -76,29 +102,10 @@ class Archive(Store):
         """Session ``info`` rebuilt from its journal in memory, checked against the stored events
         (read in one snapshot, so a writer in another process cannot tear it), never written."""
         world = (load or _default_loader)(info.scenario_ref)
-        if world.content_hash != info.scenario_hash:
-            raise ScenarioChanged(
-                f"session {info.id} was recorded with a different version of scenario "
-                f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
-                f"now {world.content_hash}; restore the original files to read it"
-            )
         with self.snapshot():
             journal = self.inputs(info.id)
             stored = self.event_lines(info.id)
-        session = Session(
-            world,
-            info.seed,
-            info.seats,
-            scenario_ref=info.scenario_ref,
-            rounds=info.header.get("rounds"),
-        )
-        for n, inp in enumerate(journal):
-            try:
-                session.apply_input(inp, trusted=True)
-            except IllegalInput as exc:
-                raise Diverged(
-                    f"session {info.id}: input {n} ({inp.get('op')}) no longer applies: {exc}"
-                ) from None
+        session = _rebuild(info, world, journal, "read it")
         replayed = [dumps(e.to_dict()) for e in session.log[: len(stored)]]
         if replayed != stored:
             raise Diverged(
@@ -122,7 +129,7 @@ class Archive(Store):
         ``rounds``: fewer rounds than the scenario's (see :class:`Session`)."""
         probe = Session(world, seed, seats, scenario_ref=scenario_ref, rounds=rounds)
         with self.transaction():
-            sid = self.insert_session(probe.header.to_dict(), seed, meta)
+            sid = self.insert_session(probe.header.to_dict(), seed, meta, planned=probe.rounds)
         archived = ArchivedSession(self, sid, None)
         # The session is built only now, so the events it emits while starting (injects at
         # hour 0) reach the archive's listener.
@@ -156,26 +163,7 @@ class Archive(Store):
         info = self.find(ref)
         if world is None:
             world = (load or _default_loader)(info.scenario_ref)
-        if world.content_hash != info.scenario_hash:
-            raise ScenarioChanged(
-                f"session {info.id} was recorded with a different version of scenario "
-                f"'{info.scenario}' ({info.scenario_ref}): content hash {info.scenario_hash}, "
-                f"now {world.content_hash}; restore the original files to resume it"
-            )
-        session = Session(
-            world,
-            info.seed,
-            info.seats,
-            scenario_ref=info.scenario_ref,
-            rounds=info.header.get("rounds"),
-        )
-        for n, inp in enumerate(self.inputs(info.id)):
-            try:
-                session.apply_input(inp, trusted=True)
-            except IllegalInput as exc:
-                raise Diverged(
-                    f"session {info.id}: input {n} ({inp.get('op')}) no longer applies: {exc}"
-                ) from None
+        session = _rebuild(info, world, self.inputs(info.id), "resume it")
         stored = self.event_lines(info.id)
         replayed = [dumps(e.to_dict()) for e in session.log]
         if replayed[: len(stored)] != stored:
@@ -251,6 +239,7 @@ class Archive(Store):
                 rounds=sum(isinstance(e, RoundClosed) for e in log.events),
                 inputs=len(journal),
                 events=len(lines),
+                planned=session.rounds,
             )
             self.append_inputs(sid, 0, journal)
             self.append_events(sid, log.events)

@@ -50,6 +50,20 @@ def _umask() -> int:
     return mask
 
 
+def _target(path: Path, what: str) -> os.stat_result | None:
+    """The target's status (None: it does not exist yet); a folder, or a path that cannot
+    even be looked at, is refused."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the {what} ({_reason(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a folder; give a file name for the {what}")
+    return st
+
+
 def check_output(path: str | Path, what: str = "output") -> None:
     """Refuse a target that cannot be written, before any work is done.
 
@@ -57,14 +71,7 @@ def check_output(path: str | Path, what: str = "output") -> None:
     other existing file (a device, a FIFO) is accepted, to be written into.
     """
     path = Path(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the {what} ({_reason(exc)})") from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{path}: is a folder; give a file name for the {what}")
+    st = _target(path, what)
     if st is not None and not stat.S_ISREG(st.st_mode):
         return  # written into, never replaced: see write_text
     folder = Path(os.path.realpath(path)).parent
@@ -96,14 +103,7 @@ def open_output(path: str | Path, what: str = "output") -> Iterator[TextIO]:
     over it (fsync'd) when the block ends without an error and deleted otherwise; for a device or
     a FIFO the target itself. Write errors (a full disk) become :class:`OutputError`."""
     path = Path(path)
-    try:
-        st: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the {what} ({_reason(exc)})") from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{path}: is a folder; give a file name for the {what}")
+    st = _target(path, what)
     if st is not None and not stat.S_ISREG(st.st_mode):
         with _into(path, st, what) as fh:
             yield fh

@@ -91,7 +91,23 @@ CREATE TABLE IF NOT EXISTS input_tags (
     tag     TEXT NOT NULL,
     PRIMARY KEY (session, n)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clocks (
+    session     TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    round       INTEGER NOT NULL,      -- the round the deadline below belongs to
+    minutes     REAL,                  -- round length for rounds opened from now on (NULL: none)
+    ends_at     REAL,                  -- running: the deadline, Unix seconds (wall time)
+    remaining   REAL,                  -- held (paused): seconds left
+    on_deadline TEXT NOT NULL CHECK (on_deadline IN ('pass', 'computer')),
+    updated     TEXT NOT NULL
+) WITHOUT ROWID;
 """
+_EXTRA_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _EXTRA))
+"""An archive that lacks one of these is upgraded when opened."""
+
+_ADDED_COLUMNS = {"planned": "INTEGER"}
+"""Columns added to ``sessions`` after schema 1 (nullable, so older rows stay valid, and an
+older sitroom, which names its columns, still reads and writes the table). ``planned``: the
+rounds the session was started to play (NULL in rows written before it existed)."""
 
 
 class ArchiveError(UserError):
@@ -109,6 +125,23 @@ class AmbiguousSession(ArchiveError):
 
 class Busy(ArchiveError):
     """Another process appended to this session's journal: two front ends are playing it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRecord:
+    """A served session's round clock as journalled (see ``ui.net.exercise.Clock``)."""
+
+    round: int
+    """The round the deadline belongs to (a row of an earlier round is a spent deadline)."""
+    minutes: float | None
+    """Length of the rounds that open from now on; None: they have no deadline."""
+    ends_at: float | None
+    """While the clock runs: the deadline as a wall time (Unix seconds), so a server started
+    again later knows how much is left, or that it passed while it was down."""
+    remaining: float | None
+    """While the clock is held (the exercise paused): the seconds left."""
+    on_deadline: Literal["pass", "computer"]
+    """What becomes of seats that have not submitted at the deadline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +168,9 @@ class SessionInfo:
     """Whether the stored events are the complete result of the stored inputs; False after a
     crash, until the session is resumed (export and report then replay the journal)."""
     meta: dict[str, Any]
+    planned: int | None = None
+    """Rounds the session was started to play (the scenario's, or a shorter ``--rounds``);
+    None for a session archived before sitroom kept it (its log header may still say it)."""
 
 
 BUSY_SECONDS = 5.0
@@ -230,6 +266,8 @@ class Store:
         if self.read_only:
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 raise ArchiveError(f"{self.path}: read-only, and not a sitroom archive")
+            # An older archive that cannot be upgraded here: its missing columns read as NULL.
+            self._columns = _select(self._session_columns())
             return
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: the WAL is fsync'd at every commit, so a journaled input survives power loss too.
@@ -254,14 +292,25 @@ class Store:
                 f"{self.path}: written by a newer sitroom (archive schema "
                 f"{version}, this version reads {SCHEMA_VERSION})"
             )
-        if (
-            db.execute("SELECT name FROM sqlite_master WHERE name = 'input_tags'").fetchone()
-            is None
-        ):
+        if self._missing():
             with self.transaction():
                 for statement in _EXTRA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                have = self._session_columns()
+                for name, kind in _ADDED_COLUMNS.items():
+                    if name not in have:
+                        db.execute(f"ALTER TABLE sessions ADD COLUMN {name} {kind}")
+        self._columns = _select(set(_ADDED_COLUMNS))
+
+    def _session_columns(self) -> set[str]:
+        return {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
+
+    def _missing(self) -> bool:
+        """Whether the archive lacks a table or column added after schema 1 (checked without a
+        write lock, so opening an up-to-date archive never waits for a writer)."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        return not (tables >= _EXTRA_TABLES and self._session_columns() >= set(_ADDED_COLUMNS))
 
     def close(self) -> None:
         """Close the file."""
@@ -324,7 +373,7 @@ class Store:
     # -- reading -------------------------------------------------------------------------------
     def sessions(self) -> list[SessionInfo]:
         """Every session, newest first."""
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM sessions ORDER BY created DESC, id")
+        rows = self.db.execute(f"SELECT {self._columns} FROM sessions ORDER BY created DESC, id")
         return [_info(r) for r in rows]
 
     def find(self, ref: str) -> SessionInfo:
@@ -336,7 +385,8 @@ class Store:
                 "unique prefix; see `sitroom sessions`)"
             )
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM sessions WHERE id LIKE ? ORDER BY id LIMIT 6", (key + "%",)
+            f"SELECT {self._columns} FROM sessions WHERE id LIKE ? ORDER BY id LIMIT 6",
+            (key + "%",),
         ).fetchall()
         if not rows:
             raise UnknownSession(f"no session '{ref}' in {self.path} (see `sitroom sessions`)")
@@ -375,6 +425,41 @@ class Store:
         rows = self.db.execute("SELECT tag, n FROM input_tags WHERE session = ?", (sid,))
         return {t: int(n) for t, n in rows}
 
+    def clock(self, sid: str) -> ClockRecord | None:
+        """The served session's round clock as last journalled (None: never served with one,
+        or an older archive opened read-only)."""
+        try:
+            row = self.db.execute(
+                "SELECT round, minutes, ends_at, remaining, on_deadline FROM clocks "
+                "WHERE session = ?",
+                (sid,),
+            ).fetchone()
+        except sqlite3.OperationalError:  # no such table: read-only, never upgraded
+            return None
+        if row is None:
+            return None
+        round, minutes, ends_at, remaining, then = row
+        return ClockRecord(
+            int(round), minutes, ends_at, remaining, "computer" if then == "computer" else "pass"
+        )
+
+    def save_clock(self, sid: str, clock: ClockRecord) -> None:
+        """Journal the round clock (replacing the one before), durably: inside the server's
+        batch, with the inputs it commits before acknowledging any of them."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO clocks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sid,
+                    clock.round,
+                    clock.minutes,
+                    clock.ends_at,
+                    clock.remaining,
+                    clock.on_deadline,
+                    _now(),
+                ),
+            )
+
     def save_draft(self, sid: str, seat: str, round: int, orders: dict[str, Any]) -> None:
         """Keep ``seat``'s draft (replacing the one before), durably."""
         with self.transaction():
@@ -403,8 +488,10 @@ class Store:
         rounds: int = 0,
         inputs: int = 0,
         events: int = 0,
+        planned: int | None = None,
     ) -> str:
-        """Add a session row under a new id, and return the id."""
+        """Add a session row under a new id, and return the id (``planned``: the rounds it is
+        to play, for ``sitroom sessions``)."""
         if not -(2**63) <= seed < 2**63:
             raise ArchiveError(f"seed {seed} is out of range (a 64-bit whole number)")
         sid = self._new_id()
@@ -412,7 +499,7 @@ class Store:
         self.db.execute(
             "INSERT INTO sessions (id, scenario, scenario_ref, scenario_hash, seed, "
             "seats, header, created, updated, status, outcome, rounds, inputs, "
-            "events, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "events, meta, planned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 sid,
                 header["scenario"],
@@ -429,6 +516,7 @@ class Store:
                 inputs,
                 events,
                 dumps(meta or {}),
+                planned,
             ),
         )
         return sid
@@ -480,6 +568,13 @@ _COLUMNS = (
     "id, scenario, scenario_ref, scenario_hash, seed, seats, header, created, updated, "
     "status, outcome, rounds, inputs, events, settled, meta"
 )
+"""The columns of schema 1, as :func:`_info` reads them (then those of ``_ADDED_COLUMNS``)."""
+
+
+def _select(have: set[str]) -> str:
+    """The columns to read: an added column the file lacks (a read-only older archive,
+    which cannot be upgraded) reads as NULL."""
+    return _COLUMNS + "".join(f", {c}" if c in have else f", NULL AS {c}" for c in _ADDED_COLUMNS)
 
 
 def _info(row: tuple[Any, ...]) -> SessionInfo:
@@ -500,6 +595,7 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         events,
         settled,
         meta,
+        planned,
     ) = row
     return SessionInfo(
         sid,
@@ -518,4 +614,5 @@ def _info(row: tuple[Any, ...]) -> SessionInfo:
         int(events),
         bool(settled),
         json.loads(meta),
+        None if planned is None else int(planned),
     )

@@ -109,6 +109,14 @@ def exported(archive: Path, session: str, actor: str | None = None) -> list[dict
     return [json.loads(line) for line in result.stdout.splitlines()[1:]]
 
 
+def assert_replays(tmp: Path, archive: Path, session: str) -> None:
+    """The session's exported log passes `sitroom replay --verify`."""
+    log = tmp / f"{session}.jsonl"
+    log.write_text(sitroom(archive, "export", session).stdout)
+    verified = sitroom(archive, "replay", str(log), "--verify")
+    assert verified.returncode == 0, verified.stderr
+
+
 def run(coro: Coroutine[Any, Any, T], timeout: float = 40) -> T:
     """Run a test's client code, bounded so that a hang fails instead of stalling the suite."""
     return asyncio.run(asyncio.wait_for(coro, timeout))

@@ -50,16 +50,16 @@ from ui.cli.play import ROUNDS_HELP, check_rounds, parse_seats
     "--round-minutes",
     type=click.FloatRange(min=0, min_open=True),
     help="Close each round after M minutes (control can extend or pause); seats that have not "
-    "submitted pass.",
+    "submitted pass. With --resume: the rounds after the open one (which keeps its deadline); "
+    "without it, a resumed session keeps its own.",
 )
 @click.option("--certfile", type=click.Path(exists=True, dir_okay=False), help="TLS cert (PEM).")
 @click.option(
     "--on-deadline",
     type=click.Choice(["pass", "computer"]),
-    default="pass",
-    show_default=True,
-    help="With --round-minutes: seats that have not submitted at the deadline pass, or the "
-    "computer plays them for that round (control can change it during the exercise).",
+    help="With --round-minutes: seats that have not submitted at the deadline pass (the "
+    "default), or the computer plays them for that round (control can change it during the "
+    "exercise; a resumed session keeps control's last choice unless this is given).",
 )
 @click.option("--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS key (PEM).")
 @click.option(
@@ -81,7 +81,7 @@ def serve_command(
     resume_id: str | None,
     auto_close: bool,
     round_minutes: float | None,
-    on_deadline: str,
+    on_deadline: str | None,
     certfile: str | None,
     keyfile: str | None,
     exercises: int,
@@ -212,13 +212,15 @@ async def _serve(
     codes_path: Path | None,
     auto_close: bool,
     round_minutes: float | None,
-    on_deadline: str = "pass",
+    on_deadline: str | None = None,
 ) -> None:
     from ui.net.exercise import Exercise
     from ui.net.server import Server, run
     from ui.tui.text import condition_text  # the seats' locked moves, worded as in hotseat
 
-    then: Literal["pass", "computer"] = "computer" if on_deadline == "computer" else "pass"
+    then: Literal["pass", "computer"] | None = (
+        None if on_deadline is None else "computer" if on_deadline == "computer" else "pass"
+    )
     worded: dict[tuple[int, str, str], str] = {}
 
     def words(world: Any, source: str, actor: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from sim.authoring.problems import UserError
 from sim.record.lock import held
 from sim.record.store import SessionInfo, Store, default_path
 from ui.cli.archiving import archive_option, opened
@@ -54,14 +55,49 @@ def seats_text(seats: Mapping[str, str]) -> str:
     return " ".join(named + ([f"+{computers} computer"] if computers else [])) or "-"
 
 
-def row(info: SessionInfo, status: str, outcome: str) -> tuple[str, ...]:
+class Planned:
+    """The rounds each session plays: stored with it, or, for a session archived before that
+    was kept, its log header's shorter number or else its scenario's (loaded once per scenario
+    version; None when the scenario cannot be loaded or has changed since)."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[str, str], int | None] = {}
+
+    def __call__(self, info: SessionInfo) -> int | None:
+        if info.planned is not None:
+            return info.planned
+        rounds = info.header.get("rounds")
+        if isinstance(rounds, int):
+            return rounds
+        key = (info.scenario_ref, info.scenario_hash)
+        if key not in self._loaded:
+            self._loaded[key] = _scenario_rounds(*key)
+        return self._loaded[key]
+
+
+def _scenario_rounds(ref: str, digest: str) -> int | None:
+    from sim.authoring.loader import load_scenario  # only for sessions from older archives
+
+    try:
+        world = load_scenario(ref)
+    except (UserError, OSError):
+        return None
+    return world.scenario.clock.rounds if world.content_hash == digest else None
+
+
+def played_text(info: SessionInfo, planned: int | None) -> str:
+    """Rounds closed of the rounds the session plays: ``3 of 8`` (``3`` if unknown)."""
+    return str(info.rounds) if planned is None else f"{info.rounds} of {planned}"
+
+
+def row(info: SessionInfo, status: str, outcome: str, planned: int | None) -> tuple[str, ...]:
     """One line of the table."""
     return (
         info.id,
         info.scenario,
         str(info.seed),
         seats_text(info.seats),
-        str(info.rounds),
+        played_text(info, planned),
         status,
         outcome,
         info.created.replace("T", " ")[:16],
@@ -75,7 +111,8 @@ def sessions_command(archive_path: Path | None, as_json: bool) -> None:
     """List archived sessions: id, scenario, seed, seats, rounds played, status, outcome.
 
     \b
-    PLAYED is the number of rounds closed so far. STATUS is one of:
+    PLAYED is the number of rounds closed so far, of the rounds the session
+    plays ("3 of 8"; a game started with --rounds N counts to N). STATUS is one of:
       live         a process is playing it now (its lock is held)
       paused       quit cleanly mid-exercise; resume it
       interrupted  its process stopped without saving; resume it to replay its journal
@@ -86,19 +123,26 @@ def sessions_command(archive_path: Path | None, as_json: bool) -> None:
     enough when it is unique.
     """
     where = archive_path if archive_path is not None else default_path()
-    listed: list[tuple[SessionInfo, str, str]] = []
+    listed: list[tuple[SessionInfo, str, str, int | None]] = []
+    planned = Planned()
     if where.exists():  # listing never creates an empty archive
         with opened(where) as archive:
             listed = [
-                (info, status_of(info, is_live(where, info.id)), outcome_of(archive, info))
+                (
+                    info,
+                    status_of(info, is_live(where, info.id)),
+                    outcome_of(archive, info),
+                    planned(info),
+                )
                 for info in archive.sessions()
             ]
-    infos = [info for info, _s, _o in listed]
+    infos = [info for info, _s, _o, _p in listed]
     if as_json:
-        for info, status, _outcome in listed:
+        for info, status, _outcome, rounds in listed:
             data = asdict(info)
             data.pop("header")
             data["state"] = status
+            data["planned"] = rounds
             click.echo(json.dumps(data, sort_keys=True))
         return
     if not infos:

@@ -20,7 +20,7 @@ from sim.engine.world import World
 from sim.models import Orders
 from sim.models.script import MoveOrder
 from sim.record.archive import ArchivedSession
-from sim.record.store import ArchiveError
+from sim.record.store import ArchiveError, ClockRecord
 from ui.net.codes import digest, new_code
 from ui.net.protocol import (
     Ack,
@@ -55,6 +55,9 @@ SEAT_OPS = frozenset({"submit", "send"})
 CONTROL_OPS = frozenset({"override", "inject", "pause", "resume", "seat", "close"})
 
 
+Then = Literal["pass", "computer"]
+"""What becomes of seats that have not submitted when the deadline passes."""
+
 Wording = Callable[[World, str, str], str]
 """(world, condition source, actor) to the condition in words."""
 
@@ -88,30 +91,75 @@ def refusal(key: str, op: str, actor: str | None) -> str | None:
 
 
 class Clock:
-    """The round's deadline: armed at each round's start, held while paused, extendable."""
+    """The round's deadline: armed at each round's start, held while paused, extendable.
 
-    def __init__(self, minutes: float | None, on_expire: Callable[[], None]) -> None:
+    Every change is handed to ``journal`` (the exercise writes it to the archive inside the
+    server's batch, so it is on disk before the control input that made it is acknowledged).
+    A running deadline is kept as a wall time, so a server started again after a crash knows
+    what is left, or that the deadline passed while it was down.
+    """
+
+    def __init__(
+        self,
+        minutes: float | None,
+        on_expire: Callable[[], None],
+        journal: Callable[[ClockRecord], None] | None = None,
+        on_deadline: Then = "pass",
+    ) -> None:
         self.minutes = minutes
+        """Length of the rounds that open from now on (None: no deadline)."""
         self.on_expire = on_expire
+        self.journal = journal
+        self.on_deadline: Then = on_deadline
+        self.round = 0
+        """The round the deadline belongs to."""
         self.remaining: float | None = None
         self.ends_at: float | None = None
         self._handle: asyncio.TimerHandle | None = None
+        self._journalled = False
 
-    def start(self, paused: bool) -> None:
+    def start(self, paused: bool, round: int) -> None:
         """A new round opens."""
         self._cancel()
+        self.round = round
         self.remaining = None if self.minutes is None else self.minutes * 60
         if not paused and self.remaining is not None:
             self._arm()
+        self._save()
+
+    def restore(self, saved: ClockRecord | None, paused: bool, round: int) -> None:
+        """A resumed server: the open round keeps the deadline journalled for it (running on
+        from its wall time, or held with what was left); a round with none journalled gets a
+        fresh one (see docs/facilitator.md)."""
+        self._journalled = saved is not None  # a row once written is kept current
+        if (
+            saved is None
+            or saved.round != round
+            or (saved.ends_at, saved.remaining) == (None, None)
+        ):
+            self.start(paused, round)
+            return
+        self._cancel()
+        self.round = round
+        if saved.ends_at is not None:
+            self.remaining = max(0.0, saved.ends_at - time.time())
+        else:
+            self.remaining = saved.remaining
+        if not paused:
+            # Armed at the journalled wall time: passed already, it fires at once.
+            self._arm(saved.ends_at)
+        self._save()
 
     def pause(self) -> None:
         if self.ends_at is not None:
             self.remaining = max(0.0, self.ends_at - time.time())
             self._cancel()
+            self._save()
 
     def resume(self) -> None:
         if self.ends_at is None and self.remaining is not None:
             self._arm()
+            self._save()
 
     def extend(self, minutes: float, paused: bool) -> None:
         left = self.left() or 0.0
@@ -119,10 +167,17 @@ class Clock:
         self.remaining = max(0.0, left + minutes * 60)
         if not paused:
             self._arm()
+        self._save()
 
     def stop(self) -> None:
         self._cancel()
         self.remaining = None
+        self._save()
+
+    def choose(self, then: Then) -> None:
+        """Control's choice of what becomes of late seats."""
+        self.on_deadline = then
+        self._save()
 
     def left(self) -> float | None:
         if self.ends_at is not None:
@@ -138,10 +193,28 @@ class Clock:
             paused=self.ends_at is None and self.remaining is not None,
         )
 
-    def _arm(self) -> None:
+    def record(self) -> ClockRecord:
+        """The clock as the archive keeps it: a running deadline by its wall time only, a held
+        one by the seconds it has left."""
+        held = None if self.ends_at is not None else self.remaining
+        return ClockRecord(self.round, self.minutes, self.ends_at, held, self.on_deadline)
+
+    def _save(self) -> None:
+        # A session served without a clock and with the default choice has nothing to keep:
+        # no row (and no fsync per exercise at start); once a row exists it is kept current.
+        if self.journal is None:
+            return
+        empty = self.minutes is None and self.remaining is None and self.on_deadline == "pass"
+        if empty and not self._journalled:
+            return
+        self._journalled = True
+        self.journal(self.record())
+
+    def _arm(self, at: float | None = None) -> None:
         assert self.remaining is not None
-        self.ends_at = time.time() + self.remaining
-        self._handle = asyncio.get_running_loop().call_later(self.remaining, self._fire)
+        self.ends_at = at if at is not None else time.time() + self.remaining
+        delay = max(0.0, self.ends_at - time.time())
+        self._handle = asyncio.get_running_loop().call_later(delay, self._fire)
 
     def _fire(self) -> None:
         self._handle = None
@@ -168,9 +241,12 @@ class Exercise:
         *,
         auto_close: bool = False,
         round_minutes: float | None = None,
-        on_deadline: Literal["pass", "computer"] = "pass",
+        on_deadline: Then | None = None,
         words: Wording | None = None,
     ) -> None:
+        """``round_minutes``/``on_deadline`` None: what the archive journalled for a resumed
+        session (no clock, "pass" for a new one); given on resume, minutes apply from the
+        next round on (the open round keeps its deadline)."""
         self.archived = archived
         self.words = words
         """Words a move's condition (the TUI's wording, handed in by ``sitroom serve``: this
@@ -196,11 +272,31 @@ class Exercise:
         self.on_dirty: Callable[[Exercise], None] = Exercise.publish
         """Called when there are events to publish: the server queues the exercise for its
         publisher task, so computing views never delays acknowledging inputs."""
-        self.on_deadline: Literal["pass", "computer"] = on_deadline
+        saved = self.archive.clock(self.id)
+        if round_minutes is None and saved is not None:
+            round_minutes = saved.minutes
+        if on_deadline is None:
+            on_deadline = saved.on_deadline if saved is not None else "pass"
+        self.clock = Clock(round_minutes, self.expire, self._journal_clock, on_deadline)
+        s = self.session
+        if s.over:
+            self.clock.stop()
+        else:
+            self.clock.restore(saved, s.state.paused, s.round)
+
+    def _journal_clock(self, record: ClockRecord) -> None:
+        self.archive.save_clock(self.id, record)
+
+    @property
+    def on_deadline(self) -> Then:
         """What becomes of seats that have not submitted when the deadline passes (control
-        may change it): they pass, or the computer plays them for that round."""
-        self.clock = Clock(round_minutes, self.expire)
-        self.clock.start(self.session.state.paused or self.session.over)
+        may change it): they pass, or the computer plays them for that round. Journalled
+        with the clock."""
+        return self.clock.on_deadline
+
+    @on_deadline.setter
+    def on_deadline(self, then: Then) -> None:
+        self.clock.choose(then)
 
     # -- codes ---------------------------------------------------------------------------------
     def roles(self) -> list[str]:
@@ -575,7 +671,7 @@ class Exercise:
             if self.members.get(CONTROL):
                 self.send_all(self.debrief(), {CONTROL})
         else:
-            self.clock.start(s.state.paused)
+            self.clock.start(s.state.paused, s.round)
         self.send_all(Deadline(deadline=self.clock.info(s.round)))
         self.presence()
 
