@@ -124,6 +124,56 @@ def preview_cells(
     )
 
 
+def fill_preview(
+    screen: Screen[Any],
+    world: World,
+    rulings: list[Ruling],
+    breaches: Mapping[str, list[str]],
+    widths: tuple[int, ...],
+    shown: tuple[int, ...],
+) -> tuple[int, ...]:
+    """Fill ``screen``'s ``#preview`` table, its ``#breaches`` label and the ``#ruling`` line
+    (hotseat and networked control share it); columns are rebuilt only when ``widths`` differ
+    from the ``shown`` ones. Returns the widths now shown."""
+    table = screen.query_one("#preview", DataTable)
+    row = table.cursor_row
+    if widths != shown:
+        table.clear(columns=True)
+        for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
+            table.add_column(name, width=width)
+    table.clear()
+    for r in rulings:
+        table.add_row(*preview_cells(world, r, breaches.get(r.mid, []), widths), key=r.mid)
+    if rulings:
+        table.move_cursor(row=min(row, len(rulings) - 1))
+    show_ruling(screen, world, rulings, breaches)
+    label = screen.query_one("#breaches", Label)
+    label.update(
+        "\n".join(
+            f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
+            for r in rulings
+            for w in breaches.get(r.mid, ())
+        )
+    )
+    label.display = bool(breaches)
+    return widths
+
+
+def show_ruling(
+    screen: Screen[Any], world: World, rulings: list[Ruling], breaches: Mapping[str, list[str]]
+) -> None:
+    """The highlighted ruling in full in ``#ruling``, under the table (cells are cut to fit)."""
+    label = screen.query_one("#ruling", Static)
+    table = screen.query_one("#preview", DataTable)
+    if not rulings or not 0 <= table.cursor_row < len(rulings):
+        label.update("")
+        return
+    r = rulings[table.cursor_row]
+    text = ruling_text(world, r, breaches.get(r.mid, []))
+    label.update(escape(text))
+    table.tooltip = escape(text)
+
+
 def near_end_text(world: World, view: View) -> str:
     """Control's warning of the end conditions one step away, or empty (plain text)."""
     out = []
@@ -300,54 +350,27 @@ class ControlScreen(Screen[None]):
         return preview_widths(table.size.width or self.app.size.width - 2 - side)
 
     def _fill_preview(self) -> None:
-        world = self.session.world
         table = self.query_one("#preview", DataTable)
-        row = table.cursor_row
-        widths = self._columns(table)
-        if widths != self._widths:
-            table.clear(columns=True)
-            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
-                table.add_column(name, width=width)
-            self._widths = widths
-        table.clear()
-        self.rulings = self.session.preview()
+        rulings = self.session.preview()
         # The kernel rules on breaches when the round closes; the same rule, asked now.
         self.breaches = {
             r.mid: w
-            for r in self.rulings
+            for r in rulings
             if (
                 w := self.session.warnings(
                     r.actor, Orders(moves=[MoveOrder(move=r.move, target=r.target)])
                 )
             )
         }
-        for r in self.rulings:
-            table.add_row(*preview_cells(world, r, self.breaches.get(r.mid, []), widths), key=r.mid)
-        if self.rulings:
-            table.move_cursor(row=min(row, len(self.rulings) - 1))
-        self._show_ruling()
-        label = self.query_one("#breaches", Label)
-        label.update(
-            "\n".join(
-                f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
-                for r in self.rulings
-                for w in self.breaches.get(r.mid, ())
-            )
+        self.rulings = rulings
+        self._widths = fill_preview(
+            self, self.session.world, rulings, self.breaches, self._columns(table), self._widths
         )
-        label.display = bool(self.breaches)
 
     @on(DataTable.RowHighlighted, "#preview")
     def _show_ruling(self) -> None:
         """The highlighted ruling in full under the table (cells are cut to fit)."""
-        label = self.query_one("#ruling", Static)
-        table = self.query_one("#preview", DataTable)
-        if not self.rulings or not 0 <= table.cursor_row < len(self.rulings):
-            label.update("")
-            return
-        r = self.rulings[table.cursor_row]
-        text = ruling_text(self.session.world, r, self.breaches.get(r.mid, []))
-        label.update(escape(text))
-        table.tooltip = escape(text)
+        show_ruling(self, self.session.world, self.rulings, self.breaches)
 
     # -- actions -------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
