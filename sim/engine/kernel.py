@@ -279,7 +279,11 @@ class Kernel:
     def _final_outcome(self) -> None:
         values = self.state.values
         for end in self.world.ends:
-            if end.when(values):
+            try:
+                held = end.when(values)
+            except (ArithmeticError, ValueError) as exc:  # stop with the condition named
+                raise self._condition_failed((end,), exc) from None
+            if held:
                 self.emit(
                     Ended,
                     round=self.world.scenario.clock.rounds,

@@ -132,6 +132,25 @@ async def test_the_control_table_stays_whole_at_80_and_100_columns() -> None:
             assert "Republic of Longname: Calm things" in ruling
 
 
+HUGE = " * ".join(["1000000000000000"] * 22)
+UNCOMPUTABLE = f"""
+clock: {{start: "day 1", round_hours: 6, rounds: 1}}
+end_conditions:
+  - {{id: odd, title: Odd, when: "(flags.alarm + 1) * {HUGE} * 1.5 > 0"}}
+  - {{id: done, title: Done, when: "true"}}
+"""
+
+
+@run_async
+async def test_end_warning_says_so_when_an_end_condition_cannot_be_computed() -> None:
+    """In the last round, an end condition too large for a float is not a crash of control's
+    screen: the warning says it cannot be computed (closing the round stops with its position)."""
+    app = make_app(four(UNCOMPUTABLE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_control(pilot)
+        assert "An end condition cannot be computed" in screen_text(app.screen)
+
+
 @run_async
 async def test_end_warning_names_nothing_when_no_end_is_near() -> None:
     """Far from every end condition, control's screen carries no warning."""

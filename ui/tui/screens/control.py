@@ -177,7 +177,14 @@ def show_ruling(
 def near_end_text(world: World, view: View) -> str:
     """Control's warning of the end conditions one step away, or empty (plain text)."""
     out = []
-    for near in near_ends(world, view.values, view.round, view.rounds):
+    try:
+        nears = near_ends(world, view.values, view.round, view.rounds)
+    except (ArithmeticError, ValueError):  # a condition no number can answer (round(x, nan))
+        return (
+            "⚠ An end condition cannot be computed on the current values: the exercise will "
+            "stop with its position when it is next read."
+        )
+    for near in nears:
         if not near.immediate:
             out.append(f"⚠ Last round: closing it ends the exercise with {printable(near.title)}.")
             continue
