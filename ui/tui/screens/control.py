@@ -8,8 +8,9 @@ Control sees everything, but only through the session's API: its omniscient view
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -380,6 +381,14 @@ class ControlScreen(Screen[None]):
         show_ruling(self, self.session.world, self.rulings, self.breaches)
 
     # -- actions -------------------------------------------------------------------------------
+    def _input(self, send: Callable[[], object]) -> None:
+        """Send one of control's inputs; one the session refuses is shown, not raised."""
+        try:
+            send()
+        except IllegalInput as exc:
+            self.notify("; ".join(exc.problems), severity="error")
+        self.refresh_all()
+
     def action_tab(self, tab: str) -> None:
         """Show one tab."""
         show_tab(self.query_one(TabbedContent), tab)
@@ -397,13 +406,8 @@ class ControlScreen(Screen[None]):
         forced = None if ruling.override_note is None else (ruling.outcome, ruling.override_note)
 
         def chosen(choice: OverrideChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                self.session.override(ruling.mid, choice.outcome, choice.note)
-            except IllegalInput as exc:
-                self.notify("; ".join(exc.problems), severity="error")
-            self.refresh_all()
+            if choice is not None:
+                self._input(partial(self.session.override, ruling.mid, choice.outcome, choice.note))
 
         self.app.push_screen(
             OverrideDialog(label, ruling.chance, ruling.roll, dice(ruling), forced), chosen
@@ -414,13 +418,9 @@ class ControlScreen(Screen[None]):
         world = self.session.world
 
         def typed(choice: InjectChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                self.session.inject(choice.title, choice.text, choice.audience)
-            except IllegalInput as exc:
-                self.notify("; ".join(exc.problems), severity="error")
-            self.refresh_all()
+            if choice is not None:
+                s = self.session
+                self._input(partial(s.inject, choice.title, choice.text, choice.audience))
 
         self.app.push_screen(InjectDialog([(a, actor_name(world, a)) for a in world.actors]), typed)
 
