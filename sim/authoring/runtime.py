@@ -48,6 +48,8 @@ def _what(where: tuple[str, ...]) -> str:
         return f"the {kind} of move '{where[1]}'"
     if where[1] == "end":
         return f"end condition '{where[2]}'"
+    if where[1] == "shift":
+        return f"a shift of faction '{where[3]}' of {where[2]}"
     return f"the condition of {where[1]} '{where[2]}'"
 
 
@@ -80,6 +82,8 @@ def _locate(exc: NonFinite, model: Scenario, doc: Doc) -> tuple[Doc, Loc] | None
         return None
     if kind in ("chance", "detection"):
         return _move(model, doc, rest[0], exc.expression, (kind,))
+    if kind == "when" and rest[0] == "shift":
+        return _shift(model, doc, rest[1], rest[2], exc.expression)
     if kind == "when":
         what, ident = rest
         key = "triggers" if what == "trigger" else "end_conditions"
@@ -90,6 +94,25 @@ def _locate(exc: NonFinite, model: Scenario, doc: Doc) -> tuple[Doc, Loc] | None
         )
         if ident in ids:
             return doc, (key, ids.index(ident), "when")
+    return None
+
+
+def _shift(
+    scenario: Scenario, doc: Doc, actor: str, faction: str, expression: str
+) -> tuple[Doc, Loc] | None:
+    """The shift of ``faction`` in the profile ``actor`` plays (found as the loader finds it)."""
+    from sim.authoring.loader import gather
+
+    pid = next((p.profile or p.id for p in scenario.actors if p.id == actor), None)
+    found = gather(scenario, doc).profiles.get(pid or "")
+    if found is None:
+        return None
+    profile, profile_doc = found
+    for i, fac in enumerate(profile.factions):
+        if fac.id == faction:
+            for j, shift in enumerate(fac.shifts):
+                if shift.when.strip() == expression.strip():
+                    return profile_doc, ("factions", i, "shifts", j, "when")
     return None
 
 

@@ -1,9 +1,9 @@
 """Scenarios valid at load whose arithmetic leaves what a state can hold at run time (a product
 of state values that overflows to an infinity, infinity minus infinity, an integer too large for
 a float, ``round()`` given NaN digits), in an effect, a chance or a condition (the clock's end
-conditions, read when it runs out, included): the run stops with exit 1 and the message in
-tests/data/bad/runtime/NAME.expected (file:line:col of the expression, and the round), writes no
-log, and leaves no half-performed round in the archive.
+conditions, read when it runs out, and the profiles' faction shifts included): the run stops
+with exit 1 and the message in tests/data/bad/runtime/NAME.expected (file:line:col of the
+expression, and the round), writes no log, and leaves no half-performed round in the archive.
 
 Regenerate after a deliberate wording change with ``SITROOM_UPDATE_GOLDEN=1 pytest``.
 """
@@ -33,6 +33,7 @@ CASES = {
     "round_nan_digits": None,
     "huge_int_end": None,
     "round_nan_end": None,
+    "nan_shift": None,
     "inf_chance": "inf_chance_script.yaml",
     "nan_move_effect": "nan_move_effect_script.yaml",
 }
