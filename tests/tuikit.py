@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static, Tab
 
 from sim.engine.events import Seat
+from sim.engine.session import Session
 from sim.engine.world import World
 from tests.worlds import world
 from ui.tui.app import SitroomApp
@@ -33,6 +34,10 @@ def run_async(fn: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
     return wrapper
 
 
+# Composer keys for the mini catalogue (wait, calm, provoke, insult, gamble, spy, test_bomb).
+CALM = ("m", "down", "enter")
+PROVOKE = ("m", "down", "down", "enter")
+
 FOUR = "actors: [{id: a}, {id: b}, {id: c}, {id: d}]"
 HOTSEAT: dict[str, Seat] = {"a": "human", "b": "human"}
 """Two human seats (a, b) and two computer seats (c, d)."""
@@ -49,6 +54,12 @@ def make_app(
     """An app on one in-memory scenario, seats preset."""
     w = w or four()
     return SitroomApp([ScenarioChoice.of(w)], seats=HOTSEAT if seats is None else seats, seed=seed)
+
+
+def session(app: SitroomApp) -> Session:
+    """The running exercise's session (the setup screen has started one)."""
+    assert app.game is not None
+    return app.game.session
 
 
 def _plain(value: Any) -> str:
@@ -96,3 +107,41 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
 def screen_name(app: App[Any]) -> str:
     """Class name of the active screen."""
     return type(app.screen).__name__
+
+
+async def start(pilot: Pilot[Any]) -> None:
+    """From the setup screen to the first seat's privacy screen."""
+    await settle(pilot)
+    assert screen_name(pilot.app) == "SetupScreen"
+    await press(pilot, "ctrl+s")
+
+
+async def seat_turn(pilot: Pilot[Any], *keys: str) -> None:
+    """Privacy screen (and results, if any) -> seat screen -> keys -> submit and confirm."""
+    assert screen_name(pilot.app) == "PrivacyScreen"
+    await press(pilot, "enter")
+    if screen_name(pilot.app) == "ResultsScreen":
+        await press(pilot, "enter")
+    assert screen_name(pilot.app) == "SeatScreen"
+    await press(pilot, *keys, "s", "enter")
+
+
+async def to_control(
+    pilot: Pilot[Any], a_keys: tuple[str, ...] = CALM, b_keys: tuple[str, ...] = PROVOKE
+) -> None:
+    """From the setup screen: a's and b's turns with the given keys, then control's screen."""
+    await start(pilot)
+    await seat_turn(pilot, *a_keys)
+    await seat_turn(pilot, *b_keys)
+    assert screen_name(pilot.app) == "PrivacyScreen"
+    await press(pilot, "enter")
+    assert screen_name(pilot.app) == "ControlScreen"
+
+
+async def write_test_ban(pilot: Pilot[Any]) -> None:
+    """In a's open message dialog: to b, the text "No tests", a proposal titled "Test ban" (the
+    focus left on the title)."""
+    await press(pilot, "space", "tab")
+    await pilot.press(*"No tests")
+    await press(pilot, "tab")
+    await pilot.press(*"Test ban")

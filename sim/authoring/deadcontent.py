@@ -60,6 +60,24 @@ def _constant(value: Any) -> float | None:
     return None
 
 
+def override_weights(scenario: Scenario, doc: Doc) -> list[Problem]:
+    """A participant's faction or interest weight outside 0..1 is an error: the profile's own
+    weights are held to 0..1, and a faction's influence is a share (shifts clamp it there)."""
+    out = []
+    for i, p in enumerate(scenario.actors):
+        for field, what in (("factions", "faction"), ("interests", "interest")):
+            for key, weight in getattr(p.overrides, field).items():
+                if not 0 <= weight <= 1:
+                    out.append(
+                        doc.problem(
+                            ("actors", i, "overrides", field, key),
+                            f"{what} '{key}' of {p.id}: weight {weight:g} is outside 0..1; "
+                            "write a weight from 0 to 1",
+                        )
+                    )
+    return out
+
+
 # -- sources -------------------------------------------------------------------------------------
 
 
@@ -133,8 +151,9 @@ def unknown_sources(model: BaseModel, doc: Doc) -> list[Problem]:
 
 
 def scenario_problems(scenario: Scenario, doc: Doc, world: World | None) -> list[Problem]:
-    """Dead content of a scenario: injects off the clock, chances, unusable moves, conditions
-    that can never hold. ``world`` (None if the scenario has errors) gives the ranges."""
+    """Dead content of a scenario: injects off the clock, chances and override weights out of
+    range, unusable moves, conditions that can never hold. ``world`` (None if the scenario has
+    errors) gives the ranges."""
     clock = scenario.clock
     end = clock.rounds * clock.round_hours
     out: list[Problem] = []
@@ -159,6 +178,7 @@ def scenario_problems(scenario: Scenario, doc: Doc, world: World | None) -> list
             )
     extra = scenario.moves.extra
     out.extend(constant_chances(extra, doc, ("moves", "extra")))
+    out.extend(override_weights(scenario, doc))
     out.extend(unknown_sources(scenario, doc))
     out.extend(expectation_problems(scenario, doc))
     actors = {p.id for p in scenario.actors}
@@ -235,6 +255,11 @@ def _never_true(scenario: Scenario, doc: Doc, world: World) -> list[Problem]:
     items += [
         (("end_conditions", i, "when"), f"end condition '{e.id}'", e.when)
         for i, e in enumerate(scenario.end_conditions)
+    ]
+    items += [
+        (("moves", "extra", i, "requires"), f"the requires of move '{mt.id}'", mt.requires)
+        for i, mt in enumerate(scenario.moves.extra)
+        if mt.requires is not None
     ]
     items += [
         (("objectives", i, "measure"), f"objective '{o.id}'", o.measure)

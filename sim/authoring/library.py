@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,23 +200,20 @@ def catalogue_paths(folder: Path) -> dict[str, Path]:
     return out
 
 
-def lookup_scenario(ident: str) -> Path:
-    """The file of a bundled scenario; :class:`UserError` with a suggestion if there is none."""
-    path = scenario_path(ident)
+def _lookup(ident: str, path: Path | None, ids: Callable[[], Iterable[str]], what: str) -> Path:
+    """``path``, or :class:`UserError` naming the missing bundled ``what`` with a suggestion."""
     if path is None:
         raise UserError(
-            f"no bundled scenario '{ident}'{suggest(ident, scenario_ids())}; "
-            f"`sitroom list` shows them"
+            f"no bundled {what} '{ident}'{suggest(ident, ids())}; `sitroom list` shows them"
         )
     return path
+
+
+def lookup_scenario(ident: str) -> Path:
+    """The file of a bundled scenario; :class:`UserError` with a suggestion if there is none."""
+    return _lookup(ident, scenario_path(ident), scenario_ids, "scenario")
 
 
 def lookup_actor(ident: str) -> Path:
     """The file of a bundled actor profile; :class:`UserError` with a suggestion if none."""
-    path = actor_path(ident)
-    if path is None:
-        raise UserError(
-            f"no bundled actor profile '{ident}'{suggest(ident, actor_ids())}; "
-            f"`sitroom list` shows them"
-        )
-    return path
+    return _lookup(ident, actor_path(ident), actor_ids, "actor profile")

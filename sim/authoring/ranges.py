@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sim.engine.expr import dotted_name
+
 INF = math.inf
 
 
@@ -59,15 +61,6 @@ def _hull(*xs: float) -> Num:
     return Num(min(xs), max(xs))
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
-
-
 def _compare(op: ast.cmpop, a: Num, b: Num) -> Truth:
     if isinstance(op, ast.Lt):
         return Truth(a.lo < b.hi, a.hi >= b.lo)
@@ -95,7 +88,7 @@ def abstract(node: ast.expr, lookup: Lookup) -> Abstract:
             return Num(float(node.value), float(node.value))
         return ANY
     if isinstance(node, ast.Name | ast.Attribute):
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted in ("true", "True"):
             return Truth(True, False)
         if dotted in ("false", "False"):
@@ -176,7 +169,7 @@ def names_in(source: str) -> list[str]:
     out: dict[str, None] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute | ast.Name):
-            dotted = _dotted(node)
+            dotted = dotted_name(node)
             if dotted is not None and dotted not in ("true", "false", "True", "False"):
                 if isinstance(node, ast.Name) and any(d.startswith(dotted + ".") for d in out):
                     continue

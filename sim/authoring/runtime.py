@@ -24,9 +24,14 @@ _FIX = (
 def runtime_error(exc: NonFinite) -> UserError:
     """The problem ``exc`` reports, at its expression's position when the files still say where
     it is; else one line naming the expression."""
-    what = _what(exc.where)
-    message = f"round {exc.round}: {what} computed a value that is not a finite number: {_FIX}"
-    found = _locate(exc) if exc.scenario_file is not None else None
+    loaded = _scenario(exc.scenario_file) if exc.scenario_file is not None else None
+    found = None if loaded is None else _locate(exc, *loaded)
+    when = f"round {exc.round}"
+    if loaded is not None and exc.round > loaded[0].clock.rounds:
+        # The clock's end conditions are read after the last round closed (the state's round
+        # counter has moved on): say so rather than name a round the exercise never had.
+        when = f"round {loaded[0].clock.rounds}, when the clock ran out"
+    message = f"{when}: {_what(exc.where)} computed a value that is not a finite number: {_FIX}"
     if found is None:
         shown = exc.expression if len(exc.expression) <= 80 else exc.expression[:77] + "..."
         where = f"{exc.scenario_file}: " if exc.scenario_file else ""
@@ -41,18 +46,25 @@ def _what(where: tuple[str, ...]) -> str:
         return f"the effect on '{where[2]}' of {where[1].replace(':', ' ', 1)}"
     if kind in ("chance", "detection"):
         return f"the {kind} of move '{where[1]}'"
+    if where[1] == "end":
+        return f"end condition '{where[2]}'"
+    if where[1] == "shift":
+        return f"a shift of faction '{where[3]}' of {where[2]}"
     return f"the condition of {where[1]} '{where[2]}'"
 
 
-def _locate(exc: NonFinite) -> tuple[Doc, Loc] | None:
+def _scenario(path: str) -> tuple[Scenario, Doc] | None:
     from sim.authoring.loader import load_file  # the loader imports this module's peers
 
-    assert exc.scenario_file is not None
     try:
-        model, doc = load_file(exc.scenario_file, expect="scenario")
+        model, doc = load_file(path, expect="scenario")
     except (UserError, OSError):
         return None  # changed or gone since the run started
     assert isinstance(model, Scenario)
+    return model, doc
+
+
+def _locate(exc: NonFinite, model: Scenario, doc: Doc) -> tuple[Doc, Loc] | None:
     kind, *rest = exc.where
     if kind == "effect":
         source, _name = rest
@@ -70,6 +82,8 @@ def _locate(exc: NonFinite) -> tuple[Doc, Loc] | None:
         return None
     if kind in ("chance", "detection"):
         return _move(model, doc, rest[0], exc.expression, (kind,))
+    if kind == "when" and rest[0] == "shift":
+        return _shift(model, doc, rest[1], rest[2], exc.expression)
     if kind == "when":
         what, ident = rest
         key = "triggers" if what == "trigger" else "end_conditions"
@@ -80,6 +94,25 @@ def _locate(exc: NonFinite) -> tuple[Doc, Loc] | None:
         )
         if ident in ids:
             return doc, (key, ids.index(ident), "when")
+    return None
+
+
+def _shift(
+    scenario: Scenario, doc: Doc, actor: str, faction: str, expression: str
+) -> tuple[Doc, Loc] | None:
+    """The shift of ``faction`` in the profile ``actor`` plays (found as the loader finds it)."""
+    from sim.authoring.loader import gather
+
+    pid = next((p.profile or p.id for p in scenario.actors if p.id == actor), None)
+    found = gather(scenario, doc).profiles.get(pid or "")
+    if found is None:
+        return None
+    profile, profile_doc = found
+    for i, fac in enumerate(profile.factions):
+        if fac.id == faction:
+            for j, shift in enumerate(fac.shifts):
+                if shift.when.strip() == expression.strip():
+                    return profile_doc, ("factions", i, "shifts", j, "when")
     return None
 
 

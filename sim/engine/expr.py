@@ -200,6 +200,11 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+dotted_name = _dotted
+"""The dotted state name a node spells (``trust.us.china``), or None: public for the authoring
+checks (:mod:`sim.authoring.ranges`)."""
+
+
 def closest(name: str, known: Iterable[str]) -> str | None:
     """The known name that ``name`` is most likely a typo of, if one is close enough."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)

@@ -266,7 +266,12 @@ class Kernel:
                 weight = weights[fid]
                 new = weight
                 for shift in faction.shifts:
-                    if shift.when.fn(values):
+                    try:
+                        held = shift.when.fn(values)
+                    except (ArithmeticError, ValueError):  # stop with the condition named
+                        where = ("when", "shift", actor, fid)
+                        raise non_finite(self.world, state, shift.when, where) from None
+                    if held:
                         new += shift.by
                 new = round6(min(1.0, max(0.0, new)))
                 if new != weight:
@@ -279,7 +284,11 @@ class Kernel:
     def _final_outcome(self) -> None:
         values = self.state.values
         for end in self.world.ends:
-            if end.when(values):
+            try:
+                held = end.when(values)
+            except (ArithmeticError, ValueError) as exc:  # stop with the condition named
+                raise self._condition_failed((end,), exc) from None
+            if held:
                 self.emit(
                     Ended,
                     round=self.world.scenario.clock.rounds,

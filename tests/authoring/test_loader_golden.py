@@ -8,6 +8,8 @@ scenarios use; they must be valid themselves.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,31 @@ def test_no_invented_lines(monkeypatch: pytest.MonkeyPatch) -> None:
             lines = raw.splitlines()
             assert 1 <= problem.line <= len(lines), problem
             assert problem.source_line == lines[problem.line - 1], problem
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("requires_names", 1),
+        ("faction_overrides", 1),
+        ("end_yaml_nonfinite", 1),
+        ("end_expr_nonfinite", 1),
+        ("requires_never", 0),
+        ("catalogue_requires", 0),
+    ],
+)
+def test_validate_exits_with_the_golden_problems_and_no_traceback(name: str, code: int) -> None:
+    """`sitroom validate` prints the golden problems (errors first), exits 1 on an error and 0
+    on warnings only, never with a traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "validate", str(BAD / f"{name}.yaml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    expected = (ROOT / BAD / f"{name}.expected").read_text(encoding="utf-8").splitlines()
+    assert sorted(proc.stdout.splitlines()[: len(expected)]) == sorted(expected)

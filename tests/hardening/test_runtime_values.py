@@ -1,8 +1,9 @@
 """Scenarios valid at load whose arithmetic leaves what a state can hold at run time (a product
 of state values that overflows to an infinity, infinity minus infinity, an integer too large for
-a float, ``round()`` given NaN digits): the run stops with exit 1 and the message in
-tests/data/bad/runtime/NAME.expected (file:line:col of the expression, and the round), writes no
-log, and leaves no half-performed round in the archive.
+a float, ``round()`` given NaN digits), in an effect, a chance or a condition (the clock's end
+conditions, read when it runs out, and the profiles' faction shifts included): the run stops
+with exit 1 and the message in tests/data/bad/runtime/NAME.expected (file:line:col of the
+expression, and the round), writes no log, and leaves no half-performed round in the archive.
 
 Regenerate after a deliberate wording change with ``SITROOM_UPDATE_GOLDEN=1 pytest``.
 """
@@ -30,6 +31,9 @@ CASES = {
     "inf_effect": None,
     "huge_int_condition": None,
     "round_nan_digits": None,
+    "huge_int_end": None,
+    "round_nan_end": None,
+    "nan_shift": None,
     "inf_chance": "inf_chance_script.yaml",
     "nan_move_effect": "nan_move_effect_script.yaml",
 }
@@ -82,6 +86,21 @@ def test_archive_keeps_no_half_round(tmp_path: Path) -> None:
         code, _, err = sitroom(*args, cwd=tmp_path, archive=archive)
         assert code == 1 and "nan_effect.yaml:23:22: round 2" in err, (args, err)
     assert not (tmp_path / "e.jsonl").exists()
+
+
+def test_an_end_condition_read_when_the_clock_runs_out_stops_resume_alike(tmp_path: Path) -> None:
+    """The clock's last check stops the run after the last round closed, with no outcome
+    recorded; resuming reads the same end condition and answers with the same message."""
+    archive = tmp_path / "a.sqlite3"
+    code, _, err = sitroom(*argv("huge_int_end"), cwd=tmp_path, archive=archive)
+    where = "huge_int_end.yaml:21:33: round 4, when the clock ran out: end condition 'odd'"
+    assert code == 1 and where in err, err
+    with sqlite3.connect(archive) as db:
+        (sid,) = db.execute("SELECT id FROM sessions").fetchone()
+        types = [json.loads(r[0])["type"] for r in db.execute("SELECT json FROM events")]
+    assert types[-1] == "round_closed" and "ended" not in types
+    code, _, err = sitroom("run", "--resume", sid, cwd=tmp_path, archive=archive)
+    assert code == 1 and where in err and "Traceback" not in err, err
 
 
 def test_the_error_survives_a_process_boundary() -> None:

@@ -2,64 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from sim.engine.events import InjectDelivered, MoveMade, Resolved
 from sim.models.script import MoveOrder
 from tests.tuikit import (
+    CALM,
     four,
     make_app,
     press,
     run_async,
     screen_name,
     screen_text,
+    session,
     settle,
     stack_text,
+    start,
+    to_control,
+    write_test_ban,
 )
-from ui.tui.app import SitroomApp
 from ui.tui.screens.control import ControlScreen
 from ui.tui.screens.seat import SeatScreen
 
-# Composer keys for the mini catalogue (wait, calm, provoke, insult, gamble, spy, test_bomb).
-CALM = ("m", "down", "enter")
-PROVOKE = ("m", "down", "down", "enter")
 SPY_ON_B = ("m", *["down"] * 5, "enter", "enter")  # the first target offered to a is b
-
-
-def session(app: SitroomApp) -> Any:
-    assert app.game is not None
-    return app.game.session
-
-
-async def start(pilot: Pilot[Any]) -> None:
-    """From the setup screen to the first seat's privacy screen."""
-    await settle(pilot)
-    assert screen_name(pilot.app) == "SetupScreen"
-    await press(pilot, "ctrl+s")
-
-
-async def seat_turn(pilot: Pilot[Any], *keys: str) -> None:
-    """Privacy screen -> seat screen -> the given keys -> submit and confirm."""
-    assert screen_name(pilot.app) == "PrivacyScreen"
-    await press(pilot, "enter")
-    assert screen_name(pilot.app) == "SeatScreen"
-    await press(pilot, *keys, "s", "enter")
-
-
-async def to_control(
-    pilot: Pilot[Any], a_keys: tuple[str, ...] = CALM, b_keys: tuple[str, ...] = PROVOKE
-) -> None:
-    await start(pilot)
-    await seat_turn(pilot, *a_keys)
-    await seat_turn(pilot, *b_keys)
-    assert screen_name(pilot.app) == "PrivacyScreen"
-    await press(pilot, "enter")
-    assert screen_name(pilot.app) == "ControlScreen"
 
 
 @run_async
@@ -276,10 +243,8 @@ async def test_a_proposal_is_sent_answered_and_becomes_an_agreement() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await start(pilot)
-        await press(pilot, "enter", "w", "space", "tab")
-        await pilot.press(*"No tests")
-        await press(pilot, "tab")
-        await pilot.press(*"Test ban")
+        await press(pilot, "enter", "w")
+        await write_test_ban(pilot)
         await press(pilot, "tab")
         await press(pilot, "space", "ctrl+s")  # the mini catalogue's one tag: nuclear_test
         assert "Test ban" in screen_text(app.screen)  # a's outbox

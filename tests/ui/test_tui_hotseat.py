@@ -22,18 +22,17 @@ from tests.tuikit import (
     run_async,
     screen_name,
     screen_text,
+    session,
     settle,
     stack_text,
+    start,
+    to_control,
+    write_test_ban,
 )
 from ui.tui.app import SitroomApp
 from ui.tui.catalog import ScenarioChoice
 from ui.tui.game import Setup
 from ui.tui.screens.seat import SeatScreen
-
-
-def session(app: SitroomApp) -> Session:
-    assert app.game is not None
-    return app.game.session
 
 
 async def set_rounds(pilot: Pilot[Any], value: str) -> None:
@@ -118,13 +117,10 @@ async def test_a_hotseat_proposal_is_delivered_at_once_and_accepted_in_the_same_
 
     app = SitroomApp([ScenarioChoice.of(four())], seats=HOTSEAT, seed=3, factory=recorded)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s", "enter", "w")
+        await start(pilot)
+        await press(pilot, "enter", "w")
         assert "delivered as soon as you send it" in screen_text(app.screen)
-        await press(pilot, "space", "tab")  # to b
-        await pilot.press(*"No tests")
-        await press(pilot, "tab")
-        await pilot.press(*"Test ban")
+        await write_test_ban(pilot)
         await press(pilot, "tab", "space", "ctrl+s")
         seat = app.screen
         assert isinstance(seat, SeatScreen) and seat.draft.messages == []
@@ -181,8 +177,7 @@ async def test_the_control_ladder_beside_the_tabs_is_drawn_from_the_first_round(
     screen, before anything has refreshed it."""
     app = make_app(four(), seed=3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s", "enter", "s", "enter", "enter", "s", "enter", "enter")
+        await to_control(pilot, (), ())
         assert screen_name(app) == "ControlScreen"
         side = app.screen.query_one(".side")
         assert "highest escalation level" in screen_text(app.screen)

@@ -5,19 +5,30 @@ Each test drives the real app on a tiny in-memory world (tests/worlds.py) with T
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from sim.engine.events import Ended
-from tests.tuikit import FOUR, four, make_app, press, run_async, screen_name, screen_text, settle
+from tests.tuikit import (
+    CALM,
+    FOUR,
+    PROVOKE,
+    four,
+    make_app,
+    press,
+    run_async,
+    screen_name,
+    screen_text,
+    seat_turn,
+    session,
+    settle,
+    start,
+    to_control,
+    write_test_ban,
+)
 from tests.worlds import profile, world
 from ui.tui.app import SitroomApp
 from ui.tui.catalog import ScenarioChoice
 
-CALM = ("m", "down", "enter")
-PROVOKE = ("m", "down", "down", "enter")
 TEST_BOMB = ("m", *["down"] * 6, "enter")
 EARLY = """
 clock: {start: "2012-11-13 08:00", round_hours: 6, rounds: 4}
@@ -25,21 +36,6 @@ end_conditions:
   - {id: war, title: Nuclear crisis, when: "tension >= 60", immediate: true}
   - {id: done, title: Done, when: "true"}
 """
-
-
-def session(app: SitroomApp) -> Any:
-    assert app.game is not None
-    return app.game.session
-
-
-async def seat_turn(pilot: Pilot[Any], *keys: str) -> None:
-    """Privacy screen (and results, if any) -> seat screen -> keys -> submit and confirm."""
-    assert screen_name(pilot.app) == "PrivacyScreen"
-    await press(pilot, "enter")
-    if screen_name(pilot.app) == "ResultsScreen":
-        await press(pilot, "enter")
-    assert screen_name(pilot.app) == "SeatScreen"
-    await press(pilot, *keys, "s", "enter")
 
 
 @run_async
@@ -52,8 +48,7 @@ async def test_a_full_exercise_ending_early_warns_control_and_ends_with_every_se
     included, no trace of control's pause) before the debrief names the end."""
     app = make_app(four(EARLY), seed=3)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s")
+        await start(pilot)
         await seat_turn(pilot, *CALM)
         await seat_turn(pilot, *CALM)
         await press(pilot, "enter")
@@ -93,16 +88,6 @@ async def test_a_full_exercise_ending_early_warns_control_and_ends_with_every_se
     assert (ended.outcome, ended.round, ended.reason) == ("war", 2, "condition")
 
 
-async def to_control(app: SitroomApp, pilot: Pilot[Any]) -> None:
-    """a calms, b provokes, then control's screen."""
-    await settle(pilot)
-    await press(pilot, "ctrl+s")
-    await seat_turn(pilot, *CALM)
-    await seat_turn(pilot, *PROVOKE)
-    await press(pilot, "enter")
-    assert screen_name(app) == "ControlScreen"
-
-
 @run_async
 async def test_the_override_dialog_and_table_show_roll_chance_and_a_mark() -> None:
     """The dialog states the roll against the chance; after an override the table marks the
@@ -110,7 +95,7 @@ async def test_the_override_dialog_and_table_show_roll_chance_and_a_mark() -> No
     dice and the earlier override, not the forced outcome as the dice's."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_control(app, pilot)
+        await to_control(pilot)
         await press(pilot, "o")
         assert "Roll 0.00 against a chance of 100%: the dice say success" in screen_text(app.screen)
         await press(pilot, "enter")
@@ -134,7 +119,7 @@ async def test_the_control_table_stays_whole_at_80_and_100_columns() -> None:
     for width in (80, 100):
         app = make_app(w)
         async with app.run_test(size=(width, 24)) as pilot:
-            await to_control(app, pilot)
+            await to_control(pilot)
             await press(pilot, "o", "enter")
             await pilot.press(*"Control rules it out: the facilitator's call")
             await press(pilot, "enter")
@@ -147,12 +132,31 @@ async def test_the_control_table_stays_whole_at_80_and_100_columns() -> None:
             assert "Republic of Longname: Calm things" in ruling
 
 
+HUGE = " * ".join(["1000000000000000"] * 22)
+UNCOMPUTABLE = f"""
+clock: {{start: "day 1", round_hours: 6, rounds: 1}}
+end_conditions:
+  - {{id: odd, title: Odd, when: "(flags.alarm + 1) * {HUGE} * 1.5 > 0"}}
+  - {{id: done, title: Done, when: "true"}}
+"""
+
+
+@run_async
+async def test_end_warning_says_so_when_an_end_condition_cannot_be_computed() -> None:
+    """In the last round, an end condition too large for a float is not a crash of control's
+    screen: the warning says it cannot be computed (closing the round stops with its position)."""
+    app = make_app(four(UNCOMPUTABLE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_control(pilot)
+        assert "An end condition cannot be computed" in screen_text(app.screen)
+
+
 @run_async
 async def test_end_warning_names_nothing_when_no_end_is_near() -> None:
     """Far from every end condition, control's screen carries no warning."""
     app = make_app(four(EARLY.replace("tension >= 60", "tension >= 95")))
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_control(app, pilot)
+        await to_control(pilot)
         assert "One step from the end" not in screen_text(app.screen)
         assert not app.screen.query_one("#near-end").display
 
@@ -162,7 +166,7 @@ async def test_players_never_see_control_pausing() -> None:
     """Control pauses and resumes; the next seat's timeline has no trace of it."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await to_control(app, pilot)
+        await to_control(pilot)
         await press(pilot, "p", "p", "c", "enter", "enter", "enter")
         assert screen_name(app) == "ResultsScreen"
         await press(pilot, "enter", "5")
@@ -245,8 +249,8 @@ async def test_locked_moves_are_listed_greyed_with_their_condition_in_words() ->
     its details say what unlocks it in labels, and choosing it adds nothing."""
     app = make_app(world(FOUR, moves=LOCKED))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s", "enter", "m")
+        await start(pilot)
+        await press(pilot, "enter", "m")
         moves = app.screen.query_one("#moves")
         assert moves.border_title == "esc  move"
         text = screen_text(app.screen)
@@ -273,8 +277,7 @@ indicators:
     )
     app = make_app(world(FOUR + "\n" + patch, moves=moves))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s")
+        await start(pilot)
         await seat_turn(pilot, "m", "down", "enter")
         await seat_turn(pilot)
         await press(pilot, "enter", "c", "enter", "enter", "enter")
@@ -292,8 +295,8 @@ async def test_x_removes_on_the_orders_tab_and_takes_you_there_from_elsewhere() 
     the orders instead of asking to highlight one there."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s", "enter", *CALM, *PROVOKE)
+        await start(pilot)
+        await press(pilot, "enter", *CALM, *PROVOKE)
         seat = app.screen
         tabs = seat.query_one(TabbedContent)
         assert tabs.active == "orders"
@@ -311,11 +314,9 @@ async def test_proposals_carry_the_chosen_promise_length_and_read_by_title() -> 
     agreement's commitment lasts 24 h."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "ctrl+s", "enter", "w", "space", "tab")
-        await pilot.press(*"No tests")
-        await press(pilot, "tab")
-        await pilot.press(*"Test ban")
+        await start(pilot)
+        await press(pilot, "enter", "w")
+        await write_test_ban(pilot)
         await press(pilot, "tab", "space", "tab", "end", "backspace", "backspace")
         await pilot.press("2", "4")
         await press(pilot, "ctrl+s")

@@ -51,13 +51,7 @@ from ui.net.protocol import (
 from ui.net.public import Catalogue, world_from_catalogue
 from ui.tui.link import orders_json
 from ui.tui.options import MoveOption
-from ui.tui.screens.control import (
-    PREVIEW_COLUMNS,
-    dice,
-    preview_cells,
-    preview_widths,
-    ruling_text,
-)
+from ui.tui.screens.control import dice, fill_preview, preview_widths, show_ruling
 from ui.tui.screens.debrief import DebriefScreen
 from ui.tui.screens.dialogs import (
     ConfirmDialog,
@@ -513,47 +507,20 @@ class RemoteControlScreen(Screen[None]):
     def _fill_preview(self) -> None:
         if not self.is_mounted:
             return
-        world = self.world
         table = self.query_one("#preview", DataTable)
         p = self.conn.preview
         infos = p.rulings if p is not None and p.round == self.conn.round else []
-        row = table.cursor_row
         widths = preview_widths(table.size.width or self.app.size.width - 2)
-        if widths != self._widths:
-            table.clear(columns=True)
-            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
-                table.add_column(name, width=width)
-            self._widths = widths
-        table.clear()
         self.rulings = [ruling(i) for i in infos]
         self.breaches = {i.mid: list(i.breaches) for i in infos if i.breaches}
-        for r in self.rulings:
-            table.add_row(*preview_cells(world, r, self.breaches.get(r.mid, []), widths), key=r.mid)
-        if self.rulings:
-            table.move_cursor(row=min(row, len(self.rulings) - 1))
-        self._show_ruling()
-        label = self.query_one("#breaches", Label)
-        label.update(
-            "\n".join(
-                f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
-                for r in self.rulings
-                for w in self.breaches.get(r.mid, ())
-            )
+        self._widths = fill_preview(
+            self, self.world, self.rulings, self.breaches, widths, self._widths
         )
-        label.display = bool(self.breaches)
 
     @on(DataTable.RowHighlighted, "#preview")
     def _show_ruling(self) -> None:
         """The highlighted ruling in full under the table (cells are cut to fit)."""
-        label = self.query_one("#ruling", Static)
-        table = self.query_one("#preview", DataTable)
-        if not self.rulings or not 0 <= table.cursor_row < len(self.rulings):
-            label.update("")
-            return
-        r = self.rulings[table.cursor_row]
-        text = ruling_text(self.world, r, self.breaches.get(r.mid, []))
-        label.update(escape(text))
-        table.tooltip = escape(text)
+        show_ruling(self, self.world, self.rulings, self.breaches)
 
     def action_override(self) -> None:
         """Force the outcome of the highlighted move (an input, journalled by the server)."""

@@ -8,8 +8,9 @@ Control sees everything, but only through the session's API: its omniscient view
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
@@ -124,10 +125,67 @@ def preview_cells(
     )
 
 
+def fill_preview(
+    screen: Screen[Any],
+    world: World,
+    rulings: list[Ruling],
+    breaches: Mapping[str, list[str]],
+    widths: tuple[int, ...],
+    shown: tuple[int, ...],
+) -> tuple[int, ...]:
+    """Fill ``screen``'s ``#preview`` table, its ``#breaches`` label and the ``#ruling`` line
+    (hotseat and networked control share it); columns are rebuilt only when ``widths`` differ
+    from the ``shown`` ones. Returns the widths now shown."""
+    table = screen.query_one("#preview", DataTable)
+    row = table.cursor_row
+    if widths != shown:
+        table.clear(columns=True)
+        for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
+            table.add_column(name, width=width)
+    table.clear()
+    for r in rulings:
+        table.add_row(*preview_cells(world, r, breaches.get(r.mid, []), widths), key=r.mid)
+    if rulings:
+        table.move_cursor(row=min(row, len(rulings) - 1))
+    show_ruling(screen, world, rulings, breaches)
+    label = screen.query_one("#breaches", Label)
+    label.update(
+        "\n".join(
+            f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
+            for r in rulings
+            for w in breaches.get(r.mid, ())
+        )
+    )
+    label.display = bool(breaches)
+    return widths
+
+
+def show_ruling(
+    screen: Screen[Any], world: World, rulings: list[Ruling], breaches: Mapping[str, list[str]]
+) -> None:
+    """The highlighted ruling in full in ``#ruling``, under the table (cells are cut to fit)."""
+    label = screen.query_one("#ruling", Static)
+    table = screen.query_one("#preview", DataTable)
+    if not rulings or not 0 <= table.cursor_row < len(rulings):
+        label.update("")
+        return
+    r = rulings[table.cursor_row]
+    text = ruling_text(world, r, breaches.get(r.mid, []))
+    label.update(escape(text))
+    table.tooltip = escape(text)
+
+
 def near_end_text(world: World, view: View) -> str:
     """Control's warning of the end conditions one step away, or empty (plain text)."""
     out = []
-    for near in near_ends(world, view.values, view.round, view.rounds):
+    try:
+        nears = near_ends(world, view.values, view.round, view.rounds)
+    except (ArithmeticError, ValueError):  # a condition no number can answer (round(x, nan))
+        return (
+            "⚠ An end condition cannot be computed on the current values: the exercise will "
+            "stop with its position when it is next read."
+        )
+    for near in nears:
         if not near.immediate:
             out.append(f"⚠ Last round: closing it ends the exercise with {printable(near.title)}.")
             continue
@@ -300,56 +358,37 @@ class ControlScreen(Screen[None]):
         return preview_widths(table.size.width or self.app.size.width - 2 - side)
 
     def _fill_preview(self) -> None:
-        world = self.session.world
         table = self.query_one("#preview", DataTable)
-        row = table.cursor_row
-        widths = self._columns(table)
-        if widths != self._widths:
-            table.clear(columns=True)
-            for name, width in zip(PREVIEW_COLUMNS, widths, strict=True):
-                table.add_column(name, width=width)
-            self._widths = widths
-        table.clear()
-        self.rulings = self.session.preview()
+        rulings = self.session.preview()
         # The kernel rules on breaches when the round closes; the same rule, asked now.
         self.breaches = {
             r.mid: w
-            for r in self.rulings
+            for r in rulings
             if (
                 w := self.session.warnings(
                     r.actor, Orders(moves=[MoveOrder(move=r.move, target=r.target)])
                 )
             )
         }
-        for r in self.rulings:
-            table.add_row(*preview_cells(world, r, self.breaches.get(r.mid, []), widths), key=r.mid)
-        if self.rulings:
-            table.move_cursor(row=min(row, len(self.rulings) - 1))
-        self._show_ruling()
-        label = self.query_one("#breaches", Label)
-        label.update(
-            "\n".join(
-                f"⚠ {escape(actor_name(world, r.actor))}: {escape(w)}"
-                for r in self.rulings
-                for w in self.breaches.get(r.mid, ())
-            )
+        self.rulings = rulings
+        self._widths = fill_preview(
+            self, self.session.world, rulings, self.breaches, self._columns(table), self._widths
         )
-        label.display = bool(self.breaches)
 
     @on(DataTable.RowHighlighted, "#preview")
     def _show_ruling(self) -> None:
         """The highlighted ruling in full under the table (cells are cut to fit)."""
-        label = self.query_one("#ruling", Static)
-        table = self.query_one("#preview", DataTable)
-        if not self.rulings or not 0 <= table.cursor_row < len(self.rulings):
-            label.update("")
-            return
-        r = self.rulings[table.cursor_row]
-        text = ruling_text(self.session.world, r, self.breaches.get(r.mid, []))
-        label.update(escape(text))
-        table.tooltip = escape(text)
+        show_ruling(self, self.session.world, self.rulings, self.breaches)
 
     # -- actions -------------------------------------------------------------------------------
+    def _input(self, send: Callable[[], object]) -> None:
+        """Send one of control's inputs; one the session refuses is shown, not raised."""
+        try:
+            send()
+        except IllegalInput as exc:
+            self.notify("; ".join(exc.problems), severity="error")
+        self.refresh_all()
+
     def action_tab(self, tab: str) -> None:
         """Show one tab."""
         show_tab(self.query_one(TabbedContent), tab)
@@ -367,13 +406,8 @@ class ControlScreen(Screen[None]):
         forced = None if ruling.override_note is None else (ruling.outcome, ruling.override_note)
 
         def chosen(choice: OverrideChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                self.session.override(ruling.mid, choice.outcome, choice.note)
-            except IllegalInput as exc:
-                self.notify("; ".join(exc.problems), severity="error")
-            self.refresh_all()
+            if choice is not None:
+                self._input(partial(self.session.override, ruling.mid, choice.outcome, choice.note))
 
         self.app.push_screen(
             OverrideDialog(label, ruling.chance, ruling.roll, dice(ruling), forced), chosen
@@ -384,13 +418,9 @@ class ControlScreen(Screen[None]):
         world = self.session.world
 
         def typed(choice: InjectChoice | None) -> None:
-            if choice is None:
-                return
-            try:
-                self.session.inject(choice.title, choice.text, choice.audience)
-            except IllegalInput as exc:
-                self.notify("; ".join(exc.problems), severity="error")
-            self.refresh_all()
+            if choice is not None:
+                s = self.session
+                self._input(partial(s.inject, choice.title, choice.text, choice.audience))
 
         self.app.push_screen(InjectDialog([(a, actor_name(world, a)) for a in world.actors]), typed)
 
