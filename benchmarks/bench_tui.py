@@ -35,14 +35,37 @@ import sys
 import termios
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, float | None]:
-    """Seconds from spawning `sitroom play` to the setup screen, and to the briefing."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process so far (Linux ``/proc``; 10 ms ticks)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    # Fields after the command name (which may hold spaces) start at the state, field 3.
+    rest = stat.rsplit(")", 1)[1].split()
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Startup(NamedTuple):
+    """Wall seconds (and the child's CPU seconds by then) to the setup screen and the briefing."""
+
+    first: float
+    first_cpu: float
+    briefing: float | None
+    briefing_cpu: float | None
+
+
+def pty_startup(scenario: str | None, timeout: float = 20.0) -> Startup:
+    """Seconds from spawning `sitroom play` to the setup screen, and to the briefing.
+
+    The CPU times are read from ``/proc`` when each frame is seen: on a shared machine they
+    move much less than wall times (which include waiting for a core)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     # Bytecode caches as a user has them (this environment may turn them off).
@@ -61,6 +84,7 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
     os.close(slave)
     seen = b""
     first = briefing = None
+    first_cpu = briefing_cpu = None
     try:
         while time.perf_counter() - t0 < timeout and briefing is None:
             ready, _, _ = select.select([master], [], [], 0.05)
@@ -71,10 +95,12 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
                     break
             if first is None and b"Start exercise" in seen:
                 first = time.perf_counter() - t0
+                first_cpu = cpu_seconds(proc.pid)
             # The preview replaces "Loading the scenario" with the briefing (or a load error);
             # its "Actors:" line is only there once the scenario has loaded.
             if first is not None and (b"Actors:" in seen or b"Could not load" in seen):
                 briefing = time.perf_counter() - t0
+                briefing_cpu = cpu_seconds(proc.pid)
     finally:
         os.write(master, b"\x11")  # ctrl+q
         try:
@@ -87,7 +113,8 @@ def pty_startup(scenario: str | None, timeout: float = 20.0) -> tuple[float, flo
             f"the setup screen did not appear within {timeout:g}s:\n"
             f"{seen[-2000:].decode(errors='replace')}"
         )
-    return first, briefing
+    assert first_cpu is not None
+    return Startup(first, first_cpu, briefing, briefing_cpu)
 
 
 def inprocess_startup() -> float:
@@ -294,14 +321,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="start-ups under the pty (best of; first untimed)"
+    )
+    parser.add_argument("--startup-only", action="store_true", help="section 1 only")
     args = parser.parse_args()
 
-    print("sitroom play: startup")
-    first, briefing = pty_startup(args.scenario)
-    print(f"  pty, process start -> setup screen     {first * 1000:7.0f} ms  (target < 1000)")
-    if briefing is not None:
-        print(f"  pty, process start -> briefing shown   {briefing * 1000:7.0f} ms")
+    print(f"sitroom play: startup (best of {args.repeat}; the child's CPU time at that frame)")
+    pty_startup(args.scenario)  # bytecode and world caches as a second start finds them
+    runs = [pty_startup(args.scenario) for _ in range(args.repeat)]
+    first = min(r.first for r in runs)
+    first_cpu = min(r.first_cpu for r in runs)
+    print(
+        f"  pty, process start -> setup screen     {first * 1000:7.0f} ms wall, "
+        f"{first_cpu * 1000:4.0f} ms CPU  (target < 600)"
+    )
+    shown = [r for r in runs if r.briefing is not None and r.briefing_cpu is not None]
+    if shown:
+        briefing = min(r.briefing for r in shown if r.briefing is not None)
+        briefing_cpu = min(r.briefing_cpu for r in shown if r.briefing_cpu is not None)
+        print(
+            f"  pty, process start -> briefing shown   {briefing * 1000:7.0f} ms wall, "
+            f"{briefing_cpu * 1000:4.0f} ms CPU"
+        )
     print(f"  in process, import -> setup mounted    {inprocess_startup() * 1000:7.0f} ms")
+    if args.startup_only:
+        return
     closes, turns, engine, ref = round_updates(args.scenario, args.rounds)
     print(f"round updates ({ref}, {len(closes)} rounds, 2 human seats, headless 80x24)")
     for label, data in (

@@ -17,14 +17,14 @@ user and not writable by others (``$SITROOM_CACHE``, else the user cache folder;
 marshalled code (the closures of a constant are rebuilt from the constant); a world holding any
 other function is not cached.
 
-:func:`compiled` keeps generated Python code (the computer players' unrolled scoring) the same
-way, as marshalled code objects keyed by a digest of the source text and the interpreter, in the
-same folder: compiling it costs more than a short run's rounds.
+:func:`compiled` (:mod:`sim.engine.codecache`, re-exported here) keeps generated Python code
+(the computer players' unrolled scoring, the event classes' methods) the same way, as marshalled
+code objects keyed by a digest of the source text and the interpreter, in the same folder:
+compiling it costs more than a short run's rounds.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
 import hashlib
 import io
@@ -40,33 +40,22 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
+
+# Re-exported: the players and the tests name them here.
+from sim.engine.codecache import ENV_VAR as ENV_VAR
+from sim.engine.codecache import cache_dir as cache_dir
+from sim.engine.codecache import compiled as compiled
+from sim.engine.codecache import trusted as _trusted
 from sim.engine.expr import _PY_CACHE, PY_GLOBALS, Expr
 from sim.engine.world import World
 
-ENV_VAR = "SITROOM_CACHE"
 FORMAT = b"sitroom-world-1\n"
-CODE_FORMAT = b"sitroom-code-1\n"
-MAX_CODE_ENTRIES = 256
-"""Beyond this many compiled-code entries the oldest are removed when one is written (each
-edit of a scenario's moves or profiles makes new ones)."""
 MAX_HASHED_BYTES = 32 * 1024 * 1024
 """Beyond this many bytes of YAML in the folders keyed on, the world is not cached (hashing a
 huge folder would cost more than the load it saves)."""
 
 _SIM = Path(__file__).resolve().parent.parent
 """The ``sim`` package's folder."""
-
-
-def cache_dir() -> Path | None:
-    """Where entries live, or None when the cache is turned off."""
-    env = os.environ.get(ENV_VAR)
-    if env is not None:
-        if env.strip().lower() in {"", "0", "off", "no", "false"}:
-            return None
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("sitroom")) / "worlds"
 
 
 def _yaml_files(folder: Path, digest: Any, budget: list[int]) -> None:
@@ -138,13 +127,6 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{name[:32]}.pickle"
 
 
-def _trusted(fd: int) -> bool:
-    """A file of this user's that nobody else may write (pickles run code when loaded)."""
-    st = os.fstat(fd)
-    owner = getattr(os, "getuid", lambda: st.st_uid)()
-    return stat.S_ISREG(st.st_mode) and st.st_uid == owner and not st.st_mode & 0o022
-
-
 def get(path: Path) -> tuple[World | None, bytes | None]:
     """The cached world for scenario file ``path`` if its entry is current, and the key a new
     entry must carry (None: do not cache)."""
@@ -192,57 +174,6 @@ def put(path: Path, want: bytes, world: World) -> None:
             raise
     except Exception:
         return
-
-
-def compiled(source: str, filename: str) -> types.CodeType:
-    """``compile(source, filename, "exec")``, read from the cache when the same source was
-    compiled before by this interpreter; raises what ``compile`` raises."""
-    folder = cache_dir()
-    if folder is None:
-        return compile(source, filename, "exec")
-    import importlib.util
-
-    digest = hashlib.sha256(CODE_FORMAT)
-    digest.update(importlib.util.MAGIC_NUMBER + f"{sys.version}\0{filename}\0".encode())
-    digest.update(source.encode("utf-8", "surrogatepass"))
-    want = digest.digest()
-    entry = folder / f"code-{want.hex()[:40]}.marshal"
-    try:
-        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if _trusted(fh.fileno()) and fh.read(len(CODE_FORMAT) + 32) == CODE_FORMAT + want:
-                code = marshal.loads(fh.read())
-                if isinstance(code, types.CodeType):
-                    return code
-    except Exception:  # missing, damaged or foreign: compile it again
-        pass
-    code = compile(source, filename, "exec")
-    with contextlib.suppress(Exception):  # an unwritable cache only costs the next compile
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".code-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(CODE_FORMAT + want + marshal.dumps(code))
-            os.replace(tmp, entry)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        _prune(folder)
-    return code
-
-
-def _prune(folder: Path) -> None:
-    """Remove the oldest compiled-code entries beyond :data:`MAX_CODE_ENTRIES`."""
-    entries = [e for e in os.scandir(folder) if e.name.startswith("code-")]
-    if len(entries) <= MAX_CODE_ENTRIES:
-        return
-    entries.sort(key=lambda e: e.stat().st_mtime_ns)
-    for old in entries[: len(entries) - MAX_CODE_ENTRIES]:
-        with contextlib.suppress(OSError):
-            os.unlink(old.path)
-
-
-# -- pickling ----------------------------------------------------------------------------------
 
 
 def _expr(source: str, code: bytes | None, names: frozenset[str], constant: Any, py: str) -> Expr:

@@ -1,7 +1,5 @@
 """Actor profiles: who an actor is, what it wants, and how it tends to behave."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """The one strict base every authoring model inherits."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints

@@ -1,7 +1,5 @@
 """Move types: the actions an actor may take, and the catalogue files that hold them."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -31,7 +29,7 @@ class Effect(Strict):
     to: bool | float | Expression | None = Field(default=None, description="The value to set.")
 
     @model_validator(mode="after")
-    def _one_form(self) -> Effect:
+    def _one_form(self) -> "Effect":
         if (self.change is None) == (self.set is None):
             raise ValueError(
                 "an effect needs exactly one of 'change' (with 'by') or 'set' (with 'to')"
@@ -105,7 +103,7 @@ class MoveType(Strict):
     )
 
     @model_validator(mode="after")
-    def _targets_need_target(self) -> MoveType:
+    def _targets_need_target(self) -> "MoveType":
         if self.targets is not None and self.target == "none":
             raise ValueError(
                 "'targets' lists allowed targets but 'target' is 'none'; set `target: actor`"

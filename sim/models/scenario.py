@@ -1,7 +1,5 @@
 """Scenarios: the exercise an instructor writes and a facilitator runs."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -46,7 +44,7 @@ class Range(Strict):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> Range:
+    def _ordered(self) -> "Range":
         if not self.min <= self.initial <= self.max:
             raise ValueError(f"initial {self.initial} is outside min..max ({self.min}..{self.max})")
         return self

@@ -1,7 +1,5 @@
 """Scripts: moves, messages and answers per round per actor, for headless runs."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """The list of sources that profiles and scenarios cite."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

@@ -10,14 +10,18 @@ reporting, not for replaying: its header says ``redacted_for``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.engine.events import from_dict
 from sim.engine.expr import suggest
 from sim.engine.session import Session
 from sim.engine.state import fold
 from sim.engine.view import Feed
 from sim.engine.world import World
-from sim.record.archive import Archive, Loader
 from sim.record.log import Log
+
+if TYPE_CHECKING:  # the archive (SQLite, locks) is not needed to export a session in memory
+    from sim.record.archive import Archive, Loader
 
 
 class UnknownActor(ValueError):

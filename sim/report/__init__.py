@@ -8,13 +8,14 @@ is folded from those events alone, so it can only say what that actor could know
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sim.engine.session import Session
-from sim.engine.world import World
-from sim.record.export import full_log, redact_log
 from sim.record.log import Log
-from sim.report.facts import Debrief, gather
+
+if TYPE_CHECKING:
+    from sim.engine.session import Session
+    from sim.engine.world import World
+    from sim.report.facts import Debrief
 
 Format = Literal["md", "html"]
 FORMATS: tuple[Format, ...] = ("md", "html")
@@ -22,8 +23,22 @@ FORMATS: tuple[Format, ...] = ("md", "html")
 __all__ = ["FORMATS", "Debrief", "Format", "debrief", "write_report"]
 
 
+def __getattr__(name: str) -> object:
+    """``Debrief`` on first use (see :func:`debrief` for why the facts load late)."""
+    if name == "Debrief":
+        from sim.report.facts import Debrief
+
+        return Debrief
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def debrief(source: Session | Log, world: World, *, as_actor: str | None = None) -> Debrief:
     """The report's content, for front ends that lay it out themselves."""
+    # Imported here: `sitroom run` and the TUI import submodules (``narrate``, ``labels``) at
+    # start-up, which runs this package first, and need neither the facts nor the exports.
+    from sim.record.export import full_log, redact_log
+    from sim.report.facts import gather
+
     log = source if isinstance(source, Log) else full_log(source)
     if as_actor is not None:
         log = redact_log(log, as_actor, world)

@@ -12,6 +12,7 @@ import pytest
 from sim.authoring import worldcache
 from sim.authoring.library import DEFAULT_SCENARIO, scenario_path
 from sim.authoring.loader import load_scenario
+from sim.engine import codecache
 from sim.record.log import lines
 from sim.record.runner import run
 
@@ -139,7 +140,7 @@ def test_compiled_code_is_kept_by_its_source(cache: Path, monkeypatch: pytest.Mo
 
 
 def test_old_compiled_code_is_pruned(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(worldcache, "MAX_CODE_ENTRIES", 3)
+    monkeypatch.setattr(codecache, "MAX_CODE_ENTRIES", 3)
     for i in range(5):
         worldcache.compiled(f"x = {i}\n", "<test>")
     assert len(list(cache.glob("code-*.marshal"))) == 3
@@ -150,3 +151,23 @@ def test_compiled_code_with_the_cache_off(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert worldcache.compiled(SOURCE, "<test>") == compile(SOURCE, "<test>", "exec")
     assert not any(tmp_path.iterdir())
+
+
+def test_the_event_classes_code_is_kept(cache: Path) -> None:
+    """The event classes' generated methods are compiled once, then read back on each start."""
+    import subprocess
+    import sys
+
+    env = os.environ | {worldcache.ENV_VAR: str(cache)}
+    probe = (
+        "from sim.engine.events import TriggerFired\n"
+        "print(repr(TriggerFired(seq=1, t=0.0, round=1, id='x')))\n"
+    )
+    outs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+        outs.append((done.stdout, sorted(p.name for p in cache.glob("code-*.marshal"))))
+    assert outs[0] == outs[1]
+    assert outs[0][0] == "TriggerFired(seq=1, t=0.0, round=1, id='x')\n" and len(outs[0][1]) == 1

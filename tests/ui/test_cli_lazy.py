@@ -52,3 +52,29 @@ def test_unsummarised_command_is_still_listed(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "extra     Do the extra thing." in out.stdout
+
+
+def test_start_up_runs_without_collections() -> None:
+    """The command line's start-up (the command's modules) runs with the collector off; the
+    command itself runs with it on, over the start-up's objects frozen. A CliRunner-style call
+    (explicit args: tests, scripts) leaves the collector alone."""
+    code = (
+        "import gc, sys, ui.cli as c\n"
+        "first = []\n"
+        "def seen(phase, info):\n"
+        "    if phase == 'start' and not first:\n"
+        "        first.append('sim.engine.session' in sys.modules)\n"
+        "gc.callbacks.append(seen)\n"
+        "sys.argv = ['sitroom', 'run', '--no-archive', '-q', '--rounds', '2']\n"
+        "try:\n    c.main(prog_name='sitroom')\nexcept SystemExit:\n    pass\n"
+        "print(first, gc.isenabled(), gc.get_freeze_count() > 0)\n"
+        "gc.unfreeze()\n"
+        "try:\n    c.main(['run', '--no-archive', '-q', '--rounds', '2'], prog_name='sitroom')\n"
+        "except SystemExit:\n    pass\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, text=True, capture_output=True, check=True
+    )
+    lines = [line for line in out.stdout.splitlines() if not line.startswith("Outcome")]
+    assert lines == ["[True] True True", "True 0"], out.stdout

@@ -165,6 +165,9 @@ def batch_command(
     if csv_path is not None:
         check_output(csv_path, "CSV file")
     recipes, worlds = _variants(scenario or DEFAULT_SCENARIO, sets, vs)
+    from ui.cli import started
+
+    started()  # the worlds are built: collect again, before any worker is forked
     tallies = [Tally(w) for w in worlds]
     names = ("A", "B")[: len(recipes)]
     count = workers_for(workers, n)

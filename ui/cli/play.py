@@ -129,8 +129,10 @@ def play_command(
             or rounds is not None
         ):
             raise click.UsageError("rehearsal takes --from LOG --until N and nothing else")
+        from ui.cli import started
         from ui.cli.rehearse import rehearse
 
+        started()  # a TUI session must not run with the collector off
         rehearse(from_log, until, archive_path, no_archive, write_html_report)
         return
     if resume_id is not None:
@@ -145,6 +147,9 @@ def play_command(
         from ui.tui.link import ArchiveLink
 
         link = ArchiveLink(archived.archive, archived.id)
+        from ui.cli import started
+
+        started()
         try:
             SitroomApp([], session=archived.session, report=write_html_report, link=link).run()
         finally:
@@ -205,6 +210,9 @@ def play_command(
         factory=new_session if no_archive else archived_session,
         report=write_html_report,
     )
+    from ui.cli import started
+
+    started()  # the TUI's modules are loaded: collect again (see ui.cli.started)
     try:
         app.run()
     finally:

@@ -86,7 +86,10 @@ def run_command(
     """
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.loader import load_file, load_scenario
+    from ui.cli import started
 
+    if resume_id is not None or from_log is not None:
+        started()  # replaying a log makes garbage: no longer start-up (see ui.cli.started)
     if out is not None:
         check_output(out, "log")
     archived = None
@@ -116,6 +119,7 @@ def run_command(
         seed = int(prefix.header["seed"])
     ref = scenario or DEFAULT_SCENARIO
     world = archived.session.world if archived else load_scenario(ref)
+    started()  # the world is loaded: collect again, over start-up's objects frozen
     if prefix is not None and prefix.header["scenario_hash"] != world.content_hash:
         raise UserError(
             f"{from_log} was recorded with a different version of '{ref}' "
