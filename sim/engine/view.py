@@ -9,12 +9,16 @@ players, exports, reports and the network all read views, so nothing else can le
 
 from __future__ import annotations
 
+import itertools
+import math
+import operator
 import re
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sim.engine.adjudicate import effect_result, probability
+from sim.engine.adjudicate import probability
+from sim.engine.decimals import round6
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -37,7 +41,7 @@ from sim.engine.events import (
 from sim.engine.expr import PY_GLOBALS, Value
 from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
-from sim.engine.world import BoundMove, World
+from sim.engine.world import BoundEffect, BoundMove, World
 from sim.models.script import Terms
 
 CONTROL = None
@@ -467,6 +471,14 @@ for _cls in (Belief, OptionView, ProposalView, AgreementView, View):
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
     """(move, target) of every move ``actor`` may make now: :func:`illegal`'s ruling, with each
     distinct requirement evaluated once (computer seats ask every round)."""
+    return _legal_set(world, actor, _held(world, state, actor))
+
+
+def _requirement_groups(
+    world: World, actor: str
+) -> tuple[tuple[Any, tuple[tuple[str, str | None], ...]], ...]:
+    """``actor``'s (move, target) pairs grouped by their bound requirement, each group with its
+    requirement (None: none), in catalogue order (memoised per world)."""
     key = ("requirement-groups", actor)
     groups = world.memo.get(key)
     if groups is None:
@@ -481,23 +493,35 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
         groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
         world.memo[key] = groups
         world.memo[("requirement-bits", actor)] = _held_function(groups)
-    # Which groups hold, as bits; the set for each combination is built once per world (a game
-    # meets few combinations, and hashing ~70 pairs into a new set each time is not free).
+    return groups
+
+
+def _held(world: World, state: State, actor: str) -> int:
+    """Which of ``actor``'s requirement groups hold now, as bits (bit i: group i): with the
+    world, everything that decides its legal moves."""
+    groups = _requirement_groups(world, actor)
     values = state.values
     held_fn = world.memo.get(("requirement-bits", actor))
     if held_fn is not None:
-        held = held_fn(values)
-    else:
-        held, bit = 0, 1
-        for req, _pairs in groups:
-            if req is None or req.fn(values):
-                held |= bit
-            bit <<= 1
+        return held_fn(values)  # type: ignore[no-any-return]
+    held, bit = 0, 1
+    for req, _pairs in groups:
+        if req is None or req.fn(values):
+            held |= bit
+        bit <<= 1
+    return held
+
+
+def _legal_set(world: World, actor: str, held: int) -> frozenset[tuple[str, str | None]]:
+    """The legal (move, target) pairs when the groups ``held`` hold. The set for each
+    combination is built once per world (a game meets few combinations, and hashing ~70 pairs
+    into a new set each time is not free)."""
     sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
         ("legal-sets", actor), {}
     )
     legal = sets.get(held)
     if legal is None:
+        groups = _requirement_groups(world, actor)
         legal = frozenset(
             pair for i, (_req, pairs) in enumerate(groups) if held >> i & 1 for pair in pairs
         )
@@ -572,6 +596,76 @@ def _held_function(groups: Sequence[tuple[Any, Sequence[object]]]) -> Callable[.
     return fn
 
 
+# -- look-aheads ------------------------------------------------------------------------------
+#
+# Seats' options and the players' deal-making ask a bound move's expected changes thousands of
+# times a game. An effect's change is a function of the old value (and its amount, when that reads
+# the state), and each name takes few values in a game, so each effect keeps the changes it has
+# worked out: two round6 calls and a clamp become one dict lookup.
+
+_Row = tuple[str, Any, bool, bool, "float | None", Any, Any, dict[Any, float]]
+"""An effect as :func:`expected_on` reads it: (name, amount function, constant amount?, add?,
+the constant as a float, low, high, the changes worked out so far by old value, or by (old value,
+amount) when the amount reads the state)."""
+
+_ROWS = "view:effect-rows"
+"""world.memo key: id of a bound move to (the bound move, its effects' rows, its failure
+effects' rows). Holding the bound move keeps its id from being reused while the entry lives."""
+
+_MEMO_LIMIT = 4096
+"""Most changes an effect keeps (a bound on memory for long-lived servers)."""
+
+
+def _rows(world: World, bound: BoundMove) -> tuple[tuple[_Row, ...], tuple[_Row, ...]]:
+    """``bound``'s effects and failure effects as rows (memoised per world)."""
+    memo = world.memo.get(_ROWS)
+    if memo is None:
+        memo = world.memo[_ROWS] = {}
+    entry = memo.get(id(bound))
+    if entry is not None and entry[0] is bound:
+        return entry[1], entry[2]
+
+    def rows(effects: Sequence[BoundEffect]) -> tuple[_Row, ...]:
+        out: list[_Row] = []
+        for eff in effects:
+            const = eff.amount.constant
+            lo, hi = world.ranges.get(eff.name, (None, None))
+            out.append(
+                (
+                    eff.name,
+                    eff.amount.fn,
+                    const is not None,
+                    eff.op == "add",
+                    None if const is None else float(const),
+                    lo,
+                    hi,
+                    {},
+                )
+            )
+        return tuple(out)
+
+    if len(memo) >= 100_000:  # bound moves made outside the world's cache: bound memory
+        memo.clear()
+    entry = memo[id(bound)] = (bound, rows(bound.effects), rows(bound.on_failure))
+    return entry[1], entry[2]
+
+
+def _change(world: World, row: _Row, old: Value, amount: Value) -> float:
+    """:func:`sim.engine.adjudicate.effect_result`'s change for a number ``old``."""
+    name, _fn, _const, add, _c, lo, hi, _memo = row
+    try:
+        a = float(amount)
+        new = float(old) + a if add else a
+    except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
+        return math.nan
+    if new - new:  # NaN or an infinity
+        return math.nan
+    if lo is None:
+        lo, hi = world.ranges[name]  # a flag made a number: fails as effect_result does
+    new = round6(lo if new < lo else hi if new > hi else new)
+    return round6(new - float(old))
+
+
 def expected_on(
     world: World,
     values: Mapping[str, Value],
@@ -584,24 +678,140 @@ def expected_on(
     the same order), without working out the effects on other names (those a seat does not
     see, or a player does not weigh: about half of what another actor's moves change).
     ``p``: the move's chance on ``values`` (``probability(bound.chance(values))``), when the
-    caller has it already."""
+    caller has it already.
+
+    Each effect's change is kept by old value (and amount), which decide it: equal numbers give
+    equal changes whatever their type (``float`` reads both) except a zero, whose sign can
+    matter, so zeros are never kept; flags are worked out each time (True equals 1)."""
     if p is None:
         p = probability(bound.chance.fn(values))
+    succeed, fail = _rows(world, bound)
     out: dict[str, float] = {}
-    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
-        if weight <= 0:
-            continue
-        for eff in effects:
-            name = eff.name
-            if name not in names:
-                continue
-            old = values[name]
-            if isinstance(old, bool):
-                delta = float(bool(eff.amount.fn(values))) - float(old)
-            else:
-                _, delta = effect_result(values, world.ranges, eff)
-            out[name] = out.get(name, 0.0) + weight * delta
+    if succeed and not p <= 0:
+        _accumulate(world, values, succeed, p, out, names)
+    if fail:
+        q = 1.0 - p
+        if not q <= 0:
+            _accumulate(world, values, fail, q, out, names)
     return out
+
+
+def _accumulate(
+    world: World,
+    values: Mapping[str, Value],
+    rows: Sequence[_Row],
+    weight: float,
+    out: dict[str, float],
+    names: Container[str] | None,
+) -> None:
+    """Add ``weight`` times each row's change to ``out`` (only the rows of ``names``, if given):
+    :func:`sim.engine.adjudicate.expected_deltas`'s loop over one list of effects."""
+    get = out.get
+    for row in rows:
+        name = row[0]
+        if names is not None and name not in names:
+            continue
+        old = values[name]
+        if old is True or old is False:  # isinstance(old, bool)
+            delta = (1.0 if row[1](values) else 0.0) - (1.0 if old else 0.0)
+        else:
+            memo = row[7]
+            if row[2]:
+                hit = memo.get(old)
+                if hit is None:
+                    hit = _change(world, row, old, row[4])  # type: ignore[arg-type]
+                    if old and len(memo) < _MEMO_LIMIT:
+                        memo[old] = hit
+            else:
+                amount = row[1](values)
+                key = (old, amount)
+                hit = memo.get(key)
+                if hit is None:
+                    hit = _change(world, row, old, amount)
+                    if old and len(memo) < _MEMO_LIMIT:
+                        memo[key] = hit
+            delta = hit
+        out[name] = get(name, 0.0) + weight * delta
+
+
+class _OptionPlan:
+    """What :func:`legal_options` needs of one actor's moves, fixed per world, and the option
+    lists it has made, keyed by everything they are made from: the groups of requirements that
+    hold (which decide legality), the agreements' commitments binding the actor (which decide
+    breaches) and the believed values of every name a chance, a detection or an effect of its
+    moves reads, with their types and signs (a list is a pure function of these, so a hit is
+    the list the same inputs would make; it belongs to one actor, as the plan does)."""
+
+    __slots__ = ("memo", "names", "read", "rows")
+
+    rows: tuple[
+        tuple[str, str | None, Any, Any, tuple[_Row, ...], tuple[_Row, ...], tuple[str, ...]], ...
+    ]
+    """(move, target, chance, detection, effects' rows, failure effects' rows, tags) of each
+    usable move and target, in catalogue order; only the effects on names the actor would
+    know about."""
+
+    def __init__(self, world: World, actor: str) -> None:
+        knows = _knows(world, actor)
+        table = _option_table(world, actor)
+        # Each option's effects on names it would know about (the rest would be dropped).
+        self.rows = tuple(
+            (
+                move,
+                target,
+                bound.chance.fn,
+                bound.detection.fn,
+                tuple(r for r in _rows(world, bound)[0] if r[0] in knows),
+                tuple(r for r in _rows(world, bound)[1] if r[0] in knows),
+                tags,
+            )
+            for move, target, bound, tags in table
+        )
+        names: dict[str, None] = {}
+        for _move, _target, bound, _tags in table:
+            exprs = [bound.chance, bound.detection]
+            for eff in (*bound.effects, *bound.on_failure):
+                names[eff.name] = None
+                exprs.append(eff.amount)
+            for expr in exprs:
+                names.update(dict.fromkeys(sorted(expr.names)))
+        self.names = tuple(names)
+        self.read: Callable[[Mapping[str, Value]], tuple[Value, ...]] = (
+            operator.itemgetter(*self.names) if len(self.names) > 1 else _reader(self.names)
+        )
+        self.memo: dict[tuple[object, ...], tuple[OptionView, ...]] = {}
+
+    def key(
+        self, believed: Mapping[str, Value], held: int, forbidding: tuple[object, ...]
+    ) -> tuple[object, ...] | None:
+        """The memo's key for these inputs (None: a value ``copysign`` cannot read)."""
+        vals = self.read(believed)
+        try:
+            # Equal values may still differ in what they make: 1 == 1.0 == True, 0.0 == -0.0.
+            signs = tuple(map(math.copysign, _ONES, vals))
+        except (OverflowError, TypeError):
+            return None
+        return (held, forbidding, vals, tuple(map(type, vals)), signs)
+
+
+_ONES = itertools.repeat(1.0)
+"""``copysign``'s first argument for every value (``map`` stops at the shorter input)."""
+
+_PLAN_MEMO_LIMIT = 256
+"""Most option lists one actor's plan keeps (cleared when full: a long game moves on)."""
+
+
+def _reader(names: Sequence[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
+    """``itemgetter`` for fewer than two names (which returns a tuple only for two or more)."""
+    return lambda values: tuple(values[n] for n in names)
+
+
+def _option_plan(world: World, actor: str) -> _OptionPlan:
+    key = ("option-plan", actor)
+    plan: _OptionPlan | None = world.memo.get(key)
+    if plan is None:
+        plan = world.memo[key] = _OptionPlan(world, actor)
+    return plan
 
 
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
@@ -609,20 +819,53 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
 
     Legality is the engine's ruling on the true state (the same as :func:`illegal`, which
     refuses orders): a seat is told what it can do, not why a hidden condition holds.
+    The list is memoised by everything it is made from (see :class:`_OptionPlan`): a seat's
+    view taken again before anything it reads has changed (a message grew the log, another
+    connection of its team) costs a lookup.
     """
     believed = believed_values(world, state, actor)
-    knows = _knows(world, actor)
-    legal = legal_moves(world, state, actor)
-    forbidding = _forbidding(state, actor) if state.agreements else []
+    held = _held(world, state, actor)
+    forbidding = tuple(_forbidding(state, actor)) if state.agreements else ()
+    plan = _option_plan(world, actor)
+    key = plan.key(believed, held, forbidding)
+    if key is not None:
+        hit = plan.memo.get(key)
+        if hit is not None:
+            return hit
+    options = _make_options(world, actor, plan, believed, held, forbidding)
+    if key is not None:
+        if len(plan.memo) >= _PLAN_MEMO_LIMIT:
+            plan.memo.clear()
+        plan.memo[key] = options
+    return options
+
+
+def _make_options(
+    world: World,
+    actor: str,
+    plan: _OptionPlan,
+    believed: Mapping[str, Value],
+    held: int,
+    forbidding: Sequence[tuple[str, frozenset[str]]],
+) -> tuple[OptionView, ...]:
+    legal = _legal_set(world, actor, held)
     # breached()'s answer per move (it reads the move and its tags, not the target).
     breaks: dict[str, tuple[str, ...]] = {}
     out = []
-    for move, target, bound, tags in _option_table(world, actor):
+    for move, target, chance_fn, detection_fn, succeed, fail, tags in plan.rows:
         if (move, target) not in legal:
             continue
-        chance = probability(bound.chance.fn(believed))
-        # Only the names it would know about: the rest would be dropped (same floats).
-        expected = expected_on(world, believed, bound, knows, chance)
+        # probability(), inlined: float() then clamp to [0, 1]
+        chance = float(chance_fn(believed))
+        chance = 0.0 if chance < 0.0 else 1.0 if chance > 1.0 else chance
+        # expected_on(world, believed, bound, knows, chance), on rows filtered in advance
+        expected: dict[str, float] = {}
+        if succeed and not chance <= 0:
+            _accumulate(world, believed, succeed, chance, expected, None)
+        if fail:
+            q = 1.0 - chance
+            if not q <= 0:
+                _accumulate(world, believed, fail, q, expected, None)
         if forbidding:
             hit = breaks.get(move)
             if hit is None:
@@ -634,16 +877,9 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
                 hit = breaks[move] = tuple(seen)
         else:
             hit = ()
-        out.append(
-            OptionView(
-                move,
-                target,
-                chance,
-                probability(bound.detection.fn(believed)),
-                expected,
-                hit,
-            )
-        )
+        detection = float(detection_fn(believed))
+        detection = 0.0 if detection < 0.0 else 1.0 if detection > 1.0 else detection
+        out.append(OptionView(move, target, chance, detection, expected, hit))
     return tuple(out)
 
 
