@@ -17,7 +17,6 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sim.engine.adjudicate import probability
 from sim.engine.decimals import round6
 from sim.engine.events import (
     AgreementMade,
@@ -603,10 +602,10 @@ def _held_function(groups: Sequence[tuple[Any, Sequence[object]]]) -> Callable[.
 # the state), and each name takes few values in a game, so each effect keeps the changes it has
 # worked out: two round6 calls and a clamp become one dict lookup.
 
-_Row = tuple[str, Any, bool, bool, "float | None", Any, Any, dict[Any, float]]
-"""An effect as :func:`expected_on` reads it: (name, amount function, constant amount?, add?,
-the constant as a float, low, high, the changes worked out so far by old value, or by (old value,
-amount) when the amount reads the state)."""
+_Row = tuple[str, "float | None", Any, dict[Any, float], bool, Any, Any, bool]
+"""An effect as :func:`expected_on` reads it: (name, the amount as a float if it is a constant,
+the amount's function, the changes worked out so far by old value (or by (old value, amount)
+when the amount reads the state), add?, low, high, whether a zero's sign cannot change it)."""
 
 _ROWS = "view:effect-rows"
 """world.memo key: id of a bound move to (the bound move, its effects' rows, its failure
@@ -630,18 +629,11 @@ def _rows(world: World, bound: BoundMove) -> tuple[tuple[_Row, ...], tuple[_Row,
         for eff in effects:
             const = eff.amount.constant
             lo, hi = world.ranges.get(eff.name, (None, None))
-            out.append(
-                (
-                    eff.name,
-                    eff.amount.fn,
-                    const is not None,
-                    eff.op == "add",
-                    None if const is None else float(const),
-                    lo,
-                    hi,
-                    {},
-                )
-            )
+            c = None if const is None else float(const)
+            # Adding to 0.0 or -0.0 gives the same sum but for -0.0 + -0.0, and then the same
+            # change (0.0); setting -0.0, or clamping to a bound of -0.0, does not.
+            unsigned = eff.op == "add" and not any(_negative_zero(x) for x in (lo, hi))
+            out.append((eff.name, c, eff.amount.fn, {}, eff.op == "add", lo, hi, unsigned))
         return tuple(out)
 
     if len(memo) >= 100_000:  # bound moves made outside the world's cache: bound memory
@@ -650,9 +642,24 @@ def _rows(world: World, bound: BoundMove) -> tuple[tuple[_Row, ...], tuple[_Row,
     return entry[1], entry[2]
 
 
+def _negative_zero(x: object) -> bool:
+    return isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0
+
+
+def _kept(world: World, row: _Row, old: Value, amount: Value, key: object) -> float:
+    """:func:`_change`, kept in the row's memo under ``key``: equal numbers give equal changes
+    whatever their type (``float`` reads both), and a zero's sign only where it cannot matter
+    (0.0 == -0.0, so a kept zero answers both)."""
+    delta = _change(world, row, old, amount)
+    memo = row[3]
+    if (old or row[7]) and len(memo) < _MEMO_LIMIT:
+        memo[key] = delta
+    return delta
+
+
 def _change(world: World, row: _Row, old: Value, amount: Value) -> float:
     """:func:`sim.engine.adjudicate.effect_result`'s change for a number ``old``."""
-    name, _fn, _const, add, _c, lo, hi, _memo = row
+    name, _c, _fn, _memo, add, lo, hi, _unsigned = row
     try:
         a = float(amount)
         new = float(old) + a if add else a
@@ -680,11 +687,12 @@ def expected_on(
     ``p``: the move's chance on ``values`` (``probability(bound.chance(values))``), when the
     caller has it already.
 
-    Each effect's change is kept by old value (and amount), which decide it: equal numbers give
-    equal changes whatever their type (``float`` reads both) except a zero, whose sign can
-    matter, so zeros are never kept; flags are worked out each time (True equals 1)."""
+    Each effect's change is kept by old value (and amount), which decide it (see :func:`_kept`;
+    flags are worked out each time: True equals 1). ``tests/engine/test_view_fast.py`` holds it
+    to the plain loop, bit for bit."""
     if p is None:
-        p = probability(bound.chance.fn(values))
+        p = float(bound.chance.fn(values))
+        p = 0.0 if p < 0.0 else 1.0 if p > 1.0 else p  # probability(), inlined
     succeed, fail = _rows(world, bound)
     out: dict[str, float] = {}
     if succeed and not p <= 0:
@@ -708,29 +716,20 @@ def _accumulate(
     :func:`sim.engine.adjudicate.expected_deltas`'s loop over one list of effects."""
     get = out.get
     for row in rows:
-        name = row[0]
+        name, const, fn, memo = row[:4]
         if names is not None and name not in names:
             continue
         old = values[name]
         if old is True or old is False:  # isinstance(old, bool)
-            delta = (1.0 if row[1](values) else 0.0) - (1.0 if old else 0.0)
+            delta = (1.0 if fn(values) else 0.0) - (1.0 if old else 0.0)
+        elif const is not None:
+            kept = memo.get(old)
+            delta = _kept(world, row, old, const, old) if kept is None else kept
         else:
-            memo = row[7]
-            if row[2]:
-                hit = memo.get(old)
-                if hit is None:
-                    hit = _change(world, row, old, row[4])  # type: ignore[arg-type]
-                    if old and len(memo) < _MEMO_LIMIT:
-                        memo[old] = hit
-            else:
-                amount = row[1](values)
-                key = (old, amount)
-                hit = memo.get(key)
-                if hit is None:
-                    hit = _change(world, row, old, amount)
-                    if old and len(memo) < _MEMO_LIMIT:
-                        memo[key] = hit
-            delta = hit
+            amount = fn(values)
+            key = (old, amount)
+            kept = memo.get(key)
+            delta = _kept(world, row, old, amount, key) if kept is None else kept
         out[name] = get(name, 0.0) + weight * delta
 
 

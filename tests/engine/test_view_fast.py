@@ -111,6 +111,11 @@ moves:
     target: actor
     chance: "0.5 + tension / 1000"
     effects: [{change: trust.self.target, by: -10}]
+  - id: reset
+    name: Reset
+    category: diplomatic
+    escalation: 0
+    effects: [{set: stability, to: "-0.0"}, {change: tension, by: "stability * 0"}]
 """
 
 
@@ -169,7 +174,8 @@ def test_a_change_of_state_between_rounds_is_never_answered_from_the_old_list() 
 
 def test_equal_values_of_other_types_or_signs_are_other_keys() -> None:
     """0.0 and -0.0, 1.0 and True are equal in Python but may make different options (a
-    chance of -0.0, a flag's change): each gets its own list."""
+    chance of -0.0, setting -0.0 where there was 0.0, a flag's change): each gets its own list,
+    equal to the one worked out afresh."""
     world, state = mini()
     state.values["a.support"] = 60.0
     for name, values in (("stability", (0.0, -0.0, 0, False)), ("tension", (1.0, True, 1))):
@@ -181,6 +187,16 @@ def test_equal_values_of_other_types_or_signs_are_other_keys() -> None:
     assert repr([o.chance for o in legal_options(world, state, "a") if o.move == "rally"]) == (
         "[-0.0]"
     )
+    bound = world.bound_move("a", "reset", None)
+    for value in (0.0, -0.0, 0, 0.0, -0.0):
+        state.values["stability"] = value
+        (reset,) = [o.expected for o in legal_options(world, state, "a") if o.move == "reset"]
+        want = plain_expected(world, state.values, bound, world.visible["a"])
+        assert (
+            repr(reset)
+            == repr(want)
+            == repr(expected_on(world, state.values, bound, world.visible["a"]))
+        )
     state.values["stability"] = 50.0  # rally's chance, so its effects count
     state.values["tension"] = True
     flagged = [o.expected for o in legal_options(world, state, "a") if o.move == "rally"]
