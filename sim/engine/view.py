@@ -741,14 +741,15 @@ class _OptionPlan:
     moves reads, with their types and signs (a list is a pure function of these, so a hit is
     the list the same inputs would make; it belongs to one actor, as the plan does)."""
 
-    __slots__ = ("memo", "names", "read", "rows")
+    __slots__ = ("by_held", "memo", "names", "read", "rows")
 
     rows: tuple[
         tuple[str, str | None, Any, Any, tuple[_Row, ...], tuple[_Row, ...], tuple[str, ...]], ...
     ]
     """(move, target, chance, detection, effects' rows, failure effects' rows, tags) of each
     usable move and target, in catalogue order; only the effects on names the actor would
-    know about."""
+    know about. A chance or detection that reads no state name is its probability, a float;
+    else its expression's function."""
 
     def __init__(self, world: World, actor: str) -> None:
         knows = _knows(world, actor)
@@ -758,14 +759,16 @@ class _OptionPlan:
             (
                 move,
                 target,
-                bound.chance.fn,
-                bound.detection.fn,
+                _chance_or_fn(bound.chance),
+                _chance_or_fn(bound.detection),
                 tuple(r for r in _rows(world, bound)[0] if r[0] in knows),
                 tuple(r for r in _rows(world, bound)[1] if r[0] in knows),
                 tags,
             )
             for move, target, bound, tags in table
         )
+        self.by_held: dict[int, tuple[Any, ...]] = {}
+        """The rows legal when the requirement groups ``held`` hold (few combinations a game)."""
         names: dict[str, None] = {}
         for _move, _target, bound, _tags in table:
             exprs = [bound.chance, bound.detection]
@@ -798,6 +801,15 @@ _ONES = itertools.repeat(1.0)
 
 _PLAN_MEMO_LIMIT = 256
 """Most option lists one actor's plan keeps (cleared when full: a long game moves on)."""
+
+
+def _chance_or_fn(expr: Any) -> Any:
+    """``probability(expr(values))`` worked out now if ``expr`` reads no state name (a float),
+    else ``expr``'s function."""
+    if expr.constant is None:
+        return expr.fn
+    p = float(expr.fn({}))
+    return 0.0 if p < 0.0 else 1.0 if p > 1.0 else p
 
 
 def _reader(names: Sequence[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
@@ -847,16 +859,21 @@ def _make_options(
     held: int,
     forbidding: Sequence[tuple[str, frozenset[str]]],
 ) -> tuple[OptionView, ...]:
-    legal = _legal_set(world, actor, held)
+    rows = plan.by_held.get(held)
+    if rows is None:
+        legal = _legal_set(world, actor, held)
+        rows = tuple(row for row in plan.rows if (row[0], row[1]) in legal)
+        if len(plan.by_held) < 4096:
+            plan.by_held[held] = rows
     # breached()'s answer per move (it reads the move and its tags, not the target).
     breaks: dict[str, tuple[str, ...]] = {}
     out = []
-    for move, target, chance_fn, detection_fn, succeed, fail, tags in plan.rows:
-        if (move, target) not in legal:
-            continue
-        # probability(), inlined: float() then clamp to [0, 1]
-        chance = float(chance_fn(believed))
-        chance = 0.0 if chance < 0.0 else 1.0 if chance > 1.0 else chance
+    for move, target, chance_of, detection_of, succeed, fail, tags in rows:
+        if chance_of.__class__ is float:
+            chance = chance_of
+        else:  # probability(), inlined: float() then clamp to [0, 1]
+            chance = float(chance_of(believed))
+            chance = 0.0 if chance < 0.0 else 1.0 if chance > 1.0 else chance
         # expected_on(world, believed, bound, knows, chance), on rows filtered in advance
         expected: dict[str, float] = {}
         if succeed and not chance <= 0:
@@ -876,8 +893,11 @@ def _make_options(
                 hit = breaks[move] = tuple(seen)
         else:
             hit = ()
-        detection = float(detection_fn(believed))
-        detection = 0.0 if detection < 0.0 else 1.0 if detection > 1.0 else detection
+        if detection_of.__class__ is float:
+            detection = detection_of
+        else:
+            detection = float(detection_of(believed))
+            detection = 0.0 if detection < 0.0 else 1.0 if detection > 1.0 else detection
         out.append(OptionView(move, target, chance, detection, expected, hit))
     return tuple(out)
 
