@@ -611,8 +611,9 @@ _ROWS = "view:effect-rows"
 """world.memo key: id of a bound move to (the bound move, its effects' rows, its failure
 effects' rows). Holding the bound move keeps its id from being reused while the entry lives."""
 
-_MEMO_LIMIT = 4096
-"""Most changes an effect keeps (a bound on memory for long-lived servers)."""
+_MEMO_LIMIT = 128
+"""Most changes an effect keeps, the oldest dropped first (a bound on memory for long-lived
+servers: a few megabytes a world at most)."""
 
 
 def _rows(world: World, bound: BoundMove) -> tuple[tuple[_Row, ...], tuple[_Row, ...]]:
@@ -651,8 +652,10 @@ def _kept(world: World, row: _Row, old: Value, amount: Value, key: object) -> fl
     whatever their type (``float`` reads both), and a zero's sign only where it cannot matter
     (0.0 == -0.0, so a kept zero answers both)."""
     delta = _change(world, row, old, amount)
-    memo = row[3]
-    if (old or row[7]) and len(memo) < _MEMO_LIMIT:
+    if old or row[7]:
+        memo = row[3]
+        if len(memo) >= _MEMO_LIMIT:
+            del memo[next(iter(memo))]
         memo[key] = delta
     return delta
 
@@ -799,8 +802,9 @@ class _OptionPlan:
 _ONES = itertools.repeat(1.0)
 """``copysign``'s first argument for every value (``map`` stops at the shorter input)."""
 
-_PLAN_MEMO_LIMIT = 256
-"""Most option lists one actor's plan keeps (cleared when full: a long game moves on)."""
+_PLAN_MEMO_LIMIT = 128
+"""Most option lists one actor's plan keeps, the oldest dropped first (enough for a round of
+many exercises of one world; a list is about 20 kB)."""
 
 
 def _chance_or_fn(expr: Any) -> Any:
@@ -846,7 +850,7 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
     options = _make_options(world, actor, plan, believed, held, forbidding)
     if key is not None:
         if len(plan.memo) >= _PLAN_MEMO_LIMIT:
-            plan.memo.clear()
+            del plan.memo[next(iter(plan.memo))]
         plan.memo[key] = options
     return options
 

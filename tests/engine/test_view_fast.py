@@ -203,3 +203,21 @@ def test_equal_values_of_other_types_or_signs_are_other_keys() -> None:
     state.values["tension"] = 1.0
     numeric = [o.expected for o in legal_options(world, state, "a") if o.move == "rally"]
     assert flagged != numeric
+
+
+def test_what_is_kept_stays_bounded_and_right() -> None:
+    """Hundreds of distinct values (a long-lived server's many games) keep at most the limits'
+    worth of lists and changes, the oldest dropped, and every answer is still the fresh one."""
+    from sim.engine import view
+
+    world, state = mini()
+    state.values["a.support"] = 60.0
+    for i in range(400):
+        state.values["tension"] = i / 4
+        assert repr(legal_options(world, state, "a")) == repr(fresh(world, state, "a"))
+    plan = world.memo[("option-plan", "a")]
+    assert len(plan.memo) == view._PLAN_MEMO_LIMIT
+    kept = [len(row[3]) for rows in world.memo[view._ROWS].values() for row in (*rows[1], *rows[2])]
+    assert max(kept) == view._MEMO_LIMIT
+    state.values["tension"] = 0.25  # dropped long ago: worked out again, the same
+    assert repr(legal_options(world, state, "a")) == repr(fresh(world, state, "a"))
