@@ -52,12 +52,13 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
 
     ``state`` must be a state at or after the event (detections are revealed retroactively).
     """
-    data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
     if actor is None:
-        return data
+        return event.to_dict()
+    # Whether it is seen is decided before the dict is built (most of a seat's misses).
     if isinstance(event, MoveMade | Resolved):
         if not move_known(state, event.mid, actor):
             return None
+        data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
         if isinstance(event, MoveMade) and event.actor != actor:
             data["rationale"] = None  # a computer player's reasoning is its own secret
         if isinstance(event, Resolved):
@@ -77,32 +78,34 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             known and event.name in world.sight.by_source
         ):
             return None
+        data = event.to_dict()
         if not known or event.source.startswith("trigger:"):
             # Players see consequences, not their hidden causes nor the scenario's rules.
             data["source"] = "unknown"
         return data
     if isinstance(event, MessageSent):
-        if event.to == "public" or actor == event.sender or actor in event.to:
-            return data
-        return None
-    if isinstance(event, InjectDelivered | Revealed):
-        return data if event.audience == "public" or actor in event.audience else None
-    if isinstance(event, Answered):
-        return data if actor in state.parties.get(event.proposal, ()) else None
-    if isinstance(event, Breach):
+        seen = event.to == "public" or actor == event.sender or actor in event.to
+    elif isinstance(event, InjectDelivered | Revealed):
+        seen = event.audience == "public" or actor in event.audience
+    elif isinstance(event, Answered):
+        seen = actor in state.parties.get(event.proposal, ())
+    elif isinstance(event, Breach):
         # Seen by parties that know the move: a secret breach goes unnoticed until detected.
-        return data if actor in event.parties and move_known(state, event.mid, actor) else None
-    if isinstance(event, AgreementMade | ProposalClosed):
-        return data if actor in event.parties else None
-    if isinstance(event, FactionShift | RedLineCrossed):
-        return data if actor == event.actor else None
-    if isinstance(event, Overridden | TriggerFired | ControlNote):
+        seen = actor in event.parties and move_known(state, event.mid, actor)
+    elif isinstance(event, AgreementMade | ProposalClosed):
+        seen = actor in event.parties
+    elif isinstance(event, FactionShift | RedLineCrossed):
+        seen = actor == event.actor
+    elif isinstance(event, Overridden | TriggerFired | ControlNote):
         # Control's internals (overrides, pauses, the scenario's rules) are not the fiction.
-        return None
-    if isinstance(event, RoundClosed):
-        # The hash covers hidden values: with the seed it would let a player test guesses.
-        data["hash"] = ""
-    return data
+        seen = False
+    else:
+        data = event.to_dict()
+        if isinstance(event, RoundClosed):
+            # The hash covers hidden values: with the seed it would let a player test guesses.
+            data["hash"] = ""
+        return data
+    return event.to_dict() if seen else None
 
 
 def _chance_seen(event: Resolved, actor: str, state: State, world: World) -> bool:
