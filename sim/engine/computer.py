@@ -17,6 +17,24 @@ from sim.engine.view import redact, seat_view
 from sim.engine.world import World
 
 
+class _Typed:
+    """The log's events of some types, in log order, found in one pass shared by every computer
+    seat whose policy reads those types (each seat's feed then reads only these)."""
+
+    def __init__(self, kinds: frozenset[str]) -> None:
+        self.kinds = kinds
+        self.events: list[Event] = []
+        self._read = 0
+
+    def update(self, log: Sequence[Event]) -> list[Event]:
+        kinds, add = self.kinds, self.events.append
+        for event in log[self._read :]:
+            if event.type in kinds:
+                add(event)
+        self._read = len(log)
+        return self.events
+
+
 class _Events:
     """One computer seat's redacted events of the kinds its policy reads (``type`` names), kept
     up to date as the log grows: each event is redacted once, by the one wall every seat's
@@ -24,24 +42,24 @@ class _Events:
     on other state names are left out unseen (a policy that tallies the causes of a few names
     would redact every effect of the game for them)."""
 
-    def __init__(self, actor: str, kinds: frozenset[str], names: frozenset[str] | None) -> None:
+    def __init__(self, actor: str, typed: _Typed, names: frozenset[str] | None) -> None:
         self.actor = actor
-        self.kinds = kinds
+        self.kinds = typed.kinds
+        self.typed = typed
         self.names = names
         self.events: list[dict[str, object]] = []
         self._read = 0
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, object]]:
-        kinds, names, actor, add = self.kinds, self.names, self.actor, self.events.append
-        for event in log[self._read :]:
-            kind = event.type
-            if kind in kinds:
-                if names is not None and kind == "effect" and event.name not in names:  # type: ignore[attr-defined]
-                    continue
-                data = redact(event, actor, state, world)
-                if data is not None:
-                    add(data)
-        self._read = len(log)
+        names, actor, add = self.names, self.actor, self.events.append
+        typed = self.typed.update(log)
+        for event in typed[self._read :]:
+            if names is not None and event.type == "effect" and event.name not in names:  # type: ignore[attr-defined]
+                continue
+            data = redact(event, actor, state, world)
+            if data is not None:
+                add(data)
+        self._read = len(typed)
         return self.events
 
 
@@ -54,6 +72,7 @@ class ComputerSeats:
         self.lean = lean
         self._policies: dict[str, Policy] = {}
         self._feeds: dict[str, _Events] = {}
+        self._typed: dict[frozenset[str], _Typed] = {}
 
     def policy(self, actor: str) -> Policy:
         """``actor``'s policy, made on first use."""
@@ -100,8 +119,11 @@ class ComputerSeats:
                 feed = self._feeds.get(actor)
                 names = getattr(policy, "reads_effects_on", None)
                 if feed is None or feed.kinds != kinds or feed.names != names:
+                    typed = self._typed.get(frozenset(kinds))
+                    if typed is None:
+                        typed = self._typed[frozenset(kinds)] = _Typed(frozenset(kinds))
                     feed = self._feeds[actor] = _Events(
-                        actor, frozenset(kinds), None if names is None else frozenset(names)
+                        actor, typed, None if names is None else frozenset(names)
                     )
                 events = feed.update(log, state, self.world)
             view = seat_view(self.world, state, actor, events, options=False)

@@ -9,12 +9,15 @@ players, exports, reports and the network all read views, so nothing else can le
 
 from __future__ import annotations
 
+import itertools
+import math
+import operator
 import re
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sim.engine.adjudicate import effect_result, probability
+from sim.engine.decimals import round6
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -37,7 +40,7 @@ from sim.engine.events import (
 from sim.engine.expr import PY_GLOBALS, Value
 from sim.engine.fastinit import fast_init
 from sim.engine.state import ActiveCommitment, State, move_known, source_known
-from sim.engine.world import BoundMove, World
+from sim.engine.world import BoundEffect, BoundMove, World
 from sim.models.script import Terms
 
 CONTROL = None
@@ -49,12 +52,13 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
 
     ``state`` must be a state at or after the event (detections are revealed retroactively).
     """
-    data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
     if actor is None:
-        return data
+        return event.to_dict()
+    # Whether it is seen is decided before the dict is built (most of a seat's misses).
     if isinstance(event, MoveMade | Resolved):
         if not move_known(state, event.mid, actor):
             return None
+        data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
         if isinstance(event, MoveMade) and event.actor != actor:
             data["rationale"] = None  # a computer player's reasoning is its own secret
         if isinstance(event, Resolved):
@@ -74,32 +78,34 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
             known and event.name in world.sight.by_source
         ):
             return None
+        data = event.to_dict()
         if not known or event.source.startswith("trigger:"):
             # Players see consequences, not their hidden causes nor the scenario's rules.
             data["source"] = "unknown"
         return data
     if isinstance(event, MessageSent):
-        if event.to == "public" or actor == event.sender or actor in event.to:
-            return data
-        return None
-    if isinstance(event, InjectDelivered | Revealed):
-        return data if event.audience == "public" or actor in event.audience else None
-    if isinstance(event, Answered):
-        return data if actor in state.parties.get(event.proposal, ()) else None
-    if isinstance(event, Breach):
+        seen = event.to == "public" or actor == event.sender or actor in event.to
+    elif isinstance(event, InjectDelivered | Revealed):
+        seen = event.audience == "public" or actor in event.audience
+    elif isinstance(event, Answered):
+        seen = actor in state.parties.get(event.proposal, ())
+    elif isinstance(event, Breach):
         # Seen by parties that know the move: a secret breach goes unnoticed until detected.
-        return data if actor in event.parties and move_known(state, event.mid, actor) else None
-    if isinstance(event, AgreementMade | ProposalClosed):
-        return data if actor in event.parties else None
-    if isinstance(event, FactionShift | RedLineCrossed):
-        return data if actor == event.actor else None
-    if isinstance(event, Overridden | TriggerFired | ControlNote):
+        seen = actor in event.parties and move_known(state, event.mid, actor)
+    elif isinstance(event, AgreementMade | ProposalClosed):
+        seen = actor in event.parties
+    elif isinstance(event, FactionShift | RedLineCrossed):
+        seen = actor == event.actor
+    elif isinstance(event, Overridden | TriggerFired | ControlNote):
         # Control's internals (overrides, pauses, the scenario's rules) are not the fiction.
-        return None
-    if isinstance(event, RoundClosed):
-        # The hash covers hidden values: with the seed it would let a player test guesses.
-        data["hash"] = ""
-    return data
+        seen = False
+    else:
+        data = event.to_dict()
+        if isinstance(event, RoundClosed):
+            # The hash covers hidden values: with the seed it would let a player test guesses.
+            data["hash"] = ""
+        return data
+    return event.to_dict() if seen else None
 
 
 def _chance_seen(event: Resolved, actor: str, state: State, world: World) -> bool:
@@ -467,6 +473,14 @@ for _cls in (Belief, OptionView, ProposalView, AgreementView, View):
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
     """(move, target) of every move ``actor`` may make now: :func:`illegal`'s ruling, with each
     distinct requirement evaluated once (computer seats ask every round)."""
+    return _legal_set(world, actor, _held(world, state, actor))
+
+
+def _requirement_groups(
+    world: World, actor: str
+) -> tuple[tuple[Any, tuple[tuple[str, str | None], ...]], ...]:
+    """``actor``'s (move, target) pairs grouped by their bound requirement, each group with its
+    requirement (None: none), in catalogue order (memoised per world)."""
     key = ("requirement-groups", actor)
     groups = world.memo.get(key)
     if groups is None:
@@ -481,23 +495,35 @@ def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, 
         groups = tuple((req, tuple(pairs)) for req, pairs in by_text.values())
         world.memo[key] = groups
         world.memo[("requirement-bits", actor)] = _held_function(groups)
-    # Which groups hold, as bits; the set for each combination is built once per world (a game
-    # meets few combinations, and hashing ~70 pairs into a new set each time is not free).
+    return groups
+
+
+def _held(world: World, state: State, actor: str) -> int:
+    """Which of ``actor``'s requirement groups hold now, as bits (bit i: group i): with the
+    world, everything that decides its legal moves."""
+    groups = _requirement_groups(world, actor)
     values = state.values
     held_fn = world.memo.get(("requirement-bits", actor))
     if held_fn is not None:
-        held = held_fn(values)
-    else:
-        held, bit = 0, 1
-        for req, _pairs in groups:
-            if req is None or req.fn(values):
-                held |= bit
-            bit <<= 1
+        return held_fn(values)  # type: ignore[no-any-return]
+    held, bit = 0, 1
+    for req, _pairs in groups:
+        if req is None or req.fn(values):
+            held |= bit
+        bit <<= 1
+    return held
+
+
+def _legal_set(world: World, actor: str, held: int) -> frozenset[tuple[str, str | None]]:
+    """The legal (move, target) pairs when the groups ``held`` hold. The set for each
+    combination is built once per world (a game meets few combinations, and hashing ~70 pairs
+    into a new set each time is not free)."""
     sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
         ("legal-sets", actor), {}
     )
     legal = sets.get(held)
     if legal is None:
+        groups = _requirement_groups(world, actor)
         legal = frozenset(
             pair for i, (_req, pairs) in enumerate(groups) if held >> i & 1 for pair in pairs
         )
@@ -572,6 +598,87 @@ def _held_function(groups: Sequence[tuple[Any, Sequence[object]]]) -> Callable[.
     return fn
 
 
+# -- look-aheads ------------------------------------------------------------------------------
+#
+# Seats' options and the players' deal-making ask a bound move's expected changes thousands of
+# times a game. An effect's change is a function of the old value (and its amount, when that reads
+# the state), and each name takes few values in a game, so each effect keeps the changes it has
+# worked out: two round6 calls and a clamp become one dict lookup.
+
+_Row = tuple[str, "float | None", Any, dict[Any, float], bool, Any, Any, bool]
+"""An effect as :func:`expected_on` reads it: (name, the amount as a float if it is a constant,
+the amount's function, the changes worked out so far by old value (or by (old value, amount)
+when the amount reads the state), add?, low, high, whether a zero's sign cannot change it)."""
+
+_ROWS = "view:effect-rows"
+"""world.memo key: id of a bound move to (the bound move, its effects' rows, its failure
+effects' rows). Holding the bound move keeps its id from being reused while the entry lives."""
+
+_MEMO_LIMIT = 128
+"""Most changes an effect keeps, the oldest dropped first (a bound on memory for long-lived
+servers: a few megabytes a world at most)."""
+
+
+def _rows(world: World, bound: BoundMove) -> tuple[tuple[_Row, ...], tuple[_Row, ...]]:
+    """``bound``'s effects and failure effects as rows (memoised per world)."""
+    memo = world.memo.get(_ROWS)
+    if memo is None:
+        memo = world.memo[_ROWS] = {}
+    entry = memo.get(id(bound))
+    if entry is not None and entry[0] is bound:
+        return entry[1], entry[2]
+
+    def rows(effects: Sequence[BoundEffect]) -> tuple[_Row, ...]:
+        out: list[_Row] = []
+        for eff in effects:
+            const = eff.amount.constant
+            lo, hi = world.ranges.get(eff.name, (None, None))
+            c = None if const is None else float(const)
+            # Adding to 0.0 or -0.0 gives the same sum but for -0.0 + -0.0, and then the same
+            # change (0.0); setting -0.0, or clamping to a bound of -0.0, does not.
+            unsigned = eff.op == "add" and not any(_negative_zero(x) for x in (lo, hi))
+            out.append((eff.name, c, eff.amount.fn, {}, eff.op == "add", lo, hi, unsigned))
+        return tuple(out)
+
+    if len(memo) >= 100_000:  # bound moves made outside the world's cache: bound memory
+        memo.clear()
+    entry = memo[id(bound)] = (bound, rows(bound.effects), rows(bound.on_failure))
+    return entry[1], entry[2]
+
+
+def _negative_zero(x: object) -> bool:
+    return isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0
+
+
+def _kept(world: World, row: _Row, old: Value, amount: Value, key: object) -> float:
+    """:func:`_change`, kept in the row's memo under ``key``: equal numbers give equal changes
+    whatever their type (``float`` reads both), and a zero's sign only where it cannot matter
+    (0.0 == -0.0, so a kept zero answers both)."""
+    delta = _change(world, row, old, amount)
+    if old or row[7]:
+        memo = row[3]
+        if len(memo) >= _MEMO_LIMIT:
+            del memo[next(iter(memo))]
+        memo[key] = delta
+    return delta
+
+
+def _change(world: World, row: _Row, old: Value, amount: Value) -> float:
+    """:func:`sim.engine.adjudicate.effect_result`'s change for a number ``old``."""
+    name, _c, _fn, _memo, add, lo, hi, _unsigned = row
+    try:
+        a = float(amount)
+        new = float(old) + a if add else a
+    except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
+        return math.nan
+    if new - new:  # NaN or an infinity
+        return math.nan
+    if lo is None:
+        lo, hi = world.ranges[name]  # a flag made a number: fails as effect_result does
+    new = round6(lo if new < lo else hi if new > hi else new)
+    return round6(new - float(old))
+
+
 def expected_on(
     world: World,
     values: Mapping[str, Value],
@@ -584,24 +691,145 @@ def expected_on(
     the same order), without working out the effects on other names (those a seat does not
     see, or a player does not weigh: about half of what another actor's moves change).
     ``p``: the move's chance on ``values`` (``probability(bound.chance(values))``), when the
-    caller has it already."""
+    caller has it already.
+
+    Each effect's change is kept by old value (and amount), which decide it (see :func:`_kept`;
+    flags are worked out each time: True equals 1). ``tests/engine/test_view_fast.py`` holds it
+    to the plain loop, bit for bit."""
     if p is None:
-        p = probability(bound.chance.fn(values))
+        p = float(bound.chance.fn(values))
+        p = 0.0 if p < 0.0 else 1.0 if p > 1.0 else p  # probability(), inlined
+    succeed, fail = _rows(world, bound)
     out: dict[str, float] = {}
-    for weight, effects in ((p, bound.effects), (1.0 - p, bound.on_failure)):
-        if weight <= 0:
-            continue
-        for eff in effects:
-            name = eff.name
-            if name not in names:
-                continue
-            old = values[name]
-            if isinstance(old, bool):
-                delta = float(bool(eff.amount.fn(values))) - float(old)
-            else:
-                _, delta = effect_result(values, world.ranges, eff)
-            out[name] = out.get(name, 0.0) + weight * delta
+    if succeed and not p <= 0:
+        _accumulate(world, values, succeed, p, out, names)
+    if fail:
+        q = 1.0 - p
+        if not q <= 0:
+            _accumulate(world, values, fail, q, out, names)
     return out
+
+
+def _accumulate(
+    world: World,
+    values: Mapping[str, Value],
+    rows: Sequence[_Row],
+    weight: float,
+    out: dict[str, float],
+    names: Container[str] | None,
+) -> None:
+    """Add ``weight`` times each row's change to ``out`` (only the rows of ``names``, if given):
+    :func:`sim.engine.adjudicate.expected_deltas`'s loop over one list of effects."""
+    get = out.get
+    for row in rows:
+        name, const, fn, memo = row[:4]
+        if names is not None and name not in names:
+            continue
+        old = values[name]
+        if old is True or old is False:  # isinstance(old, bool)
+            delta = (1.0 if fn(values) else 0.0) - (1.0 if old else 0.0)
+        elif const is not None:
+            kept = memo.get(old)
+            delta = _kept(world, row, old, const, old) if kept is None else kept
+        else:
+            amount = fn(values)
+            key = (old, amount)
+            kept = memo.get(key)
+            delta = _kept(world, row, old, amount, key) if kept is None else kept
+        out[name] = get(name, 0.0) + weight * delta
+
+
+class _OptionPlan:
+    """What :func:`legal_options` needs of one actor's moves, fixed per world, and the option
+    lists it has made, keyed by everything they are made from: the groups of requirements that
+    hold (which decide legality), the agreements' commitments binding the actor (which decide
+    breaches) and the believed values of every name a chance, a detection or an effect of its
+    moves reads, with their types and signs (a list is a pure function of these, so a hit is
+    the list the same inputs would make; it belongs to one actor, as the plan does)."""
+
+    __slots__ = ("by_held", "memo", "names", "read", "rows")
+
+    rows: tuple[
+        tuple[str, str | None, Any, Any, tuple[_Row, ...], tuple[_Row, ...], tuple[str, ...]], ...
+    ]
+    """(move, target, chance, detection, effects' rows, failure effects' rows, tags) of each
+    usable move and target, in catalogue order; only the effects on names the actor would
+    know about. A chance or detection that reads no state name is its probability, a float;
+    else its expression's function."""
+
+    def __init__(self, world: World, actor: str) -> None:
+        knows = _knows(world, actor)
+        table = _option_table(world, actor)
+        # Each option's effects on names it would know about (the rest would be dropped).
+        self.rows = tuple(
+            (
+                move,
+                target,
+                _chance_or_fn(bound.chance),
+                _chance_or_fn(bound.detection),
+                tuple(r for r in _rows(world, bound)[0] if r[0] in knows),
+                tuple(r for r in _rows(world, bound)[1] if r[0] in knows),
+                tags,
+            )
+            for move, target, bound, tags in table
+        )
+        self.by_held: dict[int, tuple[Any, ...]] = {}
+        """The rows legal when the requirement groups ``held`` hold (few combinations a game)."""
+        names: dict[str, None] = {}
+        for _move, _target, bound, _tags in table:
+            exprs = [bound.chance, bound.detection]
+            for eff in (*bound.effects, *bound.on_failure):
+                names[eff.name] = None
+                exprs.append(eff.amount)
+            for expr in exprs:
+                names.update(dict.fromkeys(sorted(expr.names)))
+        self.names = tuple(names)
+        self.read: Callable[[Mapping[str, Value]], tuple[Value, ...]] = (
+            operator.itemgetter(*self.names) if len(self.names) > 1 else _reader(self.names)
+        )
+        self.memo: dict[tuple[object, ...], tuple[OptionView, ...]] = {}
+
+    def key(
+        self, believed: Mapping[str, Value], held: int, forbidding: tuple[object, ...]
+    ) -> tuple[object, ...] | None:
+        """The memo's key for these inputs (None: a value ``copysign`` cannot read)."""
+        vals = self.read(believed)
+        try:
+            # Equal values may still differ in what they make: 1 == 1.0 == True, 0.0 == -0.0.
+            signs = tuple(map(math.copysign, _ONES, vals))
+        except (OverflowError, TypeError):
+            return None
+        return (held, forbidding, vals, tuple(map(type, vals)), signs)
+
+
+_ONES = itertools.repeat(1.0)
+"""``copysign``'s first argument for every value (``map`` stops at the shorter input)."""
+
+_PLAN_MEMO_LIMIT = 128
+"""Most option lists one actor's plan keeps, the oldest dropped first (enough for a round of
+many exercises of one world; a list is about 20 kB)."""
+
+
+def _chance_or_fn(expr: Any) -> Any:
+    """``probability(expr(values))`` worked out now if ``expr`` reads no state name (a float),
+    else ``expr``'s function."""
+    if expr.constant is None:
+        return expr.fn
+    p = float(expr.fn({}))
+    return 0.0 if p < 0.0 else 1.0 if p > 1.0 else p
+
+
+def _reader(names: Sequence[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
+    """``itemgetter`` for fewer than two names (which returns a tuple only for two or more)."""
+    return lambda values: tuple(values[n] for n in names)
+
+
+def _option_plan(world: World, actor: str) -> _OptionPlan:
+    key = ("option-plan", actor)
+    plan: _OptionPlan | None = world.memo.get(key)
+    if plan is None:
+        plan = world.memo[key] = _OptionPlan(world, actor)
+    return plan
 
 
 def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, ...]:
@@ -609,20 +837,58 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
 
     Legality is the engine's ruling on the true state (the same as :func:`illegal`, which
     refuses orders): a seat is told what it can do, not why a hidden condition holds.
+    The list is memoised by everything it is made from (see :class:`_OptionPlan`): a seat's
+    view taken again before anything it reads has changed (a message grew the log, another
+    connection of its team) costs a lookup.
     """
     believed = believed_values(world, state, actor)
-    knows = _knows(world, actor)
-    legal = legal_moves(world, state, actor)
-    forbidding = _forbidding(state, actor) if state.agreements else []
+    held = _held(world, state, actor)
+    forbidding = tuple(_forbidding(state, actor)) if state.agreements else ()
+    plan = _option_plan(world, actor)
+    key = plan.key(believed, held, forbidding)
+    if key is not None:
+        hit = plan.memo.get(key)
+        if hit is not None:
+            return hit
+    options = _make_options(world, actor, plan, believed, held, forbidding)
+    if key is not None:
+        if len(plan.memo) >= _PLAN_MEMO_LIMIT:
+            del plan.memo[next(iter(plan.memo))]
+        plan.memo[key] = options
+    return options
+
+
+def _make_options(
+    world: World,
+    actor: str,
+    plan: _OptionPlan,
+    believed: Mapping[str, Value],
+    held: int,
+    forbidding: Sequence[tuple[str, frozenset[str]]],
+) -> tuple[OptionView, ...]:
+    rows = plan.by_held.get(held)
+    if rows is None:
+        legal = _legal_set(world, actor, held)
+        rows = tuple(row for row in plan.rows if (row[0], row[1]) in legal)
+        if len(plan.by_held) < 4096:
+            plan.by_held[held] = rows
     # breached()'s answer per move (it reads the move and its tags, not the target).
     breaks: dict[str, tuple[str, ...]] = {}
     out = []
-    for move, target, bound, tags in _option_table(world, actor):
-        if (move, target) not in legal:
-            continue
-        chance = probability(bound.chance.fn(believed))
-        # Only the names it would know about: the rest would be dropped (same floats).
-        expected = expected_on(world, believed, bound, knows, chance)
+    for move, target, chance_of, detection_of, succeed, fail, tags in rows:
+        if chance_of.__class__ is float:
+            chance = chance_of
+        else:  # probability(), inlined: float() then clamp to [0, 1]
+            chance = float(chance_of(believed))
+            chance = 0.0 if chance < 0.0 else 1.0 if chance > 1.0 else chance
+        # expected_on(world, believed, bound, knows, chance), on rows filtered in advance
+        expected: dict[str, float] = {}
+        if succeed and not chance <= 0:
+            _accumulate(world, believed, succeed, chance, expected, None)
+        if fail:
+            q = 1.0 - chance
+            if not q <= 0:
+                _accumulate(world, believed, fail, q, expected, None)
         if forbidding:
             hit = breaks.get(move)
             if hit is None:
@@ -634,16 +900,12 @@ def legal_options(world: World, state: State, actor: str) -> tuple[OptionView, .
                 hit = breaks[move] = tuple(seen)
         else:
             hit = ()
-        out.append(
-            OptionView(
-                move,
-                target,
-                chance,
-                probability(bound.detection.fn(believed)),
-                expected,
-                hit,
-            )
-        )
+        if detection_of.__class__ is float:
+            detection = detection_of
+        else:
+            detection = float(detection_of(believed))
+            detection = 0.0 if detection < 0.0 else 1.0 if detection > 1.0 else detection
+        out.append(OptionView(move, target, chance, detection, expected, hit))
     return tuple(out)
 
 
