@@ -317,6 +317,15 @@ def answer(
     return AnswerOrder.model_construct(proposal=prop.id, accept=accept), counter
 
 
+def due(player: ProfilePolicy, r: int) -> bool:
+    """Whether :func:`propose` would look for a deal in round ``r``: at most one proposal every
+    ``propose_every`` rounds, and a look every ``propose_every`` rounds."""
+    every = player.negotiation.propose_every
+    return not (
+        r - max(player.proposed.values(), default=-100) < every or r - player.considered < every
+    )
+
+
 def propose(
     player: ProfilePolicy,
     view: View,
@@ -327,8 +336,7 @@ def propose(
     worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds.
     ``values``: the view's beliefs (``view.believed``), when the caller has them already."""
     world, actor, r = player.world, player.actor, view.round
-    every = player.negotiation.propose_every
-    if r - max(player.proposed.values(), default=-100) < every or r - player.considered < every:
+    if not due(player, r):
         return None  # also keeps the look-ahead below off most rounds
     player.considered = r
     if values is None:
