@@ -532,19 +532,31 @@ class ProfilePolicy:
                     best_by_move[m] = o[0]
         exp = math.exp
         variety = self.variety
+        near: list[tuple[float, float, Candidate]] = []
+        weights: list[float] = []
+        last = math.nan
         while len(chosen) < per_round and options:
             best = max(scores)
             if chosen and best <= 0:
                 break  # a second move only when it is worth making
-            # Options within the profile's variety of the best keep a fair chance (weight 1/e).
-            temp = max(TEMPERATURE, variety * abs(best))
-            floor = best - 12 * temp
-            # Comprehensions: this runs for every seat every round.
-            near = [o for o in options if o[0] >= floor]
-            weights = [exp((o[0] - best) / temp) for o in near]
+            if best != last:  # (after a pick, the same best leaves the same weights)
+                # Options within the profile's variety of the best keep a fair chance (1/e).
+                temp = max(TEMPERATURE, variety * abs(best))
+                floor = best - 12 * temp
+                total = sum(scores)
+                if total - total == 0 and min(scores) >= floor:
+                    # All finite and all near (most rounds): the scores are the near ones'.
+                    near = list(options)
+                    weights = [exp((s - best) / temp) for s in scores]
+                else:
+                    near = [o for o in options if o[0] >= floor]
+                    weights = [exp((o[0] - best) / temp) for o in near]
+                last = best
             pick = rng.weighted(near, weights)
             at = options.index(pick)
             del options[at], scores[at]
+            at = near.index(pick)
+            del near[at], weights[at]
             c = pick[2]
             chosen.append(c.key)
             if self.explain_moves:
