@@ -11,13 +11,14 @@ up this round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from sim.engine.expr import Value
 from sim.engine.view import ProposalView, View, expected_on
-from sim.engine.world import World
+from sim.engine.world import BoundMove, World
 from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpec, Terms
 
 if TYPE_CHECKING:
@@ -145,19 +146,55 @@ def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float])
     return given
 
 
+AHEAD_MEMO = 64
+"""Expected changes kept per (move, target) and set of weighed names, for the beliefs met most
+(the first come first: every game starts from the same state, and a batch plays thousands)."""
+
+
+class _Ahead:
+    """One (move, target) of another actor, for the look-ahead: its bound move, the state names
+    its expected changes read, and the expected changes met before (:func:`expected_on` of the
+    same values and the same weighed names gives the same floats: it reads nothing else)."""
+
+    __slots__ = ("bound", "memo", "read")
+
+    def __init__(self, bound: BoundMove) -> None:
+        self.bound = bound
+        names: set[str] = set(bound.chance.names)
+        for eff in (*bound.effects, *bound.on_failure):
+            names.add(eff.name)
+            names |= eff.amount.names
+        read = sorted(names)
+        self.read: Callable[[Mapping[str, Value]], object] = (
+            itemgetter(*read) if read else lambda _v: ()
+        )
+        self.memo: dict[tuple[object, object], dict[str, float]] = {}
+
+
+def _aheads(world: World, actor: str, move: str) -> tuple[_Ahead, ...]:
+    """``actor``'s ``move`` per target, for the look-ahead (memoised per world)."""
+    key = ("deal-aheads", actor, move)
+    out: tuple[_Ahead, ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple(_Ahead(world.bound_move(actor, move, t)) for t in world.targets(actor, move))
+        world.memo[key] = out
+    return out
+
+
 class Outlook:
     """One seat's look-ahead on one set of beliefs: the worst loss each move it considers would
     cause an actor weighing state by a given ``coef`` (from the expected changes of the names
     that ``coef`` weighs), worked out once however many commitments a decision weighs (the
     values must not change)."""
 
-    __slots__ = ("_bounds", "_losses", "values", "world")
+    __slots__ = ("_bounds", "_losses", "_weighs", "values", "world")
 
     def __init__(self, world: World, values: Mapping[str, Value]) -> None:
         self.world = world
         self.values = values
         self._losses: dict[tuple[int, str], dict[str, float]] = {}
         self._bounds: dict[tuple[int, str], dict[str, float]] = {}
+        self._weighs: dict[int, tuple[str, ...]] = {}
 
     def harm_bound(self, coef: Mapping[str, float], other: str, forbid: Iterable[str]) -> float:
         """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first)."""
@@ -167,6 +204,7 @@ class Outlook:
             return 0.0
         cache = self._bounds.setdefault((id(coef), other), {})
         worst = 0.0
+        get = coef.get
         for move in covered(world, other, forbid):
             top = cache.get(move)
             if top is None:
@@ -175,12 +213,21 @@ class Outlook:
                     # Each effect's expected share lies between 0 and its own change.
                     loss = 0.0
                     for n, lo, hi in spans:
-                        k = coef.get(n)
+                        k = get(n)
                         if k:
-                            loss += max(0.0, -k * lo, -k * hi)
-                    top = max(top, loss)
+                            # loss += max(0.0, a, b), with max's comparisons (adding 0.0 to a
+                            # sum of non-negative terms from 0.0 changes nothing).
+                            a = -k * lo
+                            b = -k * hi
+                            if a > 0.0:
+                                loss += b if b > a else a
+                            elif b > 0.0:
+                                loss += b
+                    if loss > top:  # top = max(top, loss)
+                        top = loss
                 cache[move] = top
-            worst = max(worst, top)
+            if top > worst:  # worst = max(worst, top)
+                worst = top
         return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
 
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
@@ -191,15 +238,49 @@ class Outlook:
         if hit is not None:
             return hit
         world, values = self.world, self.values
+        weighs = self._weighs.get(id(coef))
+        if weighs is None:
+            # The names coef weighs, one tuple per set of names (a key of the memos).
+            names = tuple(coef)
+            weighs = self._weighs[id(coef)] = _interned(world, names)
         worst = 0.0
-        for target in world.targets(other, move):
-            # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which changes
-            # no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
-            d = expected_on(world, values, world.bound_move(other, move, target), coef)
+        for ahead in _aheads(world, other, move):
+            try:
+                key = (weighs, ahead.read(values))
+            except KeyError:  # a name the beliefs lack: expected_on says what it says
+                key = None
+            d = None if key is None else ahead.memo.get(key)
+            if d is None:
+                # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which
+                # changes no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
+                d = expected_on(world, values, ahead.bound, coef)
+                if key is not None and len(ahead.memo) < AHEAD_MEMO:
+                    ahead.memo[key] = d
             u = sum(coef[n] * x for n, x in d.items())
             worst = max(worst, -u)
         by_move[move] = worst
         return worst
+
+
+def _interned(world: World, names: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object per tuple of names, for the memos' keys (memoised per world)."""
+    memo: dict[tuple[str, ...], tuple[str, ...]] = world.memo.setdefault("deal-weighs", {})
+    return memo.setdefault(names, names)
+
+
+def harms(
+    world: World, coef: Mapping[str, float], other: str, forbid: Iterable[str], outlook: Outlook
+) -> bool:
+    """``harm(world, outlook.values, coef, other, forbid, outlook) > 0``, stopping at the first
+    move that makes it so (a maximum times positive factors is above 0 when one of its terms,
+    times them, is)."""
+    model = world.models.get(other)
+    if model is None:
+        return False
+    for move in covered(world, other, forbid):
+        if outlook.loss(coef, other, move) * model.escalation * LIKELIHOOD > 0:
+            return True
+    return False
 
 
 def harm(
@@ -374,7 +455,7 @@ def propose(
             if mine.net <= PROPOSE_MIN:
                 continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            if harm(world, values, theirs, actor, (tag,), outlook) > 0:
+            if harms(world, theirs, actor, (tag,), outlook):
                 tags.append(tag)
         if tags:
             gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)
