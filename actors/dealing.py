@@ -99,6 +99,22 @@ def change_bounds(
     return out
 
 
+def weighed_bounds(
+    world: World, actor: str, move: str, weighs: frozenset[str]
+) -> tuple[tuple[tuple[str, float, float], ...], ...]:
+    """:func:`change_bounds` of the names in ``weighs`` alone, in the same order (memoised per
+    world, actor, move and set of names)."""
+    key = ("deal-weighed-bounds", actor, move, weighs)
+    out: tuple[tuple[tuple[str, float, float], ...], ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple(
+            tuple(span for span in spans if span[0] in weighs)
+            for spans in change_bounds(world, actor, move)
+        )
+        world.memo[key] = out
+    return out
+
+
 def move_tags(world: World) -> dict[str, frozenset[str]]:
     """Every move's commitment tags as a set (memoised per world)."""
     out: dict[str, frozenset[str]] | None = world.memo.get("deal-move-tags")
@@ -196,8 +212,16 @@ class Outlook:
         self._bounds: dict[tuple[int, str], dict[str, float]] = {}
         self._weighs: dict[int, tuple[str, ...]] = {}
 
-    def harm_bound(self, coef: Mapping[str, float], other: str, forbid: Iterable[str]) -> float:
-        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first)."""
+    def harm_bound(
+        self,
+        coef: Mapping[str, float],
+        other: str,
+        forbid: Iterable[str],
+        weighs: frozenset[str] | None = None,
+    ) -> float:
+        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first).
+        ``weighs``: names that hold every name ``coef`` weighs (not 0), when the caller knows
+        them (the others' changes are left out before the loop instead of in it)."""
         world = self.world
         model = world.models.get(other)
         if model is None:
@@ -209,7 +233,12 @@ class Outlook:
             top = cache.get(move)
             if top is None:
                 top = 0.0
-                for spans in change_bounds(world, other, move):
+                per_target = (
+                    change_bounds(world, other, move)
+                    if weighs is None
+                    else weighed_bounds(world, other, move, weighs)
+                )
+                for spans in per_target:
                     # Each effect's expected share lies between 0 and its own change.
                     loss = 0.0
                     for n, lo, hi in spans:
@@ -445,7 +474,9 @@ def propose(
         for tag in tags_of(world, other):
             spare = bounds.get((other, tag))
             if spare is None:
-                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, (tag,))
+                spare = bounds[other, tag] = outlook.harm_bound(
+                    player._coef, other, (tag,), player.support
+                )
             own = given.get(tag)
             if own is None:
                 own = given[tag] = given_up(world, (tag,), best_by_move)

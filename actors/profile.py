@@ -75,6 +75,39 @@ def _taken(c: Candidate, chosen: list[tuple[str, str | None]]) -> bool:
     return bool(chosen) and c.key in chosen
 
 
+_setattr = object.__setattr__
+
+
+def _plain(cls: type[Orders]) -> bool:
+    """Whether ``model_construct`` of ``cls`` only sets its four attributes: no aliases, no
+    post-init, no root model, no extra fields kept."""
+    return (
+        cls.__pydantic_post_init__ is None
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") != "allow"
+        and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
+    )
+
+
+_PLAIN_ORDERS = _plain(Orders) and list(Orders.model_fields) == ["moves", "messages", "answers"]
+
+
+def _orders(
+    moves: list[MoveOrder], answers: list[AnswerOrder], messages: list[MessageOrder]
+) -> Orders:
+    """``Orders.model_construct(moves=..., answers=..., messages=...)``, the same object made
+    directly (a computer seat makes one a round; these orders come from legal candidates, not
+    user input)."""
+    if not _PLAIN_ORDERS:
+        return Orders.model_construct(moves=moves, answers=answers, messages=messages)
+    orders = Orders.__new__(Orders)
+    _setattr(orders, "__dict__", {"moves": moves, "messages": messages, "answers": answers})
+    _setattr(orders, "__pydantic_fields_set__", {"moves", "messages", "answers"})
+    _setattr(orders, "__pydantic_extra__", None)
+    _setattr(orders, "__pydantic_private__", None)
+    return orders
+
+
 @functools.lru_cache(maxsize=4096)
 def _move_order(move: str, target: str | None) -> MoveOrder:
     # Shared between decisions: the engine only reads orders, and building one is not free.
@@ -526,10 +559,11 @@ class ProfilePolicy:
         best_by_move: dict[str, float] = {}
         awaiting = view.awaiting_answer
         if awaiting or (self.negotiation.propose and dealing.due(self, r)):
-            for o in options:
-                m = o[2].move
-                if o[0] > best_by_move.get(m, 0.0):
-                    best_by_move[m] = o[0]
+            best_of = best_by_move.get
+            for score, _u, c in options:
+                m = c.move
+                if score > best_of(m, 0.0):
+                    best_by_move[m] = score
         exp = math.exp
         variety = self.variety
         near: list[tuple[float, float, Candidate]] = []
@@ -577,10 +611,9 @@ class ProfilePolicy:
             if offer is not None:
                 messages.append(offer)
         messages += self.messages(values, r)
-        # model_construct: these orders are built from legal candidates, not user input.
         moves = [_move_order(m, t) for m, t in chosen]
         return Decision(
-            Orders.model_construct(moves=moves, answers=answers, messages=messages),
+            _orders(moves, answers, messages),
             tuple(why),
             tuple(crossings),
         )
@@ -679,7 +712,7 @@ class ProfilePolicy:
         for i, rule in enumerate(self.model.messages):
             if r - self.message_round.get(i, -MESSAGE_EVERY) < MESSAGE_EVERY:
                 continue
-            if rule.when(values):
+            if rule.when.fn(values):
                 self.message_round[i] = r
                 to = rule.to
                 return [MessageOrder(to=to if to == "public" else list(to), text=rule.text)]

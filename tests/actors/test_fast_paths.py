@@ -101,3 +101,23 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
                         default=0.0,
                     )
                     assert dealing.given_up(world, [tag], best) == plain
+
+
+def test_a_players_orders_are_what_model_construct_makes() -> None:
+    """The orders a profile player builds directly are Orders.model_construct's, attribute for
+    attribute (fields in their order, the fields set, no extra, no private)."""
+    from actors.profile import _PLAIN_ORDERS, _orders
+    from sim.models import Orders
+    from sim.models.script import AnswerOrder, MoveOrder
+
+    assert _PLAIN_ORDERS
+    moves = [MoveOrder.model_construct(move="wait", target=None)]
+    answers = [AnswerOrder.model_construct(proposal="p1-us-1", accept=True)]
+    got = _orders(moves, answers, [])
+    want = Orders.model_construct(moves=moves, answers=answers, messages=[])
+    assert got == want
+    assert list(got.__dict__.items()) == list(want.__dict__.items())
+    assert got.model_fields_set == want.model_fields_set
+    assert got.__pydantic_extra__ is want.__pydantic_extra__ is None
+    assert got.__pydantic_private__ is want.__pydantic_private__ is None
+    assert got.model_dump() == want.model_dump()
