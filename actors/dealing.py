@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import itemgetter, mul
 from typing import TYPE_CHECKING
 
 from sim.engine.expr import Value
@@ -184,7 +184,7 @@ class _Ahead:
         self.read: Callable[[Mapping[str, Value]], object] = (
             itemgetter(*read) if read else lambda _v: ()
         )
-        self.memo: dict[tuple[object, object], dict[str, float]] = {}
+        self.memo: dict[tuple[object, object], tuple[tuple[str, ...], tuple[float, ...]]] = {}
 
 
 def _aheads(world: World, actor: str, move: str) -> tuple[_Ahead, ...]:
@@ -273,19 +273,22 @@ class Outlook:
             names = tuple(coef)
             weighs = self._weighs[id(coef)] = _interned(world, names)
         worst = 0.0
+        weight = coef.__getitem__
         for ahead in _aheads(world, other, move):
             try:
                 key = (weighs, ahead.read(values))
             except KeyError:  # a name the beliefs lack: expected_on says what it says
                 key = None
-            d = None if key is None else ahead.memo.get(key)
-            if d is None:
+            seen = None if key is None else ahead.memo.get(key)
+            if seen is None:
                 # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which
                 # changes no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
                 d = expected_on(world, values, ahead.bound, coef)
+                seen = (tuple(d), tuple(d.values()))
                 if key is not None and len(ahead.memo) < AHEAD_MEMO:
-                    ahead.memo[key] = d
-            u = sum(coef[n] * x for n, x in d.items())
+                    ahead.memo[key] = seen
+            # sum(coef[n] * x for n, x in d.items()): the same products, summed in order.
+            u = sum(map(mul, map(weight, seen[0]), seen[1]))
             worst = max(worst, -u)
         by_move[move] = worst
         return worst
@@ -482,8 +485,11 @@ def propose(
                 own = given[tag] = given_up(world, (tag,), best_by_move)
             if spare - own <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
-            mine = worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
-            if mine.net <= PROPOSE_MIN:
+            # worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
+            # .net, unrolled: the harm spared from the other party (a sum of one term), less
+            # what the tag costs of its own options (given_up's answer, asked above).
+            spared = sum((harm(world, values, player._coef, other, (tag,), outlook),))
+            if spared - own <= PROPOSE_MIN:
                 continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
             if harms(world, theirs, actor, (tag,), outlook):
