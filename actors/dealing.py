@@ -155,11 +155,10 @@ def covered(world: World, actor: str, forbid: Iterable[str]) -> tuple[str, ...]:
 def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
     """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
     ids = covered_ids(world, forbid)
-    given = 0.0
-    for move, score in own_best.items():
-        if move in ids:
-            given = max(given, score)
-    return given
+    # max(given, score) in turn from 0.0: builtin max over the same list compares the same way.
+    scores = [0.0]
+    scores += [score for move, score in own_best.items() if move in ids]
+    return max(scores)
 
 
 AHEAD_MEMO = 64

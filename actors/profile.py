@@ -18,6 +18,7 @@ import copy
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
+from itertools import compress
 
 from actors import dealing, wording
 from actors.candidates import Candidate, Fx
@@ -305,6 +306,10 @@ class ProfilePolicy:
         self.negotiation = self.model.profile.negotiation
         self.used: dict[tuple[str, str | None], int] = {}
         """(move, target) -> times this player has made it this game."""
+        self._repeats_of: dict[tuple[str, str | None], int] = {}
+        self._repeats: dict[int, Tempering] = {}
+        """Candidate position -> its repeats' tempering, for the uses in ``_repeats_of`` (a
+        copy of ``used`` when they are in step)."""
         self.scale: tuple[float, ...] | None = None
         """This game's draw of interest weight factors (within ``variety``), on first decision."""
         self.proposed: dict[str, int] = {}
@@ -359,6 +364,8 @@ class ProfilePolicy:
         twin.crossed = set(self.crossed)
         twin.message_round = dict(self.message_round)
         twin.used = dict(self.used)
+        twin._repeats_of = dict(self._repeats_of)
+        twin._repeats = dict(self._repeats)
         twin.proposed = dict(self.proposed)
         twin.considered = self.considered
         twin.memory = self.memory.copy()
@@ -583,8 +590,9 @@ class ProfilePolicy:
                     near = list(options)
                     weights = [exp((s - best) / temp) for s in scores]
                 else:
-                    near = [o for o in options if o[0] >= floor]
-                    weights = [exp((o[0] - best) / temp) for o in near]
+                    keep = [s >= floor for s in scores]
+                    near = list(compress(options, keep))
+                    weights = [exp((s - best) / temp) for s in compress(scores, keep)]
                 last = best
             pick = rng.weighted(near, weights)
             at = options.index(pick)
@@ -596,8 +604,12 @@ class ProfilePolicy:
             if self.explain_moves:
                 runner = max(options, key=lambda o: o[0]) if options else None
                 why.append(wording.choice_line(self, values, pick, runner))
+        used, in_step = self.used, self.used == self._repeats_of
         for key in chosen:
-            self.used[key] = self.used.get(key, 0) + 1
+            times = used[key] = used.get(key, 0) + 1
+            if in_step:
+                self._repeats_of[key] = times
+                self._repeat(key, times)
 
         answers: list[AnswerOrder] = []
         messages: list[MessageOrder] = []
@@ -639,23 +651,35 @@ class ProfilePolicy:
             i = index.get(key)
             if i is not None:
                 plan[i] = False
-        keep = self.keep
-        for key, n in used.items():
-            i = index.get(key)
-            if i is not None and n and plan[i] is None:
-                k = keep**n
-                plan[i] = (k, (1 - k) * REPEAT_FLOOR, False, 0.0)
+        if used != self._repeats_of:  # (decide keeps them in step: this is for other writers)
+            self._repeats_of = dict(used)
+            self._repeats = {}
+            for key, n in used.items():
+                self._repeat(key, n)
+        for i, rep in self._repeats.items():
+            if plan[i] is None:
+                plan[i] = rep
         if forbidden:
             word = self.negotiation.keep_agreements
             of_move = tables.of_move
             for move in forbidden:
                 for i in of_move.get(move, ()):
-                    h = plan[i]
-                    if h is None:
+                    now = plan[i]
+                    if now is None:
                         plan[i] = (None, 0.0, True, word)
-                    elif h is not False:
-                        plan[i] = (h[0], h[1], True, word)  # type: ignore[index]
+                    elif now is not False:
+                        plan[i] = (now[0], now[1], True, word)  # type: ignore[index]
         return plan
+
+    def _repeat(self, key: tuple[str, str | None], n: int) -> None:
+        """The tempering of ``key``'s candidate after ``n`` uses, as :meth:`_temper` works it."""
+        i = self._tables.index.get(key)
+        if i is not None:
+            if n:
+                k = self.keep**n
+                self._repeats[i] = (k, (1 - k) * REPEAT_FLOOR, False, 0.0)
+            else:
+                self._repeats.pop(i, None)
 
     def _forbidden(self, view: View) -> set[str]:
         """Move ids an agreement this player still holds itself to forbids it now."""
