@@ -2,7 +2,10 @@
 
 :func:`scoring_source` writes :meth:`actors.profile.ProfilePolicy.score` out for every candidate,
 with the checked expressions inlined (``Expr.py``); :func:`compile_scoring` compiles it. The
-generated function must give the reference's floats exactly (tests/actors/test_codegen.py).
+player decides with its ``planned`` form, which also leaves out what is not legal or already
+taken and tempers repeats and agreements as it scores; :func:`coefficients_source` writes the
+interest weights and their gradient out the same way. Generated functions must give the
+references' floats exactly (tests/actors/test_codegen.py).
 """
 
 from __future__ import annotations
