@@ -2,13 +2,17 @@
 
 :func:`scoring_source` writes :meth:`actors.profile.ProfilePolicy.score` out for every candidate,
 with the checked expressions inlined (``Expr.py``); :func:`compile_scoring` compiles it. The
-generated function must give the reference's floats exactly (tests/actors/test_codegen.py).
+player decides with its ``planned`` form, which also leaves out what is not legal or already
+taken and tempers repeats and agreements as it scores; :func:`coefficients_source` writes the
+interest weights and their gradient out the same way. Generated functions must give the
+references' floats exactly (tests/actors/test_codegen.py).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from actors.candidates import Candidate, Fx
 from sim.authoring import worldcache
@@ -22,6 +26,15 @@ ScoreAll = Callable[
 """``(truth, believed, coefficients, candidates)`` -> ``(score, utility, candidate)`` of every
 candidate whose requirement holds on the truth, in candidate order, and the scores alone (whose
 ``max`` is the best score without a key function per option)."""
+
+
+ScorePlanned = Callable[
+    [Mapping[str, Value], Sequence[float], Sequence[Candidate], Sequence[Any], Callable[..., None]],
+    tuple[list[tuple[float, float, Candidate]], list[float]],
+]
+"""``(believed, coefficients, candidates, plan, temper)`` -> what the player chooses from: the
+scores of the candidates its plan keeps whose requirement holds on the beliefs, tempered (see
+:func:`scoring_source`'s ``planned``), and the scores alone."""
 
 
 class _Reads:
@@ -54,14 +67,26 @@ class _Reads:
 
 
 def scoring_source(
-    candidates: Sequence[Candidate], names: Sequence[str], risk_tolerance: float
+    candidates: Sequence[Candidate],
+    names: Sequence[str],
+    risk_tolerance: float,
+    *,
+    planned: bool = False,
 ) -> str:
     """Python source of one function that scores every candidate,
     :meth:`actors.profile.ProfilePolicy.score` unrolled: the same arithmetic in the same order
     (so the same floats and the same choices), without a call or a loop per candidate.
     Everything in it comes from checked models: state names as string literals, numbers as
-    :func:`sim.engine.expr.py_literal`, expressions as :attr:`Expr.py`."""
+    :func:`sim.engine.expr.py_literal`, expressions as :attr:`Expr.py`.
+
+    ``planned``: the function the player decides with, ``score_planned(v, K, C, A, T)``, which
+    tests the requirements on ``v`` too (a seat plays what it believes possible) and reads a
+    plan ``A`` per candidate: False leaves it out (not legal now, or already taken), None
+    scores it as it is, anything else is handed with its score to ``T(s, u, c, plan, add, top)``
+    (the player's repeat and agreement tempering, for the few candidates that have any): the
+    filters and tempering of the reference, without a pass over the options for each."""
     slot = {n: i for i, n in enumerate(names)}
+    truth = "v" if planned else "t"
     reads = _Reads()
     lines = [
         "    out = []",
@@ -147,7 +172,7 @@ def scoring_source(
         if c.requires is not None:
             requirements.setdefault(c.requires.py, c.requires)
     tests = {py: j for j, py in enumerate(requirements)}
-    test_lines = [f"    r{j} = {reads.inline(requirements[py], 't')}" for py, j in tests.items()]
+    test_lines = [f"    r{j} = {reads.inline(requirements[py], truth)}" for py, j in tests.items()]
     bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
     # Candidates with the same body (a move whose effects on what this actor weighs do not
     # depend on the target) are worked out once per call and shared.
@@ -163,39 +188,103 @@ def scoring_source(
     for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
         lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
         pad = "    "
-        if c.requires is not None:
-            lines.append(f"    if r{tests[c.requires.py]}:")
+        tests_here = [] if c.requires is None else [f"r{tests[c.requires.py]}"]
+        if planned:
+            lines.append(f"    h = A[{i}]")
+            tests_here.insert(0, "h is not False")
+        if tests_here:
+            lines.append(f"    if {' and '.join(tests_here)}:")
             pad = "        "
         if text is None:
+            score = [f"{pad}s = {py_literal(c.bias)}", f"{pad}u = 0.0"]
+        else:
+            j = shared.get(text)
+            if j is None:
+                score = [pad + line for line in text.split("\n")]
+            else:
+                score = [
+                    f"{pad}if s{j} is None:",
+                    *(f"{pad}    {line}" for line in text.split("\n")),
+                    f"{pad}    s{j} = s",
+                    f"{pad}    u{j} = u",
+                    f"{pad}s = s{j}",
+                    f"{pad}u = u{j}",
+                ]
+        if text is None and not planned:
             lines += [
                 f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
                 f"{pad}top({py_literal(c.bias)})",
             ]
             continue
-        j = shared.get(text)
-        if j is None:
-            lines += [pad + line for line in text.split("\n")]
-        else:
+        lines += score
+        if planned:
             lines += [
-                f"{pad}if s{j} is None:",
-                *(f"{pad}    {line}" for line in text.split("\n")),
-                f"{pad}    s{j} = s",
-                f"{pad}    u{j} = u",
-                f"{pad}s = s{j}",
-                f"{pad}u = u{j}",
+                f"{pad}if h is None:",
+                f"{pad}    add((s, u, C[{i}]))",
+                f"{pad}    top(s)",
+                f"{pad}else:",
+                f"{pad}    T(s, u, C[{i}], h, add, top)",
             ]
-        lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
+        else:
+            lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
     lines.append("    return out, scores")
-    return "\n".join(["def score_all(t, v, K, C):", *reads.loads(), *lines]) + "\n"
+    head = "def score_planned(v, K, C, A, T):" if planned else "def score_all(t, v, K, C):"
+    return "\n".join([head, *reads.loads(), *lines]) + "\n"
 
 
-def compile_scoring(source: str) -> ScoreAll | None:
-    """The function :func:`scoring_source` describes, or None when Python's compiler cannot take
-    it (an expression nested deeper than its limits): the player then scores option by option."""
-    namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs}
+def compile_scoring(source: str, name: str = "score_all") -> Any:
+    """The function ``name`` that :func:`scoring_source` (or :func:`coefficients_source`)
+    describes, or None when Python's compiler cannot take it (an expression nested deeper than
+    its limits): the player then scores option by option."""
+    namespace: dict[str, object] = {**PY_GLOBALS, "_float": float, "_abs": abs, "_sum": sum}
     try:
         # From the world cache's folder when this source was compiled before.
         exec(worldcache.compiled(source, "<sitroom scoring>"), namespace)
     except (SyntaxError, RecursionError, MemoryError):
         return None
-    return namespace["score_all"]  # type: ignore[return-value]
+    return namespace[name]
+
+
+Interests = Sequence[tuple[str, float, Sequence[tuple[str, float]], Sequence[tuple[str, float]]]]
+"""A player's interests: (id, base weight, ((faction id, multiplier), ...), ((state name, signed
+weight), ...)), as :class:`actors.profile.ProfilePolicy` holds them."""
+
+
+def coefficients_source(interests: Interests, names: Sequence[str]) -> str | None:
+    """Python source of ``coefficients(F, S)``: the utility per unit change of each state name
+    (``coef``, in the order :meth:`actors.profile.ProfilePolicy.gradient` meets the names) and
+    those of ``names`` as a tuple (0.0 for a name no interest weighs), from the factions'
+    influence ``F`` and the game's weight factors ``S`` (or None), with the arithmetic of
+    ``weights``, ``gradient`` and the sums of ``_refresh`` (``sum`` over the same terms in the
+    same order). It returns None when a weight is 0 (that interest is left out of the
+    gradient: the plain path does it). None when two interests share an id (the plain path's
+    dictionary would keep one)."""
+    ids = [iid for iid, _w, _m, _wants in interests]
+    if len(set(ids)) != len(ids):
+        return None
+    lines = ["def coefficients(F, S):", "    total = _sum(F.values())"]
+    if interests:
+        lines.append("    if total > 0:")
+        for i, (_iid, _w, mults, _wants) in enumerate(interests):
+            terms = "".join(f"F[{fid!r}] * {py_literal(m)}, " for fid, m in mults)
+            lines.append(f"        m{i} = _sum(({terms})) / total")
+        lines += [
+            "    else:",
+            f"        {' = '.join(f'm{i}' for i in range(len(interests)))} = 1.0",
+        ]
+        for i, (_iid, weight, _m, _wants) in enumerate(interests):
+            lines.append(f"    w{i} = {py_literal(weight)} * m{i}")
+        lines.append("    if S is not None:")
+        lines += [f"        w{i} = w{i} * S[{i}]" for i in range(len(interests))]
+        lines.append(f"    if {' or '.join(f'w{i} == 0' for i in range(len(interests)))}:")
+        lines.append("        return None")
+    parts: dict[str, list[str]] = {}
+    for i, (_iid, _w, _m, wants) in enumerate(interests):
+        for name, signed in wants:
+            parts.setdefault(name, []).append(f"w{i} * {py_literal(signed)}, ")
+    local = {name: f"c{j}" for j, name in enumerate(parts)}
+    lines += [f"    {local[name]} = _sum(({''.join(terms)}))" for name, terms in parts.items()]
+    coef = ", ".join(f"{name!r}: {local[name]}" for name in parts)
+    vector = "".join(f"{local.get(name, '0.0')}, " for name in names)
+    lines.append(f"    return {{{coef}}}, ({vector})")
+    return "\n".join(lines) + "\n"

@@ -11,13 +11,14 @@ up this round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter, mul
 from typing import TYPE_CHECKING
 
 from sim.engine.expr import Value
 from sim.engine.view import ProposalView, View, expected_on
-from sim.engine.world import World
+from sim.engine.world import BoundMove, World
 from sim.models.script import AnswerOrder, Commitment, MessageOrder, ProposalSpec, Terms
 
 if TYPE_CHECKING:
@@ -98,6 +99,22 @@ def change_bounds(
     return out
 
 
+def weighed_bounds(
+    world: World, actor: str, move: str, weighs: frozenset[str]
+) -> tuple[tuple[tuple[str, float, float], ...], ...]:
+    """:func:`change_bounds` of the names in ``weighs`` alone, in the same order (memoised per
+    world, actor, move and set of names)."""
+    key = ("deal-weighed-bounds", actor, move, weighs)
+    out: tuple[tuple[tuple[str, float, float], ...], ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple(
+            tuple(span for span in spans if span[0] in weighs)
+            for spans in change_bounds(world, actor, move)
+        )
+        world.memo[key] = out
+    return out
+
+
 def move_tags(world: World) -> dict[str, frozenset[str]]:
     """Every move's commitment tags as a set (memoised per world)."""
     out: dict[str, frozenset[str]] | None = world.memo.get("deal-move-tags")
@@ -138,11 +155,45 @@ def covered(world: World, actor: str, forbid: Iterable[str]) -> tuple[str, ...]:
 def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
     """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
     ids = covered_ids(world, forbid)
-    given = 0.0
-    for move, score in own_best.items():
-        if move in ids:
-            given = max(given, score)
-    return given
+    # max(given, score) in turn from 0.0: builtin max over the same list compares the same way.
+    scores = [0.0]
+    scores += [score for move, score in own_best.items() if move in ids]
+    return max(scores)
+
+
+AHEAD_MEMO = 64
+"""Expected changes kept per (move, target) and set of weighed names, for the beliefs met most
+(the first come first: every game starts from the same state, and a batch plays thousands)."""
+
+
+class _Ahead:
+    """One (move, target) of another actor, for the look-ahead: its bound move, the state names
+    its expected changes read, and the expected changes met before (:func:`expected_on` of the
+    same values and the same weighed names gives the same floats: it reads nothing else)."""
+
+    __slots__ = ("bound", "memo", "read")
+
+    def __init__(self, bound: BoundMove) -> None:
+        self.bound = bound
+        names: set[str] = set(bound.chance.names)
+        for eff in (*bound.effects, *bound.on_failure):
+            names.add(eff.name)
+            names |= eff.amount.names
+        read = sorted(names)
+        self.read: Callable[[Mapping[str, Value]], object] = (
+            itemgetter(*read) if read else lambda _v: ()
+        )
+        self.memo: dict[tuple[object, object], tuple[tuple[str, ...], tuple[float, ...]]] = {}
+
+
+def _aheads(world: World, actor: str, move: str) -> tuple[_Ahead, ...]:
+    """``actor``'s ``move`` per target, for the look-ahead (memoised per world)."""
+    key = ("deal-aheads", actor, move)
+    out: tuple[_Ahead, ...] | None = world.memo.get(key)
+    if out is None:
+        out = tuple(_Ahead(world.bound_move(actor, move, t)) for t in world.targets(actor, move))
+        world.memo[key] = out
+    return out
 
 
 class Outlook:
@@ -151,36 +202,60 @@ class Outlook:
     that ``coef`` weighs), worked out once however many commitments a decision weighs (the
     values must not change)."""
 
-    __slots__ = ("_bounds", "_losses", "values", "world")
+    __slots__ = ("_bounds", "_losses", "_weighs", "values", "world")
 
     def __init__(self, world: World, values: Mapping[str, Value]) -> None:
         self.world = world
         self.values = values
         self._losses: dict[tuple[int, str], dict[str, float]] = {}
         self._bounds: dict[tuple[int, str], dict[str, float]] = {}
+        self._weighs: dict[int, tuple[str, ...]] = {}
 
-    def harm_bound(self, coef: Mapping[str, float], other: str, forbid: Iterable[str]) -> float:
-        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first)."""
+    def harm_bound(
+        self,
+        coef: Mapping[str, float],
+        other: str,
+        forbid: Iterable[str],
+        weighs: frozenset[str] | None = None,
+    ) -> float:
+        """An upper bound of :func:`harm` that needs no look-ahead (a cheap test first).
+        ``weighs``: names that hold every name ``coef`` weighs (not 0), when the caller knows
+        them (the others' changes are left out before the loop instead of in it)."""
         world = self.world
         model = world.models.get(other)
         if model is None:
             return 0.0
         cache = self._bounds.setdefault((id(coef), other), {})
         worst = 0.0
+        get = coef.get
         for move in covered(world, other, forbid):
             top = cache.get(move)
             if top is None:
                 top = 0.0
-                for spans in change_bounds(world, other, move):
+                per_target = (
+                    change_bounds(world, other, move)
+                    if weighs is None
+                    else weighed_bounds(world, other, move, weighs)
+                )
+                for spans in per_target:
                     # Each effect's expected share lies between 0 and its own change.
                     loss = 0.0
                     for n, lo, hi in spans:
-                        k = coef.get(n)
+                        k = get(n)
                         if k:
-                            loss += max(0.0, -k * lo, -k * hi)
-                    top = max(top, loss)
+                            # loss += max(0.0, a, b), with max's comparisons (adding 0.0 to a
+                            # sum of non-negative terms from 0.0 changes nothing).
+                            a = -k * lo
+                            b = -k * hi
+                            if a > 0.0:
+                                loss += b if b > a else a
+                            elif b > 0.0:
+                                loss += b
+                    if loss > top:  # top = max(top, loss)
+                        top = loss
                 cache[move] = top
-            worst = max(worst, top)
+            if top > worst:  # worst = max(worst, top)
+                worst = top
         return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
 
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
@@ -191,15 +266,52 @@ class Outlook:
         if hit is not None:
             return hit
         world, values = self.world, self.values
+        weighs = self._weighs.get(id(coef))
+        if weighs is None:
+            # The names coef weighs, one tuple per set of names (a key of the memos).
+            names = tuple(coef)
+            weighs = self._weighs[id(coef)] = _interned(world, names)
         worst = 0.0
-        for target in world.targets(other, move):
-            # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which changes
-            # no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
-            d = expected_on(world, values, world.bound_move(other, move, target), coef)
-            u = sum(coef[n] * x for n, x in d.items())
+        weight = coef.__getitem__
+        for ahead in _aheads(world, other, move):
+            try:
+                key = (weighs, ahead.read(values))
+            except KeyError:  # a name the beliefs lack: expected_on says what it says
+                key = None
+            seen = None if key is None else ahead.memo.get(key)
+            if seen is None:
+                # Only the names coef weighs: a name it does not weigh adds 0.0 * x, which
+                # changes no sum but the sign of a zero (and -0.0 is no loss, as 0.0 is not).
+                d = expected_on(world, values, ahead.bound, coef)
+                seen = (tuple(d), tuple(d.values()))
+                if key is not None and len(ahead.memo) < AHEAD_MEMO:
+                    ahead.memo[key] = seen
+            # sum(coef[n] * x for n, x in d.items()): the same products, summed in order.
+            u = sum(map(mul, map(weight, seen[0]), seen[1]))
             worst = max(worst, -u)
         by_move[move] = worst
         return worst
+
+
+def _interned(world: World, names: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object per tuple of names, for the memos' keys (memoised per world)."""
+    memo: dict[tuple[str, ...], tuple[str, ...]] = world.memo.setdefault("deal-weighs", {})
+    return memo.setdefault(names, names)
+
+
+def harms(
+    world: World, coef: Mapping[str, float], other: str, forbid: Iterable[str], outlook: Outlook
+) -> bool:
+    """``harm(world, outlook.values, coef, other, forbid, outlook) > 0``, stopping at the first
+    move that makes it so (a maximum times positive factors is above 0 when one of its terms,
+    times them, is)."""
+    model = world.models.get(other)
+    if model is None:
+        return False
+    for move in covered(world, other, forbid):
+        if outlook.loss(coef, other, move) * model.escalation * LIKELIHOOD > 0:
+            return True
+    return False
 
 
 def harm(
@@ -317,6 +429,15 @@ def answer(
     return AnswerOrder.model_construct(proposal=prop.id, accept=accept), counter
 
 
+def due(player: ProfilePolicy, r: int) -> bool:
+    """Whether :func:`propose` would look for a deal in round ``r``: at most one proposal every
+    ``propose_every`` rounds, and a look every ``propose_every`` rounds."""
+    every = player.negotiation.propose_every
+    return not (
+        r - max(player.proposed.values(), default=-100) < every or r - player.considered < every
+    )
+
+
 def propose(
     player: ProfilePolicy,
     view: View,
@@ -327,8 +448,7 @@ def propose(
     worth making, to an actor it trusts enough: at most one every ``propose_every`` rounds.
     ``values``: the view's beliefs (``view.believed``), when the caller has them already."""
     world, actor, r = player.world, player.actor, view.round
-    every = player.negotiation.propose_every
-    if r - max(player.proposed.values(), default=-100) < every or r - player.considered < every:
+    if not due(player, r):
         return None  # also keeps the look-ahead below off most rounds
     player.considered = r
     if values is None:
@@ -356,17 +476,22 @@ def propose(
         for tag in tags_of(world, other):
             spare = bounds.get((other, tag))
             if spare is None:
-                spare = bounds[other, tag] = outlook.harm_bound(player._coef, other, (tag,))
+                spare = bounds[other, tag] = outlook.harm_bound(
+                    player._coef, other, (tag,), player.support
+                )
             own = given.get(tag)
             if own is None:
                 own = given[tag] = given_up(world, (tag,), best_by_move)
             if spare - own <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
-            mine = worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
-            if mine.net <= PROPOSE_MIN:
+            # worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
+            # .net, unrolled: the harm spared from the other party (a sum of one term), less
+            # what the tag costs of its own options (given_up's answer, asked above).
+            spared = sum((harm(world, values, player._coef, other, (tag,), outlook),))
+            if spared - own <= PROPOSE_MIN:
                 continue
             # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            if harm(world, values, theirs, actor, (tag,), outlook) > 0:
+            if harms(world, theirs, actor, (tag,), outlook):
                 tags.append(tag)
         if tags:
             gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)

@@ -18,11 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from actors.candidates import Candidate
 from actors.codegen import scoring_source
-from actors.profile import ProfilePolicy
+from actors.profile import ProfilePolicy, _temper_one
 from sim.authoring.library import scenarios
 from sim.authoring.loader import load_scenario
 from sim.engine.expr import ExprError, Fn, Values, _Compiler, compile_expr
+from sim.engine.session import Session
+from sim.engine.view import View, seat_view
 from sim.engine.world import World
 from sim.record.runner import run
 
@@ -212,3 +215,55 @@ def test_scoring_with_odd_numbers_and_deep_expressions(
     path.write_text(text, encoding="utf-8")
     players = check_scoring(load_scenario(path))
     assert all(p._score_all != p.score_each for p in players) is generated
+
+
+def reference_options(
+    policy: ProfilePolicy, view: View, chosen: list[tuple[str, str | None]]
+) -> list[tuple[float, float, Candidate]]:
+    """What the player chooses from, by the reference: every candidate scored, then filtered
+    (requirements on the beliefs, legality, taken) and tempered one pass at a time."""
+    values = view.believed
+    options, _ = policy.score_each(values, values, policy._kvec, policy.candidates)
+    options = [o for o in options if o[2].key in view.legal and o[2].key not in chosen]
+    return policy._temper(options, view)
+
+
+@pytest.mark.parametrize("scenario", sorted({e.id for e in scenarios()}))
+def test_the_planned_scorer_and_coefficients_agree_with_the_reference(scenario: str) -> None:
+    """At every round of real runs, with repeats and red-line responses taken: the generated
+    coefficients are the reference's weights, gradient and sums, and the generated scorer with
+    its plan gives the reference's options (filters and tempering), in the same order."""
+    world = load_scenario(scenario)
+    rng = random.Random(3)
+    checked = 0
+    for seed in range(3):
+        session = Session(world, seed)
+        while not session.over:
+            for actor, model in world.models.items():
+                if model.policy != "profile":
+                    continue
+                policy = session.computer.policy(actor)
+                assert isinstance(policy, ProfilePolicy)
+                view = seat_view(world, session.state, actor, (), options=False)
+                twin = policy.fork()
+                twin.scale = twin.scale or (1.0,) * len(model.interests)
+                twin._refresh(view.factions)
+                plain = twin.gradient(twin.weights(view.factions))
+                coef = {n: sum(g for _i, g in parts) for n, parts in plain.items()}
+                assert list(twin._coef.items()) == list(coef.items())
+                assert twin._kvec == tuple(coef.get(n, 0.0) for n in twin._names)
+                assert twin.gradients() == plain
+                legal = sorted(view.legal, key=str)
+                chosen = rng.sample(legal, min(len(legal), rng.choice((0, 0, 1, 2))))
+                for key in rng.sample(legal, min(len(legal), 4)):
+                    twin.used[key] = rng.randint(0, 3)
+                scorer = twin._tables.score_planned
+                assert scorer is not None
+                plan = twin._plan(view.legal, chosen, view)
+                got, scores = scorer(view.believed, twin._kvec, twin.candidates, plan, _temper_one)
+                want = reference_options(twin, view, chosen)
+                assert same_options(got, want)
+                assert same_options(scores, [o[0] for o in want])
+                checked += 1
+            session.close_round()
+    assert checked

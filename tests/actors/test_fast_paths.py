@@ -68,8 +68,10 @@ def test_legal_options_are_the_engines_rulings_at_every_round(scenario: str) -> 
 
 
 def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
-    """Outlook.loss from the expected changes of the weighed names alone equals the loss from
-    the engine's expected_deltas of every name, and given_up from the memoised cover equals a
+    """Outlook.loss from the expected changes of the weighed names alone (memoised across the
+    session's decisions) equals the loss from the engine's expected_deltas of every name; the
+    early-stopping harm test is harm's answer; the harm bound over the weighed names is the
+    bound over every name, and bounds the harm; given_up from the memoised cover equals a
     move-by-move check, at every round of real runs."""
     world = load_scenario("korea-instability-2012")
     tags = dealing.move_tags(world)
@@ -93,6 +95,13 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
                                 u = sum(coef.get(n, 0.0) * x for n, x in full.items())
                                 worst = max(worst, -u)
                             assert outlook.loss(coef, other, move) == worst
+                        for tag in dealing.tags_of(world, other):
+                            harm = dealing.harm(world, values, coef, other, (tag,), outlook)
+                            assert dealing.harms(world, coef, other, (tag,), outlook) is (harm > 0)
+                            bound = dealing.Outlook(world, values).harm_bound(coef, other, (tag,))
+                            weighs = frozenset(n for n, k in coef.items() if k)
+                            assert outlook.harm_bound(coef, other, (tag,), weighs) == bound
+                            assert harm <= bound
                 best = {m: 0.01 * i for i, m in enumerate(world.usable[actor])}
                 for tag in dealing.tags_of(world, actor):
                     f = {tag}
@@ -101,3 +110,23 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
                         default=0.0,
                     )
                     assert dealing.given_up(world, [tag], best) == plain
+
+
+def test_a_players_orders_are_what_model_construct_makes() -> None:
+    """The orders a profile player builds directly are Orders.model_construct's, attribute for
+    attribute (fields in their order, the fields set, no extra, no private)."""
+    from actors.profile import _PLAIN_ORDERS, _orders
+    from sim.models import Orders
+    from sim.models.script import AnswerOrder, MoveOrder
+
+    assert _PLAIN_ORDERS
+    moves = [MoveOrder.model_construct(move="wait", target=None)]
+    answers = [AnswerOrder.model_construct(proposal="p1-us-1", accept=True)]
+    got = _orders(moves, answers, [])
+    want = Orders.model_construct(moves=moves, answers=answers, messages=[])
+    assert got == want
+    assert list(got.__dict__.items()) == list(want.__dict__.items())
+    assert got.model_fields_set == want.model_fields_set
+    assert got.__pydantic_extra__ is want.__pydantic_extra__ is None
+    assert got.__pydantic_private__ is want.__pydantic_private__ is None
+    assert got.model_dump() == want.model_dump()
