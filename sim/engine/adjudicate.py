@@ -182,11 +182,16 @@ def expected_deltas(
 def breached(state: State, actor: str, move_id: str, tags: list[str]) -> list[str]:
     """Agreements in force whose commitments forbid this move for this actor."""
     hits: list[str] = []
+    t = state.t
     for ag in state.agreements.values():
         for c in ag.commitments:
-            if not c.binds(actor, ag.parties) or c.until < state.t:
+            # The cheap tests first (all three are pure): most commitments have lapsed.
+            if c.until < t:
                 continue
-            if move_id in c.forbid or any(tag in c.forbid for tag in tags):
+            forbid = c.forbid
+            if (move_id in forbid or any(tag in forbid for tag in tags)) and c.binds(
+                actor, ag.parties
+            ):
                 hits.append(ag.id)
                 break
     return hits

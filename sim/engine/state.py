@@ -229,12 +229,23 @@ def _revealed(s: State, e: Revealed) -> None:
                 s.beliefs[actor][name] = (value, e.t)
 
 
+_new = object.__new__
+
+
 def _move(s: State, e: MoveMade) -> None:
     # A secret move is known to its actor alone until someone detects it, target included.
     knows = {e.actor} if e.target is None or e.visibility == "secret" else {e.actor, e.target}
-    s.moves[e.mid] = MoveRecord(
-        e.actor, e.move, e.target, e.round, e.visibility, e.escalation, knows
-    )
+    # MoveRecord(...) field by field: a class call costs more than the eight slot writes
+    rec = _new(MoveRecord)
+    rec.actor = e.actor
+    rec.move = e.move
+    rec.target = e.target
+    rec.round = e.round
+    rec.visibility = e.visibility
+    rec.escalation = e.escalation
+    rec.known_by = knows
+    rec.outcome = None
+    s.moves[e.mid] = rec
     s.escalation[e.actor].append(e.escalation)
 
 
