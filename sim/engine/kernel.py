@@ -106,6 +106,9 @@ class Kernel:
         self._watch = plan.watch
         self._watch_t = plan.watch.get("t")
         self._ranges = world.ranges
+        clock = world.scenario.clock  # this world's own (a shorter session's copy has another)
+        self._round_hours = clock.round_hours
+        self._rounds = clock.rounds
         self._settled: dict[str, float] = {}
         """Each faction's weight (the very object) when it was last clamped and rounded: while
         it stays that object and no shift applies, the round changes nothing."""
@@ -200,12 +203,12 @@ class Kernel:
             _After(self.env, delay, partial(self._land, batch))
         if state.proposals:
             self._settle_proposals(r)
-        self.advance(t0 + w.scenario.clock.round_hours)
+        self.advance(t0 + self._round_hours)
         self._shift_factions()
         self.push(
             _round_closed(len(log), float(self.env._now), r, "" if self.lean else state.digest())
         )
-        if state.outcome is None and r >= w.scenario.clock.rounds:
+        if state.outcome is None and r >= self._rounds:
             self._final_outcome()
 
     # -- adjudication --------------------------------------------------------------------------
@@ -351,32 +354,30 @@ class Kernel:
 
     def _injects(self) -> Generator[simpy.Event, Any, None]:
         for inj in self._plan.injects:
-            delay = inj[0].spec.at - self.env.now
+            delay = inj.at - self.env.now
             if delay > 0:
                 yield self.env.timeout(delay)
             if self.state.outcome is not None:
                 return
-            self._deliver(*inj)
+            self._deliver(inj)
 
-    def _deliver(self, inj: CompiledInject, effects: tuple[EffectPlan, ...]) -> None:
-        spec = inj.spec
-        audience = spec.audience
+    def _deliver(self, inj: _InjectPlan) -> None:
         self.push(
             _inject_delivered(
                 len(self.log),
                 float(self.env._now),
                 self.state.round,
-                spec.id,
-                spec.title,
-                spec.text,
-                audience if audience == "public" else tuple(audience),
+                inj.id,
+                inj.title,
+                inj.text,
+                inj.audience,
                 "schedule",
             )
         )
-        source = f"inject:{spec.id}"
-        for eff in effects:
+        source = inj.source
+        for eff in inj.effects:
             self._change(eff, source)
-        self._reveal(spec.reveals, spec.audience, source)
+        self._reveal(inj.reveals, inj.audience, source)
 
     def _reveal(self, names: Sequence[str], audience: Sequence[str] | str, source: str) -> None:
         """Tell ``audience`` the current values of ``names``."""
@@ -607,6 +608,23 @@ class _TriggerPlan:
         self.effects: tuple[EffectPlan, ...] = ()  # filled in once every trigger has a plan
 
 
+class _InjectPlan:
+    """A scheduled inject's fields as :meth:`Kernel._deliver` reads them."""
+
+    __slots__ = ("at", "audience", "effects", "id", "reveals", "source", "text", "title")
+
+    def __init__(self, inj: CompiledInject, plan: _Plan) -> None:
+        spec = inj.spec
+        self.at = spec.at
+        self.id = spec.id
+        self.title = spec.title
+        self.text = spec.text
+        self.audience = spec.audience if spec.audience == "public" else tuple(spec.audience)
+        self.reveals = spec.reveals
+        self.source = f"inject:{spec.id}"
+        self.effects = tuple(plan.effect(e) for e in inj.effects)
+
+
 class _MovePlan:
     """A bound move's fields as the kernel reads them (one lookup a move, not six)."""
 
@@ -644,14 +662,31 @@ class _Plan:
     what reads each name, triggers, injects and moves with their effects ready to land, the
     factions' shift rules flattened."""
 
-    __slots__ = ("factions", "immediate", "injects", "moves", "ranges", "triggers", "watch")
+    __slots__ = (
+        "built_from",
+        "factions",
+        "immediate",
+        "injects",
+        "moves",
+        "ranges",
+        "triggers",
+        "watch",
+    )
 
     @classmethod
     def of(cls, world: World) -> _Plan:
         plan = world.memo.get(_PLAN)
-        if plan is None:
+        # A world's copies share its memo (``session.with_rounds`` changes only the clock, which
+        # no plan holds): a plan serves every world built from the very same parts.
+        if not isinstance(plan, _Plan) or not all(
+            a is b
+            for a, b in zip(
+                plan.built_from,
+                (world.triggers, world.injects, world.ends, world.models, world.ranges),
+                strict=True,
+            )
+        ):
             plan = world.memo[_PLAN] = cls(world)
-        assert isinstance(plan, _Plan)
         return plan
 
     def __init__(self, world: World) -> None:
@@ -661,9 +696,8 @@ class _Plan:
         self.watch = _watchers(self.triggers, self.immediate)
         for tp in self.triggers:
             tp.effects = tuple(self.effect(e) for e in tp.trigger.effects)
-        self.injects = tuple(
-            (inj, tuple(self.effect(e) for e in inj.effects)) for inj in world.injects
-        )
+        self.injects = tuple(_InjectPlan(inj, self) for inj in world.injects)
+        self.built_from = (world.triggers, world.injects, world.ends, world.models, world.ranges)
         self.moves: dict[tuple[str, str, str | None], _MovePlan] = {}
         self.factions = tuple(
             (

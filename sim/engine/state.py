@@ -139,9 +139,10 @@ class State:
     """A running hash of every resolved move, so the round hash covers the whole history of
     moves without re-serialising it each round (which made long runs quadratic). Read it with
     :meth:`moves_hash`: links not yet folded in wait in ``move_links``."""
-    move_links: list[tuple[str, str, set[str]]] = field(default_factory=list, compare=False)
-    """Resolved moves (id, outcome, who knew) not yet folded into ``move_chain``: the hashing
-    waits until a digest needs it, so runs that never take one (batch runs) never pay for it.
+    move_links: list[str] = field(default_factory=list, compare=False)
+    """Ids of resolved moves whose links (id, outcome, who knew) are not yet folded into
+    ``move_chain``: the hashing waits until a digest needs it, so runs that never take one
+    (batch runs) never pay for it.
     Neither field takes part in ``==``, which would otherwise depend on when a digest was taken;
     ``moves`` holds the same history."""
 
@@ -160,8 +161,10 @@ class State:
         """The running hash of every resolved move so far."""
         if self.move_links:
             chain = self.move_chain
-            for mid, outcome, known_by in self.move_links:
-                link = f"{mid}|{outcome}|{','.join(sorted(known_by))}"
+            moves = self.moves
+            for mid in self.move_links:
+                rec = moves[mid]
+                link = f"{mid}|{rec.outcome}|{','.join(sorted(rec.known_by))}"
                 chain = hashlib.blake2b(f"{chain}|{link}".encode(), digest_size=12).hexdigest()
             self.move_chain = chain
             self.move_links.clear()
@@ -253,9 +256,10 @@ def _resolved(s: State, e: Resolved) -> None:
     rec = s.moves[e.mid]
     rec.outcome = e.outcome
     rec.known_by.update(e.detected_by)
-    # The link's text waits for a digest (lean runs never take one); ``known_by`` changes only
-    # here, when the move resolves, so the text is the same whenever it is written.
-    s.move_links.append((e.mid, e.outcome, rec.known_by))
+    # The link's text waits for a digest (lean runs never take one): the record's outcome and
+    # ``known_by`` change only here, when the move resolves, so the text is the same whenever it
+    # is written. The id alone is kept (a string: nothing more for the collector to track).
+    s.move_links.append(e.mid)
 
 
 def _message(s: State, e: MessageSent) -> None:

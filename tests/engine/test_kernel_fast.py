@@ -51,3 +51,21 @@ def test_one_plan_per_world_and_the_same_log_from_a_fresh_one() -> None:
     before = [e.to_dict() for e in run(WORLD, 5, lean=True).log]
     WORLD.memo.pop("sitroom:kernel-plan")
     assert [e.to_dict() for e in run(WORLD, 5, lean=True).log] == before
+
+
+def test_a_shorter_copy_of_a_world_keeps_its_own_clock() -> None:
+    """``with_rounds`` copies share the memo that holds the plan; the clock is not in it."""
+    from sim.engine.events import Ended, RoundClosed
+    from sim.engine.session import Session
+
+    full = run(WORLD, 7, lean=True)  # the plan is built (or reused) for the full world
+    assert _Plan.of(WORLD) is Kernel(WORLD, 7, lean=True)._plan
+    short = Session(WORLD, 7, rounds=2, lean=True)
+    while not short.over:
+        short.close_round()
+    closed = [e.round for e in short.log if isinstance(e, RoundClosed)]
+    assert closed[-1] <= 2
+    assert short.kernel._plan is _Plan.of(WORLD)  # same compiled parts: the same plan
+    assert len([e for e in full.log if isinstance(e, RoundClosed)]) >= len(closed)
+    (ended,) = [e for e in short.log if isinstance(e, Ended)]
+    assert ended.round <= 2
