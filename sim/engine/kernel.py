@@ -114,7 +114,7 @@ class Kernel:
         it stays that object and no shift applies, the round changes nothing."""
         self.env.process(self._injects())
         self.advance(0.0)
-        self._guarded(plan.triggers, plan.immediate)
+        self.check(plan.triggers, plan.immediate)
 
     def close_round(self, orders: RoundOrders) -> None:
         """Record the round's orders, rule on each move, settle proposals, and run the interval
@@ -405,7 +405,7 @@ class Kernel:
 
     def _recheck(self, trigger: _TriggerPlan, _: simpy.Event) -> None:
         if self.state.outcome is None:
-            self._guarded((trigger,))
+            self.check((trigger,))
 
     # -- changes -------------------------------------------------------------------------------
     def emit(self, cls: type[Event], **fields: Any) -> None:
@@ -427,7 +427,7 @@ class Kernel:
         if moved:
             watchers = self._watch_t
             if watchers:
-                self._guarded(*watchers)
+                self.check(*watchers)
 
     def change(self, effect: BoundEffect, source: str) -> None:
         """Apply ``effect`` now (clamped, rounded; nothing recorded if nothing changes)."""
@@ -493,16 +493,9 @@ class Kernel:
         if moved:
             at_t = self._watch_t
             if at_t:
-                self._guarded(*at_t)
+                self.check(*at_t)
         if watchers:
-            self._guarded(*watchers)
-
-    def _guarded(self, triggers: Iterable[_TriggerPlan], ends: Iterable[CompiledEnd] = ()) -> None:
-        """:meth:`check`, with a condition that cannot be computed now named (NonFinite)."""
-        try:
-            self.check(triggers, ends)
-        except (ArithmeticError, ValueError) as exc:
-            raise self._condition_failed((*(t.trigger for t in triggers), *ends), exc) from None
+            self.check(*watchers)
 
     def _condition_failed(
         self, watchers: Iterable[CompiledTrigger | CompiledEnd], exc: Exception
@@ -522,49 +515,56 @@ class Kernel:
 
     def check(self, triggers: Iterable[_TriggerPlan], ends: Iterable[CompiledEnd] = ()) -> None:
         """Fire the triggers that hold (and may fire now), then end the exercise if one of
-        ``ends`` holds; triggers first, as they may change what the ends read."""
-        state = self.state
-        values = state.values
-        fired = state.fired
-        now = self.env._now  # the clock moves only between SimPy steps, never inside one
-        for item in triggers:
-            if state.outcome is not None:
-                return
-            tid = item.id
-            last = fired.get(tid)
-            if last is not None and (not item.repeat or now - last < item.cooldown or now == last):
-                continue
-            if not item.when(values):
-                continue
-            self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
-            if item.repeat:
-                # Triggers are re-checked when a name they read changes; one that keeps holding
-                # with nothing changing must still fire again once its cooldown is over.
-                _After(self.env, item.cooldown, partial(self._recheck, item))
-            inj = item.inject
-            if inj is not None:
-                self.push(
-                    _inject_delivered(
-                        len(self.log),
-                        float(now),
-                        state.round,
-                        f"trigger.{tid}",
-                        inj.title,
-                        inj.text,
-                        inj.audience if inj.audience == "public" else tuple(inj.audience),
-                        "trigger",
+        ``ends`` holds; triggers first, as they may change what the ends read. A condition that
+        cannot be computed now is named in the error (:class:`NonFinite`)."""
+        try:
+            state = self.state
+            values = state.values
+            fired = state.fired
+            now = self.env._now  # the clock moves only between SimPy steps, never inside one
+            for item in triggers:
+                if state.outcome is not None:
+                    return
+                tid = item.id
+                last = fired.get(tid)
+                if last is not None and (
+                    not item.repeat or now - last < item.cooldown or now == last
+                ):
+                    continue
+                if not item.when(values):
+                    continue
+                self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
+                if item.repeat:
+                    # Triggers are re-checked when a name they read changes; one that keeps holding
+                    # with nothing changing must still fire again once its cooldown is over.
+                    _After(self.env, item.cooldown, partial(self._recheck, item))
+                inj = item.inject
+                if inj is not None:
+                    self.push(
+                        _inject_delivered(
+                            len(self.log),
+                            float(now),
+                            state.round,
+                            f"trigger.{tid}",
+                            inj.title,
+                            inj.text,
+                            inj.audience if inj.audience == "public" else tuple(inj.audience),
+                            "trigger",
+                        )
                     )
-                )
-            source = item.source
-            for eff in item.effects:
-                self._change(eff, source)
-            if inj is not None:
-                self._reveal(inj.reveals, inj.audience, f"inject:trigger.{tid}")
-        for end in ends:
-            if state.outcome is not None:
-                return
-            if end.when.fn(values):
-                self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+                source = item.source
+                for eff in item.effects:
+                    self._change(eff, source)
+                if inj is not None:
+                    self._reveal(inj.reveals, inj.audience, f"inject:trigger.{tid}")
+            for end in ends:
+                if state.outcome is not None:
+                    return
+                if end.when.fn(values):
+                    self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+        except (ArithmeticError, ValueError) as exc:
+            # a condition that cannot be computed now, named (NonFinite)
+            raise self._condition_failed((*(t.trigger for t in triggers), *ends), exc) from None
 
 
 class _After(simpy.Event):
