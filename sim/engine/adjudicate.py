@@ -65,10 +65,24 @@ def illegal(world: World, state: State, actor: str, move_id: str, target: str | 
 
 def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> Ruling:
     """Roll success and detection for one move on the state at decision time."""
+    chance, roll, outcome, detected = ruled(world, state, seed, mid, bound)
+    forced = state.overrides.get(mid)
+    note = None if forced is None else forced[1]
+    return Ruling(
+        mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected, note
+    )
+
+
+def ruled(
+    world: World, state: State, seed: int, mid: str, bound: BoundMove
+) -> tuple[float, float, Outcome, tuple[str, ...]]:
+    """:func:`rule`'s chance, roll, outcome and detections, without the :class:`Ruling` (the
+    kernel records them straight into a ``Resolved`` event, a dozen times a round)."""
     values = state.values
     try:
         raw = bound.chance.fn(values)
-        chance = probability(raw)
+        chance = float(raw)
+        chance = 0.0 if chance < 0.0 else 1.0 if chance > 1.0 else chance  # probability(raw)
     except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
         raw = math.nan
     if raw - raw:  # NaN or an infinity (x - x is 0 for every finite x)
@@ -88,14 +102,12 @@ def rule(world: World, state: State, seed: int, mid: str, bound: BoundMove) -> R
             detected = tuple(
                 a for a in world.actors if a != bound.actor and draw(f"{seed}|detect|{mid}|{a}") < p
             )
-    forced = state.overrides.get(mid)
-    if forced is not None:
-        # A cancelled move never happened: nobody can detect it.
-        seen = () if forced[0] == "cancelled" else detected
-        return Ruling(
-            mid, bound.actor, bound.spec.id, bound.target, chance, roll, forced[0], seen, forced[1]
-        )
-    return Ruling(mid, bound.actor, bound.spec.id, bound.target, chance, roll, outcome, detected)
+    if state.overrides:
+        forced = state.overrides.get(mid)
+        if forced is not None:
+            # A cancelled move never happened: nobody can detect it.
+            return chance, roll, forced[0], () if forced[0] == "cancelled" else detected
+    return chance, roll, outcome, detected
 
 
 def non_finite(world: World, state: State, expr: Expr, where: tuple[str, ...]) -> NonFinite:
@@ -170,11 +182,16 @@ def expected_deltas(
 def breached(state: State, actor: str, move_id: str, tags: list[str]) -> list[str]:
     """Agreements in force whose commitments forbid this move for this actor."""
     hits: list[str] = []
+    t = state.t
     for ag in state.agreements.values():
         for c in ag.commitments:
-            if not c.binds(actor, ag.parties) or c.until < state.t:
+            # The cheap tests first (all three are pure): most commitments have lapsed.
+            if c.until < t:
                 continue
-            if move_id in c.forbid or any(tag in c.forbid for tag in tags):
+            forbid = c.forbid
+            if (move_id in forbid or any(tag in forbid for tag in tags)) and c.binds(
+                actor, ag.parties
+            ):
                 hits.append(ag.id)
                 break
     return hits

@@ -140,8 +140,9 @@ class State:
     moves without re-serialising it each round (which made long runs quadratic). Read it with
     :meth:`moves_hash`: links not yet folded in wait in ``move_links``."""
     move_links: list[str] = field(default_factory=list, compare=False)
-    """Resolved moves (id, outcome, who knew) not yet folded into ``move_chain``: the hashing
-    waits until a digest needs it, so runs that never take one (batch runs) never pay for it.
+    """Ids of resolved moves whose links (id, outcome, who knew) are not yet folded into
+    ``move_chain``: the hashing waits until a digest needs it, so runs that never take one
+    (batch runs) never pay for it.
     Neither field takes part in ``==``, which would otherwise depend on when a digest was taken;
     ``moves`` holds the same history."""
 
@@ -160,7 +161,10 @@ class State:
         """The running hash of every resolved move so far."""
         if self.move_links:
             chain = self.move_chain
-            for link in self.move_links:
+            moves = self.moves
+            for mid in self.move_links:
+                rec = moves[mid]
+                link = f"{mid}|{rec.outcome}|{','.join(sorted(rec.known_by))}"
                 chain = hashlib.blake2b(f"{chain}|{link}".encode(), digest_size=12).hexdigest()
             self.move_chain = chain
             self.move_links.clear()
@@ -228,12 +232,23 @@ def _revealed(s: State, e: Revealed) -> None:
                 s.beliefs[actor][name] = (value, e.t)
 
 
+_new = object.__new__
+
+
 def _move(s: State, e: MoveMade) -> None:
     # A secret move is known to its actor alone until someone detects it, target included.
     knows = {e.actor} if e.target is None or e.visibility == "secret" else {e.actor, e.target}
-    s.moves[e.mid] = MoveRecord(
-        e.actor, e.move, e.target, e.round, e.visibility, e.escalation, knows
-    )
+    # MoveRecord(...) field by field: a class call costs more than the eight slot writes
+    rec = _new(MoveRecord)
+    rec.actor = e.actor
+    rec.move = e.move
+    rec.target = e.target
+    rec.round = e.round
+    rec.visibility = e.visibility
+    rec.escalation = e.escalation
+    rec.known_by = knows
+    rec.outcome = None
+    s.moves[e.mid] = rec
     s.escalation[e.actor].append(e.escalation)
 
 
@@ -241,7 +256,10 @@ def _resolved(s: State, e: Resolved) -> None:
     rec = s.moves[e.mid]
     rec.outcome = e.outcome
     rec.known_by.update(e.detected_by)
-    s.move_links.append(f"{e.mid}|{e.outcome}|{','.join(sorted(rec.known_by))}")
+    # The link's text waits for a digest (lean runs never take one): the record's outcome and
+    # ``known_by`` change only here, when the move resolves, so the text is the same whenever it
+    # is written. The id alone is kept (a string: nothing more for the collector to track).
+    s.move_links.append(e.mid)
 
 
 def _message(s: State, e: MessageSent) -> None:
