@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import signal
 import ssl
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -23,7 +25,6 @@ from ui.net.codes import Limiter, digest
 from ui.net.exercise import CONTROL, Exercise
 from ui.net.protocol import (
     MAX_WIRE,
-    Ack,
     Broadcast,
     ClientFrame,
     CodeAction,
@@ -40,6 +41,7 @@ from ui.net.protocol import (
     PreviewRequest,
     ProtocolError,
     encode,
+    encode_ack,
     parse_client,
 )
 
@@ -52,6 +54,42 @@ BATCH = 1000
 QUEUE = 2000
 """Frames queued for one connection before it is cut off as too slow (it reconnects and
 resumes from its last seq)."""
+
+
+_ACK = '{"v":1,"type":"ack",'
+_ERROR = '{"v":1,"type":"error",'
+
+
+class Stats:
+    """The server's own figures for ``benchmarks/bench_serve.py``, kept only in the hidden
+    load mode (``serve --exercises N``) and read at ``GET /stats``: how long each acknowledged
+    frame took from being read off its socket to its ack being written to the socket, and what
+    the single writer spent. ``?reset=1`` starts a new measurement."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.acks: list[float] = []
+        self.refused = 0
+        self.frames = 0
+        self.batches = 0
+        self.largest = 0
+        self.commit = 0.0
+        self.started = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "acks": self.acks,
+            "refused": self.refused,
+            "frames": self.frames,
+            "batches": self.batches,
+            "largest_batch": self.largest,
+            "commit_s": self.commit,
+            "wall_s": time.perf_counter() - self.started,
+            "cpu_s": time.process_time() - self.cpu,
+        }
 
 
 class Gate:
@@ -79,8 +117,13 @@ class Gate:
 class Client:
     """One connection's state: who it is, what it has been sent, what waits to be sent."""
 
-    def __init__(self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate) -> None:
+    def __init__(
+        self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate, stats: Stats | None
+    ) -> None:
         self.gate = gate
+        self.stats = stats
+        self.arrived: dict[str, float] = {}
+        """Stats mode only: when each frame still unanswered was read, by its id."""
         self.ws = ws
         self.remote = remote
         self.n = n
@@ -123,20 +166,44 @@ class Client:
                     await self.ws.close(code=WSCloseCode.POLICY_VIOLATION)
                     return
                 await self.ws.send_str(text)
+                if self.arrived:
+                    self._answered(text)
         except (ConnectionError, RuntimeError):
             return  # the peer went away; the reader notices and cleans up
+
+    def _answered(self, text: str) -> None:
+        """Stats mode: an ack or error went out; how long after its frame came in."""
+        ack = text.startswith(_ACK)
+        if not ack and not text.startswith(_ERROR):
+            return
+        arrived = self.arrived.pop(str(json.loads(text).get("id")), None)
+        if arrived is not None and self.stats is not None:
+            if ack:
+                self.stats.acks.append(time.perf_counter() - arrived)
+            else:
+                self.stats.refused += 1
 
 
 class Server:
     """Serves one or more exercises; a join code picks the exercise and the seat."""
 
-    def __init__(self, exercises: Sequence[Exercise], *, limiter: Limiter | None = None) -> None:
+    def __init__(
+        self,
+        exercises: Sequence[Exercise],
+        *,
+        limiter: Limiter | None = None,
+        stats: bool = False,
+    ) -> None:
         self.exercises = list(exercises)
+        self.stats = Stats() if stats else None
+        """Kept only for the load benchmark (``GET /stats``)."""
         self.limiter = limiter or Limiter()
         self.clients: set[Client] = set()
         self._ids = itertools.count(1)
         self.archives = list({id(ex.archive): ex.archive for ex in self.exercises}.values())
-        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None]]] = asyncio.Queue()
+        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None], float]] = (
+            asyncio.Queue()
+        )
         self.gate = Gate()
         self._unpublished: dict[int, Exercise] = {}
         self._publishing = asyncio.Event()
@@ -153,6 +220,8 @@ class Server:
         app = web.Application(client_max_size=MAX_WIRE)
         app.router.add_get("/", self.index)
         app.router.add_get("/ws", self.websocket)
+        if self.stats is not None:
+            app.router.add_get("/stats", self.stats_page)
         app.on_startup.append(self._start)
         app.on_shutdown.append(self._shutdown)
         return app
@@ -186,14 +255,21 @@ class Server:
             try:
                 for archive in self.archives:
                     archive.db.execute("BEGIN IMMEDIATE")
-                for client, item in batch:
+                for client, item, arrived in batch:
                     if isinstance(item, str):
                         assert client is not None
-                        self.receive(client, item)  # even from a client gone since: it was sent
+                        # even from a client gone since: it was sent
+                        self.receive(client, item, arrived)
                     else:
                         item()
+                committing = time.perf_counter()
                 await loop.run_in_executor(None, self._commit)
-                touched = {id(c.exercise): c.exercise for c, _ in batch if c and c.exercise}
+                if self.stats is not None:
+                    self.stats.commit += time.perf_counter() - committing
+                    self.stats.batches += 1
+                    self.stats.frames += len(batch)
+                    self.stats.largest = max(self.stats.largest, len(batch))
+                touched = {id(c.exercise): c.exercise for c, _, _ in batch if c and c.exercise}
                 for ex in touched.values():
                     ex.settle()
             finally:
@@ -204,7 +280,7 @@ class Server:
             archive.db.execute("COMMIT")
 
     def _queue_expiry(self, ex: Exercise) -> None:
-        self.inbox.put_nowait((None, ex.expire))
+        self.inbox.put_nowait((None, ex.expire, time.perf_counter()))
 
     def _dirty(self, ex: Exercise) -> None:
         self._unpublished[id(ex)] = ex
@@ -228,17 +304,24 @@ class Server:
             text="sitroom game server. Join a seat with: sitroom join URL --code CODE\n"
         )
 
+    async def stats_page(self, request: web.Request) -> web.Response:
+        assert self.stats is not None
+        data = self.stats.as_json()
+        if request.query.get("reset"):
+            self.stats.reset()
+        return web.json_response(data)
+
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_WIRE)
         await ws.prepare(request)
-        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate)
+        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate, self.stats)
         self.clients.add(client)
         pump = asyncio.create_task(client.pump())
         timer = asyncio.get_running_loop().call_later(HELLO_WITHIN, self._too_slow, client)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    self.inbox.put_nowait((client, msg.data))
+                    self.inbox.put_nowait((client, msg.data, time.perf_counter()))
                 elif msg.type == WSMsgType.BINARY:
                     client.error("malformed", "frames are JSON text, not binary")
                 else:
@@ -267,13 +350,16 @@ class Server:
             await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
     # -- frames --------------------------------------------------------------------------------
-    def receive(self, client: Client, text: str) -> None:
+    def receive(self, client: Client, text: str, arrived: float = 0.0) -> None:
         """Handle one frame to the end; nothing a client sends can raise out of here."""
         try:
             frame = parse_client(text)
         except ProtocolError as exc:
             client.error(exc.code, exc.message, exc.frame_id)
             return
+        fid = getattr(frame, "id", None)
+        if self.stats is not None and isinstance(fid, str):
+            client.arrived[fid] = arrived
         try:
             self.dispatch(client, frame)
         except Exception:
@@ -301,7 +387,7 @@ class Server:
             ex.extend(client, frame.id, frame.minutes)
         elif isinstance(frame, Broadcast):
             ex.send_all(Notice(text=frame.text))
-            client.push(encode(Ack(id=frame.id)))
+            client.push(encode_ack(frame.id))
         elif isinstance(frame, CodeAction):
             ex.code_action(client, frame.id, frame.role, frame.action)
         elif isinstance(frame, OnDeadline):
