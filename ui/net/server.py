@@ -51,12 +51,20 @@ HEARTBEAT = 20.0
 HELLO_WITHIN = 30.0
 BATCH = 1000
 """Most frames handled under one commit."""
+BATCH_SECONDS = 0.01
+"""A batch takes no more frames once handling it has taken this long, so that the acks of
+its first frames are not held behind many round closes (each milliseconds) queued after them."""
+SLOW_COMMIT = 0.002
+"""Commits that take longer than this (a slow disk's fsync) are made in a worker thread, so
+that the loop reads and publishes meanwhile; quicker ones are made in line, which spares
+the thread hand-off (under load it cost more than the fsync itself)."""
 QUEUE = 2000
 """Frames queued for one connection before it is cut off as too slow (it reconnects and
 resumes from its last seq)."""
 
 
-_ACK = '{"v":1,"type":"ack",'
+_ACK = '{"v":1,"type":"ack","id":'
+_read_string = json.JSONDecoder().raw_decode
 _ERROR = '{"v":1,"type":"error",'
 
 
@@ -174,9 +182,13 @@ class Client:
     def _answered(self, text: str) -> None:
         """Stats mode: an ack or error went out; how long after its frame came in."""
         ack = text.startswith(_ACK)
-        if not ack and not text.startswith(_ERROR):
+        if ack:
+            fid = _read_string(text, len(_ACK))[0]  # the id alone, not the whole frame
+        elif text.startswith(_ERROR):
+            fid = json.loads(text).get("id")
+        else:
             return
-        arrived = self.arrived.pop(str(json.loads(text).get("id")), None)
+        arrived = self.arrived.pop(str(fid), None)
         if arrived is not None and self.stats is not None:
             if ack:
                 self.stats.acks.append(time.perf_counter() - arrived)
@@ -215,6 +227,8 @@ class Server:
         self.stop = asyncio.Event()
         """Set to stop serving (signals, or the archive failing)."""
         self._writer: asyncio.Task[None] | None = None
+        self._commit_took = 0.0
+        """How long commits have been taking (seconds; a moving average)."""
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_WIRE)
@@ -241,21 +255,29 @@ class Server:
     async def write(self) -> None:
         """The single writer: frames in arrival order, in batches under one commit.
 
-        Each input is journalled before it takes effect; the batch is committed (in a worker
-        thread, so the loop goes on reading frames, which make the next batch) before anything
+        Each input is journalled before it takes effect; the batch is committed before anything
         about it is sent: frames pushed meanwhile are held at the gate, and the publisher waits
-        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch.
+        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch. On a
+        disk whose fsync is slow the commit is made in a worker thread, so the loop goes on
+        reading frames (which make the next batch) and publishing views.
         """
         loop = asyncio.get_running_loop()
         while True:
             batch = [await self.inbox.get()]
-            while not self.inbox.empty() and len(batch) < BATCH:
-                batch.append(self.inbox.get_nowait())
             self.gate.close()
             try:
                 for archive in self.archives:
                     archive.db.execute("BEGIN IMMEDIATE")
-                for client, item, arrived in batch:
+                until = time.perf_counter() + BATCH_SECONDS
+                for client, item, arrived in batch:  # the loop also sees frames appended
+                    # The next queued frame joins this batch's commit while the batch is small
+                    # and young; later ones wait for the next batch.
+                    if (
+                        len(batch) < BATCH
+                        and not self.inbox.empty()
+                        and time.perf_counter() < until
+                    ):
+                        batch.append(self.inbox.get_nowait())
                     if isinstance(item, str):
                         assert client is not None
                         # even from a client gone since: it was sent
@@ -263,7 +285,10 @@ class Server:
                     else:
                         item()
                 committing = time.perf_counter()
-                await loop.run_in_executor(None, self._commit)
+                if self._commit_took < SLOW_COMMIT:
+                    self._commit()
+                else:
+                    await loop.run_in_executor(None, self._commit)
                 if self.stats is not None:
                     self.stats.commit += time.perf_counter() - committing
                     self.stats.batches += 1
@@ -274,10 +299,13 @@ class Server:
                     ex.settle()
             finally:
                 self.gate.open()
+            await asyncio.sleep(0)  # let the pumps write the acks before the next batch
 
     def _commit(self) -> None:
+        started = time.perf_counter()
         for archive in self.archives:
             archive.db.execute("COMMIT")
+        self._commit_took = 0.8 * self._commit_took + 0.2 * (time.perf_counter() - started)
 
     def _queue_expiry(self, ex: Exercise) -> None:
         self.inbox.put_nowait((None, ex.expire, time.perf_counter()))
