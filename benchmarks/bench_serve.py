@@ -366,7 +366,8 @@ def run_size(args: argparse.Namespace, exercises: int, think: float) -> None:
         f"  server CPU {busy:.1f} s ({busy / elapsed:.0%} of one core), "
         f"{busy / max(1, len(latencies)) * 1000:.2f} ms per acknowledged frame; "
         f"{batches} commits ({stats['frames'] / batches:.1f} frames each, largest "
-        f"{stats['largest_batch']}, {stats['commit_s'] / batches * 1000:.1f} ms each); "
+        f"{stats['largest_batch']}, {stats['commit_s'] / batches * 1000:.1f} ms each of "
+        f"which COMMIT itself {stats.get('fsync_s', 0.0) / batches * 1000:.1f} ms); "
         f"clients' CPU {sum(sh.cpu for sh in done):.1f} s; "
         f"load average {os.getloadavg()[0]:.1f} at the end"
     )

@@ -84,6 +84,7 @@ class Stats:
         self.batches = 0
         self.largest = 0
         self.commit = 0.0
+        self.fsync = 0.0
         self.started = time.perf_counter()
         self.cpu = time.process_time()
 
@@ -95,6 +96,7 @@ class Stats:
             "batches": self.batches,
             "largest_batch": self.largest,
             "commit_s": self.commit,
+            "fsync_s": self.fsync,
             "wall_s": time.perf_counter() - self.started,
             "cpu_s": time.process_time() - self.cpu,
         }
@@ -305,7 +307,10 @@ class Server:
         started = time.perf_counter()
         for archive in self.archives:
             archive.db.execute("COMMIT")
-        self._commit_took = 0.8 * self._commit_took + 0.2 * (time.perf_counter() - started)
+        took = time.perf_counter() - started
+        self._commit_took = 0.8 * self._commit_took + 0.2 * took
+        if self.stats is not None:
+            self.stats.fsync += took
 
     def _queue_expiry(self, ex: Exercise) -> None:
         self.inbox.put_nowait((None, ex.expire, time.perf_counter()))
