@@ -59,6 +59,8 @@ SLOW_COMMIT = 0.002
 """Commits that take longer than this (a slow disk's fsync) are made in a worker thread, so
 that the loop reads and publishes meanwhile; quicker ones are made in line, which spares
 the thread hand-off (under load it cost more than the fsync itself)."""
+PUBLISH_SLICE = 0.001
+"""Seconds of publishing after which the publisher lets the writer have the loop."""
 DIRECT = 64 * 1024
 """Bytes waiting in a connection's socket buffer beyond which its frames queue for its pump
 (which waits for the peer to read) instead of being written at once."""
@@ -369,17 +371,21 @@ class Server:
         self._publishing.set()
 
     async def publish(self) -> None:
-        """Fan out events and views, one exercise at a time, yielding between them so that
-        the writer keeps journalling and acknowledging while views are computed."""
+        """Fan out events and views, one exercise at a time, yielding between views so that
+        the writer keeps journalling and acknowledging while they are computed (but not after
+        each of the cheap steps that only send events: a round of the loop costs more)."""
         while True:
             await self._publishing.wait()
             self._publishing.clear()
             while self._unpublished:
                 key = next(iter(self._unpublished))
                 await self.gate.wait_open()
+                since = time.perf_counter()
                 for _seat in self._unpublished.pop(key).publish_steps():
-                    await asyncio.sleep(0)
-                    await self.gate.wait_open()
+                    if time.perf_counter() - since > PUBLISH_SLICE:
+                        await asyncio.sleep(0)
+                        await self.gate.wait_open()
+                        since = time.perf_counter()
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
