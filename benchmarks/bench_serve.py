@@ -87,7 +87,7 @@ def start_server(
         args += ["--rounds", str(rounds)]
     prof = ["-m", "cProfile", "-o", profile] if profile else []
     grind = (
-        ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--callgrind-out-file={tmp}/cg"]
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={tmp}/cg"]
         if callgrind
         else []
     )
