@@ -2,7 +2,8 @@
 
 ``GET /`` says what this is; ``GET /ws`` is the game. A connection's first frame is ``hello``
 with a join code; the code says which exercise and which seat (or control, or observers). Each
-connection is one :class:`Client` with an outbound queue drained by its own task, so a slow
+connection is one :class:`Client`: a frame for it is written to its socket at once while the
+peer keeps up, and otherwise waits in its outbound queue, drained by its own task, so a slow
 laptop never holds up the single writer: :meth:`Server.receive` handles a frame to the end
 (checked, journalled, applied, fanned out) without awaiting.
 """
