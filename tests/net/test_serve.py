@@ -248,3 +248,71 @@ def test_at_the_deadline_the_computer_plays_late_seats_when_control_says_so(
     (tmp_path / "log.jsonl").write_text(sitroom(srv.archive, "export", srv.session).stdout)
     verified = sitroom(srv.archive, "replay", str(tmp_path / "log.jsonl"), "--verify")
     assert verified.returncode == 0, verified.stderr
+
+
+def test_server_figures_only_in_the_hidden_load_mode(tmp_path: Path) -> None:
+    """`serve --exercises N` keeps its own ack latencies at GET /stats; a real exercise has
+    no such page."""
+    import urllib.error
+    import urllib.request
+
+    def stats(url: str) -> dict[str, object]:
+        with urllib.request.urlopen(url.rstrip("/") + "/stats", timeout=10) as r:
+            data: dict[str, object] = json.loads(r.read())
+        return data
+
+    one = serve(tmp_path / "one", MINI, *SEATS)
+    try:
+        with pytest.raises(urllib.error.HTTPError):
+            stats(one.url)
+    finally:
+        one.stop()
+    many = serve(tmp_path / "many", MINI, *SEATS, "--exercises", "2")
+    try:
+
+        async def scenario() -> None:
+            async with Connection(many.url, many.codes["alpha"], tls=False) as alpha:
+                await alpha.save_draft(Orders())
+                await alpha.send(MessageOrder(to="public", text="hello"))
+
+        run(scenario())
+        got = stats(many.url)
+        acks = got["acks"]
+        assert isinstance(acks, list) and len(acks) == 2
+        assert all(0 <= a < 10 for a in acks)
+        assert got["frames"] == 3  # hello, draft, message
+    finally:
+        many.stop()
+
+
+def test_a_peer_asking_for_compressed_frames_is_served_through_aiohttp(tmp_path: Path) -> None:
+    """A client that negotiates permessage-deflate (browsers do) gets its frames through
+    aiohttp's writer, compressed, not the server's direct writes: it joins, is acknowledged,
+    and sees a teammate's draft and the public message."""
+    import aiohttp
+
+    from ui.net.protocol import Ack, DraftUpdate, Events, Hello, Welcome, encode, parse_server
+
+    served = serve(tmp_path, MINI, *SEATS)
+    try:
+
+        async def scenario() -> None:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.ws_connect(served.url.rstrip("/") + "/ws", compress=15) as ws,
+                Connection(served.url, served.codes["alpha"], tls=False) as mate,
+            ):
+                assert ws.compress  # negotiated
+                await ws.send_str(encode(Hello(code=served.codes["alpha"])))
+                got = [parse_server((await ws.receive(timeout=10)).data)]
+                assert isinstance(got[0], Welcome)
+                await mate.save_draft(Orders())
+                await mate.send(MessageOrder(to="public", text="hello"))
+                while not any(isinstance(f, Events) for f in got):
+                    got.append(parse_server((await ws.receive(timeout=10)).data))
+                assert any(isinstance(f, DraftUpdate) for f in got)
+                assert not any(isinstance(f, Ack) for f in got)  # the mate's acks are its own
+
+        run(scenario())
+    finally:
+        served.stop()

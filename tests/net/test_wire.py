@@ -99,3 +99,62 @@ def test_trusted_encoding_equals_the_models() -> None:
         )
         feed = Feed(actor).update(s.log, s.state, s.world)
         assert encode_trusted("events", events=feed) == encode(Events(events=feed))
+
+
+@pytest.mark.parametrize(
+    ("frame_id", "n", "duplicate"),
+    [("ab12.1", None, False), ('q"\\é\u2028', 7, False), ("x", 0, True)],
+)
+def test_fast_ack_is_the_ack_frame(frame_id: str, n: int | None, duplicate: bool) -> None:
+    """The ack written without building the model is byte for byte the model's text."""
+    from ui.net.protocol import Ack, encode, encode_ack, parse_server
+
+    text = encode_ack(frame_id, n, duplicate)
+    assert text == encode(Ack(id=frame_id, n=n, duplicate=duplicate))
+    assert parse_server(text) == Ack(id=frame_id, n=n, duplicate=duplicate)
+
+
+def test_refused_frames_still_say_which_frame_and_why() -> None:
+    """Frames validated straight from their text keep the error's id and field problem."""
+    with pytest.raises(ProtocolError) as err:
+        parse_client('{"type": "draft", "id": "d7", "round": "1", "orders": {}}')
+    assert (err.value.code, err.value.frame_id) == ("malformed", "d7")
+    assert "round" in err.value.message
+    with pytest.raises(ProtocolError) as err:
+        parse_client("[1, 2]")
+    assert err.value.code == "malformed"
+    with pytest.raises(ProtocolError) as err:
+        parse_client("{not json")
+    assert err.value.code == "malformed"
+    assert err.value.message.startswith("not JSON")
+
+
+@pytest.mark.parametrize("n", [0, 125, 126, 65535, 65536, 70_000])
+def test_frames_written_directly_are_aiohttp_s_own(n: int) -> None:
+    """The server writes most frames to the socket itself: byte for byte what aiohttp's
+    writer would, at each of the three header lengths (non-ASCII text counted in bytes)."""
+    import asyncio
+
+    from aiohttp import WSMsgType
+    from aiohttp._websocket.writer import WebSocketWriter
+
+    from ui.net.server import text_frame
+
+    class Transport:
+        def __init__(self) -> None:
+            self.out = b""
+
+        def write(self, data: bytes) -> None:
+            self.out += data
+
+        def is_closing(self) -> bool:
+            return False
+
+    class Protocol:
+        _paused = False
+
+    text = "é" * (n // 2) + "x" * (n % 2)
+    transport = Transport()
+    writer = WebSocketWriter(Protocol(), transport, use_mask=False)  # type: ignore[arg-type]
+    asyncio.run(writer.send_frame(text.encode(), WSMsgType.TEXT))
+    assert text_frame(text) == transport.out

@@ -105,9 +105,13 @@ def test_a_joined_seat_writes_submits_and_reads_its_results(tmp_path: Path) -> N
                 assert control.presence.seats["alpha"].submitted
                 assert control.presence.seats["alpha"].connections == 1
                 await control.input(Close())
-            await until(pilot, lambda: screen_name(app) == "ResultsScreen")
+
+            # Until the results screen is composed, not only pushed (frames can come at once).
+            def results() -> bool:
+                return screen_name(app) == "ResultsScreen" and "round 1" in screen_text(app.screen)
+
+            await until(pilot, results)
             text = screen_text(app.screen)
-            assert "round 1" in text
             assert "Calm" in text  # the agreement made within the round
             await keys(pilot, "enter")
             await until(pilot, lambda: isinstance(app.screen, SeatScreen))

@@ -272,4 +272,5 @@ async def _serve(
                 ]
             write_private(codes_path, data)
 
-    await run(Server(exercises), host, port, tls=tls, started=started)
+    # Several exercises: the hidden load mode, where the server also keeps its own figures.
+    await run(Server(exercises, stats=len(exercises) > 1), host, port, tls=tls, started=started)

@@ -45,6 +45,7 @@ from ui.net.protocol import (
     Submitted,
     Welcome,
     encode,
+    encode_ack,
     encode_trusted,
 )
 from ui.net.public import PublicFeed, catalogue, public_view, wire_view
@@ -596,7 +597,7 @@ class Exercise:
         inp = frame.input
         tag = f"{member.key}:{frame.id}"
         if tag in self.tags:
-            member.push(encode(Ack(id=frame.id, n=self.tags[tag], duplicate=True)))
+            member.push(encode_ack(frame.id, self.tags[tag], duplicate=True))
             return
         why = refusal(member.key, inp.op, getattr(inp, "actor", None))
         if why is not None:
@@ -618,7 +619,7 @@ class Exercise:
         ok, n = self.apply(inp, tag, member, frame.id)
         if ok:
             self.after(inp)
-            self._acks.append((member, encode(Ack(id=frame.id, n=n))))
+            self._acks.append((member, encode_ack(frame.id, n)))
 
     def apply(
         self, inp: Any, tag: str | None, member: Member | None, fid: str | None
@@ -688,7 +689,7 @@ class Exercise:
         data = frame.orders.model_dump(mode="json", exclude_defaults=True)
         self.archive.save_draft(self.id, key, s.round, data)
         self.drafts[key] = (s.round, data)
-        member.push(encode(Ack(id=frame.id)))
+        member.push(encode_ack(frame.id))
         text = encode(DraftUpdate(round=s.round, orders=data, by=member.label))
         for other in self.members.get(key, ()):
             if other is not member:

@@ -2,7 +2,8 @@
 
 ``GET /`` says what this is; ``GET /ws`` is the game. A connection's first frame is ``hello``
 with a join code; the code says which exercise and which seat (or control, or observers). Each
-connection is one :class:`Client` with an outbound queue drained by its own task, so a slow
+connection is one :class:`Client`: a frame for it is written to its socket at once while the
+peer keeps up, and otherwise waits in its outbound queue, drained by its own task, so a slow
 laptop never holds up the single writer: :meth:`Server.receive` handles a frame to the end
 (checked, journalled, applied, fanned out) without awaiting.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import signal
 import ssl
+import struct
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -23,7 +27,6 @@ from ui.net.codes import Limiter, digest
 from ui.net.exercise import CONTROL, Exercise
 from ui.net.protocol import (
     MAX_WIRE,
-    Ack,
     Broadcast,
     ClientFrame,
     CodeAction,
@@ -40,6 +43,7 @@ from ui.net.protocol import (
     PreviewRequest,
     ProtocolError,
     encode,
+    encode_ack,
     parse_client,
 )
 
@@ -49,9 +53,71 @@ HEARTBEAT = 20.0
 HELLO_WITHIN = 30.0
 BATCH = 1000
 """Most frames handled under one commit."""
+BATCH_SECONDS = 0.01
+"""A batch takes no more frames once handling it has taken this long, so that the acks of
+its first frames are not held behind many round closes (each milliseconds) queued after them."""
+SLOW_COMMIT = 0.002
+"""Commits that take longer than this (a slow disk's fsync) are made in a worker thread, so
+that the loop reads and publishes meanwhile; quicker ones are made in line, which spares
+the thread hand-off (under load it cost more than the fsync itself)."""
+PUBLISH_SLICE = 0.001
+"""Seconds of publishing after which the publisher lets the writer have the loop."""
+DIRECT = 64 * 1024
+"""Bytes waiting in a connection's socket buffer beyond which its frames queue for its pump
+(which waits for the peer to read) instead of being written at once."""
 QUEUE = 2000
 """Frames queued for one connection before it is cut off as too slow (it reconnects and
 resumes from its last seq)."""
+
+
+_ACK = '{"v":1,"type":"ack","id":'
+_read_string = json.JSONDecoder().raw_decode
+_ERROR = '{"v":1,"type":"error",'
+
+
+class Stats:
+    """The server's own figures for ``benchmarks/bench_serve.py``, kept only in the hidden
+    load mode (``serve --exercises N``) and read at ``GET /stats``: how long each acknowledged
+    frame took from being read off its socket to its ack being written to the socket, and what
+    the single writer spent. ``?reset=1`` starts a new measurement."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.acks: list[float] = []
+        self.refused = 0
+        self.frames = 0
+        self.batches = 0
+        self.largest = 0
+        self.commit = 0.0
+        self.fsync = 0.0
+        self.started = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "acks": self.acks,
+            "refused": self.refused,
+            "frames": self.frames,
+            "batches": self.batches,
+            "largest_batch": self.largest,
+            "commit_s": self.commit,
+            "fsync_s": self.fsync,
+            "wall_s": time.perf_counter() - self.started,
+            "cpu_s": time.process_time() - self.cpu,
+        }
+
+
+def text_frame(text: str) -> bytes:
+    """A WebSocket text frame, as a server sends it (RFC 6455 5.2: final, unmasked)."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 65536:
+        return struct.pack("!BBH", 0x81, 126, n) + data
+    return struct.pack("!BBQ", 0x81, 127, n) + data
 
 
 class Gate:
@@ -79,8 +145,24 @@ class Gate:
 class Client:
     """One connection's state: who it is, what it has been sent, what waits to be sent."""
 
-    def __init__(self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        remote: str,
+        n: int,
+        gate: Gate,
+        stats: Stats | None,
+        transport: asyncio.BaseTransport | None = None,
+    ) -> None:
         self.gate = gate
+        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        """Where frames are written directly (None: always through the pump, e.g. when the
+        peer asked for compressed frames)."""
+        self.busy = False
+        """The pump is sending (what it sends goes first)."""
+        self.stats = stats
+        self.arrived: dict[str, float] = {}
+        """Stats mode only: when each frame still unanswered was read, by its id."""
         self.ws = ws
         self.remote = remote
         self.n = n
@@ -97,6 +179,8 @@ class Client:
         if self.gate.held is not None:
             self.gate.held.append((self, text))
             return
+        if self._direct(text):
+            return
         try:
             self.out.put_nowait(text)
         except asyncio.QueueFull:
@@ -104,6 +188,25 @@ class Client:
             asyncio.get_running_loop().create_task(
                 self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow; reconnect")
             )
+
+    def _direct(self, text: str) -> bool:
+        """Write the frame to the socket now if nothing is waiting before it and the peer
+        keeps up: most frames, without waking the pump (a round of the loop and aiohttp's
+        sending machinery each, which were most of the cost of fanning out a message)."""
+        t = self.transport
+        if (
+            t is None
+            or self.busy
+            or not self.out.empty()
+            or self.ws.closed
+            or t.is_closing()
+            or t.get_write_buffer_size() > DIRECT
+        ):
+            return False
+        t.write(text_frame(text))
+        if self.arrived:
+            self._answered(text)
+        return True
 
     def error(self, code: ErrorCode, message: str, frame_id: str | None = None) -> None:
         self.push(encode(Error(code=code, message=message, id=frame_id)))
@@ -122,21 +225,51 @@ class Client:
                 if text is None:
                     await self.ws.close(code=WSCloseCode.POLICY_VIOLATION)
                     return
+                self.busy = True
                 await self.ws.send_str(text)
+                self.busy = False
+                if self.arrived:
+                    self._answered(text)
         except (ConnectionError, RuntimeError):
             return  # the peer went away; the reader notices and cleans up
+
+    def _answered(self, text: str) -> None:
+        """Stats mode: an ack or error went out; how long after its frame came in."""
+        ack = text.startswith(_ACK)
+        if ack:
+            fid = _read_string(text, len(_ACK))[0]  # the id alone, not the whole frame
+        elif text.startswith(_ERROR):
+            fid = json.loads(text).get("id")
+        else:
+            return
+        arrived = self.arrived.pop(str(fid), None)
+        if arrived is not None and self.stats is not None:
+            if ack:
+                self.stats.acks.append(time.perf_counter() - arrived)
+            else:
+                self.stats.refused += 1
 
 
 class Server:
     """Serves one or more exercises; a join code picks the exercise and the seat."""
 
-    def __init__(self, exercises: Sequence[Exercise], *, limiter: Limiter | None = None) -> None:
+    def __init__(
+        self,
+        exercises: Sequence[Exercise],
+        *,
+        limiter: Limiter | None = None,
+        stats: bool = False,
+    ) -> None:
         self.exercises = list(exercises)
+        self.stats = Stats() if stats else None
+        """Kept only for the load benchmark (``GET /stats``)."""
         self.limiter = limiter or Limiter()
         self.clients: set[Client] = set()
         self._ids = itertools.count(1)
         self.archives = list({id(ex.archive): ex.archive for ex in self.exercises}.values())
-        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None]]] = asyncio.Queue()
+        self.inbox: asyncio.Queue[tuple[Client | None, str | Callable[[], None], float]] = (
+            asyncio.Queue()
+        )
         self.gate = Gate()
         self._unpublished: dict[int, Exercise] = {}
         self._publishing = asyncio.Event()
@@ -148,11 +281,15 @@ class Server:
         self.stop = asyncio.Event()
         """Set to stop serving (signals, or the archive failing)."""
         self._writer: asyncio.Task[None] | None = None
+        self._commit_took = 0.0
+        """How long commits have been taking (seconds; a moving average)."""
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_WIRE)
         app.router.add_get("/", self.index)
         app.router.add_get("/ws", self.websocket)
+        if self.stats is not None:
+            app.router.add_get("/stats", self.stats_page)
         app.on_startup.append(self._start)
         app.on_shutdown.append(self._shutdown)
         return app
@@ -172,73 +309,112 @@ class Server:
     async def write(self) -> None:
         """The single writer: frames in arrival order, in batches under one commit.
 
-        Each input is journalled before it takes effect; the batch is committed (in a worker
-        thread, so the loop goes on reading frames, which make the next batch) before anything
+        Each input is journalled before it takes effect; the batch is committed before anything
         about it is sent: frames pushed meanwhile are held at the gate, and the publisher waits
-        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch.
+        for it. So nothing acknowledged or shown is ever lost, at one fsync per batch. On a
+        disk whose fsync is slow the commit is made in a worker thread, so the loop goes on
+        reading frames (which make the next batch) and publishing views.
         """
         loop = asyncio.get_running_loop()
         while True:
             batch = [await self.inbox.get()]
-            while not self.inbox.empty() and len(batch) < BATCH:
-                batch.append(self.inbox.get_nowait())
             self.gate.close()
             try:
                 for archive in self.archives:
                     archive.db.execute("BEGIN IMMEDIATE")
-                for client, item in batch:
+                until = time.perf_counter() + BATCH_SECONDS
+                for client, item, arrived in batch:  # the loop also sees frames appended
+                    # The next queued frame joins this batch's commit while the batch is small
+                    # and young; later ones wait for the next batch.
+                    if (
+                        len(batch) < BATCH
+                        and not self.inbox.empty()
+                        and time.perf_counter() < until
+                    ):
+                        batch.append(self.inbox.get_nowait())
                     if isinstance(item, str):
                         assert client is not None
-                        self.receive(client, item)  # even from a client gone since: it was sent
+                        # even from a client gone since: it was sent
+                        self.receive(client, item, arrived)
                     else:
                         item()
-                await loop.run_in_executor(None, self._commit)
-                touched = {id(c.exercise): c.exercise for c, _ in batch if c and c.exercise}
+                committing = time.perf_counter()
+                if self._commit_took < SLOW_COMMIT:
+                    self._commit()
+                else:
+                    await loop.run_in_executor(None, self._commit)
+                if self.stats is not None:
+                    self.stats.commit += time.perf_counter() - committing
+                    self.stats.batches += 1
+                    self.stats.frames += len(batch)
+                    self.stats.largest = max(self.stats.largest, len(batch))
+                touched = {id(c.exercise): c.exercise for c, _, _ in batch if c and c.exercise}
                 for ex in touched.values():
                     ex.settle()
             finally:
                 self.gate.open()
+            await asyncio.sleep(0)  # let the pumps write the acks before the next batch
 
     def _commit(self) -> None:
+        started = time.perf_counter()
         for archive in self.archives:
             archive.db.execute("COMMIT")
+        took = time.perf_counter() - started
+        self._commit_took = 0.8 * self._commit_took + 0.2 * took
+        if self.stats is not None:
+            self.stats.fsync += took
 
     def _queue_expiry(self, ex: Exercise) -> None:
-        self.inbox.put_nowait((None, ex.expire))
+        self.inbox.put_nowait((None, ex.expire, time.perf_counter()))
 
     def _dirty(self, ex: Exercise) -> None:
         self._unpublished[id(ex)] = ex
         self._publishing.set()
 
     async def publish(self) -> None:
-        """Fan out events and views, one exercise at a time, yielding between them so that
-        the writer keeps journalling and acknowledging while views are computed."""
+        """Fan out events and views, one exercise at a time, yielding between views so that
+        the writer keeps journalling and acknowledging while they are computed (but not after
+        each of the cheap steps that only send events: a round of the loop costs more)."""
         while True:
             await self._publishing.wait()
             self._publishing.clear()
             while self._unpublished:
                 key = next(iter(self._unpublished))
                 await self.gate.wait_open()
+                since = time.perf_counter()
                 for _seat in self._unpublished.pop(key).publish_steps():
-                    await asyncio.sleep(0)
-                    await self.gate.wait_open()
+                    if time.perf_counter() - since > PUBLISH_SLICE:
+                        await asyncio.sleep(0)
+                        await self.gate.wait_open()
+                        since = time.perf_counter()
 
     async def index(self, request: web.Request) -> web.Response:
         return web.Response(
             text="sitroom game server. Join a seat with: sitroom join URL --code CODE\n"
         )
 
+    async def stats_page(self, request: web.Request) -> web.Response:
+        assert self.stats is not None
+        data = self.stats.as_json()
+        if request.query.get("reset"):
+            self.stats.reset()
+        return web.json_response(data)
+
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_WIRE)
         await ws.prepare(request)
-        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate)
+        # Frames are written directly unless the peer negotiated compression (aiohttp's).
+        direct = None if ws.compress else request.transport
+        client = Client(
+            ws, request.remote or "unknown", next(self._ids), self.gate, self.stats, direct
+        )
         self.clients.add(client)
         pump = asyncio.create_task(client.pump())
         timer = asyncio.get_running_loop().call_later(HELLO_WITHIN, self._too_slow, client)
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
-                    self.inbox.put_nowait((client, msg.data))
+                    self.inbox.put_nowait((client, msg.data, time.perf_counter()))
                 elif msg.type == WSMsgType.BINARY:
                     client.error("malformed", "frames are JSON text, not binary")
                 else:
@@ -267,13 +443,16 @@ class Server:
             await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
     # -- frames --------------------------------------------------------------------------------
-    def receive(self, client: Client, text: str) -> None:
+    def receive(self, client: Client, text: str, arrived: float = 0.0) -> None:
         """Handle one frame to the end; nothing a client sends can raise out of here."""
         try:
             frame = parse_client(text)
         except ProtocolError as exc:
             client.error(exc.code, exc.message, exc.frame_id)
             return
+        fid = getattr(frame, "id", None)
+        if self.stats is not None and isinstance(fid, str):
+            client.arrived[fid] = arrived
         try:
             self.dispatch(client, frame)
         except Exception:
@@ -301,7 +480,7 @@ class Server:
             ex.extend(client, frame.id, frame.minutes)
         elif isinstance(frame, Broadcast):
             ex.send_all(Notice(text=frame.text))
-            client.push(encode(Ack(id=frame.id)))
+            client.push(encode_ack(frame.id))
         elif isinstance(frame, CodeAction):
             ex.code_action(client, frame.id, frame.role, frame.action)
         elif isinstance(frame, OnDeadline):
