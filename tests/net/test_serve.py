@@ -283,36 +283,3 @@ def test_server_figures_only_in_the_hidden_load_mode(tmp_path: Path) -> None:
         assert got["frames"] == 3  # hello, draft, message
     finally:
         many.stop()
-
-
-def test_a_peer_asking_for_compressed_frames_is_served_through_aiohttp(tmp_path: Path) -> None:
-    """A client that negotiates permessage-deflate (browsers do) gets its frames through
-    aiohttp's writer, compressed, not the server's direct writes: it joins, is acknowledged,
-    and sees a teammate's draft and the public message."""
-    import aiohttp
-
-    from ui.net.protocol import Ack, DraftUpdate, Events, Hello, Welcome, encode, parse_server
-
-    served = serve(tmp_path, MINI, *SEATS)
-    try:
-
-        async def scenario() -> None:
-            async with (
-                aiohttp.ClientSession() as http,
-                http.ws_connect(served.url.rstrip("/") + "/ws", compress=15) as ws,
-                Connection(served.url, served.codes["alpha"], tls=False) as mate,
-            ):
-                assert ws.compress  # negotiated
-                await ws.send_str(encode(Hello(code=served.codes["alpha"])))
-                got = [parse_server((await ws.receive(timeout=10)).data)]
-                assert isinstance(got[0], Welcome)
-                await mate.save_draft(Orders())
-                await mate.send(MessageOrder(to="public", text="hello"))
-                while not any(isinstance(f, Events) for f in got):
-                    got.append(parse_server((await ws.receive(timeout=10)).data))
-                assert any(isinstance(f, DraftUpdate) for f in got)
-                assert not any(isinstance(f, Ack) for f in got)  # the mate's acks are its own
-
-        run(scenario())
-    finally:
-        served.stop()

@@ -127,34 +127,3 @@ def test_refused_frames_still_say_which_frame_and_why() -> None:
         parse_client("{not json")
     assert err.value.code == "malformed"
     assert err.value.message.startswith("not JSON")
-
-
-@pytest.mark.parametrize("n", [0, 125, 126, 65535, 65536, 70_000])
-def test_frames_written_directly_are_aiohttp_s_own(n: int) -> None:
-    """The server writes most frames to the socket itself: byte for byte what aiohttp's
-    writer would, at each of the three header lengths (non-ASCII text counted in bytes)."""
-    import asyncio
-
-    from aiohttp import WSMsgType
-    from aiohttp._websocket.writer import WebSocketWriter
-
-    from ui.net.server import text_frame
-
-    class Transport:
-        def __init__(self) -> None:
-            self.out = b""
-
-        def write(self, data: bytes) -> None:
-            self.out += data
-
-        def is_closing(self) -> bool:
-            return False
-
-    class Protocol:
-        _paused = False
-
-    text = "é" * (n // 2) + "x" * (n % 2)
-    transport = Transport()
-    writer = WebSocketWriter(Protocol(), transport, use_mask=False)  # type: ignore[arg-type]
-    asyncio.run(writer.send_frame(text.encode(), WSMsgType.TEXT))
-    assert text_frame(text) == transport.out

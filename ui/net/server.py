@@ -16,7 +16,6 @@ import json
 import logging
 import signal
 import ssl
-import struct
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -62,9 +61,6 @@ that the loop reads and publishes meanwhile; quicker ones are made in line, whic
 the thread hand-off (under load it cost more than the fsync itself)."""
 PUBLISH_SLICE = 0.001
 """Seconds of publishing after which the publisher lets the writer have the loop."""
-DIRECT = 64 * 1024
-"""Bytes waiting in a connection's socket buffer beyond which its frames queue for its pump
-(which waits for the peer to read) instead of being written at once."""
 QUEUE = 2000
 """Frames queued for one connection before it is cut off as too slow (it reconnects and
 resumes from its last seq)."""
@@ -109,17 +105,6 @@ class Stats:
         }
 
 
-def text_frame(text: str) -> bytes:
-    """A WebSocket text frame, as a server sends it (RFC 6455 5.2: final, unmasked)."""
-    data = text.encode()
-    n = len(data)
-    if n < 126:
-        return bytes((0x81, n)) + data
-    if n < 65536:
-        return struct.pack("!BBH", 0x81, 126, n) + data
-    return struct.pack("!BBQ", 0x81, 127, n) + data
-
-
 class Gate:
     """Holds back every frame pushed while a batch is uncommitted."""
 
@@ -146,20 +131,9 @@ class Client:
     """One connection's state: who it is, what it has been sent, what waits to be sent."""
 
     def __init__(
-        self,
-        ws: web.WebSocketResponse,
-        remote: str,
-        n: int,
-        gate: Gate,
-        stats: Stats | None,
-        transport: asyncio.BaseTransport | None = None,
+        self, ws: web.WebSocketResponse, remote: str, n: int, gate: Gate, stats: Stats | None
     ) -> None:
         self.gate = gate
-        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
-        """Where frames are written directly (None: always through the pump, e.g. when the
-        peer asked for compressed frames)."""
-        self.busy = False
-        """The pump is sending (what it sends goes first)."""
         self.stats = stats
         self.arrived: dict[str, float] = {}
         """Stats mode only: when each frame still unanswered was read, by its id."""
@@ -179,8 +153,6 @@ class Client:
         if self.gate.held is not None:
             self.gate.held.append((self, text))
             return
-        if self._direct(text):
-            return
         try:
             self.out.put_nowait(text)
         except asyncio.QueueFull:
@@ -188,25 +160,6 @@ class Client:
             asyncio.get_running_loop().create_task(
                 self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow; reconnect")
             )
-
-    def _direct(self, text: str) -> bool:
-        """Write the frame to the socket now if nothing is waiting before it and the peer
-        keeps up: most frames, without waking the pump (a round of the loop and aiohttp's
-        sending machinery each, which were most of the cost of fanning out a message)."""
-        t = self.transport
-        if (
-            t is None
-            or self.busy
-            or not self.out.empty()
-            or self.ws.closed
-            or t.is_closing()
-            or t.get_write_buffer_size() > DIRECT
-        ):
-            return False
-        t.write(text_frame(text))
-        if self.arrived:
-            self._answered(text)
-        return True
 
     def error(self, code: ErrorCode, message: str, frame_id: str | None = None) -> None:
         self.push(encode(Error(code=code, message=message, id=frame_id)))
@@ -225,9 +178,7 @@ class Client:
                 if text is None:
                     await self.ws.close(code=WSCloseCode.POLICY_VIOLATION)
                     return
-                self.busy = True
                 await self.ws.send_str(text)
-                self.busy = False
                 if self.arrived:
                     self._answered(text)
         except (ConnectionError, RuntimeError):
@@ -403,11 +354,7 @@ class Server:
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_WIRE)
         await ws.prepare(request)
-        # Frames are written directly unless the peer negotiated compression (aiohttp's).
-        direct = None if ws.compress else request.transport
-        client = Client(
-            ws, request.remote or "unknown", next(self._ids), self.gate, self.stats, direct
-        )
+        client = Client(ws, request.remote or "unknown", next(self._ids), self.gate, self.stats)
         self.clients.add(client)
         pump = asyncio.create_task(client.pump())
         timer = asyncio.get_running_loop().call_later(HELLO_WITHIN, self._too_slow, client)
