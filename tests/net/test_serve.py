@@ -283,3 +283,18 @@ def test_server_figures_only_in_the_hidden_load_mode(tmp_path: Path) -> None:
         assert got["frames"] == 3  # hello, draft, message
     finally:
         many.stop()
+
+
+def test_the_restart_hint_names_the_port_and_codes_file_the_seats_need(tmp_path: Path) -> None:
+    """`serve` tells control how to continue after a stop: the same port and codes file, so the
+    seats' URL and codes still work (without them a restarted server has new ones)."""
+    port = free_port()
+    srv = serve(tmp_path, MINI, *SEATS, port=port)
+    srv.stop()
+    out = srv.proc.stdout.read()  # type: ignore[union-attr]
+    (hint,) = [line for line in out.splitlines() if "continue later with:" in line]
+    again = hint.split("continue later with: ", 1)[1].split()
+    assert again[:3] == ["sitroom", "serve", "--resume"]
+    assert again[again.index("--port") + 1] == str(port)
+    assert again[again.index("--codes") + 1] == str(srv.codes_path)
+    assert "--host" not in again  # the default address

@@ -8,6 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import click
 
@@ -263,7 +264,17 @@ async def _serve(
         else:
             click.echo(f"{len(exercises)} exercises; their codes are in {codes_path}")
         click.echo(f"seats join with: sitroom join {url} --code CODE")
-        click.echo(f"stop with Ctrl-C; continue later with: sitroom serve --resume {first.id}")
+        # The same address and codes file, so that seats reconnect with the URL and codes they
+        # have (only the codes' hashes are archived: without the file, new codes are issued).
+        again = f"sitroom serve --resume {first.id}"
+        if host != "127.0.0.1":
+            again += f" --host {host}"
+        again += f" --port {urlsplit(url).port}"
+        if codes_path is not None:
+            again += f" --codes {codes_path}"
+        click.echo(f"stop with Ctrl-C; continue later with: {again}")
+        if codes_path is None and len(exercises) == 1:
+            click.echo("  (seats keep these codes across a restart only with --codes FILE)")
         if codes_path is not None:
             data: dict[str, Any] = {"url": url, "session": first.id, "codes": codes[0]}
             if len(exercises) > 1:
