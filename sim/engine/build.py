@@ -303,6 +303,10 @@ class _Builder:
         specs: dict[str, MoveSpec] = {}
         origin_of: dict[str, str] = {}
         ms = self.sc.moves
+        excluded = set(ms.exclude)
+        left_out: set[str] = set()
+        """Excluded catalogue moves that use state this scenario lacks: out twice over, which is
+        fine (the exclude keeps them out once that state is added), so neither is reported."""
         for i, cat_id in enumerate(ms.include):
             cat = self.catalogues.get(cat_id)
             if cat is None:
@@ -321,11 +325,16 @@ class _Builder:
                 if mt.id in specs:
                     self.error(origin, ("moves", j, "id"), f"move '{mt.id}' is defined twice")
                     continue
+                start = len(self.issues)
                 try:
                     specs[mt.id] = self.move_spec(origin, ("moves", j), mt)
                     origin_of[mt.id] = origin
                 except BuildFailed:
-                    dropped.append(mt.id)
+                    if mt.id in excluded:
+                        left_out.add(mt.id)
+                        del self.issues[start:]
+                    else:
+                        dropped.append(mt.id)
             if dropped:
                 details = [iss.message for iss in self.issues[before:]]
                 del self.issues[before:]
@@ -350,16 +359,7 @@ class _Builder:
                 origin_of[mt.id] = "scenario"
             except BuildFailed:
                 pass
-        for i, mid in enumerate(ms.exclude):
-            if mid in specs:
-                del specs[mid]
-            else:
-                # An error: a misspelt exclude would leave the move in play unnoticed.
-                self.error(
-                    "scenario",
-                    ("moves", "exclude", i),
-                    f"no move '{mid}' to exclude{suggest(mid, specs)}",
-                )
+        self.exclude(specs, left_out)
         for i, mt in enumerate(ms.extra):
             if origin_of.get(mt.id) != "scenario" or not mt.targets:
                 continue
@@ -372,6 +372,65 @@ class _Builder:
                         f" (this scenario's actors: {', '.join(self.actors)})",
                     )
         return specs
+
+    def exclude(self, specs: dict[str, MoveSpec], left_out: set[str]) -> None:
+        """Apply ``moves.exclude`` to ``specs``; an entry that removes nothing says why."""
+        own = {mt.id: i for i, mt in enumerate(self.sc.moves.extra)}
+        done: set[str] = set()
+        for i, mid in enumerate(self.sc.moves.exclude):
+            loc = ("moves", "exclude", i)
+            if mid in done:
+                self.warn("scenario", loc, f"'{mid}' is already excluded: remove this repeat")
+            elif mid in own:
+                # Never what was meant: an author who thinks a catalogue's move must be excluded
+                # for their own to replace it loses both. (It stays out, as it always did.)
+                specs.pop(mid, None)
+                cat = self.catalogue_of(mid)
+                replaces = (
+                    f", which replaces the move of that id in catalogue '{cat}'" if cat else ""
+                )
+                self.error(
+                    "scenario",
+                    loc,
+                    f"'{mid}' is this scenario's own move (moves.extra[{own[mid]}]){replaces}: "
+                    f"exclude would remove it; remove '{mid}' from exclude to keep it, or delete "
+                    "the move from extra to leave it out",
+                )
+            elif specs.pop(mid, None) is None and mid not in left_out:
+                # An error: a misspelt exclude would leave the move in play unnoticed.
+                self.error("scenario", loc, self.nothing_to_exclude(mid))
+            done.add(mid)
+
+    def catalogue_of(self, mid: str) -> str | None:
+        """The first included catalogue with a move ``mid``."""
+        for cid in self.sc.moves.include:
+            cat = self.catalogues.get(cid)
+            if cat is not None and any(m.id == mid for m in cat.moves):
+                return cid
+        return None
+
+    def nothing_to_exclude(self, mid: str) -> str:
+        """Why there is no move ``mid`` to exclude, and the fix."""
+        ms = self.sc.moves
+        moves = [m for c in ms.include if c in self.catalogues for m in self.catalogues[c].moves]
+        tagged = {"tag": [m.id for m in moves if mid in m.tags]}
+        tagged["category"] = [m.id for m in moves if m.category == mid]
+        for kind, marked in tagged.items():
+            if marked:
+                more = f" and {len(marked) - 6} more" if len(marked) > 6 else ""
+                return (
+                    f"no move '{mid}' to exclude: '{mid}' is a move {kind}, and exclude takes "
+                    f"move ids; list the ones to leave out ({kind} '{mid}': "
+                    f"{', '.join(marked[:6])}{more})"
+                )
+        places = [f"catalogue(s) {', '.join(ms.include)}"] if ms.include else []
+        if ms.extra:
+            places.append("this scenario's extra moves")
+        where = " or ".join(places) or "any catalogue (this scenario includes none)"
+        hint = suggest(mid, [m.id for m in (*moves, *ms.extra)])
+        return f"no move '{mid}' to exclude: it is not in {where}" + (
+            hint or "; correct the id or remove it from exclude"
+        )
 
     def build(self) -> World | None:
         sc = self.sc

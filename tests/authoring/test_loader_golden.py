@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.authoring.loader import validate_paths
+from sim.authoring.loader import load_scenario, validate_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path("tests/data/bad")
@@ -75,6 +75,8 @@ def test_no_invented_lines(monkeypatch: pytest.MonkeyPatch) -> None:
         ("end_expr_nonfinite", 1),
         ("requires_never", 0),
         ("catalogue_requires", 0),
+        ("exclude_kinds", 1),
+        ("exclude_left_out", 0),
     ],
 )
 def test_validate_exits_with_the_golden_problems_and_no_traceback(name: str, code: int) -> None:
@@ -92,3 +94,14 @@ def test_validate_exits_with_the_golden_problems_and_no_traceback(name: str, cod
     assert "Traceback" not in proc.stdout + proc.stderr
     expected = (ROOT / BAD / f"{name}.expected").read_text(encoding="utf-8").splitlines()
     assert sorted(proc.stdout.splitlines()[: len(expected)]) == sorted(expected)
+
+
+def test_an_exclude_of_a_move_already_left_out_keeps_it_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A shared catalogue's move this scenario lacks the state for may also be excluded: the
+    world builds without it, and the include's warning names only the moves left out unasked."""
+    monkeypatch.chdir(ROOT)
+    world = load_scenario(BAD / "exclude_left_out.yaml")
+    assert "aid" not in world.moves and "rally" not in world.moves
+    assert {"calm_down", "protest", "talk"} <= set(world.moves)
