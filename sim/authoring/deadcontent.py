@@ -237,7 +237,8 @@ def lookup_for(world: World) -> Any:
     return lookup
 
 
-def _ranges_of(source: str, lookup: Any) -> str:
+def ranges_of(source: str, lookup: Any) -> str:
+    """The declared ranges of the first names ``source`` reads, for a message."""
     parts = []
     for name in names_in(source)[:3]:
         v = lookup(name)
@@ -275,7 +276,7 @@ def _never_true(scenario: Scenario, doc: Doc, world: World) -> list[Problem]:
                 doc.problem(
                     loc,
                     f"{what} can never be true on the declared ranges"
-                    f"{_ranges_of(source, lookup)}: check the numbers and the comparison",
+                    f"{ranges_of(source, lookup)}: check the numbers and the comparison",
                     severity="warning",
                 )
             )
@@ -300,7 +301,7 @@ def _chance_formulas(moves: Sequence[MoveType], doc: Doc, world: World) -> list[
                     doc.problem(
                         ("moves", "extra", i, key),
                         f"this {key} can reach {value.lo:g}..{value.hi:g} on the declared "
-                        f"ranges{_ranges_of(source, lookup)}; values outside 0..1 are clamped "
+                        f"ranges{ranges_of(source, lookup)}; values outside 0..1 are clamped "
                         "(wrap it in clamp(..., 0, 1) if that is meant)",
                         severity="warning",
                     )

@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from sim.authoring import library as registry
+from sim.authoring.computable import requires_problems
 from sim.authoring.deadcontent import constant_chances, scenario_problems, unknown_sources
 from sim.authoring.exprcheck import expression_syntax
 from sim.authoring.limits import entry_problems
@@ -26,7 +27,7 @@ from sim.authoring.yamlsrc import parse, read_text
 from sim.engine.build import build
 from sim.engine.expr import SCENARIO_FILE, suggest
 from sim.engine.world import World
-from sim.models import KINDS, ActorProfile, Catalogue, Scenario, Script, Strict
+from sim.models import KINDS, ActorProfile, Catalogue, MoveType, Scenario, Script, Strict
 
 
 @dataclass(frozen=True)
@@ -245,12 +246,35 @@ def build_bundle(bundle: Bundle) -> tuple[World | None, list[Problem]]:
         problems.append(
             doc.problem(issue.loc, issue.message, offset=issue.offset, severity=issue.severity)
         )
+    if world is not None and not has_errors(problems):
+        problems.extend(requires_problems(world, _requires_places(bundle, world)))
     problems.extend(
         scenario_problems(bundle.scenario, bundle.doc, None if has_errors(problems) else world)
     )
     if world is not None:
         world.memo[SCENARIO_FILE] = bundle.doc.path  # for run-time errors' positions
     return (None if has_errors(problems) else world), problems
+
+
+def _requires_places(bundle: Bundle, world: World) -> list[tuple[Doc, Loc, MoveType]]:
+    """Each move in play with the document and path of its ``requires`` (the scenario's own
+    moves first, as they replace catalogue moves of the same id; then the first catalogue
+    defining it, as the build takes)."""
+    out: list[tuple[Doc, Loc, MoveType]] = []
+    placed: set[str] = set()
+    for i, mt in enumerate(bundle.scenario.moves.extra):
+        if mt.id in world.moves and mt.id not in placed:
+            out.append((bundle.doc, ("moves", "extra", i, "requires"), mt))
+            placed.add(mt.id)
+    for cid in bundle.scenario.moves.include:
+        if cid not in bundle.catalogues:
+            continue
+        cat, doc = bundle.catalogues[cid]
+        for j, mt in enumerate(cat.moves):
+            if mt.id in world.moves and mt.id not in placed:
+                out.append((doc, ("moves", j, "requires"), mt))
+                placed.add(mt.id)
+    return out
 
 
 def validate_paths(paths: Iterable[str | Path]) -> list[Problem]:

@@ -79,8 +79,17 @@ def _compare(op: ast.cmpop, a: Num, b: Num) -> Truth:
     return EITHER
 
 
-def abstract(node: ast.expr, lookup: Lookup) -> Abstract:
-    """The abstract value of a checked expression tree."""
+def abstract(node: ast.expr, lookup: Lookup, seen: dict[int, Abstract] | None = None) -> Abstract:
+    """The abstract value of a checked expression tree; with ``seen``, that of each of its parts
+    too, by ``id()`` of its node (one walk for checks that need them all,
+    :mod:`sim.authoring.computable`)."""
+    value = _abstract(node, lookup, seen)
+    if seen is not None:
+        seen[id(node)] = value
+    return value
+
+
+def _abstract(node: ast.expr, lookup: Lookup, seen: dict[int, Abstract] | None) -> Abstract:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool):
             return Truth(node.value, not node.value)
@@ -95,19 +104,19 @@ def abstract(node: ast.expr, lookup: Lookup) -> Abstract:
             return Truth(False, True)
         return ANY if dotted is None else lookup(dotted)
     if isinstance(node, ast.BoolOp):
-        parts = [_truth(abstract(v, lookup)) for v in node.values]
+        parts = [_truth(abstract(v, lookup, seen)) for v in node.values]
         if isinstance(node.op, ast.And):
             return Truth(all(p.can_true for p in parts), any(p.can_false for p in parts))
         return Truth(any(p.can_true for p in parts), all(p.can_false for p in parts))
     if isinstance(node, ast.UnaryOp):
-        inner = abstract(node.operand, lookup)
+        inner = abstract(node.operand, lookup, seen)
         if isinstance(node.op, ast.Not):
             t = _truth(inner)
             return Truth(t.can_false, t.can_true)
         n = _num(inner)
         return Num(-n.hi, -n.lo) if isinstance(node.op, ast.USub) else n
     if isinstance(node, ast.BinOp):
-        a, b = _num(abstract(node.left, lookup)), _num(abstract(node.right, lookup))
+        a, b = _num(abstract(node.left, lookup, seen)), _num(abstract(node.right, lookup, seen))
         if isinstance(node.op, ast.Add):
             return _hull(a.lo + b.lo, a.hi + b.hi)
         if isinstance(node.op, ast.Sub):
@@ -118,12 +127,12 @@ def abstract(node: ast.expr, lookup: Lookup) -> Abstract:
             return _hull(a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi)
         return ANY
     if isinstance(node, ast.Compare):
-        values = [_num(abstract(n, lookup)) for n in (node.left, *node.comparators)]
+        values = [_num(abstract(n, lookup, seen)) for n in (node.left, *node.comparators)]
         parts = [_compare(op, values[i], values[i + 1]) for i, op in enumerate(node.ops)]
         return Truth(all(p.can_true for p in parts), any(p.can_false for p in parts))
     if isinstance(node, ast.IfExp):
-        test = _truth(abstract(node.test, lookup))
-        body, orelse = abstract(node.body, lookup), abstract(node.orelse, lookup)
+        test = _truth(abstract(node.test, lookup, seen))
+        body, orelse = abstract(node.body, lookup, seen), abstract(node.orelse, lookup, seen)
         if not test.can_false:
             return body
         if not test.can_true:
@@ -133,7 +142,7 @@ def abstract(node: ast.expr, lookup: Lookup) -> Abstract:
         x, y = _num(body), _num(orelse)
         return Num(min(x.lo, y.lo), max(x.hi, y.hi))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        args = [_num(abstract(a, lookup)) for a in node.args]
+        args = [_num(abstract(a, lookup, seen)) for a in node.args]
         name = node.func.id
         if name == "min" and args:
             return Num(min(a.lo for a in args), min(a.hi for a in args))
@@ -161,14 +170,16 @@ def evaluate(source: str, lookup: Lookup) -> Abstract:
 
 
 def names_in(source: str) -> list[str]:
-    """The dotted names an expression reads, in order of first use."""
+    """The dotted names an expression reads, in order of first use (not the functions it
+    calls: ``round(x)`` reads ``x``, not the round counter)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError:
         return []
     out: dict[str, None] = {}
+    functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute | ast.Name):
+        if isinstance(node, ast.Attribute | ast.Name) and id(node) not in functions:
             dotted = dotted_name(node)
             if dotted is not None and dotted not in ("true", "false", "True", "False"):
                 if isinstance(node, ast.Name) and any(d.startswith(dotted + ".") for d in out):

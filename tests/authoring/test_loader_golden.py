@@ -77,6 +77,7 @@ def test_no_invented_lines(monkeypatch: pytest.MonkeyPatch) -> None:
         ("catalogue_requires", 0),
         ("exclude_kinds", 1),
         ("exclude_left_out", 0),
+        ("requires_uncomputable", 1),
     ],
 )
 def test_validate_exits_with_the_golden_problems_and_no_traceback(name: str, code: int) -> None:
@@ -105,3 +106,23 @@ def test_an_exclude_of_a_move_already_left_out_keeps_it_out(
     world = load_scenario(BAD / "exclude_left_out.yaml")
     assert "aid" not in world.moves and "rally" not in world.moves
     assert {"calm_down", "protest", "talk"} <= set(world.moves)
+
+
+def test_run_refuses_a_requires_that_cannot_be_computed_before_playing(tmp_path: Path) -> None:
+    """`sitroom run` stops at load with the golden problems (exit 1), not mid-run with "the log
+    does not fit its scenario" or a traceback, and writes no log."""
+    out = tmp_path / "run.jsonl"
+    scenario = str(BAD / "requires_uncomputable.yaml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "run", scenario, "-q", "--no-archive", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "does not fit" not in proc.stderr
+    expected = (ROOT / BAD / "requires_uncomputable.expected").read_text(encoding="utf-8")
+    assert sorted(proc.stderr.splitlines()) == sorted(expected.splitlines())
+    assert not out.exists()
