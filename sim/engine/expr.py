@@ -486,7 +486,14 @@ def compile_expr(
     except ExprError as exc:
         raise ExprError(exc.message, lead + exc.offset) from None
     names = frozenset(compiler.names)
-    constant = fn({}) if not names else None
+    try:
+        constant = fn({}) if not names else None
+    except (ArithmeticError, ValueError):  # `(true and 1e15) * 1e15 * ...` escapes the checks
+        raise ExprError(
+            "the value cannot be computed: a part of it grows beyond what a number can hold "
+            "(about 1.8e308); make the numbers smaller",
+            lead,
+        ) from None
     if (
         constant is not None
         and not isinstance(constant, bool)

@@ -78,6 +78,7 @@ def test_no_invented_lines(monkeypatch: pytest.MonkeyPatch) -> None:
         ("exclude_kinds", 1),
         ("exclude_left_out", 0),
         ("requires_uncomputable", 1),
+        ("expr_constant_overflow", 1),
     ],
 )
 def test_validate_exits_with_the_golden_problems_and_no_traceback(name: str, code: int) -> None:
