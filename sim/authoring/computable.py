@@ -3,12 +3,11 @@
 Few operations of the expression language raise instead of giving a number: ``round(x, n)`` when
 its digits are NaN or an infinity (``int()`` of them fails) or when it rounds a number near the
 largest float past it, and arithmetic mixing a whole number too large for a float with a decimal
-one (``10**400 + 0.5``). One stalls: ``round()`` of a whole number to a huge negative number of
-digits. Every other slip computes something (a zero divisor gives 0, an overflow an infinity,
-which compares false). The engine names a chance, effect or condition that fails while it runs
-(:class:`~sim.engine.expr.NonFinite`), but a ``requires`` is read by the legality checks and the
-computer players' generated code, which stop with a bare ``ValueError``; so a ``requires`` that
-*can* fail is refused when the scenario loads.
+one (``10**400 + 0.5``). Every other slip computes something (a zero divisor gives 0, an overflow
+an infinity, which compares false). The engine names a chance, effect or condition that fails
+while it runs (:class:`~sim.engine.expr.NonFinite`), but a ``requires`` is read by the legality
+checks and the computer players' generated code, which stop with a bare ``ValueError``; so a
+``requires`` that *can* fail is refused when the scenario loads.
 
 The check is the interval evaluation of :mod:`sim.authoring.ranges` plus, per part, whether it may
 be a whole number (an int literal, ``round``, a flag, their arithmetic) or a decimal one, and
@@ -61,9 +60,6 @@ _FACTORS = 21
 """Fewest factors of a product of whole numbers beyond a float (about 1.8e308): the build caps
 numbers at 1e15 and the round counter at 10,001, and sums of 2,000 parts grow it no faster."""
 _ROUND_CALL = re.compile(r"\bround\s*\(")
-_FEWEST_DIGITS = -400
-"""Digits below this round any number a float can hold to 0; a whole number's rounding to them
-costs Python a power of ten that size (``round(5, -10**9)`` runs for minutes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,15 +186,6 @@ class _Checker:
                 )
             low = self.seen.get(id(node.args[1]))
             lowest = max(low.lo if isinstance(low, Num) else -math.inf, -digits.size)
-            if x.whole and not lowest >= _FEWEST_DIGITS:
-                # Python rounds a whole number to -n digits by computing 10**n: for n of a
-                # billion or more that takes minutes or all the memory, stalling the run.
-                raise _Fails(
-                    node.args[1],
-                    f"the digits of round() can be below {_FEWEST_DIGITS} here, and rounding a "
-                    "whole number to that many digits takes Python too long",
-                    "write the digits as a whole number, e.g. round(x, -2)",
-                )
             negative = not lowest >= 0
             if negative and x.real and not x.size <= FLOAT_MAX / 2:
                 # round(1.7e308, -308) is 2e308, which Python refuses (an infinity is kept).

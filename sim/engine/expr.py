@@ -55,8 +55,14 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[Value, Value], bool]] = {
 }
 
 
+_FEWEST_DIGITS = -400
+"""Digits below this round every number a state holds to 0 (floats end near 1.8e308)."""
+
+
 def _round(x: Value, n: Value = 0) -> Value:
-    return round(x, int(n))
+    # Held at -400: Python rounds a whole number to -n digits through 10**n, which for
+    # round(round, -x) with x near 1e12 runs for minutes; every result is the same 0.
+    return round(x, max(int(n), _FEWEST_DIGITS))
 
 
 _FUNCS: dict[str, tuple[Callable[..., Value], int, int]] = {
