@@ -44,7 +44,7 @@ def _what(where: tuple[str, ...]) -> str:
     kind = where[0]
     if kind == "effect":
         return f"the effect on '{where[2]}' of {where[1].replace(':', ' ', 1)}"
-    if kind in ("chance", "detection"):
+    if kind in ("chance", "detection", "requires"):
         return f"the {kind} of move '{where[1]}'"
     if where[1] == "end":
         return f"end condition '{where[2]}'"
@@ -80,7 +80,7 @@ def _locate(exc: NonFinite, model: Scenario, doc: Doc) -> tuple[Doc, Loc] | None
         elif tag == "move":
             return _move(model, doc, ident, exc.expression, ("effects", "on_failure"))
         return None
-    if kind in ("chance", "detection"):
+    if kind in ("chance", "detection", "requires"):
         return _move(model, doc, rest[0], exc.expression, (kind,))
     if kind == "when" and rest[0] == "shift":
         return _shift(model, doc, rest[1], rest[2], exc.expression)
@@ -149,7 +149,7 @@ def _move(
         ]
     for where_doc, at, mt in places:
         for key in keys:
-            if key in ("chance", "detection"):
+            if key in ("chance", "detection", "requires"):
                 if _text(getattr(mt, key)).strip() == expression.strip():
                     return where_doc, (*at, key)
                 continue

@@ -136,8 +136,9 @@ class NonFinite(ArithmeticError):
     would not verify). ``where`` locates the expression for the authoring layer, which turns
     this into a message naming its file, line and column (``sim.authoring.runtime``):
     ``("effect", source, name)`` for an effect applied by ``source`` (``trigger:ID``,
-    ``inject:ID``, ``move:ID``, ``agreement:ID``...), ``("chance" | "detection", move id)``,
-    ``("when", "trigger" | "end", id)`` for a condition.
+    ``inject:ID``, ``move:ID``, ``agreement:ID``...),
+    ``("chance" | "detection" | "requires", move id)``, ``("when", "trigger" | "end", id)`` for
+    a condition.
     """
 
     def __init__(

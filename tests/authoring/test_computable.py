@@ -5,12 +5,14 @@ does, on the corners of the ranges and on random states between them."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from sim.authoring.computable import failure
 from sim.authoring.ranges import EITHER, Abstract, Num
-from sim.engine.expr import compile_expr
+from sim.authoring.runtime import runtime_error
+from sim.engine.expr import NonFinite, compile_expr
 
 RANGES: dict[str, tuple[float, float]] = {
     "tension": (0.0, 100.0),
@@ -107,3 +109,16 @@ def test_round_to_a_huge_negative_number_of_digits_is_zero() -> None:
     expr = compile_expr("round(round, -x) + round(tension, -x)", NAMES)
     assert expr({"round": 3, "x": 1e12, "tension": 42.0}) == 0
     assert compile_expr("round(tension, -1)", NAMES)({"tension": 46.0}) == 50.0
+
+
+def test_a_requires_that_fails_while_running_is_located(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ready for the engine to raise NonFinite(("requires", move)) (a log recorded before this
+    check, resumed): the message names the move's requires at its file:line:col."""
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    path = "tests/data/bad/requires_never.yaml"
+    err = runtime_error(NonFinite("tension > 120", ("requires", "boil"), 2, path))
+    assert err.render().startswith(
+        f"{path}:19:77: round 2: the requires of move 'boil' computed a value that is not a "
+        "finite number: no state can hold that, so the run stopped here;"
+    )
