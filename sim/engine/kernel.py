@@ -10,6 +10,7 @@ proposals, shifts factions and runs the interval to the next decision point.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import suppress
 from functools import partial
 from math import nan
 from typing import Any
@@ -112,7 +113,8 @@ class Kernel:
         self._settled: dict[str, float] = {}
         """Each faction's weight (the very object) when it was last clamped and rounded: while
         it stays that object and no shift applies, the round changes nothing."""
-        self.env.process(self._injects())
+        self._inject_loop = self._injects()
+        self.env.process(self._inject_loop)
         self.advance(0.0)
         self.check(plan.triggers, plan.immediate)
 
@@ -198,9 +200,11 @@ class Kernel:
                 break
             self._resolve(mid, mp, t0)
         # One wait per landing time, in canonical move order: the same order as one per move
-        # (SimPy runs same-time events first-in, first-out), fewer events.
-        for delay, batch in self._landing.items():
-            _After(self.env, delay, partial(self._land, batch))
+        # (SimPy runs same-time events first-in, first-out), fewer events. None once the
+        # exercise has ended (a breach's trust change can end it): nothing would land (see _stop).
+        if state.outcome is None:
+            for delay, batch in self._landing.items():
+                _After(self.env, delay, partial(self._land, batch))
         if state.proposals:
             self._settle_proposals(r)
         self.advance(t0 + self._round_hours)
@@ -342,6 +346,7 @@ class Kernel:
                     title=end.spec.title,
                     reason="clock",
                 )
+                self._stop()
                 return
         self.emit(
             Ended,
@@ -350,6 +355,21 @@ class Kernel:
             title="No end condition held",
             reason="clock",
         )
+        self._stop()
+
+    def _stop(self) -> None:
+        """Once the exercise has ended nothing more happens in time (every callback and
+        :meth:`advance` check the outcome first), so SimPy's pending events are dropped.
+
+        Their callbacks hold the kernel, and they wait in the queue of the kernel's own
+        environment: a reference cycle through the whole log and state, which only the garbage
+        collector could free, after walking them (a finished lean run is ~1,000 such objects).
+        Without it a finished session is freed as soon as its last reference goes. The
+        scheduled injects' generator is closed for the same reason, unless it is running (this
+        end came from one of its injects): then it returns by itself (see :meth:`_injects`)."""
+        self.env._queue.clear()  # SimPy's heap of scheduled events
+        with suppress(ValueError):  # it is running: the end came from one of its injects
+            self._inject_loop.close()
 
     # -- time ----------------------------------------------------------------------------------
     def advance(self, until: float) -> None:
@@ -369,6 +389,8 @@ class Kernel:
             if self.state.outcome is not None:
                 return
             self._deliver(inj)
+            if self.state.outcome is not None:
+                return  # no wait for the next one: see _stop
 
     def _deliver(self, inj: _InjectPlan) -> None:
         self.push(
@@ -543,9 +565,10 @@ class Kernel:
                 if not item.when(values):
                     continue
                 self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
-                if item.repeat:
+                if item.repeat and state.outcome is None:
                     # Triggers are re-checked when a name they read changes; one that keeps holding
-                    # with nothing changing must still fire again once its cooldown is over.
+                    # with nothing changing must still fire again once its cooldown is over (not
+                    # after the end, which its own event may have reached: see _stop).
                     _After(self.env, item.cooldown, partial(self._recheck, item))
                 inj = item.inject
                 if inj is not None:
@@ -571,6 +594,7 @@ class Kernel:
                     return
                 if end.when.fn(values):
                     self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+                    self._stop()
         except (ArithmeticError, ValueError) as exc:
             # a condition that cannot be computed now, named (NonFinite)
             raise self._condition_failed((*(t.trigger for t in triggers), *ends), exc) from None
@@ -589,14 +613,16 @@ class _After(simpy.Event):
         self, env: simpy.Environment, delay: float, then: Callable[[simpy.Event], None]
     ) -> None:
         self.env = env
-        self.callbacks = [self._start]
+        # The function, not a bound method: SimPy passes the event to its callbacks, and a bound
+        # method would be a cycle (the event holds it) that outlives a wait dropped unrun.
+        self.callbacks = [_After._start]
         self._value = None
         self._ok = True
         self._delay = delay
         self._then = then
         env.schedule(self, URGENT)
 
-    def _start(self, _: simpy.Event) -> None:
+    def _start(self) -> None:
         self.env.timeout(self._delay).callbacks.append(self._then)
 
 
