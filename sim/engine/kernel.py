@@ -19,7 +19,7 @@ import simpy
 from simpy.events import URGENT
 
 from sim.engine.adjudicate import breached, effect_result, non_finite, ruled
-from sim.engine.decimals import HALF, LIMIT, SHIFT, round6
+from sim.engine.decimals import HALF, LIMIT, MINUS_HALF, MINUS_LIMIT, SHIFT, round6
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -492,7 +492,7 @@ class Kernel:
                     n = (p + SHIFT) - SHIFT
                     new = (
                         n / 1e6
-                        if n and -HALF < p - n < HALF and -LIMIT < p < LIMIT
+                        if n and MINUS_HALF < p - n < HALF and MINUS_LIMIT < p < LIMIT
                         else round(new, 6)
                     )
                 else:
@@ -502,7 +502,7 @@ class Kernel:
                 n = (p + SHIFT) - SHIFT
                 delta = (
                     n / 1e6
-                    if n and -HALF < p - n < HALF and -LIMIT < p < LIMIT
+                    if n and MINUS_HALF < p - n < HALF and MINUS_LIMIT < p < LIMIT
                     else round(delta, 6)
                 )
         if new != new:  # NaN: the amount was no finite number; a log must never hold one
