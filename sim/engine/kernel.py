@@ -71,8 +71,8 @@ Watchers = tuple[tuple["_TriggerPlan", ...], tuple[CompiledEnd, ...]]
 EffectPlan = tuple[
     str, bool, "Value | None", Fn, "tuple[float, float] | None", "Watchers | None", BoundEffect
 ]
-"""An effect ready to land: (name, whether it sets, its constant amount or None, the amount's
-function, the name's range or None for a flag, what reads the name, the effect itself)."""
+"""An effect ready to land: (name, whether it sets, its constant amount as a float or None, the
+amount's function, the name's range or None for a flag, what reads the name, the effect itself)."""
 
 RoundOrders = Sequence[tuple[str, Orders | Decision, Seat]]
 """Every actor's orders for a round in canonical (scenario) order: (actor, the orders of a human
@@ -477,7 +477,7 @@ class Kernel:
             # effect_result's arithmetic for a float, inlined with round6 (same floats, bit for
             # bit): this runs for every effect of every move, inject and trigger.
             try:
-                new = float(constant if constant is not None else fn(values))
+                new = constant if constant is not None else float(fn(values))
                 if not sets:
                     new = old + new
             except (ArithmeticError, ValueError):  # an integer too large for a float
@@ -748,10 +748,16 @@ class _Plan:
     def effect(self, effect: BoundEffect) -> EffectPlan:
         """``effect`` ready for :meth:`Kernel._change`."""
         amount = effect.amount
+        constant = amount.constant
+        if constant is not None:
+            try:
+                constant = float(constant)  # once here, not at every landing
+            except (ArithmeticError, ValueError):  # too large: the function raises it when used
+                constant = None
         return (
             effect.name,
             effect.op == "set",
-            amount.constant,
+            constant,
             amount.fn,
             self.ranges.get(effect.name),
             self.watch.get(effect.name),
