@@ -375,20 +375,26 @@ class Serial:
 
 
 class Spans(Sequence[Span]):
-    """``range(n)`` cut into consecutive spans of ``size`` runs, computed on demand.
+    """``range(n)`` cut into consecutive spans of ``size`` runs, computed on demand; the last
+    ``tail`` runs (about) in spans of ``small`` runs.
 
     A sequence rather than a list so that a batch of any size costs the same few bytes before
-    its first run: a list of a billion runs' spans took 2 GB (issue 16).
+    its first run: a list of a billion runs' spans took 2 GB (issue 16). The small spans at the
+    end let the workers finish together: with 64-run spans to the end, one worker could sit idle
+    for most of a span (~1 s) while the other played the last one.
     """
 
-    __slots__ = ("n", "size")
+    __slots__ = ("head", "n", "size", "small")
 
-    def __init__(self, n: int, size: int) -> None:
+    def __init__(self, n: int, size: int, tail: int = 0, small: int | None = None) -> None:
         self.n = n
         self.size = size
+        self.small = max(1, min(size, small or size))
+        self.head = max(0, n - tail) // size
+        """How many spans of ``size`` come first."""
 
     def __len__(self) -> int:
-        return -(-self.n // self.size)
+        return self.head - (-(self.n - self.head * self.size) // self.small)
 
     @overload
     def __getitem__(self, i: int) -> Span: ...
@@ -403,23 +409,31 @@ class Spans(Sequence[Span]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        start = i * self.size
-        return (start, min(start + self.size, self.n))
+        if i < self.head:
+            start = i * self.size
+            return (start, start + self.size)
+        start = self.head * self.size + (i - self.head) * self.small
+        return (start, min(start + self.small, self.n))
 
     def __iter__(self) -> Iterator[Span]:
-        n, size = self.n, self.size
-        for start in range(0, n, size):
-            yield (start, min(start + size, n))
+        n, size, small = self.n, self.size, self.small
+        cut = self.head * size
+        for start in range(0, cut, size):
+            yield (start, start + size)
+        for start in range(cut, n, small):
+            yield (start, min(start + small, n))
 
 
 def spans_for(n: int, workers: int) -> Spans:
-    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs.
+    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs, the last
+    two spans' worth per worker in eighths.
 
     Small enough that the progress bar moves, a slow chunk does not leave a core idle at the end
     and Ctrl-C returns within a second (queued tasks still finish), large enough that the
     per-task overhead (pickling, a round trip: about a millisecond) stays negligible.
     """
-    return Spans(n, max(1, min(64, n // max(1, workers * 16))))
+    size = max(1, min(64, n // max(1, workers * 16)))
+    return Spans(n, size, tail=2 * max(1, workers) * size, small=size // 8)
 
 
 @dataclass(frozen=True)
