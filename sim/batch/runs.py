@@ -194,18 +194,18 @@ def _watch(
     if not formulas:
         return None
     counts: Counter[str] = Counter()
-    before: dict[str, Value] = {}
+    before: list[dict[str, Value]] = [{}]
+    """The values the previous round left (one copy a round, replaced rather than refilled)."""
 
     def on_round(session: Session, events: list[Event]) -> None:
-        values = dict(before)
+        values = before[0]
         for e in events:
             if isinstance(e, MoveMade) and e.move in formulas:
                 bound = world.bound_move(e.actor, e.move, e.target)
                 raw = float(bound.chance.fn(values))
                 if not 0.0 <= raw <= 1.0:
                     counts[e.move] += 1
-        before.clear()
-        before.update(session.state.values)
+        before[0] = dict(session.state.values)
 
     return counts, on_round
 
