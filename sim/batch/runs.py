@@ -194,8 +194,8 @@ def _watch(
     if not formulas:
         return None
     counts: Counter[str] = Counter()
+    # The values the previous round left: one copy a round, replaced rather than refilled.
     before: list[dict[str, Value]] = [{}]
-    """The values the previous round left (one copy a round, replaced rather than refilled)."""
 
     def on_round(session: Session, events: list[Event]) -> None:
         values = before[0]
@@ -223,8 +223,8 @@ class _Runner:
         self.shape = _Shape(world)
 
     def play(self, index: int, seed: int) -> RunResult:
-        """Run ``index`` on ``seed``, boiled down (the same as :func:`run` then
-        :func:`result_of`, with the chance hook when a move has a formula)."""
+        """Run ``index`` on ``seed``, boiled down: what ``sim.record.runner.run`` (lean, with the
+        chance hook when a move has a formula) then :func:`result_of` give."""
         session = Session(self.world, seed, self.seats, lean=True)
         watch = _watch(self.world, self.formulas)
         if watch is None:
