@@ -12,7 +12,7 @@ The CPU time of the whole process tree (the command and its workers) is printed 
 time: on a shared machine it is the figure that travels. ``--split N`` plays N runs in this
 process the way a worker does and splits each run's CPU time into the rounds and what a run adds
 around them (its seed, the session, the players' construction, the batch's round hook, the
-result), so per-run overhead can be measured apart from the rounds.
+result, collecting its cycles), so per-run overhead can be measured apart from the rounds.
 """
 
 from __future__ import annotations
@@ -88,18 +88,23 @@ def _cpu(before: resource.struct_rusage) -> float:
 
 def split(scenario: str | None, runs: int) -> dict[str, float]:
     """Ms per run, in this process, as a worker plays them: the rounds, and the rest (run it on
-    a core of its own, or read the shares)."""
+    a core of its own, or read the shares). The collector is the batch's: off, with each run's
+    cycles collected when it ends ("collect")."""
     sys.path.insert(0, str(ROOT))
+    import gc
+
     import sim.engine.computer as computer
     from sim.authoring.library import DEFAULT_SCENARIO
     from sim.authoring.scripts import seats_for
-    from sim.batch.runs import chance_watch, recipe_for, result_of, run_seed, tuned_gc
+    from sim.batch.runs import batch_collector, chance_watch, recipe_for, result_of, run_seed
     from sim.engine.session import Session
 
     world = recipe_for(scenario or DEFAULT_SCENARIO).build()
     # perf_counter, not process_time: the latter is a system call here (~4 us, ~30 a run).
     clock = time.perf_counter
-    parts = dict.fromkeys(("seed", "session", "rounds", "players", "hook", "result"), 0.0)
+    parts = dict.fromkeys(
+        ("seed", "session", "rounds", "players", "hook", "result", "collect"), 0.0
+    )
     make = getattr(computer, "make_policy")  # noqa: B009
 
     def timed(*args: Any, **kwargs: Any) -> Any:
@@ -110,7 +115,7 @@ def split(scenario: str | None, runs: int) -> dict[str, float]:
 
     setattr(computer, "make_policy", timed)  # noqa: B010 (the name is not exported)
     try:
-        with tuned_gc():
+        with batch_collector():  # and collect after each run, as sim.batch.runs.play does
             for i in range(-20, runs):  # 20 untimed runs first: imports, first-call costs
                 if i == 0:
                     parts = dict.fromkeys(parts, 0.0)
@@ -131,7 +136,13 @@ def split(scenario: str | None, runs: int) -> dict[str, float]:
                         hook += clock() - t
                 t3 = clock()
                 result_of(session, i, watch[0] if watch is not None else None)
-                parts["result"] += clock() - t3
+                t4 = clock()
+                del session
+                gc.collect(0)
+                if i % 64 == 63:
+                    gc.collect()
+                parts["collect"] += clock() - t4
+                parts["result"] += t4 - t3
                 parts["seed"] += t1 - t0
                 parts["session"] += t2 - t1
                 parts["hook"] += hook

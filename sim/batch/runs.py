@@ -32,7 +32,6 @@ from sim.engine.rng import uniform
 from sim.engine.session import Session
 from sim.engine.world import World
 from sim.models import ActorProfile, Catalogue, Scenario
-from sim.record.runner import run
 
 Span = tuple[int, int]
 """Run indices ``start <= i < stop`` handed to a worker as one task."""
@@ -134,30 +133,43 @@ class RunResult:
 
 def result_of(session: Session, index: int, clamped: Counter[str] | None = None) -> RunResult:
     """Boil a finished session down to its :class:`RunResult`."""
-    # Read off the state, the fold of the log: every move made has a record, every trigger that
-    # fired keeps its first place in ``fired``, and each closed round moved ``round`` on by one.
-    world, state = session.world, session.state
-    moves = Counter((m.actor, m.move) for m in state.moves.values())
-    triggers = state.fired
-    rounds = state.round - 1
-    actor_index = {a: i for i, a in enumerate(world.actors)}
-    ladders = [state.escalation.get(a) or [] for a in world.actors]
-    return RunResult(
-        index=index,
-        seed=session.seed,
-        outcome=state.outcome or "unresolved",
-        rounds=rounds,
-        indicators=tuple(float(state.values[i.id]) for i in world.scenario.indicators),
-        escalation=tuple(sum(v) / len(v) if v else 0.0 for v in ladders),
-        moves=tuple((actor_index[a], m, c) for (a, m), c in sorted(moves.items())),
-        triggers=tuple(triggers),
-        objectives=tuple(
-            oid
-            for oid, measure in world.objectives
-            if measure is not None and measure(state.values)
-        ),
-        clamped=tuple(sorted((clamped or Counter()).items())),
-    )
+    return _Shape(session.world).result(session, index, clamped)
+
+
+class _Shape:
+    """What :func:`result_of` reads off a world, worked out once per world rather than per run."""
+
+    __slots__ = ("actor_index", "actors", "indicators", "measures")
+
+    def __init__(self, world: World) -> None:
+        self.actors = world.actors
+        self.actor_index = {a: i for i, a in enumerate(world.actors)}
+        self.indicators = [i.id for i in world.scenario.indicators]
+        self.measures = [(oid, m) for oid, m in world.objectives if m is not None]
+
+    def result(
+        self, session: Session, index: int, clamped: Counter[str] | None = None
+    ) -> RunResult:
+        """The session's :class:`RunResult`."""
+        # Read off the state, the fold of the log: every move made has a record, every trigger
+        # that fired keeps its first place in ``fired``, and each closed round moved ``round``
+        # on by one.
+        state = session.state
+        values, escalation, actor_index = state.values, state.escalation, self.actor_index
+        moves = Counter((m.actor, m.move) for m in state.moves.values())
+        ladders = [escalation.get(a) or () for a in self.actors]
+        return RunResult(
+            index=index,
+            seed=session.seed,
+            outcome=state.outcome or "unresolved",
+            rounds=state.round - 1,
+            indicators=tuple([float(values[i]) for i in self.indicators]),
+            escalation=tuple([sum(v) / len(v) if v else 0.0 for v in ladders]),
+            moves=tuple([(actor_index[a], m, c) for (a, m), c in sorted(moves.items())]),
+            triggers=tuple(state.fired),
+            objectives=tuple([oid for oid, measure in self.measures if measure(values)]),
+            clamped=tuple(sorted(clamped.items())) if clamped else (),
+        )
 
 
 def chance_watch(
@@ -168,24 +180,62 @@ def chance_watch(
     Rulings read the state as the round closes, which is the state the previous round left, so
     the hook keeps that state's values and evaluates each move made on them.
     """
-    formulas = {mid for mid, spec in world.moves.items() if spec.chance.constant is None}
+    return _watch(world, _formulas(world))
+
+
+def _formulas(world: World) -> frozenset[str]:
+    """The moves whose chance is a formula rather than a constant."""
+    return frozenset(mid for mid, spec in world.moves.items() if spec.chance.constant is None)
+
+
+def _watch(
+    world: World, formulas: frozenset[str]
+) -> tuple[Counter[str], Callable[[Session, list[Event]], None]] | None:
     if not formulas:
         return None
     counts: Counter[str] = Counter()
-    before: dict[str, Value] = {}
+    # The values the previous round left: one copy a round, replaced rather than refilled.
+    before: list[dict[str, Value]] = [{}]
 
     def on_round(session: Session, events: list[Event]) -> None:
-        values = dict(before)
+        values = before[0]
         for e in events:
             if isinstance(e, MoveMade) and e.move in formulas:
                 bound = world.bound_move(e.actor, e.move, e.target)
                 raw = float(bound.chance.fn(values))
                 if not 0.0 <= raw <= 1.0:
                     counts[e.move] += 1
-        before.clear()
-        before.update(session.state.values)
+        before[0] = dict(session.state.values)
 
     return counts, on_round
+
+
+class _Runner:
+    """Plays one world's runs as a batch does; what does not change from run to run (the seats,
+    the moves to watch, the result's shape) is worked out once, for a whole span."""
+
+    __slots__ = ("formulas", "seats", "shape", "world")
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.seats = seats_for(world, None)
+        self.formulas = _formulas(world)
+        self.shape = _Shape(world)
+
+    def play(self, index: int, seed: int) -> RunResult:
+        """Run ``index`` on ``seed``, boiled down: what ``sim.record.runner.run`` (lean, with the
+        chance hook when a move has a formula) then :func:`result_of` give."""
+        session = Session(self.world, seed, self.seats, lean=True)
+        watch = _watch(self.world, self.formulas)
+        if watch is None:
+            while not session.over:
+                session.close_round()
+            return self.shape.result(session, index)
+        counts, hook = watch
+        hook(session, [])  # the state the first round's rulings will read
+        while not session.over:
+            hook(session, session.close_round())
+        return self.shape.result(session, index, counts)
 
 
 @dataclass(frozen=True)
@@ -236,40 +286,40 @@ def play(plan: Plan | str, span: Span, seed: int = 0) -> Chunk:
         worlds, base = _installed[plan], seed
     else:
         worlds, base = install(plan), plan.seed
+    runners = [_Runner(w) for w in worlds]
+    # Collect each run's cycles (~1,000 objects: the session, its kernel and events) as soon as
+    # it ends, while they are in cache, when the batch owns the collector (a worker, a serial
+    # batch: see batch_collector); left to pile up, 64 runs' worth took ~4x as long to collect.
+    collect = not gc.isenabled()
     out: Chunk = []
     for i in range(*span):
         s = run_seed(base, i)
-        results = []
-        for w in worlds:
-            watch = chance_watch(w)
-            if watch is None:
-                results.append(result_of(run(w, s, lean=True), i))
-            else:
-                counts, hook = watch
-                session = Session(w, s, seats_for(w, None), lean=True)
-                hook(session, [])  # the state the first round's rulings will read
-                results.append(result_of(run(w, s, session=session, on_round=hook), i, counts))
-        out.append(tuple(results))
+        out.append(tuple([r.play(i, s) for r in runners]))
+        if collect:
+            gc.collect(0)
+    if collect:
+        gc.collect()  # what outlived its run and died since (bounded memory, issue 16)
     return out
 
 
 BATCH_GC_THRESHOLD = (50_000, 20, 100)
-"""Collector thresholds while runs are played: a run allocates freely and leaves only a few
-cycles (its SimPy processes), so collecting every 700 allocations, Python's default, costs
-~8% of the run time for nothing."""
+"""Collector thresholds for code that plays runs without :func:`play` (``tuned_gc``): a run
+allocates freely and leaves only a few cycles (its SimPy processes), so collecting every 700
+allocations, Python's default, costs ~8% of the run time for nothing."""
 
 
 def tune_gc() -> None:
     """Set a worker process up to play many runs: move everything alive now (the engine, the
-    worlds) out of the collector's sight, since it lives as long as the process, and collect
-    rarely. Freezing walks nothing, so a forked worker's inherited pages stay shared."""
+    worlds) out of the collector's sight, since it lives as long as the process, and leave the
+    collecting to :func:`play` (after every run). Freezing walks nothing, so a forked worker's
+    inherited pages stay shared."""
     gc.freeze()
-    gc.set_threshold(*BATCH_GC_THRESHOLD)
+    gc.disable()
 
 
 @contextmanager
 def tuned_gc() -> Iterator[None]:
-    """Collect rarely for a while (a serial batch in the caller's process), then as before.
+    """Collect rarely for a while (runs played outside :func:`play`), then as before.
 
     Nothing is frozen here: unfreezing afterwards would also undo a freeze the host made.
     """
@@ -281,8 +331,21 @@ def tuned_gc() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def batch_collector() -> Iterator[None]:
+    """No automatic collections for a while (a serial batch in the caller's process): ``play``
+    collects after every run instead. The collector is on again afterwards if it was before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def start_worker(plan: Plan) -> None:
-    """A local worker process's initializer: the plan's worlds, then the tuned collector."""
+    """A local worker process's initializer: the plan's worlds, then the batch's collector."""
     install(plan)
     tune_gc()
 
@@ -306,26 +369,32 @@ class Serial:
     def chunks(self, plan: Plan, worlds: Sequence[World], spans: Sequence[Span]) -> Iterator[Chunk]:
         """Play every span here, in order."""
         install(plan, worlds)
-        with tuned_gc():
+        with batch_collector():
             for span in spans:
                 yield play(plan.key, span, plan.seed)
 
 
 class Spans(Sequence[Span]):
-    """``range(n)`` cut into consecutive spans of ``size`` runs, computed on demand.
+    """``range(n)`` cut into consecutive spans of ``size`` runs, computed on demand; the last
+    ``tail`` runs (about) in spans of ``small`` runs.
 
     A sequence rather than a list so that a batch of any size costs the same few bytes before
-    its first run: a list of a billion runs' spans took 2 GB (issue 16).
+    its first run: a list of a billion runs' spans took 2 GB (issue 16). The small spans at the
+    end let the workers finish together: with 64-run spans to the end, one worker could sit idle
+    for most of a span (~1 s) while the other played the last one.
     """
 
-    __slots__ = ("n", "size")
+    __slots__ = ("head", "n", "size", "small")
 
-    def __init__(self, n: int, size: int) -> None:
+    def __init__(self, n: int, size: int, tail: int = 0, small: int | None = None) -> None:
         self.n = n
         self.size = size
+        self.small = max(1, min(size, small or size))
+        self.head = max(0, n - tail) // size
+        """How many spans of ``size`` come first."""
 
     def __len__(self) -> int:
-        return -(-self.n // self.size)
+        return self.head - (-(self.n - self.head * self.size) // self.small)
 
     @overload
     def __getitem__(self, i: int) -> Span: ...
@@ -340,23 +409,31 @@ class Spans(Sequence[Span]):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        start = i * self.size
-        return (start, min(start + self.size, self.n))
+        if i < self.head:
+            start = i * self.size
+            return (start, start + self.size)
+        start = self.head * self.size + (i - self.head) * self.small
+        return (start, min(start + self.small, self.n))
 
     def __iter__(self) -> Iterator[Span]:
-        n, size = self.n, self.size
-        for start in range(0, n, size):
-            yield (start, min(start + size, n))
+        n, size, small = self.n, self.size, self.small
+        cut = self.head * size
+        for start in range(0, cut, size):
+            yield (start, start + size)
+        for start in range(cut, n, small):
+            yield (start, min(start + small, n))
 
 
 def spans_for(n: int, workers: int) -> Spans:
-    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs.
+    """Cut ``range(n)`` into tasks: about 16 per worker for balance, each 1..64 runs, the last
+    two spans' worth per worker in eighths.
 
     Small enough that the progress bar moves, a slow chunk does not leave a core idle at the end
     and Ctrl-C returns within a second (queued tasks still finish), large enough that the
     per-task overhead (pickling, a round trip: about a millisecond) stays negligible.
     """
-    return Spans(n, max(1, min(64, n // max(1, workers * 16))))
+    size = max(1, min(64, n // max(1, workers * 16)))
+    return Spans(n, size, tail=2 * max(1, workers) * size, small=size // 8)
 
 
 @dataclass(frozen=True)

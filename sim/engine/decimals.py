@@ -23,14 +23,17 @@ SHIFT = 1.5 * 2.0**52
 """Added and taken away again, rounds a float below 2**51 to the nearest integer."""
 HALF = 0.4921875
 """0.5 - 2**-7: how far from ``x * 1e6`` its nearest integer may be for the fast path."""
+MINUS_LIMIT = -LIMIT
+MINUS_HALF = -HALF
+"""The lower bounds as constants: ``-HALF`` in a test negates, and builds a float, every time."""
 
 
 def round6(x: float) -> float:
     """``round(x, 6)``, bit for bit, faster for the floats the engine records."""
     if type(x) is float:
         p = x * 1e6
-        if -LIMIT < p < LIMIT:
+        if MINUS_LIMIT < p < LIMIT:
             n = (p + SHIFT) - SHIFT
-            if n and -HALF < p - n < HALF:
+            if n and MINUS_HALF < p - n < HALF:
                 return n / 1e6
     return round(x, 6)

@@ -309,6 +309,29 @@ def _tuple_typed(cls: type[Event], name: str) -> bool:
     return "tuple" in note or "Audience" in note
 
 
+def _builder(cls: type[Event]) -> type[Event]:
+    """A subclass of ``cls`` that adds no slot and lets its fields be assigned: the positional
+    constructors fill one in with plain attribute stores, then make it a ``cls``.
+
+    Python specialises a store to a slot into a few machine instructions when the class keeps
+    the default ``__setattr__``, while a call to the slot's ``__set__`` goes through a method
+    wrapper and an argument tuple; with the class switched once at the end (the same layout, so
+    ``__class__`` may be assigned), an event of seven fields is built in about half the time
+    (callgrind, the kernel alone: see benchmarks/bench_engine.py). The event is then a plain,
+    frozen ``cls``: the builder never escapes its constructor."""
+    return type(
+        f"{cls.__name__}Builder",
+        (cls,),
+        {
+            "__slots__": (),
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+            "__module__": __name__,
+            "__doc__": f"Builds a {cls.__name__} (see _builder).",
+        },
+    )
+
+
 def _compile(classes: tuple[type[Event], ...]) -> dict[type[Event], Callable[..., Event]]:
     """Give every class the methods of a frozen, slotted, keyword-only dataclass (``__init__``,
     ``__repr__``, ``__eq__``, ``__hash__``, as dataclass writes them), a ``to_dict`` that names
@@ -316,9 +339,10 @@ def _compile(classes: tuple[type[Event], ...]) -> dict[type[Event], Callable[...
     the constructors. One ``exec`` for all of them: one compile instead of ~170 small ones.
 
     The engine builds ~60 events a round and redacts each for every seat, and a keyword call to
-    a class builds a dict of its arguments first. The constructors write each field through its
-    slot's descriptor: ``object.__setattr__``, as a frozen dataclass writes them, looks the
-    attribute up again every time, at twice the cost.
+    a class builds a dict of its arguments first. The keyword ``__init__`` writes each field
+    through its slot's descriptor (``object.__setattr__``, as a frozen dataclass writes them,
+    looks the attribute up again every time, at twice the cost); the positional constructors
+    store them into a builder (:func:`_builder`), quicker still.
     """
     env: dict[str, Any] = {"_new": object.__new__, "_NotImplemented": NotImplemented}
     lines: list[str] = []
@@ -358,12 +382,14 @@ def _compile(classes: tuple[type[Event], ...]) -> dict[type[Event], Callable[...
             else f"{n!r}: self.{n}"
             for n in names
         )
+        env[f"_build{c}"] = _builder(cls)
         lines += [
             "def to_dict(self):",
             f"    return {{'type': {cls.type!r}, {items}}}",
             f"def make({', '.join(names)}):",
-            f"    self = _new(_cls{c})",
-            *sets,
+            f"    self = _new(_build{c})",
+            *(f"    self.{n} = {n}" for n in names),
+            f"    self.__class__ = _cls{c}",
             "    return self",
             f"_to_dict{c}, _make{c} = to_dict, make",
         ]

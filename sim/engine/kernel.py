@@ -10,6 +10,7 @@ proposals, shifts factions and runs the interval to the next decision point.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import suppress
 from functools import partial
 from math import nan
 from typing import Any
@@ -18,7 +19,7 @@ import simpy
 from simpy.events import URGENT
 
 from sim.engine.adjudicate import breached, effect_result, non_finite, ruled
-from sim.engine.decimals import HALF, LIMIT, SHIFT, round6
+from sim.engine.decimals import HALF, LIMIT, MINUS_HALF, MINUS_LIMIT, SHIFT, round6
 from sim.engine.events import (
     AgreementMade,
     Answered,
@@ -70,8 +71,8 @@ Watchers = tuple[tuple["_TriggerPlan", ...], tuple[CompiledEnd, ...]]
 EffectPlan = tuple[
     str, bool, "Value | None", Fn, "tuple[float, float] | None", "Watchers | None", BoundEffect
 ]
-"""An effect ready to land: (name, whether it sets, its constant amount or None, the amount's
-function, the name's range or None for a flag, what reads the name, the effect itself)."""
+"""An effect ready to land: (name, whether it sets, its constant amount as a float or None, the
+amount's function, the name's range or None for a flag, what reads the name, the effect itself)."""
 
 RoundOrders = Sequence[tuple[str, Orders | Decision, Seat]]
 """Every actor's orders for a round in canonical (scenario) order: (actor, the orders of a human
@@ -112,7 +113,8 @@ class Kernel:
         self._settled: dict[str, float] = {}
         """Each faction's weight (the very object) when it was last clamped and rounded: while
         it stays that object and no shift applies, the round changes nothing."""
-        self.env.process(self._injects())
+        self._inject_loop = self._injects()
+        self.env.process(self._inject_loop)
         self.advance(0.0)
         self.check(plan.triggers, plan.immediate)
 
@@ -198,9 +200,11 @@ class Kernel:
                 break
             self._resolve(mid, mp, t0)
         # One wait per landing time, in canonical move order: the same order as one per move
-        # (SimPy runs same-time events first-in, first-out), fewer events.
-        for delay, batch in self._landing.items():
-            _After(self.env, delay, partial(self._land, batch))
+        # (SimPy runs same-time events first-in, first-out), fewer events. None once the
+        # exercise has ended (a breach's trust change can end it): nothing would land (see _stop).
+        if state.outcome is None:
+            for delay, batch in self._landing.items():
+                _After(self.env, delay, partial(self._land, batch))
         if state.proposals:
             self._settle_proposals(r)
         self.advance(t0 + self._round_hours)
@@ -342,6 +346,7 @@ class Kernel:
                     title=end.spec.title,
                     reason="clock",
                 )
+                self._stop()
                 return
         self.emit(
             Ended,
@@ -350,6 +355,21 @@ class Kernel:
             title="No end condition held",
             reason="clock",
         )
+        self._stop()
+
+    def _stop(self) -> None:
+        """Once the exercise has ended nothing more happens in time (every callback and
+        :meth:`advance` check the outcome first), so SimPy's pending events are dropped.
+
+        Their callbacks hold the kernel, and they wait in the queue of the kernel's own
+        environment: a reference cycle through the whole log and state, which only the garbage
+        collector could free, after walking them (a finished lean run is ~1,000 such objects).
+        Without it a finished session is freed as soon as its last reference goes. The
+        scheduled injects' generator is closed for the same reason, unless it is running (this
+        end came from one of its injects): then it returns by itself (see :meth:`_injects`)."""
+        self.env._queue.clear()  # SimPy's heap of scheduled events
+        with suppress(ValueError):  # it is running: the end came from one of its injects
+            self._inject_loop.close()
 
     # -- time ----------------------------------------------------------------------------------
     def advance(self, until: float) -> None:
@@ -369,6 +389,8 @@ class Kernel:
             if self.state.outcome is not None:
                 return
             self._deliver(inj)
+            if self.state.outcome is not None:
+                return  # no wait for the next one: see _stop
 
     def _deliver(self, inj: _InjectPlan) -> None:
         self.push(
@@ -455,7 +477,7 @@ class Kernel:
             # effect_result's arithmetic for a float, inlined with round6 (same floats, bit for
             # bit): this runs for every effect of every move, inject and trigger.
             try:
-                new = float(constant if constant is not None else fn(values))
+                new = constant if constant is not None else float(fn(values))
                 if not sets:
                     new = old + new
             except (ArithmeticError, ValueError):  # an integer too large for a float
@@ -470,7 +492,7 @@ class Kernel:
                     n = (p + SHIFT) - SHIFT
                     new = (
                         n / 1e6
-                        if n and -HALF < p - n < HALF and -LIMIT < p < LIMIT
+                        if n and MINUS_HALF < p - n < HALF and MINUS_LIMIT < p < LIMIT
                         else round(new, 6)
                     )
                 else:
@@ -480,7 +502,7 @@ class Kernel:
                 n = (p + SHIFT) - SHIFT
                 delta = (
                     n / 1e6
-                    if n and -HALF < p - n < HALF and -LIMIT < p < LIMIT
+                    if n and MINUS_HALF < p - n < HALF and MINUS_LIMIT < p < LIMIT
                     else round(delta, 6)
                 )
         if new != new:  # NaN: the amount was no finite number; a log must never hold one
@@ -543,9 +565,10 @@ class Kernel:
                 if not item.when(values):
                     continue
                 self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
-                if item.repeat:
+                if item.repeat and state.outcome is None:
                     # Triggers are re-checked when a name they read changes; one that keeps holding
-                    # with nothing changing must still fire again once its cooldown is over.
+                    # with nothing changing must still fire again once its cooldown is over (not
+                    # after the end, which its own event may have reached: see _stop).
                     _After(self.env, item.cooldown, partial(self._recheck, item))
                 inj = item.inject
                 if inj is not None:
@@ -571,6 +594,7 @@ class Kernel:
                     return
                 if end.when.fn(values):
                     self.emit(Ended, outcome=end.spec.id, title=end.spec.title, reason="condition")
+                    self._stop()
         except (ArithmeticError, ValueError) as exc:
             # a condition that cannot be computed now, named (NonFinite)
             raise self._condition_failed((*(t.trigger for t in triggers), *ends), exc) from None
@@ -589,14 +613,16 @@ class _After(simpy.Event):
         self, env: simpy.Environment, delay: float, then: Callable[[simpy.Event], None]
     ) -> None:
         self.env = env
-        self.callbacks = [self._start]
+        # The function, not a bound method: SimPy passes the event to its callbacks, and a bound
+        # method would be a cycle (the event holds it) that outlives a wait dropped unrun.
+        self.callbacks = [_After._start]
         self._value = None
         self._ok = True
         self._delay = delay
         self._then = then
         env.schedule(self, URGENT)
 
-    def _start(self, _: simpy.Event) -> None:
+    def _start(self) -> None:
         self.env.timeout(self._delay).callbacks.append(self._then)
 
 
@@ -722,10 +748,16 @@ class _Plan:
     def effect(self, effect: BoundEffect) -> EffectPlan:
         """``effect`` ready for :meth:`Kernel._change`."""
         amount = effect.amount
+        constant = amount.constant
+        if constant is not None:
+            try:
+                constant = float(constant)  # once here, not at every landing
+            except (ArithmeticError, ValueError):  # too large: the function raises it when used
+                constant = None
         return (
             effect.name,
             effect.op == "set",
-            amount.constant,
+            constant,
             amount.fn,
             self.ranges.get(effect.name),
             self.watch.get(effect.name),

@@ -255,7 +255,8 @@ def _move(s: State, e: MoveMade) -> None:
 def _resolved(s: State, e: Resolved) -> None:
     rec = s.moves[e.mid]
     rec.outcome = e.outcome
-    rec.known_by.update(e.detected_by)
+    if e.detected_by:  # mostly none
+        rec.known_by.update(e.detected_by)
     # The link's text waits for a digest (lean runs never take one): the record's outcome and
     # ``known_by`` change only here, when the move resolves, so the text is the same whenever it
     # is written. The id alone is kept (a string: nothing more for the collector to track).

@@ -237,3 +237,42 @@ def test_tuned_gc_is_undone_when_a_serial_batch_ends() -> None:
         assert gc.get_threshold() == BATCH_GC_THRESHOLD
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == frozen  # a host's own freeze is left alone
+
+
+@pytest.mark.parametrize("scenario", ["korea-instability-2012", "pyongyang-coup"])
+def test_play_equals_run_then_result_of(scenario: str) -> None:
+    """A span played by ``play`` (per-span seats, watched moves and result shape) gives what
+    each run played by ``run`` and boiled down by ``result_of`` gives, chance hook included."""
+    from sim.authoring.scripts import seats_for
+    from sim.batch.runs import Plan, chance_watch, install, play, recipe_for, result_of
+    from sim.engine.session import Session
+    from sim.record.runner import run
+
+    plan = Plan((recipe_for(scenario),), 5)
+    (world,) = install(plan)
+    got = play(plan.key, (0, 8), 5)
+    for i, (result,) in enumerate(got):
+        seed = run_seed(5, i)
+        watch = chance_watch(world)
+        if watch is None:
+            want = result_of(run(world, seed, lean=True), i)
+        else:
+            session = Session(world, seed, seats_for(world, None), lean=True)
+            watch[1](session, [])
+            want = result_of(run(world, seed, session=session, on_round=watch[1]), i, watch[0])
+        assert result == want
+
+
+def test_play_collects_each_runs_cycles_when_it_owns_the_collector(tense: Recipe) -> None:
+    """With automatic collection off (a worker, a serial batch), ``play`` leaves no garbage."""
+    import gc
+
+    from sim.batch.runs import Plan, batch_collector, install, play
+
+    plan = Plan((tense,), 2)
+    install(plan)
+    with batch_collector():
+        assert not gc.isenabled()
+        play(plan.key, (0, 5), 2)
+        assert gc.collect() == 0
+    assert gc.isenabled()

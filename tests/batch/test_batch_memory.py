@@ -19,14 +19,24 @@ pages counted in every process); the list of a billion runs' spans alone took 2 
 
 
 def test_spans_are_computed_not_stored() -> None:
-    """A billion runs' spans cost a few bytes and read like the list they replace."""
+    """A billion runs' spans cost a few bytes and read like the list they replace: consecutive,
+    covering every run once, the last runs in smaller spans."""
     spans = spans_for(10**9, 2)
     assert isinstance(spans, Spans)
-    assert len(spans) == 10**9 // 64
-    assert spans[0] == (0, 64) and spans[-1] == (10**9 - 64, 10**9)
+    assert spans[0] == (0, 64) and spans[-1] == (10**9 - 8, 10**9)
+    assert spans[10**9 // 64 - 5] == (10**9 - 5 * 64, 10**9 - 4 * 64)  # the last of 64 runs
+    assert len(spans) == 10**9 // 64 - 4 + 4 * 8
     small = spans_for(1000, 2)
-    assert list(small) == [(i, min(i + 31, 1000)) for i in range(0, 1000, 31)]
+    want = [(i, i + 31) for i in range(0, 28 * 31, 31)]  # up to 1000 - 4 x 31, whole spans
+    want += [(i, min(i + 3, 1000)) for i in range(want[-1][1], 1000, 3)]
+    assert list(small) == want
     assert [small[i] for i in range(len(small))] == list(small)
+    for n in (0, 1, 7, 31, 64, 100, 1000, 4097):
+        for workers in (1, 2, 3):
+            got = list(spans_for(n, workers))
+            assert [i for a, b in got for i in range(a, b)] == list(range(n))
+            assert all(a < b for a, b in got)
+            assert [spans_for(n, workers)[i] for i in range(len(got))] == got
 
 
 def _tree_rss(proc: psutil.Process) -> tuple[int, int]:

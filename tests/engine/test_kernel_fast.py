@@ -71,3 +71,30 @@ def test_a_shorter_copy_of_a_world_keeps_its_own_clock() -> None:
     assert len([e for e in full.log if isinstance(e, RoundClosed)]) >= len(closed)
     (ended,) = [e for e in short.log if isinstance(e, Ended)]
     assert ended.round <= 2
+
+
+def test_a_finished_session_is_freed_without_the_collector() -> None:
+    """Once a run has ended the kernel drops SimPy's pending events, whose callbacks held it in a
+    cycle: the session, its kernel and its log go with their last reference, the collector off
+    (every bundled scenario, full and lean)."""
+    import gc
+    import weakref
+
+    from sim.authoring import library
+
+    ended = set()
+    gc.collect()
+    gc.disable()
+    try:
+        for sid in library.scenario_ids():
+            world = load_scenario(sid)
+            for lean in (False, True):
+                for seed in range(4):
+                    session = run(world, seed, lean=lean)
+                    ended.add(session.log[-1].type == "ended")
+                    kernel = weakref.ref(session.kernel)
+                    del session
+                    assert kernel() is None, (sid, lean, seed)
+    finally:
+        gc.enable()
+    assert ended == {True, False}  # runs that ended last, and mid-round (the round closed after)
