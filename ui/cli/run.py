@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -166,7 +167,10 @@ def run_command(
             f"session {archived.id} (if interrupted: sitroom run --resume {archived.id})", err=True
         )
     try:
-        with log_content_errors(from_log or "the log"):
+        # Only a recorded log (--from, --resume) can fail to fit its scenario; in a fresh run
+        # such an error is a bug, reported as one (exit 70).
+        replaying = from_log is not None or resume_id is not None
+        with log_content_errors(from_log or "the session's log") if replaying else nullcontext():
             session = run(
                 world,
                 seed,
