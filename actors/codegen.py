@@ -97,6 +97,9 @@ def scoring_source(
     ]
     if names:
         lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
+    if planned and candidates:
+        # The plan unpacked into locals at once: a subscript per candidate costs three loads.
+        lines.append(f"    {''.join(f'a{i}, ' for i in range(len(candidates)))}= A")
     spread_value = 1 - risk_tolerance
     spread = py_literal(spread_value)
 
@@ -225,8 +228,8 @@ def scoring_source(
         pad = "    "
         tests_here = [] if c.requires is None else [f"r{tests[c.requires.py]}"]
         if planned:
-            lines.append(f"    h = A[{i}]")
-            tests_here.insert(0, "h is not False")
+            h = f"a{i}"
+            tests_here.insert(0, f"{h} is not False")
         if tests_here:
             lines.append(f"    if {' and '.join(tests_here)}:")
             pad = "        "
@@ -248,11 +251,11 @@ def scoring_source(
                 s, u = f"s{j}", f"u{j}"
         if planned:
             lines += [
-                f"{pad}if h is None:",
+                f"{pad}if {h} is None:",
                 f"{pad}    add(({s}, {u}, C[{i}]))",
                 f"{pad}    top({s})",
                 f"{pad}else:",
-                f"{pad}    T({s}, {u}, C[{i}], h, add, top)",
+                f"{pad}    T({s}, {u}, C[{i}], {h}, add, top)",
             ]
         else:
             lines += [f"{pad}add(({s}, {u}, C[{i}]))", f"{pad}top({s})"]
