@@ -11,6 +11,7 @@ references' floats exactly (tests/actors/test_codegen.py).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -96,8 +97,17 @@ def scoring_source(
     ]
     if names:
         lines.append(f"    {''.join(f'k{i}, ' for i in range(len(names)))}= K")
+    if planned and candidates:
+        # The plan unpacked into locals at once: a subscript per candidate costs three loads.
+        lines.append(f"    {''.join(f'a{i}, ' for i in range(len(candidates)))}= A")
     spread_value = 1 - risk_tolerance
     spread = py_literal(spread_value)
+
+    # Terms (an effect's weighted change) met in more than one body are worked out at their
+    # first use in a call and kept in a local ``e<j>`` (None until then): the same operations on
+    # the same inputs give the same float, evaluated where the unshared code would first be.
+    common: dict[str, str] = {}
+    met: list[str] = []
 
     # The helpers ask for locals in the order their lines read them: numbered top to bottom.
     def effect(fx: Fx, acc: str, pad: str) -> list[str]:
@@ -107,25 +117,41 @@ def scoring_source(
             amount = (
                 py_literal(const) if const is not None else f"({reads.inline(eff.amount, 'v')})"
             )
-            change = f"(_float(_bool({amount})) - _float({reads('v', name)}))"
-            return [f"{pad}if {k}:", f"{pad}    {acc} += {k} * {change}"]
-        old = reads("v", name)
-        amount = py_literal(const) if const is not None else f"({reads.inline(eff.amount, 'v')})"
-        new = (
-            f"o + {amount}"
-            if is_add
-            else (py_literal(float(const)) if const is not None else f"_float({amount})")
-        )
-        low, high = py_literal(lo), py_literal(hi)
+            prep = []
+            term = f"{k} * (_float(_bool({amount})) - _float({reads('v', name)}))"
+        else:
+            old = reads("v", name)  # a local: read in place (no copy into another)
+            amount = (
+                py_literal(const) if const is not None else f"({reads.inline(eff.amount, 'v')})"
+            )
+            new = (
+                f"{old} + {amount}"
+                if is_add
+                else (py_literal(float(const)) if const is not None else f"_float({amount})")
+            )
+            low, high = py_literal(lo), py_literal(hi)
+            prep = [f"n = {new}"]
+            term = f"{k} * ({clamp_source('n', low, high)} - {old})"
+        text = "\n".join([*prep, term])
+        met.append(text)
+        local = common.get(text)
+        if local is None:
+            return [
+                f"{pad}if {k}:",
+                *(f"{pad}    {line}" for line in prep),
+                f"{pad}    {acc} += {term}",
+            ]
         return [
             f"{pad}if {k}:",
-            f"{pad}    o = {old}",
-            f"{pad}    n = {new}",
-            f"{pad}    {acc} += {k} * ({clamp_source('n', low, high)} - o)",
+            f"{pad}    if {local} is None:",
+            *(f"{pad}        {line}" for line in prep),
+            f"{pad}        {local} = {term}",
+            f"{pad}    {acc} += {local}",
         ]
 
-    def body(c: Candidate) -> list[str]:
-        """Lines (unindented) leaving the candidate's score in s and its utility in u."""
+    def body(c: Candidate) -> tuple[list[str], str]:
+        """Lines (unindented) leaving the candidate's score in s, and the local then holding its
+        utility (u, or uw when they are the same float)."""
         out = []
         if c.chance is None:
             out += [
@@ -146,12 +172,12 @@ def scoring_source(
                 *out,
                 "u = p * uw + (1 - p) * ul",
                 f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
-            ]
+            ], "u"
         if c.chance >= 1 and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
             # leave uw exactly as it is: with finite ranges uw is finite (or NaN, which both
             # forms keep), and never -0.0, as a sum from +0.0.
-            return [*out, "u = uw", f"s = u + {bias}"]
+            return [*out, f"s = uw + {bias}"], "uw"
         # A constant chance: its factors are folded here with the same float operations.
         p = clamp(c.chance, 0.0, 1.0)
         out.append("ul = 0.0")
@@ -163,7 +189,7 @@ def scoring_source(
             *out,
             f"u = {py_literal(p)} * uw + {py_literal(1 - p)} * ul",
             f"s = u - {py_literal(risk)} * _abs(uw - ul) + {bias}",
-        ]
+        ], "u"
 
     # Each distinct requirement is tested once per call (many moves share one across targets),
     # on the truth, before any candidate.
@@ -173,7 +199,19 @@ def scoring_source(
             requirements.setdefault(c.requires.py, c.requires)
     tests = {py: j for j, py in enumerate(requirements)}
     test_lines = [f"    r{j} = {reads.inline(requirements[py], truth)}" for py, j in tests.items()]
-    bodies = [None if c.static else "\n".join(body(c)) for c in candidates]
+    # Which terms more than one distinct body has: written out once plainly, then again with
+    # those terms shared.
+    terms_of: dict[str, list[str]] = {}
+    for c in candidates:
+        if not c.static:
+            met.clear()
+            terms_of.setdefault("\n".join(body(c)[0]), list(met))
+    uses = Counter(text for terms in terms_of.values() for text in terms)
+    common.update((text, f"e{j}") for j, text in enumerate(t for t, n in uses.items() if n > 1))
+    if common:
+        lines.append(f"    {' = '.join(common.values())} = None")
+    made = [None if c.static else body(c) for c in candidates]
+    bodies = [None if m is None else "\n".join(m[0]) for m in made]
     # Candidates with the same body (a move whose effects on what this actor weighs do not
     # depend on the target) are worked out once per call and shared.
     shared = {
@@ -185,48 +223,42 @@ def scoring_source(
     if shared:
         lines.append(f"    {' = '.join(f's{j}' for j in range(len(shared)))} = None")
     lines += test_lines
-    for i, (c, text) in enumerate(zip(candidates, bodies, strict=True)):
+    for i, (c, text, m) in enumerate(zip(candidates, bodies, made, strict=True)):
         lines.append(f"    # {c.move!r} -> {c.target!r}")  # repr: never a line break
         pad = "    "
         tests_here = [] if c.requires is None else [f"r{tests[c.requires.py]}"]
         if planned:
-            lines.append(f"    h = A[{i}]")
-            tests_here.insert(0, "h is not False")
+            h = f"a{i}"
+            tests_here.insert(0, f"{h} is not False")
         if tests_here:
             lines.append(f"    if {' and '.join(tests_here)}:")
             pad = "        "
-        if text is None:
-            score = [f"{pad}s = {py_literal(c.bias)}", f"{pad}u = 0.0"]
+        # The score and utility are read from where the body leaves them (no copies).
+        if m is None or text is None:
+            s, u = py_literal(c.bias), "0.0"
         else:
             j = shared.get(text)
             if j is None:
-                score = [pad + line for line in text.split("\n")]
+                lines += [pad + line for line in m[0]]
+                s, u = "s", m[1]
             else:
-                score = [
+                lines += [
                     f"{pad}if s{j} is None:",
-                    *(f"{pad}    {line}" for line in text.split("\n")),
+                    *(f"{pad}    {line}" for line in m[0]),
                     f"{pad}    s{j} = s",
-                    f"{pad}    u{j} = u",
-                    f"{pad}s = s{j}",
-                    f"{pad}u = u{j}",
+                    f"{pad}    u{j} = {m[1]}",
                 ]
-        if text is None and not planned:
-            lines += [
-                f"{pad}add(({py_literal(c.bias)}, 0.0, C[{i}]))",
-                f"{pad}top({py_literal(c.bias)})",
-            ]
-            continue
-        lines += score
+                s, u = f"s{j}", f"u{j}"
         if planned:
             lines += [
-                f"{pad}if h is None:",
-                f"{pad}    add((s, u, C[{i}]))",
-                f"{pad}    top(s)",
+                f"{pad}if {h} is None:",
+                f"{pad}    add(({s}, {u}, C[{i}]))",
+                f"{pad}    top({s})",
                 f"{pad}else:",
-                f"{pad}    T(s, u, C[{i}], h, add, top)",
+                f"{pad}    T({s}, {u}, C[{i}], {h}, add, top)",
             ]
         else:
-            lines += [f"{pad}add((s, u, C[{i}]))", f"{pad}top(s)"]
+            lines += [f"{pad}add(({s}, {u}, C[{i}]))", f"{pad}top({s})"]
     lines.append("    return out, scores")
     head = "def score_planned(v, K, C, A, T):" if planned else "def score_all(t, v, K, C):"
     return "\n".join([head, *reads.loads(), *lines]) + "\n"

@@ -239,6 +239,11 @@ class _Tables:
         self.plans: dict[frozenset[tuple[str, str | None]], tuple[bool | None, ...]] = {}
         """Legal set -> the plan leaving out the candidates it does not hold: a game meets few
         legal sets, and the engine hands the same set object for the same ruling."""
+        self.last_plan: tuple[frozenset[tuple[str, str | None]], tuple[bool | None, ...]] = (
+            frozenset(),
+            (),
+        )
+        """The legal set and plan last made (not found in ``plans``), to make the next from."""
         by_move: dict[str, list[int]] = {}
         for i, c in enumerate(self.candidates):
             by_move.setdefault(c.move, []).append(i)
@@ -251,7 +256,21 @@ class _Tables:
         """None for each candidate in ``legal``, False for the others."""
         plan = self.plans.get(legal)
         if plan is None:
-            plan = tuple(None if c.key in legal else False for c in self.candidates)
+            last, before = self.last_plan
+            if before:
+                # From the last plan made: consecutive legal sets differ by a few keys (about
+                # three in the default scenario), and set operations reuse the sets' stored
+                # hashes where a test of every candidate hashes every key.
+                made = list(before)
+                index = self.index
+                for key in legal ^ last:
+                    i = index.get(key)
+                    if i is not None:
+                        made[i] = None if key in legal else False
+                plan = tuple(made)
+            else:
+                plan = tuple(None if c.key in legal else False for c in self.candidates)
+            self.last_plan = (legal, plan)
             if len(self.plans) < 4096:
                 self.plans[legal] = plan
         return plan

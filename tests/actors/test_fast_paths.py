@@ -5,6 +5,8 @@ requirements, breaches worked out once per move) are those of the engine's own r
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from actors import dealing
@@ -130,3 +132,17 @@ def test_a_players_orders_are_what_model_construct_makes() -> None:
     assert got.__pydantic_extra__ is want.__pydantic_extra__ is None
     assert got.__pydantic_private__ is want.__pydantic_private__ is None
     assert got.model_dump() == want.model_dump()
+
+
+def test_a_plan_made_from_the_last_one_is_the_plan_made_afresh() -> None:
+    """The profile player's plan for a legal set, made from the plan of the legal set before it
+    (the keys that differ), leaves out exactly the candidates the set does not hold."""
+    world = load_scenario("korea-instability-2012")
+    tables = ProfilePolicy(world, "us")._tables
+    keys = [c.key for c in tables.candidates]
+    rng = random.Random(5)
+    for _ in range(200):
+        legal = frozenset(k for k in keys if rng.random() < 0.8) | {("no_such_move", None)}
+        want = tuple(None if k in legal else False for k in keys)
+        assert tables.plan(legal) == want
+        assert tables.last_plan == (legal, want) or legal in tables.plans
