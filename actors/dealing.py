@@ -588,11 +588,21 @@ def propose(
                     else _table_worst(table, coef)
                 )
                 spare = bounds[other, tag] = (worst * (1 + 1e-9) + 1e-12) * escalation * LIKELIHOOD
+            if spare <= PROPOSE_MIN:
+                continue  # spare - own <= spare (own >= 0), below: its own options not asked
             own = given.get(tag)
             if own is None:
                 own = given[tag] = given_up(world, forbid, best_by_move)
             if spare - own <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
+            # Would they gain too? Judged by their public interests, on this seat's beliefs:
+            # harms(world, theirs, actor, forbid, outlook), its loop over the moves covered
+            # (asked first: it stops at the first harmful move, and fails about half the time).
+            for move in own_moves:
+                if loss(theirs, actor, move) * own_escalation * LIKELIHOOD > 0:
+                    break
+            else:
+                continue
             # worth(world, values, coef, actor, (actor, other), forbid, best_by_move, outlook)
             # .net, unrolled: the harm spared from the other party (harm's loop over the
             # moves the tag covers, a sum of one term), less what the tag costs of its own
@@ -601,14 +611,8 @@ def propose(
             for move in their_moves:
                 worst = max(worst, loss(coef, other, move))
             spared = sum((worst * escalation * LIKELIHOOD,))
-            if spared - own <= PROPOSE_MIN:
-                continue
-            # Would they gain too? Judged by their public interests, on this seat's beliefs:
-            # harms(world, theirs, actor, forbid, outlook), its loop over the moves covered.
-            for move in own_moves:
-                if loss(theirs, actor, move) * own_escalation * LIKELIHOOD > 0:
-                    tags.append(tag)
-                    break
+            if spared - own > PROPOSE_MIN:
+                tags.append(tag)
         if tags:
             pair = (actor, other)
             gain = worth(world, values, coef, actor, pair, tags, best_by_move, outlook)
