@@ -297,7 +297,7 @@ class Outlook:
         self.world = world
         self.values = values
         self._losses: dict[tuple[int, str, str], float] = {}
-        self._weighs: dict[int, tuple[str, ...]] = {}
+        self._weighs: dict[int, int] = {}
 
     def harm_bound(
         self,
@@ -330,9 +330,8 @@ class Outlook:
         world, values = self.world, self.values
         weighs = self._weighs.get(id(coef))
         if weighs is None:
-            # The names coef weighs, one tuple per set of names (a key of the memos).
-            names = tuple(coef)
-            weighs = self._weighs[id(coef)] = _interned(world, names)
+            # The names coef weighs, as one number per tuple of names (a key of the memos).
+            weighs = self._weighs[id(coef)] = _weighs_token(world, tuple(coef))
         worst = 0.0
         weight = coef.__getitem__
         for ahead in _aheads(world, other, move):
@@ -355,10 +354,11 @@ class Outlook:
         return worst
 
 
-def _interned(world: World, names: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple object per tuple of names, for the memos' keys (memoised per world)."""
-    memo: dict[tuple[str, ...], tuple[str, ...]] = world.memo.setdefault("deal-weighs", {})
-    return memo.setdefault(names, names)
+def _weighs_token(world: World, names: tuple[str, ...]) -> int:
+    """One number per tuple of names, for the memos' keys (memoised per world): a tuple of
+    names in a key would be hashed name by name at every look-up."""
+    memo: dict[tuple[str, ...], int] = world.memo.setdefault("deal-weighs", {})
+    return memo.setdefault(names, len(memo))
 
 
 def harms(
