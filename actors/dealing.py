@@ -115,6 +115,95 @@ def weighed_bounds(
     return out
 
 
+BoundTable = tuple[tuple[tuple[str, float, float], ...], ...]
+
+
+def bound_table(
+    world: World, other: str, forbid: Iterable[str], weighs: frozenset[str] | None
+) -> BoundTable | None:
+    """The spans of :func:`Outlook.harm_bound`'s loop, made once per world, other actor,
+    forbid list and set of weighed names: the targets of every move of ``other``'s that
+    ``forbid`` covers, each target's spans (of the names in ``weighs``, or all) as (name,
+    -lo, -hi), a target whose spans another target has already given left out (the bound is
+    their maximum). None when a span's bounds are not lo < 0 < hi (the general loop then)."""
+    key = (other, tuple(forbid), weighs)
+    memo: dict[tuple[str, tuple[str, ...], frozenset[str] | None], BoundTable | None]
+    memo = world.memo.setdefault("deal-bound-tables", {})
+    if key in memo:
+        return memo[key]
+    targets: dict[tuple[tuple[str, float, float], ...], None] = {}
+    for move in covered(world, other, key[1]):
+        per_target = (
+            change_bounds(world, other, move)
+            if weighs is None
+            else weighed_bounds(world, other, move, weighs)
+        )
+        for spans in per_target:
+            targets[spans] = None
+    table: BoundTable | None = tuple(
+        tuple((n, -lo, -hi) for n, lo, hi in spans) for spans in targets
+    )
+    if not all(lo < 0.0 < hi for spans in targets for _n, lo, hi in spans):
+        table = None
+    memo[key] = table
+    return table
+
+
+def _table_worst(table: BoundTable, coef: Mapping[str, float]) -> float:
+    """:func:`_worst_bound` from a :func:`bound_table`: the same float. Each effect's expected
+    share lies between 0 and its own change, so it takes away at most max(0.0, -k * lo,
+    -k * hi), which (lo < 0 < hi) is k * -lo for k > 0 and k * -hi for k < 0 (the same float:
+    a product's sign is exact), nothing for k 0 (or NaN); added in the spans' order from 0.0."""
+    worst = 0.0
+    get = coef.get
+    for spans in table:
+        loss = 0.0
+        for n, neg_lo, neg_hi in spans:
+            k = get(n)
+            if k:
+                if k > 0.0:
+                    loss += k * neg_lo
+                elif k < 0.0:
+                    loss += k * neg_hi
+        if loss > worst:  # worst = max(worst, loss): no NaN, so in any order
+            worst = loss
+    return worst
+
+
+def _worst_bound(
+    world: World,
+    coef: Mapping[str, float],
+    other: str,
+    forbid: Iterable[str],
+    weighs: frozenset[str] | None,
+) -> float:
+    """The worst loss :func:`Outlook.harm_bound` bounds, by the general loop (any bounds)."""
+    worst = 0.0
+    get = coef.get
+    for move in covered(world, other, forbid):
+        per_target = (
+            change_bounds(world, other, move)
+            if weighs is None
+            else weighed_bounds(world, other, move, weighs)
+        )
+        for spans in per_target:
+            loss = 0.0
+            for n, lo, hi in spans:
+                k = get(n)
+                if k:
+                    # loss += max(0.0, a, b), with max's comparisons (adding 0.0 to a sum of
+                    # non-negative terms from 0.0 changes nothing).
+                    a = -k * lo
+                    b = -k * hi
+                    if a > 0.0:
+                        loss += b if b > a else a
+                    elif b > 0.0:
+                        loss += b
+            if loss > worst:  # worst = max(worst, loss)
+                worst = loss
+    return worst
+
+
 def move_tags(world: World) -> dict[str, frozenset[str]]:
     """Every move's commitment tags as a set (memoised per world)."""
     out: dict[str, frozenset[str]] | None = world.memo.get("deal-move-tags")
@@ -202,14 +291,13 @@ class Outlook:
     that ``coef`` weighs), worked out once however many commitments a decision weighs (the
     values must not change)."""
 
-    __slots__ = ("_bounds", "_losses", "_weighs", "values", "world")
+    __slots__ = ("_losses", "_weighs", "values", "world")
 
     def __init__(self, world: World, values: Mapping[str, Value]) -> None:
         self.world = world
         self.values = values
-        self._losses: dict[tuple[int, str], dict[str, float]] = {}
-        self._bounds: dict[tuple[int, str], dict[str, float]] = {}
-        self._weighs: dict[int, tuple[str, ...]] = {}
+        self._losses: dict[tuple[int, str, str], float] = {}
+        self._weighs: dict[int, int] = {}
 
     def harm_bound(
         self,
@@ -225,52 +313,25 @@ class Outlook:
         model = world.models.get(other)
         if model is None:
             return 0.0
-        cache = self._bounds.setdefault((id(coef), other), {})
-        worst = 0.0
-        get = coef.get
-        for move in covered(world, other, forbid):
-            top = cache.get(move)
-            if top is None:
-                top = 0.0
-                per_target = (
-                    change_bounds(world, other, move)
-                    if weighs is None
-                    else weighed_bounds(world, other, move, weighs)
-                )
-                for spans in per_target:
-                    # Each effect's expected share lies between 0 and its own change.
-                    loss = 0.0
-                    for n, lo, hi in spans:
-                        k = get(n)
-                        if k:
-                            # loss += max(0.0, a, b), with max's comparisons (adding 0.0 to a
-                            # sum of non-negative terms from 0.0 changes nothing).
-                            a = -k * lo
-                            b = -k * hi
-                            if a > 0.0:
-                                loss += b if b > a else a
-                            elif b > 0.0:
-                                loss += b
-                    if loss > top:  # top = max(top, loss)
-                        top = loss
-                cache[move] = top
-            if top > worst:  # worst = max(worst, top)
-                worst = top
+        table = bound_table(world, other, forbid, weighs)
+        if table is None:
+            worst = _worst_bound(world, coef, other, forbid, weighs)
+        else:
+            worst = _table_worst(table, coef)
         return (worst * (1 + 1e-9) + 1e-12) * model.escalation * LIKELIHOOD
 
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
         """The worst loss (>= 0) over the targets of ``other``'s ``move``: the most utility
         (``coef`` per unit change) the expected changes of one of its targets take away."""
-        by_move = self._losses.setdefault((id(coef), other), {})
-        hit = by_move.get(move)
+        memo_key = (id(coef), other, move)
+        hit = self._losses.get(memo_key)
         if hit is not None:
             return hit
         world, values = self.world, self.values
         weighs = self._weighs.get(id(coef))
         if weighs is None:
-            # The names coef weighs, one tuple per set of names (a key of the memos).
-            names = tuple(coef)
-            weighs = self._weighs[id(coef)] = _interned(world, names)
+            # The names coef weighs, as one number per tuple of names (a key of the memos).
+            weighs = self._weighs[id(coef)] = _weighs_token(world, tuple(coef))
         worst = 0.0
         weight = coef.__getitem__
         for ahead in _aheads(world, other, move):
@@ -289,14 +350,15 @@ class Outlook:
             # sum(coef[n] * x for n, x in d.items()): the same products, summed in order.
             u = sum(map(mul, map(weight, seen[0]), seen[1]))
             worst = max(worst, -u)
-        by_move[move] = worst
+        self._losses[memo_key] = worst
         return worst
 
 
-def _interned(world: World, names: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple object per tuple of names, for the memos' keys (memoised per world)."""
-    memo: dict[tuple[str, ...], tuple[str, ...]] = world.memo.setdefault("deal-weighs", {})
-    return memo.setdefault(names, names)
+def _weighs_token(world: World, names: tuple[str, ...]) -> int:
+    """One number per tuple of names, for the memos' keys (memoised per world): a tuple of
+    names in a key would be hashed name by name at every look-up."""
+    memo: dict[tuple[str, ...], int] = world.memo.setdefault("deal-weighs", {})
+    return memo.setdefault(names, len(memo))
 
 
 def harms(
@@ -438,6 +500,50 @@ def due(player: ProfilePolicy, r: int) -> bool:
     )
 
 
+_Tag = tuple[str, tuple[str], BoundTable | None, tuple[str, ...], tuple[str, ...]]
+"""A tag another actor's moves carry, for :func:`propose`: the tag, the tag as a forbid list,
+the harm bound's :func:`bound_table` over the proposer's weighed names, the other's moves it
+covers and the proposer's own."""
+_Party = tuple[str, str, dict[str, float], float, tuple[_Tag, ...]]
+"""Another actor with a model, for :func:`propose`: its id, the state name of the pair's trust,
+its :func:`static_coefficients`, its escalation tendency and its tags (:func:`tags_of`)."""
+
+
+def _parties(world: World, actor: str, weighs: frozenset[str]) -> tuple[_Party, ...]:
+    """What :func:`propose` reads of each other actor with a model, in ``world.actors`` order:
+    all fixed for the world (memoised per actor and set of weighed names, as the profile
+    player's tables are), so a look for a deal works none of it out again."""
+    key = ("deal-parties", actor, weighs)
+    out: tuple[_Party, ...] | None = world.memo.get(key)
+    if out is None:
+        rows = []
+        for other in world.actors:
+            if other == actor or other not in world.models:
+                continue
+            a, b = sorted((actor, other))
+            tags = tuple(
+                (
+                    tag,
+                    (tag,),
+                    bound_table(world, other, (tag,), weighs),
+                    covered(world, other, (tag,)),
+                    covered(world, actor, (tag,)),
+                )
+                for tag in tags_of(world, other)
+            )
+            rows.append(
+                (
+                    other,
+                    f"trust.{a}.{b}",
+                    static_coefficients(world, other),
+                    world.models[other].escalation,
+                    tags,
+                )
+            )
+        out = world.memo[key] = tuple(rows)
+    return out
+
+
 def propose(
     player: ProfilePolicy,
     view: View,
@@ -460,41 +566,56 @@ def propose(
     busy |= {p for pr in view.proposals for p in pr.parties}
     best: tuple[float, str, tuple[str, ...]] | None = None
     outlook = Outlook(world, values)
+    coef, support = player._coef, player.support
     held = player.deal_bounds
-    if held is None or held[0] is not player._coef:
-        held = player.deal_bounds = (player._coef, {})
+    if held is None or held[0] is not coef:
+        held = player.deal_bounds = (coef, {})
     bounds = held[1]
-    for other in world.actors:
-        if other == actor or other in busy or other not in world.models:
+    loss = outlook.loss
+    # (harms below reads the proposer's model as harm_bound reads the other's: it has one.)
+    own_escalation = world.models[actor].escalation
+    for other, trust, theirs, escalation, other_tags in _parties(world, actor, support):
+        if other in busy or float(values.get(trust, 50.0)) < TRUST_MIN:
             continue
-        a, b = sorted((actor, other))
-        if float(values.get(f"trust.{a}.{b}", 50.0)) < TRUST_MIN:
-            continue
-        pair = (actor, other)
         tags = []
-        theirs = static_coefficients(world, other)
-        for tag in tags_of(world, other):
+        for tag, forbid, table, their_moves, own_moves in other_tags:
             spare = bounds.get((other, tag))
             if spare is None:
-                spare = bounds[other, tag] = outlook.harm_bound(
-                    player._coef, other, (tag,), player.support
+                # outlook.harm_bound(coef, other, forbid, support), from the table it reads
+                worst = (
+                    _worst_bound(world, coef, other, forbid, support)
+                    if table is None
+                    else _table_worst(table, coef)
                 )
+                spare = bounds[other, tag] = (worst * (1 + 1e-9) + 1e-12) * escalation * LIKELIHOOD
+            if spare <= PROPOSE_MIN:
+                continue  # spare - own <= spare (own >= 0), below: its own options not asked
             own = given.get(tag)
             if own is None:
-                own = given[tag] = given_up(world, (tag,), best_by_move)
+                own = given[tag] = given_up(world, forbid, best_by_move)
             if spare - own <= PROPOSE_MIN:
                 continue  # could not be worth it even at the bound: no look-ahead needed
-            # worth(world, values, player._coef, actor, pair, (tag,), best_by_move, outlook)
-            # .net, unrolled: the harm spared from the other party (a sum of one term), less
-            # what the tag costs of its own options (given_up's answer, asked above).
-            spared = sum((harm(world, values, player._coef, other, (tag,), outlook),))
-            if spared - own <= PROPOSE_MIN:
+            # Would they gain too? Judged by their public interests, on this seat's beliefs:
+            # harms(world, theirs, actor, forbid, outlook), its loop over the moves covered
+            # (asked first: it stops at the first harmful move, and fails about half the time).
+            for move in own_moves:
+                if loss(theirs, actor, move) * own_escalation * LIKELIHOOD > 0:
+                    break
+            else:
                 continue
-            # Would they gain too? Judged by their public interests, on this seat's beliefs.
-            if harms(world, theirs, actor, (tag,), outlook):
+            # worth(world, values, coef, actor, (actor, other), forbid, best_by_move, outlook)
+            # .net, unrolled: the harm spared from the other party (harm's loop over the
+            # moves the tag covers, a sum of one term), less what the tag costs of its own
+            # options (given_up's answer, asked above).
+            worst = 0.0
+            for move in their_moves:
+                worst = max(worst, loss(coef, other, move))
+            spared = sum((worst * escalation * LIKELIHOOD,))
+            if spared - own > PROPOSE_MIN:
                 tags.append(tag)
         if tags:
-            gain = worth(world, values, player._coef, actor, pair, tags, best_by_move, outlook)
+            pair = (actor, other)
+            gain = worth(world, values, coef, actor, pair, tags, best_by_move, outlook)
             if best is None or gain.net > best[0]:
                 best = (gain.net, other, tuple(tags))
     if best is None:

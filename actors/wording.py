@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from actors.candidates import Candidate
 from sim.engine.expr import Value
 from sim.engine.labels import state_labels
+from sim.engine.world import World
 
 if TYPE_CHECKING:
     from actors.profile import ProfilePolicy
@@ -53,23 +54,32 @@ def red_line_line(
     return f"{player.short}: {name}{aimed(player, target)}: red line '{label}' crossed ({reads})"
 
 
+def move_names(world: World) -> dict[str, str]:
+    """Each move's display name by id (memoised per world: a full run names two a decision)."""
+    out: dict[str, str] | None = world.memo.get("move-names")
+    if out is None:
+        out = world.memo["move-names"] = {m: spec.type.name for m, spec in world.moves.items()}
+    return out
+
+
 def choice_line(
     player: ProfilePolicy, values: Mapping[str, Value], pick: Scored, runner: Scored | None
 ) -> str:
     """The move, the interests that drove it, and why it beat the next best option."""
     s, _u, c = pick
-    spec = player.world.moves[c.move].type
+    names = move_names(player.world)
     parts = player.explain(values, c)
+    labels = player.labels
     drive = (
-        ", ".join(f"{'helps' if v > 0 else 'costs'} '{player.labels.get(i, i)}'" for i, v in parts)
+        ", ".join(f"{'helps' if v > 0 else 'costs'} '{labels.get(i, i)}'" for i, v in parts)
         or "no direct effect on its interests; one of its preferred instruments"
     )
     times = player.used.get(c.key, 0)
     if times:
         drive += f"; made {times} time(s) before, so worth less now"
-    head = f"{player.short}: {spec.name}{aimed(player, c.target)}: {drive}"
+    head = f"{player.short}: {names[c.move]}{aimed(player, c.target)}: {drive}"
     if runner is None:
         return head
-    other = player.world.moves[runner[2].move].type.name + aimed(player, runner[2].target)
+    other = names[runner[2].move] + aimed(player, runner[2].target)
     how = "preferred to" if s >= runner[0] else "chosen for variety over"
     return f"{head}; {how} {other} (worth {s:.3f} against {runner[0]:.3f})"

@@ -73,8 +73,9 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
     """Outlook.loss from the expected changes of the weighed names alone (memoised across the
     session's decisions) equals the loss from the engine's expected_deltas of every name; the
     early-stopping harm test is harm's answer; the harm bound over the weighed names is the
-    bound over every name, and bounds the harm; given_up from the memoised cover equals a
-    move-by-move check, at every round of real runs."""
+    bound over every name, and bounds the harm (its table's float is the general loop's);
+    given_up from the memoised cover equals a move-by-move check, at every round of real
+    runs."""
     world = load_scenario("korea-instability-2012")
     tags = dealing.move_tags(world)
     for seed in (0, 1):
@@ -104,6 +105,13 @@ def test_a_players_look_ahead_on_the_names_it_weighs_is_the_engines() -> None:
                             weighs = frozenset(n for n, k in coef.items() if k)
                             assert outlook.harm_bound(coef, other, (tag,), weighs) == bound
                             assert harm <= bound
+                            # The bound's table (k * -lo or k * -hi by k's sign, repeated
+                            # targets left out) gives the general loop's float.
+                            for names in (None, weighs):
+                                table = dealing.bound_table(world, other, (tag,), names)
+                                assert table is not None
+                                general = dealing._worst_bound(world, coef, other, (tag,), names)
+                                assert dealing._table_worst(table, coef) == general
                 best = {m: 0.01 * i for i, m in enumerate(world.usable[actor])}
                 for tag in dealing.tags_of(world, actor):
                     f = {tag}
