@@ -12,7 +12,7 @@ references measured in the same run, so that the figures travel between machines
 
 Rates are per core: CPU seconds of this process (``time.process_time``), the best of
 ``--repeat`` interleaved measurements (the machine may be shared; wall time is printed too).
-Also printed: lean play with the collector tuned as a batch tunes it, and the kernel alone (the
+Also printed: lean play with the collector run as a batch worker runs it, and the kernel alone (the
 same runs' orders replayed into bare kernels: the engine's share without the computer players).
 Then the peak memory of a 1,000-round run, in a fresh process.
 Targets (issue 18): lean >= 2,000 and full >= 1,500 rounds/s per core; lean >= 9.5x diplomacy's
@@ -22,6 +22,7 @@ phases/s; < 100 MB peak for 1,000 rounds (issue 3).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import resource
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import simpy
 
 from sim.authoring.loader import load_scenario
-from sim.batch.runs import tuned_gc
+from sim.batch.runs import batch_collector
 from sim.engine.build import build
 from sim.engine.kernel import Kernel, RoundOrders
 from sim.engine.session import Session
@@ -164,8 +165,13 @@ def main() -> None:
             run(world, seed, lean=True)
 
     def lean_batch_gc() -> None:
-        with tuned_gc():  # the collector as a batch sets it
-            lean()
+        # The collector as a batch worker runs it (sim.batch.runs.play): automatic collection
+        # off, the young generation collected after every run.
+        with batch_collector():
+            for seed in range(1, args.runs + 1):
+                run(world, seed, lean=True)
+                gc.collect(0)
+            gc.collect()
 
     # The kernel alone: the same runs' orders replayed into bare kernels (no computer players,
     # no views): the engine's own share of a lean round.
@@ -224,8 +230,8 @@ def main() -> None:
         f"{rounds / wall['lean']:,.0f}; no rationale lines, no round hashes)"
     )
     print(
-        f"                    lean {per_core['lean_gc']:7,.0f}   with the collector tuned as "
-        f"batch runs it (sim.batch.runs.tuned_gc)"
+        f"                    lean {per_core['lean_gc']:7,.0f}   with the collector as batch "
+        f"workers run it (off; the young generation collected after each run)"
     )
     print(
         f"kernel alone        {per_core['kernel']:7,.0f}   rounds/s: the same orders replayed "
