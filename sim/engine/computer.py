@@ -13,7 +13,7 @@ from sim.engine.events import Event, Seat
 from sim.engine.policy import Decision, Policy, make_policy
 from sim.engine.rng import Stream
 from sim.engine.state import State
-from sim.engine.view import redact, seat_view
+from sim.engine.view import SeatViews, redact
 from sim.engine.world import World
 
 
@@ -73,6 +73,7 @@ class ComputerSeats:
         self._policies: dict[str, Policy] = {}
         self._feeds: dict[str, _Events] = {}
         self._typed: dict[frozenset[str], _Typed] = {}
+        self._views: dict[str, SeatViews] = {}
 
     def policy(self, actor: str) -> Policy:
         """``actor``'s policy, made on first use."""
@@ -126,6 +127,9 @@ class ComputerSeats:
                         actor, typed, None if names is None else frozenset(names)
                     )
                 events = feed.update(log, state, self.world)
-            view = seat_view(self.world, state, actor, events, options=False)
+            views = self._views.get(actor)
+            if views is None:
+                views = self._views[actor] = SeatViews(self.world, actor)
+            view = views.view(state, events)
             out[actor] = policy.decide(view, rng)
         return out
