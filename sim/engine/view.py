@@ -266,7 +266,7 @@ class View:
     @property
     def awaiting_answer(self) -> tuple[ProposalView, ...]:
         """Open proposals this seat has not yet answered."""
-        if self.actor is None:
+        if self.actor is None or not self.proposals:  # (most rounds: none open)
             return ()
         return tuple(p for p in self.proposals if self.actor not in p.answers)
 

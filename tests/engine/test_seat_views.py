@@ -14,7 +14,7 @@ from sim.authoring import library
 from sim.authoring.loader import load_scenario
 from sim.engine.session import Session
 from sim.engine.state import State
-from sim.engine.view import SeatViews, View, seat_view
+from sim.engine.view import SeatViews, View, redact, seat_view
 from sim.record.runner import run
 
 
@@ -77,3 +77,68 @@ def test_a_new_state_is_not_answered_from_the_kept_beliefs() -> None:
     second = views.view(other, ())
     assert shown(second) == shown(seat_view(world, other, actor, (), options=False))
     assert shown(views.view(state, ())) == shown(first)
+
+
+class Shown:
+    """A scenario's own policy for a seat, asking for the events given to it here and checking
+    at each decision that its view shows what the reference wall gives for the log then."""
+
+    def __init__(
+        self,
+        session: Session,
+        actor: str,
+        kinds: frozenset[str],
+        names: frozenset[str] | None,
+    ) -> None:
+        self.session = session
+        self.actor = actor
+        self.inner = session.computer.policy(actor)
+        self.reads_events = kinds
+        self.reads_effects_on = names
+        self.checked = 0
+
+    def decide(self, view: View, rng: Any) -> Any:
+        kinds, names, session = self.reads_events, self.reads_effects_on, self.session
+        want = [
+            data
+            for event in session.log
+            if event.type in kinds
+            and not (names is not None and event.type == "effect" and event.name not in names)  # type: ignore[attr-defined]
+            for data in [redact(event, self.actor, session.state, session.world)]
+            if data is not None
+        ]
+        assert repr(list(view.events)) == repr(want)
+        self.checked += 1
+        return self.inner.decide(view, rng)
+
+
+READS: list[tuple[frozenset[str], frozenset[str] | None]] = [
+    (frozenset({"move", "effect", "breach"}), None),
+    (frozenset({"effect", "move"}), frozenset({"tension", "casualties"})),
+    (frozenset({"effect", "move"}), frozenset({"tension", "casualties"})),
+    (frozenset({"breach", "proposal_closed"}), None),
+    (frozenset({"effect", "inject", "message"}), frozenset({"tension"})),
+]
+
+
+@pytest.mark.parametrize("scenario", sorted(library.scenario_ids()))
+def test_each_seat_is_shown_its_redacted_events_of_the_types_it_reads(scenario: str) -> None:
+    """However the seats' reads overlap (the log is read once for all of them) and when one
+    changes what it reads mid-game (its events are then caught up from the start), each seat is
+    shown exactly its redacted events of its types, effects only on its names, in log order."""
+    world = load_scenario(scenario)
+    session = Session(world, 1)
+    wrapped = []
+    for i, actor in enumerate(world.actors):
+        kinds, names = READS[i % len(READS)]
+        shown = Shown(session, actor, kinds, names)
+        session.computer._policies[actor] = shown  # type: ignore[assignment]
+        wrapped.append(shown)
+    rounds = 0
+    while not session.over:
+        session.close_round()
+        rounds += 1
+        if rounds == 3:
+            wrapped[0].reads_events, wrapped[0].reads_effects_on = READS[1]
+    assert rounds > 3
+    assert all(shown.checked == rounds for shown in wrapped)
