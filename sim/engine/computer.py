@@ -150,10 +150,13 @@ class ComputerSeats:
         (the control screen does it on every redraw) can never change the game.
         """
         out = {}
+        policies = self._policies
         for actor, seat in seats.items():
             if seat != "computer":
                 continue
-            policy = self.policy(actor)
+            policy = policies.get(actor)
+            if policy is None:
+                policy = self.policy(actor)
             if not commit:
                 fork = getattr(policy, "fork", None)
                 policy = fork() if fork is not None else policy

@@ -47,6 +47,15 @@ CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
 
 
+# The classes redact() tests events against, as tuples made once (``A | B`` in the call would
+# build a union object for every event every seat is shown).
+_MOVES = (MoveMade, Resolved)
+_AUDIENCED = (InjectDelivered, Revealed)
+_BY_PARTIES = (AgreementMade, ProposalClosed)
+_OWN = (FactionShift, RedLineCrossed)
+_CONTROLS = (Overridden, TriggerFired, ControlNote)
+
+
 def redact(event: Event, actor: str | None, state: State, world: World) -> dict[str, Any] | None:
     """The event as ``actor`` may see it (a dict), or None if it may not see it at all.
 
@@ -55,7 +64,7 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
     if actor is None:
         return event.to_dict()
     # Whether it is seen is decided before the dict is built (most of a seat's misses).
-    if isinstance(event, MoveMade | Resolved):
+    if isinstance(event, _MOVES):
         if not move_known(state, event.mid, actor):
             return None
         data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
@@ -85,18 +94,18 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data
     if isinstance(event, MessageSent):
         seen = event.to == "public" or actor == event.sender or actor in event.to
-    elif isinstance(event, InjectDelivered | Revealed):
+    elif isinstance(event, _AUDIENCED):
         seen = event.audience == "public" or actor in event.audience
     elif isinstance(event, Answered):
         seen = actor in state.parties.get(event.proposal, ())
     elif isinstance(event, Breach):
         # Seen by parties that know the move: a secret breach goes unnoticed until detected.
         seen = actor in event.parties and move_known(state, event.mid, actor)
-    elif isinstance(event, AgreementMade | ProposalClosed):
+    elif isinstance(event, _BY_PARTIES):
         seen = actor in event.parties
-    elif isinstance(event, FactionShift | RedLineCrossed):
+    elif isinstance(event, _OWN):
         seen = actor == event.actor
-    elif isinstance(event, Overridden | TriggerFired | ControlNote):
+    elif isinstance(event, _CONTROLS):
         # Control's internals (overrides, pauses, the scenario's rules) are not the fiction.
         seen = False
     else:
