@@ -846,7 +846,7 @@ def _accumulate(
     :func:`sim.engine.adjudicate.expected_deltas`'s loop over one list of effects."""
     get = out.get
     for row in rows:
-        name, const, fn, memo = row[:4]
+        name, const, fn, memo, _add, _lo, _hi, _unsigned = row  # (no slice: a tuple per row)
         if names is not None and name not in names:
             continue
         old = values[name]
