@@ -13,26 +13,69 @@ from sim.engine.events import Event, Seat
 from sim.engine.policy import Decision, Policy, make_policy
 from sim.engine.rng import Stream
 from sim.engine.state import State
-from sim.engine.view import redact, seat_view
+from sim.engine.view import SeatViews, redact
 from sim.engine.world import World
 
 
 class _Typed:
-    """The log's events of some types, in log order, found in one pass shared by every computer
-    seat whose policy reads those types (each seat's feed then reads only these)."""
+    """The log's events of some types (``kinds``), and of effects only those on ``names`` (all
+    of them when None), in log order: shared by every computer seat whose policy reads the
+    same (each seat's feed then reads only these)."""
 
-    def __init__(self, kinds: frozenset[str]) -> None:
+    __slots__ = ("events", "kinds", "names")
+
+    def __init__(self, kinds: frozenset[str], names: frozenset[str] | None) -> None:
         self.kinds = kinds
+        self.names = names
         self.events: list[Event] = []
+
+    def take(self, event: Event) -> None:
+        """Keep ``event`` (of one of ``kinds``) unless it is an effect on another name."""
+        names = self.names
+        if names is None or event.type != "effect" or event.name in names:  # type: ignore[attr-defined]
+            self.events.append(event)
+
+
+class _Router:
+    """One pass over the log's new events for every :class:`_Typed` of a session's seats, each
+    event handed to those that read its type (two policies reading different things cost one
+    pass, not two; an effect is tested against the names once for every seat reading them)."""
+
+    __slots__ = ("_by_type", "_read", "_typed")
+
+    def __init__(self) -> None:
+        self._typed: dict[tuple[frozenset[str], frozenset[str] | None], _Typed] = {}
+        self._by_type: dict[str, list[_Typed]] = {}
         self._read = 0
 
-    def update(self, log: Sequence[Event]) -> list[Event]:
-        kinds, add = self.kinds, self.events.append
+    def typed(
+        self, kinds: frozenset[str], names: frozenset[str] | None, log: Sequence[Event]
+    ) -> _Typed:
+        """The events of ``kinds`` (effects on ``names``), made on first use and caught up with
+        the part of ``log`` already read."""
+        typed = self._typed.get((kinds, names))
+        if typed is None:
+            typed = self._typed[kinds, names] = _Typed(kinds, names)
+            for event in log[: self._read]:
+                if event.type in kinds:
+                    typed.take(event)
+            for kind in sorted(kinds):
+                self._by_type.setdefault(kind, []).append(typed)
+        return typed
+
+    def update(self, log: Sequence[Event]) -> None:
+        """Hand out what was appended to ``log`` since the last call."""
+        if len(log) <= self._read:
+            return
+        by_type = self._by_type
         for event in log[self._read :]:
-            if event.type in kinds:
-                add(event)
+            readers = by_type.get(event.type)
+            if readers is not None:
+                for typed in readers:
+                    names = typed.names
+                    if names is None or event.type != "effect" or event.name in names:  # type: ignore[attr-defined]
+                        typed.events.append(event)
         self._read = len(log)
-        return self.events
 
 
 class _Events:
@@ -42,20 +85,21 @@ class _Events:
     on other state names are left out unseen (a policy that tallies the causes of a few names
     would redact every effect of the game for them)."""
 
-    def __init__(self, actor: str, typed: _Typed, names: frozenset[str] | None) -> None:
+    __slots__ = ("_read", "actor", "events", "kinds", "names", "router", "typed")
+
+    def __init__(self, actor: str, router: _Router, typed: _Typed) -> None:
         self.actor = actor
         self.kinds = typed.kinds
-        self.typed = typed
-        self.names = names
+        self.names = typed.names
+        self.router = router
+        self.typed = typed.events
         self.events: list[dict[str, object]] = []
         self._read = 0
 
     def update(self, log: Sequence[Event], state: State, world: World) -> list[dict[str, object]]:
-        names, actor, add = self.names, self.actor, self.events.append
-        typed = self.typed.update(log)
+        self.router.update(log)
+        actor, add, typed = self.actor, self.events.append, self.typed
         for event in typed[self._read :]:
-            if names is not None and event.type == "effect" and event.name not in names:  # type: ignore[attr-defined]
-                continue
             data = redact(event, actor, state, world)
             if data is not None:
                 add(data)
@@ -72,7 +116,8 @@ class ComputerSeats:
         self.lean = lean
         self._policies: dict[str, Policy] = {}
         self._feeds: dict[str, _Events] = {}
-        self._typed: dict[frozenset[str], _Typed] = {}
+        self._router = _Router()
+        self._views: dict[str, SeatViews] = {}
 
     def policy(self, actor: str) -> Policy:
         """``actor``'s policy, made on first use."""
@@ -105,10 +150,13 @@ class ComputerSeats:
         (the control screen does it on every redraw) can never change the game.
         """
         out = {}
+        policies = self._policies
         for actor, seat in seats.items():
             if seat != "computer":
                 continue
-            policy = self.policy(actor)
+            policy = policies.get(actor)
+            if policy is None:
+                policy = self.policy(actor)
             if not commit:
                 fork = getattr(policy, "fork", None)
                 policy = fork() if fork is not None else policy
@@ -118,14 +166,20 @@ class ComputerSeats:
             if log and kinds:
                 feed = self._feeds.get(actor)
                 names = getattr(policy, "reads_effects_on", None)
-                if feed is None or feed.kinds != kinds or feed.names != names:
-                    typed = self._typed.get(frozenset(kinds))
-                    if typed is None:
-                        typed = self._typed[frozenset(kinds)] = _Typed(frozenset(kinds))
-                    feed = self._feeds[actor] = _Events(
-                        actor, typed, None if names is None else frozenset(names)
+                # (the same sets, most rounds: `is` spares comparing them)
+                if (
+                    feed is None
+                    or (feed.kinds is not kinds and feed.kinds != kinds)
+                    or (feed.names is not names and feed.names != names)
+                ):
+                    typed = self._router.typed(
+                        frozenset(kinds), None if names is None else frozenset(names), log
                     )
+                    feed = self._feeds[actor] = _Events(actor, self._router, typed)
                 events = feed.update(log, state, self.world)
-            view = seat_view(self.world, state, actor, events, options=False)
+            views = self._views.get(actor)
+            if views is None:
+                views = self._views[actor] = SeatViews(self.world, actor)
+            view = views.view(state, events)
             out[actor] = policy.decide(view, rng)
         return out

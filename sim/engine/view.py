@@ -47,6 +47,15 @@ CONTROL = None
 """Pass as the actor to see everything (the control seat)."""
 
 
+# The classes redact() tests events against, as tuples made once (``A | B`` in the call would
+# build a union object for every event every seat is shown).
+_MOVES = (MoveMade, Resolved)
+_AUDIENCED = (InjectDelivered, Revealed)
+_BY_PARTIES = (AgreementMade, ProposalClosed)
+_OWN = (FactionShift, RedLineCrossed)
+_CONTROLS = (Overridden, TriggerFired, ControlNote)
+
+
 def redact(event: Event, actor: str | None, state: State, world: World) -> dict[str, Any] | None:
     """The event as ``actor`` may see it (a dict), or None if it may not see it at all.
 
@@ -55,7 +64,7 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
     if actor is None:
         return event.to_dict()
     # Whether it is seen is decided before the dict is built (most of a seat's misses).
-    if isinstance(event, MoveMade | Resolved):
+    if isinstance(event, _MOVES):
         if not move_known(state, event.mid, actor):
             return None
         data = event.to_dict()  # generated per class (sim.engine.events): this wall's inner loop
@@ -85,18 +94,18 @@ def redact(event: Event, actor: str | None, state: State, world: World) -> dict[
         return data
     if isinstance(event, MessageSent):
         seen = event.to == "public" or actor == event.sender or actor in event.to
-    elif isinstance(event, InjectDelivered | Revealed):
+    elif isinstance(event, _AUDIENCED):
         seen = event.audience == "public" or actor in event.audience
     elif isinstance(event, Answered):
         seen = actor in state.parties.get(event.proposal, ())
     elif isinstance(event, Breach):
         # Seen by parties that know the move: a secret breach goes unnoticed until detected.
         seen = actor in event.parties and move_known(state, event.mid, actor)
-    elif isinstance(event, AgreementMade | ProposalClosed):
+    elif isinstance(event, _BY_PARTIES):
         seen = actor in event.parties
-    elif isinstance(event, FactionShift | RedLineCrossed):
+    elif isinstance(event, _OWN):
         seen = actor == event.actor
-    elif isinstance(event, Overridden | TriggerFired | ControlNote):
+    elif isinstance(event, _CONTROLS):
         # Control's internals (overrides, pauses, the scenario's rules) are not the fiction.
         seen = False
     else:
@@ -266,7 +275,7 @@ class View:
     @property
     def awaiting_answer(self) -> tuple[ProposalView, ...]:
         """Open proposals this seat has not yet answered."""
-        if self.actor is None:
+        if self.actor is None or not self.proposals:  # (most rounds: none open)
             return ()
         return tuple(p for p in self.proposals if self.actor not in p.answers)
 
@@ -468,6 +477,121 @@ def seat_view(
 
 for _cls in (Belief, OptionView, ProposalView, AgreementView, View):
     fast_init(_cls)  # a view per computer seat per round, an option per legal move
+
+_ViewBuilder: Any = type(
+    "ViewBuilder",
+    (View,),
+    {"__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__},
+)
+"""A ``View`` whose fields may be assigned, made a ``View`` once they are (see
+:class:`SeatViews`): plain slot stores instead of ``fast_init``'s seventeen descriptor calls,
+as ``sim.engine.events`` builds events. It never escapes :meth:`SeatViews.view`."""
+
+
+class SeatViews:
+    """One computer seat's views, round after round: each equal to
+    ``seat_view(world, state, actor, events, options=False)`` (``tests/engine/test_seat_views.py``
+    holds the two together over whole runs of every bundled scenario), for less.
+
+    What is fixed for the game (the hidden names, the starting beliefs, the briefing, the
+    legality tables) is looked up once, not in the world's memo at every view; the beliefs
+    are built again only when the seat observed something since its last view (most rounds it
+    observed nothing: the new view gets a copy of the last one's); the view itself is filled in
+    by slot stores. Every view still gets its own dicts: a seat may change its view, never the
+    next one."""
+
+    __slots__ = (
+        "actor",
+        "beliefs",
+        "briefing",
+        "held",
+        "hidden",
+        "legal_sets",
+        "observed",
+        "rounds",
+        "unobserved",
+        "world",
+    )
+
+    def __init__(self, world: World, actor: str) -> None:
+        self.world = world
+        self.actor = actor
+        self.hidden = tuple(_hidden_initial(world, actor))
+        self.unobserved = _unobserved(world, actor)
+        self.briefing = _briefing(world, actor)
+        self.rounds = world.scenario.clock.rounds
+        _requirement_groups(world, actor)  # builds the held function, when there is one
+        self.held: Callable[..., int] | None = world.memo.get(("requirement-bits", actor))
+        self.legal_sets: dict[int, frozenset[tuple[str, str | None]]] = world.memo.setdefault(
+            ("legal-sets", actor), {}
+        )
+        self.observed: dict[str, tuple[Value, float]] = {}
+        """The state's observations the kept beliefs were made from (the same tuples)."""
+        self.beliefs: dict[str, Belief] = dict(self.unobserved)
+
+    def view(self, state: State, events: Sequence[Mapping[str, Any]]) -> View:
+        """The seat's view now; ``events`` is its feed."""
+        actor = self.actor
+        values = dict(state.values)
+        for k in self.hidden:
+            del values[k]
+        observed = state.beliefs[actor]
+        last = self.observed
+        # The state stores a new tuple for every observation, so the same tuples under the
+        # same names (compared by identity: 1 == 1.0 == True, 0.0 == -0.0) are the same beliefs.
+        if not (
+            len(observed) == len(last)
+            and all(map(operator.is_, observed.values(), last.values()))
+            and all(map(operator.is_, observed, last))
+        ):
+            beliefs = dict(self.unobserved)
+            for k, seen in observed.items():
+                if k in beliefs:
+                    beliefs[k] = Belief(*seen)
+            self.beliefs = beliefs
+            self.observed = dict(observed)
+        held = self.held(state.values) if self.held is not None else None
+        if held is None:
+            legal = legal_moves(self.world, state, actor)
+        else:
+            found = self.legal_sets.get(held)
+            legal = _legal_set(self.world, actor, held) if found is None else found
+        view = object.__new__(_ViewBuilder)
+        view.actor = actor
+        view.round = state.round
+        view.rounds = self.rounds
+        view.t = state.t
+        view.outcome = state.outcome
+        view.paused = state.paused
+        view.values = values
+        view.beliefs = dict(self.beliefs)
+        view.events = events
+        view.proposals = (
+            tuple(
+                ProposalView(
+                    p.id, p.sender, p.parties, p.title, p.terms, p.expires, dict(p.answers)
+                )
+                for p in state.proposals.values()
+                if actor in p.parties
+            )
+            if state.proposals
+            else ()
+        )
+        view.agreements = (
+            tuple(
+                AgreementView(a.id, a.title, a.parties, a.commitments)
+                for a in state.agreements.values()
+                if actor in a.parties
+            )
+            if state.agreements
+            else ()
+        )
+        view.options = ()
+        view.legal = legal
+        view.factions = dict(state.factions.get(actor, {}))
+        view.briefing = self.briefing
+        view.__class__ = View
+        return view  # type: ignore[no-any-return]
 
 
 def legal_moves(world: World, state: State, actor: str) -> frozenset[tuple[str, str | None]]:
@@ -722,7 +846,7 @@ def _accumulate(
     :func:`sim.engine.adjudicate.expected_deltas`'s loop over one list of effects."""
     get = out.get
     for row in rows:
-        name, const, fn, memo = row[:4]
+        name, const, fn, memo, _add, _lo, _hi, _unsigned = row  # (no slice: a tuple per row)
         if names is not None and name not in names:
             continue
         old = values[name]
