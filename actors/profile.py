@@ -621,7 +621,9 @@ class ProfilePolicy:
             c = pick[2]
             chosen.append(c.key)
             if self.explain_moves:
-                runner = max(options, key=lambda o: o[0]) if options else None
+                # The first option with the best score, as max with a key would find it (the
+                # scores are the options', in order): no key function called per option.
+                runner = options[scores.index(max(scores))] if options else None
                 why.append(wording.choice_line(self, values, pick, runner))
         used, in_step = self.used, self.used == self._repeats_of
         for key in chosen:
