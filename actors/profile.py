@@ -606,18 +606,22 @@ class ProfilePolicy:
                 total = sum(scores)
                 if total - total == 0 and min(scores) >= floor:
                     # All finite and all near (most rounds): the scores are the near ones'.
-                    near = list(options)
+                    near = options  # (one list: a pick is deleted from both at once)
                     weights = [exp((s - best) / temp) for s in scores]
                 else:
                     keep = [s >= floor for s in scores]
                     near = list(compress(options, keep))
                     weights = [exp((s - best) / temp) for s in compress(scores, keep)]
                 last = best
-            pick = rng.weighted(near, weights)
-            at = options.index(pick)
-            del options[at], scores[at]
-            at = near.index(pick)
+            # rng.weighted(near, weights), by position: no search for the pick afterwards.
+            at = rng.weighted_index(weights)
+            pick = near[at]
             del near[at], weights[at]
+            if near is options:
+                del scores[at]
+            else:
+                at = options.index(pick)
+                del options[at], scores[at]
             c = pick[2]
             chosen.append(c.key)
             if self.explain_moves:
