@@ -284,8 +284,9 @@ weight), ...)), as :class:`actors.profile.ProfilePolicy` holds them."""
 
 def coefficients_source(interests: Interests, names: Sequence[str]) -> str | None:
     """Python source of ``coefficients(F, S)``: the utility per unit change of each state name
-    (``coef``, in the order :meth:`actors.profile.ProfilePolicy.gradient` meets the names) and
-    those of ``names`` as a tuple (0.0 for a name no interest weighs), from the factions'
+    (``coef``, in the order :meth:`actors.profile.ProfilePolicy.gradient` meets the names),
+    those of ``names`` as a tuple (0.0 for a name no interest weighs) and the interests' weights
+    in order (what ``weights`` gives, for the rationale's gradient), from the factions'
     influence ``F`` and the game's weight factors ``S`` (or None), with the arithmetic of
     ``weights``, ``gradient`` and the sums of ``_refresh`` (``sum`` over the same terms in the
     same order). It returns None when a weight is 0 (that interest is left out of the
@@ -318,5 +319,6 @@ def coefficients_source(interests: Interests, names: Sequence[str]) -> str | Non
     lines += [f"    {local[name]} = _sum(({''.join(terms)}))" for name, terms in parts.items()]
     coef = ", ".join(f"{name!r}: {local[name]}" for name in parts)
     vector = "".join(f"{local.get(name, '0.0')}, " for name in names)
-    lines.append(f"    return {{{coef}}}, ({vector})")
+    weights = "".join(f"w{i}, " for i in range(len(interests)))
+    lines.append(f"    return {{{coef}}}, ({vector}), ({weights})")
     return "\n".join(lines) + "\n"

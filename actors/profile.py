@@ -51,10 +51,10 @@ INSTRUMENT_BONUS = 0.004
 """Extra utility for a preferred category or favoured move."""
 MESSAGE_EVERY = 3
 """Rounds between repeats of the same message rule."""
-Coefficients = Callable[
-    [Mapping[str, float], tuple[float, ...] | None],
-    tuple[dict[str, float], tuple[float, ...]] | None,
-]
+Weighed = tuple[dict[str, float], tuple[float, ...], tuple[float, ...] | None]
+"""(utility per unit change by state name, the same for the tables' names in order, the
+interests' weights in order or None when not worked out)."""
+Coefficients = Callable[[Mapping[str, float], tuple[float, ...] | None], Weighed | None]
 """The generated ``coefficients(factions, scale)`` (:func:`actors.codegen.coefficients_source`)."""
 REPEAT_FLOOR = 0.008
 """Utility a repeat costs on top of its lost share, so that moves worth little (or nothing but
@@ -362,6 +362,7 @@ class ProfilePolicy:
         # factions' influence shifts, which most rounds it does for some actor):
         # (id, base weight, ((faction id, multiplier), ...), ((state name, signed weight), ...)).
         self._interests = tables.interests
+        self._ids = tuple(iid for iid, _w, _m, _wants in tables.interests)
         self.candidates: tuple[Candidate, ...] = tables.candidates
         self._names = tables.names
         self._by_key = tables.by_key
@@ -372,7 +373,10 @@ class ProfilePolicy:
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
         self._kvec: tuple[float, ...] = ()
-        self._gradients: dict[tuple[float, ...], tuple[dict[str, float], tuple[float, ...]]]
+        self._wvec: tuple[float, ...] | None = None
+        """The interests' weights now (``weights``' values in order), when the generated
+        coefficients gave them."""
+        self._gradients: dict[tuple[float, ...], Weighed]
         self._gradients = world.memo.setdefault(("profile-coefficients", actor), {})
         self.explain_moves = True
         """False in a lean session (batch runs): the rationale lines are left out."""
@@ -441,17 +445,22 @@ class ProfilePolicy:
             if hit is None:
                 grad = self.gradient(self.weights(factions))
                 coef = {n: sum(g for _i, g in parts) for n, parts in grad.items()}
-                hit = coef, tuple(coef.get(n, 0.0) for n in self._names)
+                hit = coef, tuple(coef.get(n, 0.0) for n in self._names), None
             if len(cache) < 4096 and not self.variety:
                 cache[key] = hit
-        self._coef, self._kvec = hit
+        self._coef, self._kvec, self._wvec = hit
 
     def gradients(self) -> dict[str, list[tuple[str, float]]]:
         """:meth:`gradient` of the weights now (for the rationale lines alone: the decisions
         read the coefficients), worked out when the weights have changed since the last ask."""
         if self._grad_for != self._grad_key:
             self._grad_for = self._grad_key
-            self._grad = self.gradient(self.weights(self._factions))
+            w = self._wvec
+            # The weights the generated coefficients worked out are weights()' floats.
+            weights = (
+                self.weights(self._factions) if w is None else dict(zip(self._ids, w, strict=True))
+            )
+            self._grad = self.gradient(weights)
         return self._grad
 
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
@@ -499,13 +508,20 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = clamp(c.chance if c.chance is not None else float(c.bound.chance(values)), 0.0, 1.0)
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
         parts: dict[str, float] = {}
         grad = self.gradients()
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
-            for fx in effects:
-                d = _delta(values, fx) * w
-                for iid, g in grad.get(fx[0], ()):
+            for name, is_add, const, eff, lo, hi, is_flag in effects:
+                # _delta inlined (the same floats), its amount's expression called directly.
+                old = values[name]
+                amount = const if const is not None else eff.amount.fn(values)
+                if is_flag:
+                    d = (float(bool(amount)) - float(old)) * w
+                else:
+                    new = old + amount if is_add else float(amount)
+                    d = float(clamp(new, lo, hi) - old) * w
+                for iid, g in grad.get(name, ()):
                     parts[iid] = parts.get(iid, 0.0) + g * d
         ranked = sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))
         return tuple(ranked[:2])
