@@ -180,14 +180,16 @@ def scoring_source(
         bias = py_literal(c.bias)
         if c.chance is None:
             out.append("ul = 0.0")
+            # p is a float here (float() then clamped to float bounds): 1.0 in place of the
+            # reference's 1 gives the same floats, on the interpreter's float-float fast paths.
             if c.lose:
-                out.append("if not p >= 1:")
+                out.append("if not p >= 1.0:")
                 for fx in c.lose:
                     out += effect(fx, "ul", "    ")
             return [
                 *out,
-                "u = p * uw + (1 - p) * ul",
-                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
+                "u = p * uw + (1.0 - p) * ul",
+                f"s = u - {spread} * p * (1.0 - p) * _abs(uw - ul) + {bias}",
             ], "u"
         if c.chance >= 1 and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
