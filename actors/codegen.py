@@ -10,6 +10,7 @@ references' floats exactly (tests/actors/test_codegen.py).
 
 from __future__ import annotations
 
+import ast
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -55,13 +56,57 @@ def _clamp_source(x: str, lo: float, hi: float) -> str:
     return f"({low} if {x} < {_compared(lo)} else {high} if {x} > {_compared(hi)} else {x})"
 
 
+_ORDERS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+
+
+def _integer(node: ast.expr) -> int | None:
+    """The integer a literal (or a negated literal) is, when it is one (not a flag)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _integer(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+class _FloatLiterals(ast.NodeTransformer):
+    """Integer literals compared with a local holding a float (as the world's initial value
+    is) written as the equal float: Python compares ints and floats exactly, so every
+    comparison has the same truth, and float-float ones take the interpreter's fast path."""
+
+    def __init__(self, floats: frozenset[str]) -> None:
+        self.floats = floats
+        self.changed = False
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if not all(isinstance(op, _ORDERS) for op in node.ops):
+            return node
+        operands = [node.left, *node.comparators]
+        made = list(operands)
+        for i, operand in enumerate(operands):
+            n = _integer(operand)
+            near = operands[max(i - 1, 0) : i] + operands[i + 1 : i + 2]
+            if (
+                n is not None
+                and float(n) == n
+                and any(isinstance(o, ast.Name) and o.id in self.floats for o in near)
+            ):
+                made[i] = ast.Constant(float(n))
+                self.changed = True
+        node.left, node.comparators = made[0], made[1:]
+        return node
+
+
 class _Reads:
     """The state reads of the generated function, each made once into a local at its top (a
     subscript costs several times a local's load): ``t`` is the truth, ``v`` the believed state.
-    Locals are numbered in order of first use."""
+    Locals are numbered in order of first use. ``floats``: the state names whose values are
+    floats (their comparisons with integer literals are written with float ones)."""
 
-    def __init__(self) -> None:
+    def __init__(self, floats: frozenset[str] = frozenset()) -> None:
         self.locals: dict[tuple[str, str], str] = {}
+        self.floats = floats
 
     def __call__(self, mapping: str, name: str) -> str:
         """The local holding ``mapping[name]``."""
@@ -75,9 +120,22 @@ class _Reads:
         """``expr.py``, which subscripts ``v`` with each of ``expr.names``, reading the locals of
         ``mapping`` instead."""
         py = expr.py
+        held = []
         for name in sorted(expr.names, key=lambda n: py.index(f"v[{n!r}]")):
-            py = py.replace(f"v[{name!r}]", self(mapping, name))
-        return py
+            local = self(mapping, name)
+            py = py.replace(f"v[{name!r}]", local)
+            if name in self.floats:
+                held.append(local)
+        if not held:
+            return py
+        try:
+            tree = ast.parse(py, mode="eval")
+        except (SyntaxError, RecursionError, MemoryError):
+            return py  # (compile_scoring meets it too, and falls back)
+        floated = _FloatLiterals(frozenset(held))
+        tree = floated.visit(tree)
+        # (unchanged, the text stays as it was: the unparsed one drops redundant parentheses)
+        return f"({ast.unparse(tree)})" if floated.changed else py
 
     def loads(self) -> list[str]:
         """The lines that read every local, for the top of the function."""
@@ -90,6 +148,7 @@ def scoring_source(
     risk_tolerance: float,
     *,
     planned: bool = False,
+    floats: frozenset[str] = frozenset(),
 ) -> str:
     """Python source of one function that scores every candidate,
     :meth:`actors.profile.ProfilePolicy.score` unrolled: the same arithmetic in the same order
@@ -102,10 +161,13 @@ def scoring_source(
     plan ``A`` per candidate: False leaves it out (not legal now, or already taken), None
     scores it as it is, anything else is handed with its score to ``T(s, u, c, plan, add, top)``
     (the player's repeat and agreement tempering, for the few candidates that have any): the
-    filters and tempering of the reference, without a pass over the options for each."""
+    filters and tempering of the reference, without a pass over the options for each.
+
+    ``floats``: the state names holding floats, whose comparisons with integer literals are
+    written with the equal floats (see :class:`_FloatLiterals`)."""
     slot = {n: i for i, n in enumerate(names)}
     truth = "v" if planned else "t"
-    reads = _Reads()
+    reads = _Reads(floats)
     lines = [
         "    out = []",
         "    add = out.append",

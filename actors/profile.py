@@ -223,11 +223,13 @@ class _Tables:
         names = sorted({fx[0] for c in self.candidates for fx in (*c.win, *c.lose)})
         self.names = tuple(names)
         risk = model.risk_tolerance
+        floats = frozenset(n for n, v in world.initial.items() if type(v) is float)
         self.score_all: ScoreAll | None = compile_scoring(
-            scoring_source(self.candidates, names, risk)
+            scoring_source(self.candidates, names, risk, floats=floats)
         )
         self.score_planned: ScorePlanned | None = compile_scoring(
-            scoring_source(self.candidates, names, risk, planned=True), "score_planned"
+            scoring_source(self.candidates, names, risk, planned=True, floats=floats),
+            "score_planned",
         )
         source = coefficients_source(self.interests, names)
         self.coefficients: Coefficients | None = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import random
 
-from actors.codegen import _clamp_source
+from actors.codegen import _clamp_source, _Reads
 from sim.engine.clamp import clamp
-from sim.engine.expr import PY_GLOBALS
+from sim.engine.expr import PY_GLOBALS, compile_expr
 from sim.engine.rng import Stream
 
 
@@ -38,3 +38,36 @@ def test_generated_clamp_is_clamp() -> None:
             assert type(got) is type(want)
             assert got == want or (math.isnan(got) and math.isnan(want))
             assert math.copysign(1, got) == math.copysign(1, want)
+
+
+def test_float_literals_keep_every_comparison() -> None:
+    """Comparisons of float-valued names with integer literals, written with float literals,
+    have the truth of the reference's for ints, floats, flags, NaN and infinities."""
+    names = ("a", "b", "c")
+    sources = [
+        "a < 90 and b >= 30",
+        "a + b > 0 or c < -60",
+        "-5 <= a < 5 != b",
+        "a == 3 or b != -0 or c > 999999999999999",
+        "(2 if a < 55 else 0) + (b if c >= 1 else -1)",
+        "not (a > 0) and max(a, 1) == 1",
+    ]
+    samples: list[float] = [-61, -5, -0.0, 0, 3, 3.0, 4.999, 5, 29.999999, 30, 55, 89.5, 90]
+    samples += [999999999999999, 10**15, math.nan, math.inf, -math.inf, True, False]
+    gen = random.Random(18)
+    for text in sources:
+        expr = compile_expr(text, names)
+        reads = _Reads(frozenset(names))
+        fast = reads.inline(expr, "v")
+        assert "." in fast  # some literal became a float
+        args = ", ".join(reads("v", n) for n in names)
+        fn = eval(f"lambda {args}: {fast}", dict(PY_GLOBALS))
+        for _ in range(3000):
+            values = {n: gen.choice(samples) for n in names}
+            try:
+                want = expr.fn(values)
+            except (ArithmeticError, ValueError):
+                continue
+            got = fn(*(values[n] for n in names))
+            assert got == want or (math.isnan(got) and math.isnan(want))
+            assert type(got) is type(want)
