@@ -605,10 +605,12 @@ class ProfilePolicy:
         if awaiting or (self.negotiation.propose and dealing.due(self, r)):
             best_of = best_by_move.get
             for score, _u, c in options:
-                m = c.move
-                if score > best_of(m, 0.0):
-                    best_by_move[m] = score
-        exp = math.exp
+                # (the best kept are above 0.0: a score not above it is none; ~57% of them)
+                if score > 0.0:
+                    m = c.move
+                    if score > best_of(m, 0.0):
+                        best_by_move[m] = score
+        exp, isfinite = math.exp, math.isfinite
         variety = self.variety
         near: list[tuple[float, float, Candidate]] = []
         weights: list[float] = []
@@ -621,9 +623,9 @@ class ProfilePolicy:
                 # Options within the profile's variety of the best keep a fair chance (1/e).
                 temp = max(TEMPERATURE, variety * abs(best))
                 floor = best - 12 * temp
-                total = sum(scores)
-                if total - total == 0 and min(scores) >= floor:
-                    # All finite and all near (most rounds): the scores are the near ones'.
+                # All near and all finite: the scores are the near ones' (a few rounds; in
+                # most some option is far, which min finds without summing them all).
+                if min(scores) >= floor and isfinite(sum(scores)):
                     near = options  # (one list: a pick is deleted from both at once)
                     weights = [exp((s - best) / temp) for s in scores]
                 else:
