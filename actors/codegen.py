@@ -159,9 +159,11 @@ def scoring_source(
     ``planned``: the function the player decides with, ``score_planned(v, K, C, A, T)``, which
     tests the requirements on ``v`` too (a seat plays what it believes possible) and reads a
     plan ``A`` per candidate: False leaves it out (not legal now, or already taken), None
-    scores it as it is, anything else is handed with its score to ``T(s, u, c, plan, add, top)``
-    (the player's repeat and agreement tempering, for the few candidates that have any): the
-    filters and tempering of the reference, without a pass over the options for each.
+    scores it as it is, anything else is a tempering ``(k, cost, forbids, word)``: a repeat's
+    (``forbids`` false) is worked out in place as ``T`` would, the others are handed with their
+    score to ``T(s, u, c, plan, add, top)`` (the player's repeat and agreement tempering, for
+    the few candidates that have any): the filters and tempering of the reference, without a
+    pass over the options for each.
 
     ``floats``: the state names holding floats, whose comparisons with integer literals are
     written with the equal floats (see :class:`_FloatLiterals`)."""
@@ -334,8 +336,15 @@ def scoring_source(
                 f"{pad}if {h} is None:",
                 f"{pad}    add(({s}, {u}, C[{i}]))",
                 f"{pad}    top({s})",
-                f"{pad}else:",
+                # A repeat's tempering (most of those there are: an agreement's is rare) is
+                # T's first lines written out, without a call: (k, cost, forbids, word) = plan.
+                f"{pad}elif {h}[2]:",
                 f"{pad}    T({s}, {u}, C[{i}], {h}, add, top)",
+                f"{pad}else:",
+                f"{pad}    q = {h}[0]",
+                f"{pad}    q = {s} if q is None else ({s} * q if {s} > 0.0 else {s}) - {h}[1]",
+                f"{pad}    add((q, {u}, C[{i}]))",
+                f"{pad}    top(q)",
             ]
         else:
             lines += [f"{pad}add(({s}, {u}, C[{i}]))", f"{pad}top({s})"]
