@@ -10,6 +10,7 @@ references' floats exactly (tests/actors/test_codegen.py).
 
 from __future__ import annotations
 
+import ast
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -38,13 +39,74 @@ scores of the candidates its plan keeps whose requirement holds on the beliefs, 
 :func:`scoring_source`'s ``planned``), and the scores alone."""
 
 
+def _compared(bound: float) -> str:
+    """Source of ``bound`` for comparing a number with: an integer as the equal float, since
+    Python compares ints and floats exactly (the same truth for every operand) and a float
+    against a float literal takes the interpreter's fast path (a generic comparison otherwise:
+    ~35% of an effect term's time)."""
+    if type(bound) is int and float(bound) == bound:
+        return py_literal(float(bound))
+    return py_literal(bound)
+
+
+def _clamp_source(x: str, lo: float, hi: float) -> str:
+    """:func:`sim.engine.clamp.clamp_source` of ``x`` and two bounds: the same value (the bounds
+    themselves, ints staying ints, below and above), compared as :func:`_compared` writes them."""
+    low, high = py_literal(lo), py_literal(hi)
+    return f"({low} if {x} < {_compared(lo)} else {high} if {x} > {_compared(hi)} else {x})"
+
+
+_ORDERS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+
+
+def _integer(node: ast.expr) -> int | None:
+    """The integer a literal (or a negated literal) is, when it is one (not a flag)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _integer(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
+
+
+class _FloatLiterals(ast.NodeTransformer):
+    """Integer literals compared with a local holding a float (as the world's initial value
+    is) written as the equal float: Python compares ints and floats exactly, so every
+    comparison has the same truth, and float-float ones take the interpreter's fast path."""
+
+    def __init__(self, floats: frozenset[str]) -> None:
+        self.floats = floats
+        self.changed = False
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if not all(isinstance(op, _ORDERS) for op in node.ops):
+            return node
+        operands = [node.left, *node.comparators]
+        made = list(operands)
+        for i, operand in enumerate(operands):
+            n = _integer(operand)
+            near = operands[max(i - 1, 0) : i] + operands[i + 1 : i + 2]
+            if (
+                n is not None
+                and float(n) == n
+                and any(isinstance(o, ast.Name) and o.id in self.floats for o in near)
+            ):
+                made[i] = ast.Constant(float(n))
+                self.changed = True
+        node.left, node.comparators = made[0], made[1:]
+        return node
+
+
 class _Reads:
     """The state reads of the generated function, each made once into a local at its top (a
     subscript costs several times a local's load): ``t`` is the truth, ``v`` the believed state.
-    Locals are numbered in order of first use."""
+    Locals are numbered in order of first use. ``floats``: the state names whose values are
+    floats (their comparisons with integer literals are written with float ones)."""
 
-    def __init__(self) -> None:
+    def __init__(self, floats: frozenset[str] = frozenset()) -> None:
         self.locals: dict[tuple[str, str], str] = {}
+        self.floats = floats
 
     def __call__(self, mapping: str, name: str) -> str:
         """The local holding ``mapping[name]``."""
@@ -58,9 +120,22 @@ class _Reads:
         """``expr.py``, which subscripts ``v`` with each of ``expr.names``, reading the locals of
         ``mapping`` instead."""
         py = expr.py
+        held = []
         for name in sorted(expr.names, key=lambda n: py.index(f"v[{n!r}]")):
-            py = py.replace(f"v[{name!r}]", self(mapping, name))
-        return py
+            local = self(mapping, name)
+            py = py.replace(f"v[{name!r}]", local)
+            if name in self.floats:
+                held.append(local)
+        if not held:
+            return py
+        try:
+            tree = ast.parse(py, mode="eval")
+        except (SyntaxError, RecursionError, MemoryError):
+            return py  # (compile_scoring meets it too, and falls back)
+        floated = _FloatLiterals(frozenset(held))
+        tree = floated.visit(tree)
+        # (unchanged, the text stays as it was: the unparsed one drops redundant parentheses)
+        return f"({ast.unparse(tree)})" if floated.changed else py
 
     def loads(self) -> list[str]:
         """The lines that read every local, for the top of the function."""
@@ -73,6 +148,7 @@ def scoring_source(
     risk_tolerance: float,
     *,
     planned: bool = False,
+    floats: frozenset[str] = frozenset(),
 ) -> str:
     """Python source of one function that scores every candidate,
     :meth:`actors.profile.ProfilePolicy.score` unrolled: the same arithmetic in the same order
@@ -83,12 +159,17 @@ def scoring_source(
     ``planned``: the function the player decides with, ``score_planned(v, K, C, A, T)``, which
     tests the requirements on ``v`` too (a seat plays what it believes possible) and reads a
     plan ``A`` per candidate: False leaves it out (not legal now, or already taken), None
-    scores it as it is, anything else is handed with its score to ``T(s, u, c, plan, add, top)``
-    (the player's repeat and agreement tempering, for the few candidates that have any): the
-    filters and tempering of the reference, without a pass over the options for each."""
+    scores it as it is, anything else is a tempering ``(k, cost, forbids, word)``: a repeat's
+    (``forbids`` false) is worked out in place as ``T`` would, the others are handed with their
+    score to ``T(s, u, c, plan, add, top)`` (the player's repeat and agreement tempering, for
+    the few candidates that have any): the filters and tempering of the reference, without a
+    pass over the options for each.
+
+    ``floats``: the state names holding floats, whose comparisons with integer literals are
+    written with the equal floats (see :class:`_FloatLiterals`)."""
     slot = {n: i for i, n in enumerate(names)}
     truth = "v" if planned else "t"
-    reads = _Reads()
+    reads = _Reads(floats)
     lines = [
         "    out = []",
         "    add = out.append",
@@ -129,9 +210,8 @@ def scoring_source(
                 if is_add
                 else (py_literal(float(const)) if const is not None else f"_float({amount})")
             )
-            low, high = py_literal(lo), py_literal(hi)
             prep = [f"n = {new}"]
-            term = f"{k} * ({clamp_source('n', low, high)} - {old})"
+            term = f"{k} * ({_clamp_source('n', lo, hi)} - {old})"
         text = "\n".join([*prep, term])
         met.append(text)
         local = common.get(text)
@@ -164,14 +244,16 @@ def scoring_source(
         bias = py_literal(c.bias)
         if c.chance is None:
             out.append("ul = 0.0")
+            # p is a float here (float() then clamped to float bounds): 1.0 in place of the
+            # reference's 1 gives the same floats, on the interpreter's float-float fast paths.
             if c.lose:
-                out.append("if not p >= 1:")
+                out.append("if not p >= 1.0:")
                 for fx in c.lose:
                     out += effect(fx, "ul", "    ")
             return [
                 *out,
-                "u = p * uw + (1 - p) * ul",
-                f"s = u - {spread} * p * (1 - p) * _abs(uw - ul) + {bias}",
+                "u = p * uw + (1.0 - p) * ul",
+                f"s = u - {spread} * p * (1.0 - p) * _abs(uw - ul) + {bias}",
             ], "u"
         if c.chance >= 1 and all(math.isfinite(fx[4]) and math.isfinite(fx[5]) for fx in c.win):
             # A sure move: u = 1.0 * uw + 0.0 * 0.0 and the risk term is 0.0 * |uw|, which
@@ -254,8 +336,15 @@ def scoring_source(
                 f"{pad}if {h} is None:",
                 f"{pad}    add(({s}, {u}, C[{i}]))",
                 f"{pad}    top({s})",
-                f"{pad}else:",
+                # A repeat's tempering (most of those there are: an agreement's is rare) is
+                # T's first lines written out, without a call: (k, cost, forbids, word) = plan.
+                f"{pad}elif {h}[2]:",
                 f"{pad}    T({s}, {u}, C[{i}], {h}, add, top)",
+                f"{pad}else:",
+                f"{pad}    q = {h}[0]",
+                f"{pad}    q = {s} if q is None else ({s} * q if {s} > 0.0 else {s}) - {h}[1]",
+                f"{pad}    add((q, {u}, C[{i}]))",
+                f"{pad}    top(q)",
             ]
         else:
             lines += [f"{pad}add(({s}, {u}, C[{i}]))", f"{pad}top({s})"]
@@ -284,8 +373,9 @@ weight), ...)), as :class:`actors.profile.ProfilePolicy` holds them."""
 
 def coefficients_source(interests: Interests, names: Sequence[str]) -> str | None:
     """Python source of ``coefficients(F, S)``: the utility per unit change of each state name
-    (``coef``, in the order :meth:`actors.profile.ProfilePolicy.gradient` meets the names) and
-    those of ``names`` as a tuple (0.0 for a name no interest weighs), from the factions'
+    (``coef``, in the order :meth:`actors.profile.ProfilePolicy.gradient` meets the names),
+    those of ``names`` as a tuple (0.0 for a name no interest weighs) and the interests' weights
+    in order (what ``weights`` gives, for the rationale's gradient), from the factions'
     influence ``F`` and the game's weight factors ``S`` (or None), with the arithmetic of
     ``weights``, ``gradient`` and the sums of ``_refresh`` (``sum`` over the same terms in the
     same order). It returns None when a weight is 0 (that interest is left out of the
@@ -318,5 +408,6 @@ def coefficients_source(interests: Interests, names: Sequence[str]) -> str | Non
     lines += [f"    {local[name]} = _sum(({''.join(terms)}))" for name, terms in parts.items()]
     coef = ", ".join(f"{name!r}: {local[name]}" for name in parts)
     vector = "".join(f"{local.get(name, '0.0')}, " for name in names)
-    lines.append(f"    return {{{coef}}}, ({vector})")
+    weights = "".join(f"w{i}, " for i in range(len(interests)))
+    lines.append(f"    return {{{coef}}}, ({vector}), ({weights})")
     return "\n".join(lines) + "\n"

@@ -51,10 +51,10 @@ INSTRUMENT_BONUS = 0.004
 """Extra utility for a preferred category or favoured move."""
 MESSAGE_EVERY = 3
 """Rounds between repeats of the same message rule."""
-Coefficients = Callable[
-    [Mapping[str, float], tuple[float, ...] | None],
-    tuple[dict[str, float], tuple[float, ...]] | None,
-]
+Weighed = tuple[dict[str, float], tuple[float, ...], tuple[float, ...] | None]
+"""(utility per unit change by state name, the same for the tables' names in order, the
+interests' weights in order or None when not worked out)."""
+Coefficients = Callable[[Mapping[str, float], tuple[float, ...] | None], Weighed | None]
 """The generated ``coefficients(factions, scale)`` (:func:`actors.codegen.coefficients_source`)."""
 REPEAT_FLOOR = 0.008
 """Utility a repeat costs on top of its lost share, so that moves worth little (or nothing but
@@ -223,11 +223,13 @@ class _Tables:
         names = sorted({fx[0] for c in self.candidates for fx in (*c.win, *c.lose)})
         self.names = tuple(names)
         risk = model.risk_tolerance
+        floats = frozenset(n for n, v in world.initial.items() if type(v) is float)
         self.score_all: ScoreAll | None = compile_scoring(
-            scoring_source(self.candidates, names, risk)
+            scoring_source(self.candidates, names, risk, floats=floats)
         )
         self.score_planned: ScorePlanned | None = compile_scoring(
-            scoring_source(self.candidates, names, risk, planned=True), "score_planned"
+            scoring_source(self.candidates, names, risk, planned=True, floats=floats),
+            "score_planned",
         )
         source = coefficients_source(self.interests, names)
         self.coefficients: Coefficients | None = (
@@ -362,6 +364,7 @@ class ProfilePolicy:
         # factions' influence shifts, which most rounds it does for some actor):
         # (id, base weight, ((faction id, multiplier), ...), ((state name, signed weight), ...)).
         self._interests = tables.interests
+        self._ids = tuple(iid for iid, _w, _m, _wants in tables.interests)
         self.candidates: tuple[Candidate, ...] = tables.candidates
         self._names = tables.names
         self._by_key = tables.by_key
@@ -372,7 +375,10 @@ class ProfilePolicy:
         self._grad: dict[str, list[tuple[str, float]]] = {}
         self._coef: dict[str, float] = {}
         self._kvec: tuple[float, ...] = ()
-        self._gradients: dict[tuple[float, ...], tuple[dict[str, float], tuple[float, ...]]]
+        self._wvec: tuple[float, ...] | None = None
+        """The interests' weights now (``weights``' values in order), when the generated
+        coefficients gave them."""
+        self._gradients: dict[tuple[float, ...], Weighed]
         self._gradients = world.memo.setdefault(("profile-coefficients", actor), {})
         self.explain_moves = True
         """False in a lean session (batch runs): the rationale lines are left out."""
@@ -441,17 +447,22 @@ class ProfilePolicy:
             if hit is None:
                 grad = self.gradient(self.weights(factions))
                 coef = {n: sum(g for _i, g in parts) for n, parts in grad.items()}
-                hit = coef, tuple(coef.get(n, 0.0) for n in self._names)
+                hit = coef, tuple(coef.get(n, 0.0) for n in self._names), None
             if len(cache) < 4096 and not self.variety:
                 cache[key] = hit
-        self._coef, self._kvec = hit
+        self._coef, self._kvec, self._wvec = hit
 
     def gradients(self) -> dict[str, list[tuple[str, float]]]:
         """:meth:`gradient` of the weights now (for the rationale lines alone: the decisions
         read the coefficients), worked out when the weights have changed since the last ask."""
         if self._grad_for != self._grad_key:
             self._grad_for = self._grad_key
-            self._grad = self.gradient(self.weights(self._factions))
+            w = self._wvec
+            # The weights the generated coefficients worked out are weights()' floats.
+            weights = (
+                self.weights(self._factions) if w is None else dict(zip(self._ids, w, strict=True))
+            )
+            self._grad = self.gradient(weights)
         return self._grad
 
     def score(self, values: Mapping[str, Value], c: Candidate) -> tuple[float, float]:
@@ -499,13 +510,20 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = clamp(c.chance if c.chance is not None else float(c.bound.chance(values)), 0.0, 1.0)
+        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
         parts: dict[str, float] = {}
         grad = self.gradients()
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
-            for fx in effects:
-                d = _delta(values, fx) * w
-                for iid, g in grad.get(fx[0], ()):
+            for name, is_add, const, eff, lo, hi, is_flag in effects:
+                # _delta inlined (the same floats), its amount's expression called directly.
+                old = values[name]
+                amount = const if const is not None else eff.amount.fn(values)
+                if is_flag:
+                    d = (float(bool(amount)) - float(old)) * w
+                else:
+                    new = old + amount if is_add else float(amount)
+                    d = float(clamp(new, lo, hi) - old) * w
+                for iid, g in grad.get(name, ()):
                     parts[iid] = parts.get(iid, 0.0) + g * d
         ranked = sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))
         return tuple(ranked[:2])
@@ -587,10 +605,12 @@ class ProfilePolicy:
         if awaiting or (self.negotiation.propose and dealing.due(self, r)):
             best_of = best_by_move.get
             for score, _u, c in options:
-                m = c.move
-                if score > best_of(m, 0.0):
-                    best_by_move[m] = score
-        exp = math.exp
+                # (the best kept are above 0.0: a score not above it is none; ~57% of them)
+                if score > 0.0:
+                    m = c.move
+                    if score > best_of(m, 0.0):
+                        best_by_move[m] = score
+        exp, isfinite = math.exp, math.isfinite
         variety = self.variety
         near: list[tuple[float, float, Candidate]] = []
         weights: list[float] = []
@@ -603,25 +623,31 @@ class ProfilePolicy:
                 # Options within the profile's variety of the best keep a fair chance (1/e).
                 temp = max(TEMPERATURE, variety * abs(best))
                 floor = best - 12 * temp
-                total = sum(scores)
-                if total - total == 0 and min(scores) >= floor:
-                    # All finite and all near (most rounds): the scores are the near ones'.
-                    near = list(options)
+                # All near and all finite: the scores are the near ones' (a few rounds; in
+                # most some option is far, which min finds without summing them all).
+                if min(scores) >= floor and isfinite(sum(scores)):
+                    near = options  # (one list: a pick is deleted from both at once)
                     weights = [exp((s - best) / temp) for s in scores]
                 else:
                     keep = [s >= floor for s in scores]
                     near = list(compress(options, keep))
                     weights = [exp((s - best) / temp) for s in compress(scores, keep)]
                 last = best
-            pick = rng.weighted(near, weights)
-            at = options.index(pick)
-            del options[at], scores[at]
-            at = near.index(pick)
+            # rng.weighted(near, weights), by position: no search for the pick afterwards.
+            at = rng.weighted_index(weights)
+            pick = near[at]
             del near[at], weights[at]
+            if near is options:
+                del scores[at]
+            else:
+                at = options.index(pick)
+                del options[at], scores[at]
             c = pick[2]
             chosen.append(c.key)
             if self.explain_moves:
-                runner = max(options, key=lambda o: o[0]) if options else None
+                # The first option with the best score, as max with a key would find it (the
+                # scores are the options', in order): no key function called per option.
+                runner = options[scores.index(max(scores))] if options else None
                 why.append(wording.choice_line(self, values, pick, runner))
         used, in_step = self.used, self.used == self._repeats_of
         for key in chosen:

@@ -55,6 +55,20 @@ class Stream:
         """One item, uniformly."""
         return items[min(int(self.random() * len(items)), len(items) - 1)]
 
+    def weighted_index(self, weights: Sequence[float]) -> int:
+        """The position of the item :meth:`weighted` would pick from items as many as
+        ``weights``: the same draw and the same float arithmetic."""
+        n = len(weights)
+        total = sum(weights)
+        if total <= 0:
+            return min(int(self.random() * n), n - 1)
+        x = self.random() * total
+        for i, w in enumerate(weights):
+            x -= w
+            if x < 0.0:
+                return i
+        return n - 1
+
     def weighted(self, items: Sequence[T], weights: Sequence[float]) -> T:
         """One item with probability proportional to its (non-negative) weight."""
         if len(items) != len(weights):
