@@ -469,25 +469,32 @@ def answer(
         if name in coef and isinstance(amount, int | float) and not isinstance(amount, bool):
             delta = float(amount) if adds else float(amount) - float(values[name])
             utility += coef[name] * delta
-    keepable: list[str] = []
     world, actor = player.world, player.actor
     outlook = Outlook(world, values)
-    for c in prop.terms.commitments:
+    commitments = prop.terms.commitments
+    for c in commitments:
         bound = prop.parties if c.bound == "all" else tuple(c.bound)
         w = worth(world, values, coef, actor, bound, c.forbid, best_by_move, outlook)
         utility += w.net
-        for tag in c.forbid:
-            part = worth(world, values, coef, actor, bound, (tag,), best_by_move, outlook)
-            if part.net > 0:
-                keepable.append(tag)
     a, b = sorted((player.actor, prop.sender))
     trust = float(values.get(f"trust.{a}.{b}", 50.0))
     utility += (trust - 50) / 50 * 0.01
     accept = utility >= 0
     counter = None
-    every = {t for c in prop.terms.commitments for t in c.forbid}
-    if not accept and keepable and set(keepable) != every and len(prop.parties) == 2:
-        counter = offer(player, prop.sender, tuple(sorted(set(keepable))), view, counter=True)
+    every = {t for c in commitments for t in c.forbid}
+    # A counter keeps the tags worth keeping alone, when that is some but not all of them: only
+    # a refused two-party proposal of two tags or more can have one (most are accepted), so the
+    # tags are weighed one by one only then.
+    if not accept and len(every) > 1 and len(prop.parties) == 2:
+        keepable: list[str] = []
+        for c in commitments:
+            bound = prop.parties if c.bound == "all" else tuple(c.bound)
+            for tag in c.forbid:
+                part = worth(world, values, coef, actor, bound, (tag,), best_by_move, outlook)
+                if part.net > 0:
+                    keepable.append(tag)
+        if keepable and set(keepable) != every:
+            counter = offer(player, prop.sender, tuple(sorted(set(keepable))), view, counter=True)
     return AnswerOrder.model_construct(proposal=prop.id, accept=accept), counter
 
 
