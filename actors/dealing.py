@@ -244,10 +244,21 @@ def covered(world: World, actor: str, forbid: Iterable[str]) -> tuple[str, ...]:
 def given_up(world: World, forbid: Iterable[str], own_best: Mapping[str, float]) -> float:
     """The best of an actor's own options (scores by move id) that ``forbid`` covers, or 0."""
     ids = covered_ids(world, forbid)
-    # max(given, score) in turn from 0.0: builtin max over the same list compares the same way.
-    scores = [0.0]
-    scores += [score for move, score in own_best.items() if move in ids]
-    return max(scores)
+    # max([0.0, *scores of the covered moves]): a score replaces the best so far only when it
+    # is greater (as in builtin max), so from 0.0 the answer is the greatest score above 0.0
+    # whatever the order (a NaN or a zero never replaces it), and the shorter side is walked.
+    best = 0.0
+    if len(ids) < len(own_best):
+        get = own_best.get
+        for move in ids:
+            score = get(move)
+            if score is not None and score > best:
+                best = score
+    else:
+        for move, score in own_best.items():
+            if score > best and move in ids:
+                best = score
+    return best
 
 
 AHEAD_MEMO = 64
@@ -502,9 +513,11 @@ def due(player: ProfilePolicy, r: int) -> bool:
     """Whether :func:`propose` would look for a deal in round ``r``: at most one proposal every
     ``propose_every`` rounds, and a look every ``propose_every`` rounds."""
     every = player.negotiation.propose_every
-    return not (
-        r - max(player.proposed.values(), default=-100) < every or r - player.considered < every
-    )
+    if r - player.considered < every:
+        return False
+    # (max(..., default=-100) would parse its keyword at every call: twice a decision.)
+    proposed = player.proposed
+    return r - (max(proposed.values()) if proposed else -100) >= every
 
 
 _Tag = tuple[str, tuple[str], BoundTable | None, tuple[str, ...], tuple[str, ...]]
