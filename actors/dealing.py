@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter, mul
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
 
 from sim.engine.expr import Value
 from sim.engine.view import ProposalView, View, expected_on
@@ -506,7 +508,7 @@ def answer(
                     keepable.append(tag)
         if keepable and set(keepable) != every:
             counter = offer(player, prop.sender, tuple(sorted(set(keepable))), view, counter=True)
-    return AnswerOrder.model_construct(proposal=prop.id, accept=accept), counter
+    return answer_order(prop.id, accept), counter
 
 
 def due(player: ProfilePolicy, r: int) -> bool:
@@ -656,9 +658,88 @@ def offer(
         f"({player.short} gains more from {player.short_of.get(other, other)}'s restraint "
         "than it gives up)."
     )
-    spec = ProposalSpec(
-        title=title,
-        terms=Terms(commitments=[Commitment(forbid=list(tags), hours=hours, label=f"no {words}")]),
-        expires_after=1,
+    return restraint_message(other, text, title, tags, hours, f"no {words}")
+
+
+def validated_message(
+    to: str, text: str, title: str, forbid: tuple[str, ...], hours: float, label: str
+) -> MessageOrder:
+    """A message carrying a proposal of one commitment, validated field by field."""
+    commitment = Commitment(forbid=list(forbid), hours=hours, label=label)
+    spec = ProposalSpec(title=title, terms=Terms(commitments=[commitment]), expires_after=1)
+    return MessageOrder(to=[to], text=text, proposal=spec)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_setattr = object.__setattr__
+
+
+def _plain(cls: type[BaseModel], fields: tuple[str, ...]) -> bool:
+    """Whether a ``cls`` is its ``__dict__`` (these fields, in this order) and its fields set
+    alone: no aliases, no post-init, no root model, no extra or private attributes kept."""
+    return (
+        cls.__pydantic_post_init__ is None
+        and not cls.__pydantic_root_model__
+        and cls.model_config.get("extra") != "allow"
+        and not cls.__private_attributes__
+        and tuple(cls.model_fields) == fields
+        and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
     )
-    return MessageOrder(to=[other], text=text, proposal=spec)
+
+
+_DIRECT = (
+    _plain(Commitment, ("forbid", "bound", "hours", "label"))
+    and _plain(Terms, ("effects", "commitments"))
+    and _plain(ProposalSpec, ("title", "terms", "expires_after"))
+    and _plain(MessageOrder, ("to", "text", "proposal"))
+    and _plain(AnswerOrder, ("proposal", "accept"))
+)
+
+
+def _made(cls: type[M], values: dict[str, Any], given: set[str]) -> M:
+    """A ``cls`` of ``values`` (every field, in order) with ``given`` as its fields set: what
+    validating values already valid makes, without the validation."""
+    out = cls.__new__(cls)
+    _setattr(out, "__dict__", values)
+    _setattr(out, "__pydantic_fields_set__", given)
+    _setattr(out, "__pydantic_extra__", None)
+    _setattr(out, "__pydantic_private__", None)
+    return out
+
+
+def restraint_message(
+    to: str, text: str, title: str, forbid: tuple[str, ...], hours: float, label: str
+) -> MessageOrder:
+    """:func:`validated_message`'s message, built directly (four models a proposal, ~1% of a
+    lean run validated): the ids are the world's actors and tags, ``hours`` a positive float,
+    so validation would only strip the texts, which are checked to need none."""
+    if not (
+        _DIRECT
+        and isinstance(hours, float)
+        and hours > 0
+        and forbid
+        and all(x == x.strip() for x in (text, title, label))
+    ):
+        return validated_message(to, text, title, forbid, hours, label)
+    commitment = _made(
+        Commitment,
+        {"forbid": list(forbid), "bound": "all", "hours": hours, "label": label},
+        {"forbid", "hours", "label"},
+    )
+    terms = _made(Terms, {"effects": [], "commitments": [commitment]}, {"commitments"})
+    spec = _made(
+        ProposalSpec,
+        {"title": title, "terms": terms, "expires_after": 1},
+        {"title", "terms", "expires_after"},
+    )
+    return _made(
+        MessageOrder, {"to": [to], "text": text, "proposal": spec}, {"to", "text", "proposal"}
+    )
+
+
+def answer_order(proposal: str, accept: bool) -> AnswerOrder:
+    """``AnswerOrder.model_construct(proposal=proposal, accept=accept)``, built directly."""
+    if not _DIRECT:
+        return AnswerOrder.model_construct(proposal=proposal, accept=accept)
+    return _made(AnswerOrder, {"proposal": proposal, "accept": accept}, {"proposal", "accept"})
