@@ -632,14 +632,24 @@ def propose(
             worst = 0.0
             for move in their_moves:
                 worst = max(worst, loss(coef, other, move))
-            spared = sum((worst * escalation * LIKELIHOOD,))
-            if spared - own > PROPOSE_MIN:
+            net = sum((worst * escalation * LIKELIHOOD,)) - own
+            if net > PROPOSE_MIN:
                 tags.append(tag)
+                kept = net
         if tags:
-            pair = (actor, other)
-            gain = worth(world, values, coef, actor, pair, tags, best_by_move, outlook)
-            if best is None or gain.net > best[0]:
-                best = (gain.net, other, tuple(tags))
+            # worth(world, values, coef, actor, (actor, other), tags, best_by_move, outlook)
+            # .net: for one tag its net above; for more, the same unrolled over them all (the
+            # losses are the outlook's already).
+            forbid_all = tuple(tags)
+            net = kept
+            if len(tags) > 1:
+                worst = 0.0
+                for move in covered(world, other, forbid_all):
+                    worst = max(worst, loss(coef, other, move))
+                spared = sum((worst * escalation * LIKELIHOOD,))
+                net = spared - given_up(world, forbid_all, best_by_move)
+            if best is None or net > best[0]:
+                best = (net, other, forbid_all)
     if best is None:
         return None
     return offer(player, best[1], best[2], view)
