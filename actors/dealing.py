@@ -336,18 +336,22 @@ class Outlook:
     def loss(self, coef: Mapping[str, float], other: str, move: str) -> float:
         """The worst loss (>= 0) over the targets of ``other``'s ``move``: the most utility
         (``coef`` per unit change) the expected changes of one of its targets take away."""
-        memo_key = (id(coef), other, move)
+        cid = id(coef)
+        memo_key = (cid, other, move)
         hit = self._losses.get(memo_key)
         if hit is not None:
             return hit
         world, values = self.world, self.values
-        weighs = self._weighs.get(id(coef))
+        weighs = self._weighs.get(cid)
         if weighs is None:
             # The names coef weighs, as one number per tuple of names (a key of the memos).
-            weighs = self._weighs[id(coef)] = _weighs_token(world, tuple(coef))
+            weighs = self._weighs[cid] = _weighs_token(world, tuple(coef))
         worst = 0.0
         weight = coef.__getitem__
-        for ahead in _aheads(world, other, move):
+        aheads = world.memo.get(("deal-aheads", other, move))  # _aheads' memo, read inline
+        if aheads is None:
+            aheads = _aheads(world, other, move)
+        for ahead in aheads:
             try:
                 key = (weighs, ahead.read(values))
             except KeyError:  # a name the beliefs lack: expected_on says what it says
@@ -360,9 +364,11 @@ class Outlook:
                 seen = (tuple(d), tuple(d.values()))
                 if key is not None and len(ahead.memo) < AHEAD_MEMO:
                     ahead.memo[key] = seen
-            # sum(coef[n] * x for n, x in d.items()): the same products, summed in order.
-            u = sum(map(mul, map(weight, seen[0]), seen[1]))
-            worst = max(worst, -u)
+            # -sum(coef[n] * x for n, x in d.items()): the same products, summed in order;
+            # worst = max(worst, lost), which keeps worst unless lost is greater.
+            lost = -sum(map(mul, map(weight, seen[0]), seen[1]))
+            if lost > worst:
+                worst = lost
         self._losses[memo_key] = worst
         return worst
 
