@@ -62,24 +62,51 @@ def move_names(world: World) -> dict[str, str]:
     return out
 
 
+NO_DRIVE = "no direct effect on its interests; one of its preferred instruments"
+"""The drive of a move that helps or costs none of the actor's interests."""
+
+Phrases = tuple[dict[tuple[str, str | None], str], dict[tuple[str, bool], str]]
+
+
+def phrases(player: ProfilePolicy) -> Phrases:
+    """The words of ``player``'s lines that depend on nothing but the world and the actor, made
+    when first asked (memoised per world and actor: a full run writes two lines a decision):
+    each (move, target)'s name and aim ('Strike (China)'), and each (interest, helps?)'s
+    phrase ("helps 'Stability'")."""
+    key = ("wording-phrases", player.actor)
+    out: Phrases | None = player.world.memo.get(key)
+    if out is None:
+        out = player.world.memo[key] = ({}, {})
+    return out
+
+
 def choice_line(
     player: ProfilePolicy, values: Mapping[str, Value], pick: Scored, runner: Scored | None
 ) -> str:
     """The move, the interests that drove it, and why it beat the next best option."""
     s, _u, c = pick
-    names = move_names(player.world)
-    parts = player.explain(values, c)
-    labels = player.labels
-    drive = (
-        ", ".join(f"{'helps' if v > 0 else 'costs'} '{labels.get(i, i)}'" for i, v in parts)
-        or "no direct effect on its interests; one of its preferred instruments"
-    )
+    moves, drives = phrases(player)
+    words = []
+    for i, v in player.explain(values, c):
+        helps = v > 0
+        phrase = drives.get((i, helps))
+        if phrase is None:
+            label = player.labels.get(i, i)
+            phrase = drives[i, helps] = f"{'helps' if helps else 'costs'} '{label}'"
+        words.append(phrase)
+    drive = ", ".join(words) or NO_DRIVE
     times = player.used.get(c.key, 0)
     if times:
         drive += f"; made {times} time(s) before, so worth less now"
-    head = f"{player.short}: {names[c.move]}{aimed(player, c.target)}: {drive}"
+    move = moves.get(c.key)
+    if move is None:
+        move = moves[c.key] = move_names(player.world)[c.move] + aimed(player, c.target)
+    head = f"{player.short}: {move}: {drive}"
     if runner is None:
         return head
-    other = names[runner[2].move] + aimed(player, runner[2].target)
+    r = runner[2]
+    other = moves.get(r.key)
+    if other is None:
+        other = moves[r.key] = move_names(player.world)[r.move] + aimed(player, r.target)
     how = "preferred to" if s >= runner[0] else "chosen for variety over"
     return f"{head}; {how} {other} (worth {s:.3f} against {runner[0]:.3f})"
