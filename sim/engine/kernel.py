@@ -43,7 +43,7 @@ from sim.engine.events import (
 from sim.engine.expr import Fn, NonFinite, Value, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
 from sim.engine.policy import Decision
-from sim.engine.state import State, apply, move_known
+from sim.engine.state import State, apply, move_known, observe
 from sim.engine.world import (
     BoundEffect,
     BoundMove,
@@ -508,11 +508,21 @@ class Kernel:
             raise non_finite(self.world, state, effect.amount, ("effect", origin, name))
         if delta == 0 and new == old:
             return
-        # push(), inlined: about 30 effects a round
-        event = _effect_applied(len(self.log), self.env._now, state.round, source, name, new, delta)
-        moved = event.t != state.t
-        self.log.append(event)
-        apply(state, event)
+        # push(), inlined with apply()'s case for an effect, in its order: about 30 a round
+        log = self.log
+        seq = len(log)
+        now = self.env._now
+        event = _effect_applied(seq, now, state.round, source, name, new, delta)
+        log.append(event)
+        state.seq = seq + 1
+        moved = now != state.t
+        if moved:
+            state.t = now
+            values["t"] = now
+        values[name] = new
+        sight = state.sight
+        if sight is not None and name in sight.by_source:
+            observe(state, event)
         if self.listeners:
             for listener in self.listeners:
                 listener(event)

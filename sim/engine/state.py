@@ -329,7 +329,8 @@ def observers(s: State, e: EffectApplied) -> tuple[str, ...]:
     return tuple(a for a in sight.believers[e.name] if source_known(s, e.source, a))
 
 
-def _observe(s: State, e: EffectApplied) -> None:
+def observe(s: State, e: EffectApplied) -> None:
+    """Record ``e`` in the beliefs of those who observe it (:func:`observers`)."""
     for actor in observers(s, e):
         s.beliefs[actor][e.name] = (e.value, e.t)
 
@@ -406,7 +407,7 @@ def _closed(s: State, e: ProposalClosed) -> None:
 def _effect(s: State, e: EffectApplied) -> None:
     s.values[e.name] = e.value
     if s.sight is not None and e.name in s.sight.by_source:
-        _observe(s, e)
+        observe(s, e)
 
 
 def _trigger(s: State, e: TriggerFired) -> None:
@@ -475,7 +476,7 @@ def apply(state: State, event: Event) -> None:
         state.values[event.name] = event.value
         sight = state.sight
         if sight is not None and event.name in sight.by_source:
-            _observe(state, event)
+            observe(state, event)
     else:
         _APPLY[type(event)](state, event)
 
