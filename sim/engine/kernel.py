@@ -372,8 +372,9 @@ class Kernel:
     def advance(self, until: float) -> None:
         env = self.env
         state = self.state
-        step, peek = env.step, env.peek
-        while state.outcome is None and peek() <= until:
+        step, queue = env.step, env._queue
+        # SimPy's heap of (time, priority, id, event): ``peek()`` without the call
+        while state.outcome is None and queue and queue[0][0] <= until:
             step()
         if state.outcome is None and env.now < until:
             env.run(until=until)
