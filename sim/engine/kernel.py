@@ -43,7 +43,7 @@ from sim.engine.events import (
 from sim.engine.expr import Fn, NonFinite, Value, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
 from sim.engine.policy import Decision
-from sim.engine.state import State, apply, move_known, observe
+from sim.engine.state import APPLY, State, move_known, observe
 from sim.engine.world import (
     BoundEffect,
     BoundMove,
@@ -447,9 +447,15 @@ class Kernel:
         # emit stamps seq, t and round; the hottest emitters (moves, rulings, effects) build
         # their events the same way, positionally, without the keyword round trip.
         state = self.state
-        moved = event.t != state.t
+        t = event.t
+        moved = t != state.t
         self.log.append(event)
-        apply(state, event)
+        # apply(state, event), inlined: its stamps, then its handler for the event's type
+        state.seq = event.seq + 1
+        if moved:
+            state.t = t
+            state.values["t"] = t
+        APPLY[type(event)](state, event)
         if self.listeners:
             for listener in self.listeners:
                 listener(event)
