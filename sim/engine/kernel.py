@@ -16,7 +16,7 @@ from math import nan
 from typing import Any
 
 import simpy
-from simpy.events import URGENT
+from simpy.events import NORMAL, URGENT
 
 from sim.engine.adjudicate import breached, effect_result, non_finite, ruled
 from sim.engine.decimals import HALF, LIMIT, MINUS_HALF, MINUS_LIMIT, SHIFT, round6
@@ -43,7 +43,7 @@ from sim.engine.events import (
 from sim.engine.expr import Fn, NonFinite, Value, canonical_name, compile_expr
 from sim.engine.legality import runtime_effect
 from sim.engine.policy import Decision
-from sim.engine.state import State, apply, move_known
+from sim.engine.state import APPLY, State, move_known, observe
 from sim.engine.world import (
     BoundEffect,
     BoundMove,
@@ -83,7 +83,10 @@ class Kernel:
     """A session's log, state and clock, and the rules that change them.
 
     The hot paths read SimPy's clock as ``env._now``, what its ``now`` property returns, without
-    the property call (about 70 reads a round).
+    the property call (about 70 reads a round). The clock starts at the float ``0.0``, so it is a
+    float at every step (a time plus a delay), and the events take it as their ``t`` as it is:
+    ``float()`` of a float is that very float, and a class call (~1% of the kernel's
+    instructions, callgrind).
     """
 
     def __init__(
@@ -100,7 +103,7 @@ class Kernel:
         self.lean = lean
         self.log: list[Event] = []
         self.state = State.initial(world)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(0.0)  # a float from the start, so is every time after
         self._landing: dict[float, list[tuple[str, tuple[EffectPlan, ...]]]] = {}
         plan = _Plan.of(world)
         self._plan = plan
@@ -123,7 +126,7 @@ class Kernel:
         to the next decision point."""
         r, w, state = self.state.round, self.world, self.state
         t0 = self.env.now
-        now = float(t0)
+        now = t0
         moves = self._plan.moves
         log = self.log
         pending: list[tuple[str, _MovePlan]] = []
@@ -178,7 +181,7 @@ class Kernel:
                 self.push(
                     _message_sent(
                         len(log),
-                        float(self.env._now),
+                        self.env._now,
                         r,
                         f"c{r}.{actor}.{j}",
                         actor,
@@ -190,9 +193,7 @@ class Kernel:
                 )
             for ans in actor_orders.answers:
                 self.push(
-                    _answered(
-                        len(log), float(self.env._now), r, actor, ans.proposal, ans.accept, seat
-                    )
+                    _answered(len(log), self.env._now, r, actor, ans.proposal, ans.accept, seat)
                 )
         self._landing = {}
         for mid, mp in pending:
@@ -209,9 +210,7 @@ class Kernel:
             self._settle_proposals(r)
         self.advance(t0 + self._round_hours)
         self._shift_factions()
-        self.push(
-            _round_closed(len(log), float(self.env._now), r, "" if self.lean else state.digest())
-        )
+        self.push(_round_closed(len(log), self.env._now, r, "" if self.lean else state.digest()))
         if state.outcome is None and r >= self._rounds:
             self._final_outcome()
 
@@ -222,7 +221,7 @@ class Kernel:
         self.push(
             _resolved(
                 len(self.log),
-                float(self.env._now),
+                self.env._now,
                 state.round,
                 mid,
                 mp.actor,
@@ -231,7 +230,7 @@ class Kernel:
                 round6(chance),
                 round6(roll),
                 detected,
-                float(t0 + mp.duration),
+                t0 + mp.duration,
             )
         )
         if state.agreements and outcome != "cancelled":
@@ -323,9 +322,7 @@ class Kernel:
             new = round6(new if new < 1.0 else 1.0)
             if new != weight:
                 self.push(
-                    _faction_shift(
-                        len(self.log), float(self.env._now), state.round, actor, fid, new
-                    )
+                    _faction_shift(len(self.log), self.env._now, state.round, actor, fid, new)
                 )
                 settled[key] = new  # the object the state now holds
             else:
@@ -375,8 +372,9 @@ class Kernel:
     def advance(self, until: float) -> None:
         env = self.env
         state = self.state
-        step, peek = env.step, env.peek
-        while state.outcome is None and peek() <= until:
+        step, queue = env.step, env._queue
+        # SimPy's heap of (time, priority, id, event): ``peek()`` without the call
+        while state.outcome is None and queue and queue[0][0] <= until:
             step()
         if state.outcome is None and env.now < until:
             env.run(until=until)
@@ -396,7 +394,7 @@ class Kernel:
         self.push(
             _inject_delivered(
                 len(self.log),
-                float(self.env._now),
+                self.env._now,
                 self.state.round,
                 inj.id,
                 inj.title,
@@ -417,7 +415,7 @@ class Kernel:
             self.push(
                 _revealed(
                     len(self.log),
-                    float(self.env._now),
+                    self.env._now,
                     self.state.round,
                     "public" if audience == "public" else tuple(audience),
                     {canonical_name(n): values[canonical_name(n)] for n in names},
@@ -443,15 +441,21 @@ class Kernel:
         # seq, t and round are stamped here so that no caller can get them wrong.
         if "round" not in fields:
             fields["round"] = self.state.round
-        self.push(cls(seq=len(self.log), t=float(self.env._now), **fields))
+        self.push(cls(seq=len(self.log), t=self.env._now, **fields))
 
     def push(self, event: Event) -> None:
         # emit stamps seq, t and round; the hottest emitters (moves, rulings, effects) build
         # their events the same way, positionally, without the keyword round trip.
         state = self.state
-        moved = event.t != state.t
+        t = event.t
+        moved = t != state.t
         self.log.append(event)
-        apply(state, event)
+        # apply(state, event), inlined: its stamps, then its handler for the event's type
+        state.seq = event.seq + 1
+        if moved:
+            state.t = t
+            state.values["t"] = t
+        APPLY[type(event)](state, event)
         if self.listeners:
             for listener in self.listeners:
                 listener(event)
@@ -511,13 +515,21 @@ class Kernel:
             raise non_finite(self.world, state, effect.amount, ("effect", origin, name))
         if delta == 0 and new == old:
             return
-        # push(), inlined: about 30 effects a round
-        event = _effect_applied(
-            len(self.log), float(self.env._now), state.round, source, name, new, delta
-        )
-        moved = event.t != state.t
-        self.log.append(event)
-        apply(state, event)
+        # push(), inlined with apply()'s case for an effect, in its order: about 30 a round
+        log = self.log
+        seq = len(log)
+        now = self.env._now
+        event = _effect_applied(seq, now, state.round, source, name, new, delta)
+        log.append(event)
+        state.seq = seq + 1
+        moved = now != state.t
+        if moved:
+            state.t = now
+            values["t"] = now
+        values[name] = new
+        sight = state.sight
+        if sight is not None and name in sight.by_source:
+            observe(state, event)
         if self.listeners:
             for listener in self.listeners:
                 listener(event)
@@ -564,7 +576,7 @@ class Kernel:
                     continue
                 if not item.when(values):
                     continue
-                self.push(_trigger_fired(len(self.log), float(now), state.round, tid))
+                self.push(_trigger_fired(len(self.log), now, state.round, tid))
                 if item.repeat and state.outcome is None:
                     # Triggers are re-checked when a name they read changes; one that keeps holding
                     # with nothing changing must still fire again once its cooldown is over (not
@@ -575,7 +587,7 @@ class Kernel:
                     self.push(
                         _inject_delivered(
                             len(self.log),
-                            float(now),
+                            now,
                             state.round,
                             f"trigger.{tid}",
                             inj.title,
@@ -605,7 +617,8 @@ class _After(simpy.Event):
 
     It starts the way SimPy starts a process (an urgent event now, which then schedules the
     timeout; see ``simpy.events.Initialize``), so every event keeps the place in SimPy's queue
-    that the generator processes these replaced gave it, and the logs stay byte-identical.
+    that the generator processes these replaced gave it, and the logs stay byte-identical; the
+    same event then waits as the timeout (see :meth:`_start`).
     A process costs a generator, two resumptions and an end event more, several times a round.
     """
 
@@ -623,7 +636,15 @@ class _After(simpy.Event):
         env.schedule(self, URGENT)
 
     def _start(self) -> None:
-        self.env.timeout(self._delay).callbacks.append(self._then)
+        # The timeout, played by this event itself: SimPy's step has taken its callbacks (and
+        # left None) before calling this one, and the entry pushed is the very one that
+        # ``env.timeout(delay)`` would push (same time, priority and next id), so the queue's
+        # order is unchanged, without a Timeout built and initialised (~1% of the kernel).
+        delay = self._delay
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")  # as Timeout says it
+        self.callbacks = [self._then]
+        self.env.schedule(self, NORMAL, delay)
 
 
 class _TriggerPlan:
