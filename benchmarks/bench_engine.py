@@ -165,13 +165,18 @@ def main() -> None:
             run(world, seed, lean=True)
 
     def lean_batch_gc() -> None:
-        # The collector as a batch worker runs it (sim.batch.runs.play): automatic collection
-        # off, the young generation collected after every run.
-        with batch_collector():
-            for seed in range(1, args.runs + 1):
-                run(world, seed, lean=True)
-                gc.collect(0)
-            gc.collect()
+        # The collector as a batch worker runs it (sim.batch.runs.tune_gc and play): what is
+        # alive now frozen, automatic collection off, the young generation collected after
+        # every run. (Unfrozen afterwards: the other cases run with the collector as it was.)
+        gc.freeze()
+        try:
+            with batch_collector():
+                for seed in range(1, args.runs + 1):
+                    run(world, seed, lean=True)
+                    gc.collect(0)
+                gc.collect()
+        finally:
+            gc.unfreeze()
 
     # The kernel alone: the same runs' orders replayed into bare kernels (no computer players,
     # no views): the engine's own share of a lean round.
@@ -231,7 +236,7 @@ def main() -> None:
     )
     print(
         f"                    lean {per_core['lean_gc']:7,.0f}   with the collector as batch "
-        f"workers run it (off; the young generation collected after each run)"
+        f"workers run it (frozen heap, off, young generation collected per run)"
     )
     print(
         f"kernel alone        {per_core['kernel']:7,.0f}   rounds/s: the same orders replayed "
