@@ -787,32 +787,29 @@ def _negative_zero(x: object) -> bool:
 
 
 def _kept(world: World, row: _Row, old: Value, amount: Value, key: object) -> float:
-    """:func:`_change`, kept in the row's memo under ``key``: equal numbers give equal changes
-    whatever their type (``float`` reads both), and a zero's sign only where it cannot matter
-    (0.0 == -0.0, so a kept zero answers both)."""
-    delta = _change(world, row, old, amount)
-    if old or row[7]:
-        memo = row[3]
-        if len(memo) >= _MEMO_LIMIT:
-            del memo[next(iter(memo))]
-        memo[key] = delta
-    return delta
-
-
-def _change(world: World, row: _Row, old: Value, amount: Value) -> float:
-    """:func:`sim.engine.adjudicate.effect_result`'s change for a number ``old``."""
-    name, _c, _fn, _memo, add, lo, hi, _unsigned = row
+    """:func:`sim.engine.adjudicate.effect_result`'s change for a number ``old``, kept in the
+    row's memo under ``key``: equal numbers give equal changes whatever their type (``float``
+    reads both), and a zero's sign only where it cannot matter (0.0 == -0.0, so a kept zero
+    answers both). (One function: a look-ahead's miss was two calls.)"""
+    name, _c, _fn, memo, add, lo, hi, unsigned = row
     try:
         a = float(amount)
         new = float(old) + a if add else a
     except (ArithmeticError, ValueError):  # an integer too large for a float, round(x, nan)
-        return math.nan
-    if new - new:  # NaN or an infinity
-        return math.nan
-    if lo is None:
-        lo, hi = world.ranges[name]  # a flag made a number: fails as effect_result does
-    new = round6(lo if new < lo else hi if new > hi else new)
-    return round6(new - float(old))
+        delta = math.nan
+    else:
+        if new - new:  # NaN or an infinity
+            delta = math.nan
+        else:
+            if lo is None:
+                lo, hi = world.ranges[name]  # a flag made a number: fails as effect_result does
+            new = round6(lo if new < lo else hi if new > hi else new)
+            delta = round6(new - float(old))
+    if old or unsigned:
+        if len(memo) >= _MEMO_LIMIT:
+            del memo[next(iter(memo))]
+        memo[key] = delta
+    return delta
 
 
 def expected_on(
