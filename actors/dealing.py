@@ -117,7 +117,9 @@ def weighed_bounds(
     return out
 
 
-BoundTable = tuple[tuple[tuple[str, float, float], ...], ...]
+BoundTable = tuple[tuple[str, ...], tuple[tuple[tuple[int, float, float], ...], ...]]
+"""(the names the spans read, once each in order met; per target, its spans as (position of
+the name in the first, -lo, -hi))."""
 
 
 def bound_table(
@@ -127,7 +129,8 @@ def bound_table(
     forbid list and set of weighed names: the targets of every move of ``other``'s that
     ``forbid`` covers, each target's spans (of the names in ``weighs``, or all) as (name,
     -lo, -hi), a target whose spans another target has already given left out (the bound is
-    their maximum). None when a span's bounds are not lo < 0 < hi (the general loop then)."""
+    their maximum), with each name kept once apart. None when a span's bounds are not
+    lo < 0 < hi (the general loop then)."""
     key = (other, tuple(forbid), weighs)
     memo: dict[tuple[str, tuple[str, ...], frozenset[str] | None], BoundTable | None]
     memo = world.memo.setdefault("deal-bound-tables", {})
@@ -142,8 +145,13 @@ def bound_table(
         )
         for spans in per_target:
             targets[spans] = None
-    table: BoundTable | None = tuple(
-        tuple((n, -lo, -hi) for n, lo, hi in spans) for spans in targets
+    at: dict[str, int] = {}
+    for spans in targets:
+        for n, _lo, _hi in spans:
+            at.setdefault(n, len(at))
+    table: BoundTable | None = (
+        tuple(at),
+        tuple(tuple((at[n], -lo, -hi) for n, lo, hi in spans) for spans in targets),
     )
     if not all(lo < 0.0 < hi for spans in targets for _n, lo, hi in spans):
         table = None
@@ -155,13 +163,15 @@ def _table_worst(table: BoundTable, coef: Mapping[str, float]) -> float:
     """:func:`_worst_bound` from a :func:`bound_table`: the same float. Each effect's expected
     share lies between 0 and its own change, so it takes away at most max(0.0, -k * lo,
     -k * hi), which (lo < 0 < hi) is k * -lo for k > 0 and k * -hi for k < 0 (the same float:
-    a product's sign is exact), nothing for k 0 (or NaN); added in the spans' order from 0.0."""
+    a product's sign is exact), nothing for k 0 (or NaN); added in the spans' order from 0.0.
+    Each name's k is looked up once (a list read where a call per span was)."""
+    names, rows = table
+    ks = list(map(coef.get, names))
     worst = 0.0
-    get = coef.get
-    for spans in table:
+    for spans in rows:
         loss = 0.0
-        for n, neg_lo, neg_hi in spans:
-            k = get(n)
+        for i, neg_lo, neg_hi in spans:
+            k = ks[i]
             if k:
                 if k > 0.0:
                     loss += k * neg_lo
