@@ -117,9 +117,7 @@ def weighed_bounds(
     return out
 
 
-BoundTable = tuple[tuple[str, ...], tuple[tuple[tuple[int, float, float], ...], ...]]
-"""(the names the spans read, once each in order met; per target, its spans as (position of
-the name in the first, -lo, -hi))."""
+BoundTable = tuple[tuple[tuple[str, float, float], ...], ...]
 
 
 def bound_table(
@@ -129,8 +127,7 @@ def bound_table(
     forbid list and set of weighed names: the targets of every move of ``other``'s that
     ``forbid`` covers, each target's spans (of the names in ``weighs``, or all) as (name,
     -lo, -hi), a target whose spans another target has already given left out (the bound is
-    their maximum), with each name kept once apart. None when a span's bounds are not
-    lo < 0 < hi (the general loop then)."""
+    their maximum). None when a span's bounds are not lo < 0 < hi (the general loop then)."""
     key = (other, tuple(forbid), weighs)
     memo: dict[tuple[str, tuple[str, ...], frozenset[str] | None], BoundTable | None]
     memo = world.memo.setdefault("deal-bound-tables", {})
@@ -145,13 +142,8 @@ def bound_table(
         )
         for spans in per_target:
             targets[spans] = None
-    at: dict[str, int] = {}
-    for spans in targets:
-        for n, _lo, _hi in spans:
-            at.setdefault(n, len(at))
-    table: BoundTable | None = (
-        tuple(at),
-        tuple(tuple((at[n], -lo, -hi) for n, lo, hi in spans) for spans in targets),
+    table: BoundTable | None = tuple(
+        tuple((n, -lo, -hi) for n, lo, hi in spans) for spans in targets
     )
     if not all(lo < 0.0 < hi for spans in targets for _n, lo, hi in spans):
         table = None
@@ -163,15 +155,13 @@ def _table_worst(table: BoundTable, coef: Mapping[str, float]) -> float:
     """:func:`_worst_bound` from a :func:`bound_table`: the same float. Each effect's expected
     share lies between 0 and its own change, so it takes away at most max(0.0, -k * lo,
     -k * hi), which (lo < 0 < hi) is k * -lo for k > 0 and k * -hi for k < 0 (the same float:
-    a product's sign is exact), nothing for k 0 (or NaN); added in the spans' order from 0.0.
-    Each name's k is looked up once (a list read where a call per span was)."""
-    names, rows = table
-    ks = list(map(coef.get, names))
+    a product's sign is exact), nothing for k 0 (or NaN); added in the spans' order from 0.0."""
     worst = 0.0
-    for spans in rows:
+    get = coef.get
+    for spans in table:
         loss = 0.0
-        for i, neg_lo, neg_hi in spans:
-            k = ks[i]
+        for n, neg_lo, neg_hi in spans:
+            k = get(n)
             if k:
                 if k > 0.0:
                     loss += k * neg_lo
