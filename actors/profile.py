@@ -550,7 +550,8 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
+        x = c.chance if c.chance is not None else float(c.bound.chance.fn(values))
+        p = 0.0 if x < 0.0 else 1.0 if x > 1.0 else x  # clamp(x, 0.0, 1.0), inlined
         parts: dict[str, float] = {}
         # gradients()[name] for the names the candidate's effects touch alone, each worked out
         # when first asked since the weights changed (the whole gradient was ~75k instructions
@@ -570,14 +571,15 @@ class ProfilePolicy:
         grad_of = self._grad_of
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
             for name, is_add, const, eff, lo, hi, is_flag in effects:
-                # _delta inlined (the same floats), its amount's expression called directly.
+                # _delta inlined (the same floats), its amount's expression called directly,
+                # and clamp's expression too.
                 old = values[name]
                 amount = const if const is not None else eff.amount.fn(values)
                 if is_flag:
                     d = (float(bool(amount)) - float(old)) * w
                 else:
                     new = old + amount if is_add else float(amount)
-                    d = float(clamp(new, lo, hi) - old) * w
+                    d = float((lo if new < lo else hi if new > hi else new) - old) * w
                 grad = grad_of.get(name)
                 if grad is None:
                     grad = grad_of[name] = self._gradient_of(name)
