@@ -17,10 +17,8 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import compress
-from types import MappingProxyType
-from typing import Any
 
 from actors import dealing, wording
 from actors.candidates import Candidate, Fx
@@ -337,52 +335,6 @@ def _top_two(parts: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
     if first is None:
         return ()
     return (first,) if second is None else (first, second)
-
-
-class _BestByMove(Mapping[str, float]):
-    """The best score above 0.0 of each move among scored options (move id -> score), worked
-    out when first read."""
-
-    __slots__ = ("_best", "_options")
-
-    def __init__(self, options: list[tuple[float, float, Candidate]]) -> None:
-        self._options = options
-        self._best: dict[str, float] | None = None
-
-    def _made(self) -> dict[str, float]:
-        best = self._best
-        if best is None:
-            best = self._best = {}
-            best_of = best.get
-            for score, _u, c in self._options:
-                # (the best kept are above 0.0: a score not above it is none; ~57% of them)
-                if score > 0.0:
-                    m = c.move
-                    if score > best_of(m, 0.0):
-                        best[m] = score
-        return best
-
-    def __getitem__(self, move: str) -> float:
-        return self._made()[move]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._made())
-
-    def __len__(self) -> int:
-        return len(self._made())
-
-    def __contains__(self, move: object) -> bool:
-        return move in self._made()
-
-    def get(self, move: str, default: Any = None) -> Any:
-        return self._made().get(move, default)
-
-    def items(self) -> ItemsView[str, float]:
-        return self._made().items()
-
-
-_NO_BEST: Mapping[str, float] = MappingProxyType({})
-"""The best scores of a decision that weighs no deal (never read)."""
 
 
 class ProfilePolicy:
@@ -717,13 +669,17 @@ class ProfilePolicy:
                 options = [o for o in options if not _taken(o[2], chosen)]
             options = self._temper(options, view)
             scores = [o[0] for o in options]
-        # The best score by move is read only to weigh a deal (answers, proposals), and then
-        # only when a deal gets that far (about half the decisions that may weigh one): worked
-        # out when first read, from the options as they are now (the picks below leave them).
-        best_by_move: Mapping[str, float] = _NO_BEST
+        # The best score by move is read only to weigh a deal (answers, proposals).
+        best_by_move: dict[str, float] = {}
         awaiting = view.awaiting_answer
         if awaiting or (self.negotiation.propose and dealing.due(self, r)):
-            best_by_move = _BestByMove(options[:])
+            best_of = best_by_move.get
+            for score, _u, c in options:
+                # (the best kept are above 0.0: a score not above it is none; ~57% of them)
+                if score > 0.0:
+                    m = c.move
+                    if score > best_of(m, 0.0):
+                        best_by_move[m] = score
         exp, isfinite = math.exp, math.isfinite
         variety = self.variety
         near: list[tuple[float, float, Candidate]] = []
