@@ -720,19 +720,11 @@ class ProfilePolicy:
                 runner = options[scores.index(max(scores))] if options else None
                 why.append(wording.choice_line(self, values, pick, runner))
         used, in_step = self.used, self.used == self._repeats_of
-        if in_step:
-            repeats_of, repeats, index = self._repeats_of, self._repeats, tables.index
-            share = self.keep
-            for key in chosen:
-                times = used[key] = repeats_of[key] = used.get(key, 0) + 1
-                # self._repeat(key, times), inlined (times >= 1)
-                i = index.get(key)
-                if i is not None:
-                    k = share**times
-                    repeats[i] = (k, (1 - k) * REPEAT_FLOOR, False, 0.0)
-        else:
-            for key in chosen:
-                used[key] = used.get(key, 0) + 1
+        for key in chosen:
+            times = used[key] = used.get(key, 0) + 1
+            if in_step:
+                self._repeats_of[key] = times
+                self._repeat(key, times)
 
         answers: list[AnswerOrder] = []
         messages: list[MessageOrder] = []
