@@ -253,6 +253,13 @@ class _Tables:
         """Move id -> positions of its candidates (those an agreement's forbidding covers)."""
         self.red_line_names = {rl.id: tuple(sorted(rl.when.names)) for rl in model.red_lines}
         """Red line id -> the names its condition reads, sorted (the rationale's "seen")."""
+        wants_of: dict[str, list[tuple[str, float]]] = {}
+        for iid, _weight, _mults, wants in self.interests:
+            for name, signed in wants:
+                wants_of.setdefault(name, []).append((iid, signed))
+        self.wants_of = {n: tuple(parts) for n, parts in wants_of.items()}
+        """State name -> (interest id, signed weight) of each want of it, in :meth:`gradient`'s
+        order (interests, then their wants): one name's gradient without the others'."""
 
     def plan(self, legal: frozenset[tuple[str, str | None]]) -> tuple[bool | None, ...]:
         """None for each candidate in ``legal``, False for the others."""
@@ -302,6 +309,32 @@ def _temper_one(
         s -= word * dealing.BREACH_SCALE
     add((s, u, c))
     top(s)
+
+
+def _top_two(parts: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    """``tuple(sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))[:2])``
+    without the sort: the first item of greatest size, then the first of the greatest among the
+    rest (a stable sort's order of ties). A NaN (which has no place in that order) is left to
+    the sort itself."""
+    first: tuple[str, float] | None = None
+    second: tuple[str, float] | None = None
+    top = runner = 0.0
+    for kv in parts.items():
+        v = kv[1]
+        if not v:
+            continue
+        if v != v:
+            ranked = sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))
+            return tuple(ranked[:2])
+        a = v if v > 0.0 else -v
+        if first is None or a > top:
+            second, runner = first, top
+            first, top = kv, a
+        elif second is None or a > runner:
+            second, runner = kv, a
+    if first is None:
+        return ()
+    return (first,) if second is None else (first, second)
 
 
 class ProfilePolicy:
@@ -373,6 +406,13 @@ class ProfilePolicy:
         self._factions: Mapping[str, float] = {}
         self._grad_for: tuple[float, ...] | None = None
         self._grad: dict[str, list[tuple[str, float]]] = {}
+        self._grad_of: dict[str, list[tuple[str, float]]] = {}
+        """State name -> its :meth:`gradient` entry, for the names asked since the weights
+        changed to those of ``_grad_of_key`` (:meth:`explain`)."""
+        self._grad_of_key: object = object()
+        """The weights key (``_grad_key``) of ``_grad_of``; at first none (not even None)."""
+        self._weights_now: dict[str, float] = {}
+        self._wants_of = tables.wants_of
         self._coef: dict[str, float] = {}
         self._kvec: tuple[float, ...] = ()
         self._wvec: tuple[float, ...] | None = None
@@ -510,23 +550,53 @@ class ProfilePolicy:
 
     def explain(self, values: Mapping[str, Value], c: Candidate) -> tuple[tuple[str, float], ...]:
         """The two interests that contribute most to a candidate's utility (for the rationale)."""
-        p = clamp(c.chance if c.chance is not None else float(c.bound.chance.fn(values)), 0.0, 1.0)
+        x = c.chance if c.chance is not None else float(c.bound.chance.fn(values))
+        p = 0.0 if x < 0.0 else 1.0 if x > 1.0 else x  # clamp(x, 0.0, 1.0), inlined
         parts: dict[str, float] = {}
-        grad = self.gradients()
+        # gradients()[name] for the names the candidate's effects touch alone, each worked out
+        # when first asked since the weights changed (the whole gradient was ~75k instructions
+        # at each change, for the few names a rationale reads).
+        if self._grad_of_key is not self._grad_key:  # (a new key is a new tuple)
+            if self._grad_key is None:
+                return ()  # no weights worked out yet: gradients() is empty
+            self._grad_of_key = self._grad_key
+            self._grad_of = {}
+            wvec = self._wvec
+            # The weights the generated coefficients worked out are weights()' floats.
+            self._weights_now = (
+                self.weights(self._factions)
+                if wvec is None
+                else dict(zip(self._ids, wvec, strict=True))
+            )
+        grad_of = self._grad_of
         for effects, w in ((c.win, p), (c.lose, 1 - p)):
             for name, is_add, const, eff, lo, hi, is_flag in effects:
-                # _delta inlined (the same floats), its amount's expression called directly.
+                # _delta inlined (the same floats), its amount's expression called directly,
+                # and clamp's expression too.
                 old = values[name]
                 amount = const if const is not None else eff.amount.fn(values)
                 if is_flag:
                     d = (float(bool(amount)) - float(old)) * w
                 else:
                     new = old + amount if is_add else float(amount)
-                    d = float(clamp(new, lo, hi) - old) * w
-                for iid, g in grad.get(name, ()):
+                    d = float((lo if new < lo else hi if new > hi else new) - old) * w
+                grad = grad_of.get(name)
+                if grad is None:
+                    grad = grad_of[name] = self._gradient_of(name)
+                for iid, g in grad:
                     parts[iid] = parts.get(iid, 0.0) + g * d
-        ranked = sorted(((k, v) for k, v in parts.items() if v), key=lambda kv: -abs(kv[1]))
-        return tuple(ranked[:2])
+        return _top_two(parts)
+
+    def _gradient_of(self, name: str) -> list[tuple[str, float]]:
+        """``gradient(weights)[name]`` (empty when absent) for the weights in ``_weights_now``:
+        the same entries, floats and order."""
+        weights = self._weights_now
+        out = []
+        for iid, signed in self._wants_of.get(name, ()):
+            w = weights[iid]
+            if w != 0:
+                out.append((iid, w * signed))
+        return out
 
     # -- decisions -------------------------------------------------------------------------
     def decide(self, view: View, rng: Stream) -> Decision:
