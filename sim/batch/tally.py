@@ -49,9 +49,11 @@ class Tally:
             dist.add(x)
         for i, x in enumerate(r.escalation):
             self.escalation[i] += x
-        for a, move, count in r.moves:
-            self.moves[a, move] += count
-            self.move_runs[a, move] += 1
+        moves = self.moves
+        used = [(a, move) for a, move, _ in r.moves]
+        for key, (_, _, count) in zip(used, r.moves, strict=True):
+            moves[key] += count
+        self.move_runs.update(used)  # counted in C (each pair once a run)
         self.triggers.update(r.triggers)
         self.outcome_rounds.setdefault(r.outcome, Counter())[r.rounds] += 1
         self.objectives.update(r.objectives)
