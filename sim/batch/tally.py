@@ -32,8 +32,12 @@ class Tally:
         ranges = world.ranges
         self.indicators = [Distribution(*ranges[i.id]) for i in world.scenario.indicators]
         self.escalation = [0.0] * len(world.actors)
-        self.moves: Counter[tuple[int, str]] = Counter()
-        self.move_runs: Counter[tuple[int, str]] = Counter()
+        # Per actor index, by move id: a run adds ~60 moves, and string keys hash once (a
+        # fresh (actor, move) tuple key was hashed and compared on every update).
+        self.moves: list[Counter[str]] = [Counter() for _ in world.actors]
+        """Times each actor used each move, over all runs."""
+        self.move_runs: list[Counter[str]] = [Counter() for _ in world.actors]
+        """Runs in which each actor used each move."""
         self.triggers: Counter[str] = Counter()
         self.outcome_rounds: dict[str, Counter[int]] = {}
         self.objectives: Counter[str] = Counter()
@@ -49,11 +53,10 @@ class Tally:
             dist.add(x)
         for i, x in enumerate(r.escalation):
             self.escalation[i] += x
-        moves = self.moves
-        used = [(a, move) for a, move, _ in r.moves]
-        for key, (_, _, count) in zip(used, r.moves, strict=True):
-            moves[key] += count
-        self.move_runs.update(used)  # counted in C (each pair once a run)
+        moves, move_runs = self.moves, self.move_runs
+        for a, move, count in r.moves:
+            moves[a][move] += count
+            move_runs[a][move] += 1
         self.triggers.update(r.triggers)
         self.outcome_rounds.setdefault(r.outcome, Counter())[r.rounds] += 1
         self.objectives.update(r.objectives)
@@ -75,7 +78,7 @@ class Tally:
         total_rounds = sum(r * c for r, c in self.rounds.items())
         top: dict[str, dict[str, float]] = {}
         for i, actor in enumerate(world.actors):
-            used = sorted(((-c, m) for (a, m), c in self.moves.items() if a == i))[:TOP_MOVES]
+            used = sorted((-c, m) for m, c in self.moves[i].items())[:TOP_MOVES]
             top[actor] = {m: _r(-neg / per_game) for neg, m in used}
         return {
             "scenario": world.id,
@@ -143,12 +146,13 @@ class Tally:
         custom = {m.id for m in self.world.scenario.moves.extra}
         out: dict[str, dict[str, dict[str, Any]]] = {}
         for i, actor in enumerate(self.world.actors):
-            usable = set(self.world.usable[actor]) | {m for (a, m) in self.moves if a == i}
-            ranked = sorted(usable, key=lambda m: (-self.moves[i, m], m))
+            moves, runs = self.moves[i], self.move_runs[i]
+            usable = set(self.world.usable[actor]) | set(moves)
+            ranked = sorted(usable, key=lambda m: (-moves[m], m))
             out[actor] = {
                 m: {
-                    "per_run": _r(self.moves[i, m] / per_game),
-                    "share": _r(self.move_runs[i, m] / per_game),
+                    "per_run": _r(moves[m] / per_game),
+                    "share": _r(runs[m] / per_game),
                     "custom": m in custom,
                 }
                 for m in ranked
