@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import attrgetter
 from typing import Protocol, overload
 
 from sim.authoring.overrides import Setting, apply_settings
@@ -137,6 +138,9 @@ def result_of(session: Session, index: int, clamped: Counter[str] | None = None)
     return _Shape(session.world).result(session, index, clamped)
 
 
+_actor_move = attrgetter("actor", "move")
+
+
 class _Shape:
     """What :func:`result_of` reads off a world, worked out once per world rather than per run."""
 
@@ -157,7 +161,7 @@ class _Shape:
         # on by one.
         state = session.state
         values, escalation, actor_index = state.values, state.escalation, self.actor_index
-        moves = Counter((m.actor, m.move) for m in state.moves.values())
+        moves = Counter(map(_actor_move, state.moves.values()))
         ladders = [escalation.get(a) or () for a in self.actors]
         return RunResult(
             index=index,
@@ -166,7 +170,9 @@ class _Shape:
             rounds=state.round - 1,
             indicators=tuple([float(values[i]) for i in self.indicators]),
             escalation=tuple([sum(v) / len(v) if v else 0.0 for v in ladders]),
-            moves=tuple([(actor_index[a], m, c) for (a, m), c in sorted(moves.items())]),
+            # Sorting the (actor, move) keys, which are unique, orders the items as sorting
+            # the items did, comparing one level of tuples less (~40% of this method).
+            moves=tuple([(actor_index[a], m, moves[a, m]) for a, m in sorted(moves)]),
             triggers=tuple(state.fired),
             objectives=tuple([oid for oid, measure in self.measures if measure(values)]),
             clamped=tuple(sorted(clamped.items())) if clamped else (),
