@@ -32,11 +32,12 @@ class Tally:
         ranges = world.ranges
         self.indicators = [Distribution(*ranges[i.id]) for i in world.scenario.indicators]
         self.escalation = [0.0] * len(world.actors)
-        # Per actor index, by move id: a run adds ~60 moves, and string keys hash once (a
-        # fresh (actor, move) tuple key was hashed and compared on every update).
-        self.moves: list[Counter[str]] = [Counter() for _ in world.actors]
+        # Per actor index, by move id, in plain dicts: a run adds ~60 moves; string keys hash
+        # once (a fresh (actor, move) tuple key was hashed and compared on every update), and
+        # ``d[k] = d.get(k, 0) + n`` took 0.4 of a Counter's ``+=`` (a dict subclass).
+        self.moves: list[dict[str, int]] = [{} for _ in world.actors]
         """Times each actor used each move, over all runs."""
-        self.move_runs: list[Counter[str]] = [Counter() for _ in world.actors]
+        self.move_runs: list[dict[str, int]] = [{} for _ in world.actors]
         """Runs in which each actor used each move."""
         self.triggers: Counter[str] = Counter()
         self.outcome_rounds: dict[str, Counter[int]] = {}
@@ -55,8 +56,10 @@ class Tally:
             self.escalation[i] += x
         moves, move_runs = self.moves, self.move_runs
         for a, move, count in r.moves:
-            moves[a][move] += count
-            move_runs[a][move] += 1
+            used = moves[a]
+            used[move] = used.get(move, 0) + count
+            used = move_runs[a]
+            used[move] = used.get(move, 0) + 1
         self.triggers.update(r.triggers)
         self.outcome_rounds.setdefault(r.outcome, Counter())[r.rounds] += 1
         self.objectives.update(r.objectives)
@@ -148,11 +151,11 @@ class Tally:
         for i, actor in enumerate(self.world.actors):
             moves, runs = self.moves[i], self.move_runs[i]
             usable = set(self.world.usable[actor]) | set(moves)
-            ranked = sorted(usable, key=lambda m: (-moves[m], m))
+            ranked = sorted(usable, key=lambda m: (-moves.get(m, 0), m))
             out[actor] = {
                 m: {
-                    "per_run": _r(moves[m] / per_game),
-                    "share": _r(runs[m] / per_game),
+                    "per_run": _r(moves.get(m, 0) / per_game),
+                    "share": _r(runs.get(m, 0) / per_game),
                     "custom": m in custom,
                 }
                 for m in ranked
