@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import attrgetter
 from typing import Protocol, overload
 
 from sim.authoring.overrides import Setting, apply_settings
@@ -136,6 +138,9 @@ def result_of(session: Session, index: int, clamped: Counter[str] | None = None)
     return _Shape(session.world).result(session, index, clamped)
 
 
+_actor_move = attrgetter("actor", "move")
+
+
 class _Shape:
     """What :func:`result_of` reads off a world, worked out once per world rather than per run."""
 
@@ -156,7 +161,7 @@ class _Shape:
         # on by one.
         state = session.state
         values, escalation, actor_index = state.values, state.escalation, self.actor_index
-        moves = Counter((m.actor, m.move) for m in state.moves.values())
+        moves = Counter(map(_actor_move, state.moves.values()))
         ladders = [escalation.get(a) or () for a in self.actors]
         return RunResult(
             index=index,
@@ -165,7 +170,9 @@ class _Shape:
             rounds=state.round - 1,
             indicators=tuple([float(values[i]) for i in self.indicators]),
             escalation=tuple([sum(v) / len(v) if v else 0.0 for v in ladders]),
-            moves=tuple([(actor_index[a], m, c) for (a, m), c in sorted(moves.items())]),
+            # Sorting the (actor, move) keys, which are unique, orders the items as sorting
+            # the items did, comparing one level of tuples less (~40% of this method).
+            moves=tuple([(actor_index[a], m, moves[a, m]) for a, m in sorted(moves)]),
             triggers=tuple(state.fired),
             objectives=tuple([oid for oid, measure in self.measures if measure(values)]),
             clamped=tuple(sorted(clamped.items())) if clamped else (),
@@ -210,6 +217,34 @@ def _watch(
     return counts, on_round
 
 
+def _watch_records(
+    world: World, formulas: frozenset[str]
+) -> tuple[Counter[str], Callable[[Session, list[Event]], None]] | None:
+    """:func:`_watch` reading the round's moves off the state rather than the round's events:
+    every ``MoveMade`` adds one record to ``state.moves`` (its ``mid`` is unique), so the
+    records added since the last call are the round's moves. Scanning ~70 events a round for
+    the one to three formula moves was ~80% of the hook's cost (~35 us a run)."""
+    if not formulas:
+        return None
+    counts: Counter[str] = Counter()
+    before: list[dict[str, Value]] = [{}]
+    seen = [0]
+    bound_move = world.bound_move
+
+    def on_round(session: Session, events: list[Event]) -> None:
+        values, moves = before[0], session.state.moves
+        if len(moves) > seen[0]:
+            for rec in islice(moves.values(), seen[0], None):
+                if rec.move in formulas:
+                    raw = float(bound_move(rec.actor, rec.move, rec.target).chance.fn(values))
+                    if not 0.0 <= raw <= 1.0:
+                        counts[rec.move] += 1
+            seen[0] = len(moves)
+        before[0] = dict(session.state.values)
+
+    return counts, on_round
+
+
 class _Runner:
     """Plays one world's runs as a batch does; what does not change from run to run (the seats,
     the moves to watch, the result's shape) is worked out once, for a whole span."""
@@ -226,7 +261,7 @@ class _Runner:
         """Run ``index`` on ``seed``, boiled down: what ``sim.record.runner.run`` (lean, with the
         chance hook when a move has a formula) then :func:`result_of` give."""
         session = Session(self.world, seed, self.seats, lean=True)
-        watch = _watch(self.world, self.formulas)
+        watch = _watch_records(self.world, self.formulas)
         if watch is None:
             while not session.over:
                 session.close_round()

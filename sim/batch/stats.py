@@ -78,11 +78,16 @@ class Distribution:
         """Count one value."""
         self.n += 1
         self.total += x
-        self.smallest = min(self.smallest, x)
-        self.largest = max(self.largest, x)
-        if self.exact is not None:
-            self.exact[x] += 1
-            if len(self.exact) > self.max_distinct:
+        # What min() and max() keep (the first of equals), without their calls: the parent
+        # adds ten values a run, as the workers' results arrive.
+        if x < self.smallest:
+            self.smallest = x
+        if x > self.largest:
+            self.largest = x
+        exact = self.exact
+        if exact is not None:
+            exact[x] += 1
+            if len(exact) > self.max_distinct:
                 self._to_histogram()
         else:
             assert self.counts is not None

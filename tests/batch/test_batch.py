@@ -276,3 +276,41 @@ def test_play_collects_each_runs_cycles_when_it_owns_the_collector(tense: Recipe
         play(plan.key, (0, 5), 2)
         assert gc.collect() == 0
     assert gc.isenabled()
+
+
+def test_runner_chance_hook_counts_as_the_event_hook() -> None:
+    """The batch runner's chance hook (reading the round's moves off ``state.moves``) counts
+    what ``chance_watch`` (reading the round's ``MoveMade`` events) counts, clamps included, and
+    the records each round adds are that round's moves."""
+    from sim.batch.runs import _formulas, _watch_records, chance_watch
+    from sim.engine.events import MoveMade
+    from sim.engine.session import Session
+    from tests.batchworlds import recipe
+
+    gamble = {
+        "id": "gamble",
+        "name": "Gamble",
+        "category": "diplomatic",
+        "escalation": 0,
+        "chance": "tension / 25",
+        "effects": [{"change": "tension", "by": -1}],
+    }
+    world = recipe({"moves": {"include": ["mini"], "extra": [gamble]}}).build()
+    clamped = 0
+    for i in range(12):
+        session = Session(world, run_seed(2, i), lean=True)
+        ref, fast = chance_watch(world), _watch_records(world, _formulas(world))
+        assert ref is not None and fast is not None
+        ref[1](session, [])
+        fast[1](session, [])
+        while not session.over:
+            before = len(session.state.moves)
+            events = session.close_round()
+            made = [(e.actor, e.move, e.target) for e in events if isinstance(e, MoveMade)]
+            added = list(session.state.moves.values())[before:]
+            assert [(r.actor, r.move, r.target) for r in added] == made
+            ref[1](session, events)
+            fast[1](session, events)
+        assert fast[0] == ref[0]
+        clamped += sum(ref[0].values())
+    assert clamped > 0
