@@ -842,27 +842,9 @@ def expected_on(
             p = float(chance(values))
             p = 0.0 if p < 0.0 else 1.0 if p > 1.0 else p
     out: dict[str, float] = {}
-    get = out.get
-    # _accumulate's loop, inlined, over the effects then the failure effects.
     for rows, weight in ((succeed, p), (fail, 1.0 - p)):
-        if not rows or weight <= 0:
-            continue
-        for row in rows:
-            name, const, fn, kept, _add, _lo, _hi, _unsigned = row
-            if name not in names:
-                continue
-            old = values[name]
-            if old is True or old is False:  # isinstance(old, bool)
-                delta = (1.0 if fn(values) else 0.0) - (1.0 if old else 0.0)
-            elif const is not None:
-                hit = kept.get(old)
-                delta = _kept(world, row, old, const, old) if hit is None else hit
-            else:
-                amount = fn(values)
-                key = (old, amount)
-                hit = kept.get(key)
-                delta = _kept(world, row, old, amount, key) if hit is None else hit
-            out[name] = get(name, 0.0) + weight * delta
+        if rows and not weight <= 0:
+            _accumulate(world, values, rows, weight, out, names)
     return out
 
 
