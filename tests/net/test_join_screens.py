@@ -141,3 +141,51 @@ def test_a_joined_seat_says_when_the_server_is_lost_and_back(tmp_path: Path) -> 
         srv.stop()
         if resumed is not None:
             resumed.stop()
+
+
+def test_orders_submitted_while_the_server_is_down_are_kept_then_acknowledged(
+    tmp_path: Path,
+) -> None:
+    """Submitting while the server is down does not say "sent": the seat is told its orders
+    are kept; after `serve --resume` the client sends them again, and only the server's
+    acknowledgement says the server has them (it then shows the seat as submitted)."""
+    import signal
+
+    from tests.net.served import free_port
+
+    port = free_port()
+    srv = serve(tmp_path, scenario(tmp_path), *SEATS, port=port)
+    resumed = None
+
+    async def play() -> None:
+        nonlocal resumed
+        app = JoinApp(srv.url, srv.codes["alpha"])
+        async with app.run_test(size=(110, 36)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+            await keys(pilot, "m")
+            await until(pilot, lambda: screen_name(app) == "MoveComposer")
+            await pilot.press(*"talks")
+            await keys(pilot, "enter")
+            await until(pilot, lambda: "Move: Talks" in screen_text(app.screen))
+            srv.stop(signal.SIGKILL)
+            await until(pilot, lambda: "reconnecting" in told(app))
+            await keys(pilot, "s")
+            await until(pilot, lambda: screen_name(app) == "ConfirmDialog")
+            await keys(pilot, "enter")
+            await until(pilot, lambda: "Orders kept" in told(app))
+            assert "server has your orders" not in told(app)
+            resumed = serve(tmp_path, "--resume", srv.session, port=port)
+            await until(pilot, lambda: "server has your orders" in told(app), timeout=30)
+            await until(pilot, lambda: screen_name(app) == "WaitScreen")
+            async with Connection(resumed.url, resumed.codes["control"]) as control:
+                await served_until(lambda: control.presence is not None, control)
+                assert control.presence is not None
+                assert control.presence.seats["alpha"].submitted
+            await app.action_quit()
+
+    try:
+        asyncio.run(asyncio.wait_for(play(), 90))
+    finally:
+        srv.stop()
+        if resumed is not None:
+            resumed.stop()

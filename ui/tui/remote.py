@@ -144,6 +144,9 @@ class RemoteSeat:
             await self.conn.submit(orders, round=round)
         except Refused as exc:
             self.app.refused(f"Orders not accepted: {exc.message}")
+            return
+        # Said on the server's ack only: the input is in its journal by then.
+        self.app.notify("The server has your orders.")
 
     # -- SeatLink ------------------------------------------------------------------------------
     def load_draft(self, actor: str, round: int) -> Orders | None:
@@ -871,7 +874,14 @@ class JoinApp(App[None]):
     def _submitted(self) -> None:
         # The server's "submitted" frame turns the screen to waiting; until then, as it was.
         self._editing = -1
-        self.notify("Orders sent.")
+        conn = self.conn
+        if conn is not None and not conn.connected:
+            # Not "sent": the client holds them and sends them again once it is back.
+            self.notify(
+                "Orders kept: they go to the server as soon as it is back.",
+                severity="warning",
+                timeout=15,
+            )
 
     # -- control's requests --------------------------------------------------------------------
     def control_input(self, inp: Any) -> None:
