@@ -4,12 +4,16 @@ debrief, against a real `sitroom serve` on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from sim.engine.inputs import Close
 from sim.models import Orders
 from sim.models.script import MoveOrder
-from tests.net.served import exported, serve
+from tests.net.served import Served, exported, free_port, serve
 from tests.net.served import until as served_until
 from tests.net.test_control import SEATS, scenario
 from tests.tuikit import screen_name, screen_text
@@ -106,13 +110,23 @@ def told(app: JoinApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
 
+async def draft_talks_then_kill(pilot: Pilot[Any], app: JoinApp, srv: Served) -> None:
+    """On the seat screen, draft Talks; once the server has the draft, kill -9 the server and
+    wait until the seat says it is reconnecting."""
+    await until(pilot, lambda: isinstance(app.screen, SeatScreen))
+    await keys(pilot, "m")
+    await until(pilot, lambda: screen_name(app) == "MoveComposer")
+    await pilot.press(*"talks")
+    await keys(pilot, "enter")
+    await until(pilot, lambda: "Move: Talks" in screen_text(app.screen))
+    await pilot.pause(0.5)  # the draft reaches the server
+    srv.stop(signal.SIGKILL)
+    await until(pilot, lambda: "reconnecting" in told(app))
+
+
 def test_a_joined_seat_says_when_the_server_is_lost_and_back(tmp_path: Path) -> None:
     """kill -9 of the server: the seat screen says it is reconnecting; after `serve --resume`
     on the same port it says it is back, with the team's draft as it was."""
-    import signal
-
-    from tests.net.served import free_port
-
     port = free_port()
     srv = serve(tmp_path, scenario(tmp_path), *SEATS, port=port)
     resumed = None
@@ -121,15 +135,7 @@ def test_a_joined_seat_says_when_the_server_is_lost_and_back(tmp_path: Path) -> 
         nonlocal resumed
         app = JoinApp(srv.url, srv.codes["alpha"])
         async with app.run_test(size=(110, 36)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
-            await keys(pilot, "m")
-            await until(pilot, lambda: screen_name(app) == "MoveComposer")
-            await pilot.press(*"talks")
-            await keys(pilot, "enter")
-            await until(pilot, lambda: "Move: Talks" in screen_text(app.screen))
-            await pilot.pause(0.5)  # the draft reaches the server
-            srv.stop(signal.SIGKILL)
-            await until(pilot, lambda: "reconnecting" in told(app))
+            await draft_talks_then_kill(pilot, app, srv)
             resumed = serve(tmp_path, "--resume", srv.session, port=port)
             await until(pilot, lambda: "Reconnected" in told(app), timeout=30)
             assert "Move: Talks" in screen_text(app.screen)
@@ -149,10 +155,6 @@ def test_orders_submitted_while_the_server_is_down_are_kept_then_acknowledged(
     """Submitting while the server is down does not say "sent": the seat is told its orders
     are kept; after `serve --resume` the client sends them again, and only the server's
     acknowledgement says the server has them (it then shows the seat as submitted)."""
-    import signal
-
-    from tests.net.served import free_port
-
     port = free_port()
     srv = serve(tmp_path, scenario(tmp_path), *SEATS, port=port)
     resumed = None
@@ -161,14 +163,7 @@ def test_orders_submitted_while_the_server_is_down_are_kept_then_acknowledged(
         nonlocal resumed
         app = JoinApp(srv.url, srv.codes["alpha"])
         async with app.run_test(size=(110, 36)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, SeatScreen))
-            await keys(pilot, "m")
-            await until(pilot, lambda: screen_name(app) == "MoveComposer")
-            await pilot.press(*"talks")
-            await keys(pilot, "enter")
-            await until(pilot, lambda: "Move: Talks" in screen_text(app.screen))
-            srv.stop(signal.SIGKILL)
-            await until(pilot, lambda: "reconnecting" in told(app))
+            await draft_talks_then_kill(pilot, app, srv)
             await keys(pilot, "s")
             await until(pilot, lambda: screen_name(app) == "ConfirmDialog")
             await keys(pilot, "enter")
